@@ -1,0 +1,40 @@
+// xgrad — reproducible random numbers.
+// One global generator (a 64-bit Mersenne Twister, whose sequence the C++ standard fixes) drives
+// rand, randn, randint, randperm, dropout and the initializers. `xg::manual_seed(0)` makes every
+// run repeat exactly; the state can be saved and restored for checkpoints.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace xg {
+
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed = 67280421310721ULL);
+  Generator(const Generator&);
+  Generator& operator=(const Generator&);
+  ~Generator();
+  void manual_seed(std::uint64_t seed);
+  std::uint64_t initial_seed() const;
+  /// Next raw 64-bit value.
+  std::uint64_t next_u64();
+  /// Uniform in [0, 1) with 53 random bits.
+  double next_double();
+  /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
+  double next_normal();
+  /// The full state as text, and back: resuming from it continues the same sequence.
+  std::string get_state() const;
+  void set_state(const std::string& state);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The generator all random factories use; access it from one thread at a time.
+Generator& default_generator();
+/// Seeds the default generator.
+void manual_seed(std::uint64_t seed);
+
+}  // namespace xg

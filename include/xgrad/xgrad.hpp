@@ -1,0 +1,11 @@
+// xgrad — the umbrella header: tensors, ops, autograd and random numbers.
+// `#include <xgrad/xgrad.hpp>` is all a program needs; xtensor interop is in <xgrad/xtensor.hpp>.
+#pragma once
+#include "xgrad/autograd.hpp"
+#include "xgrad/dtype.hpp"
+#include "xgrad/error.hpp"
+#include "xgrad/ops.hpp"
+#include "xgrad/random.hpp"
+#include "xgrad/scalar.hpp"
+#include "xgrad/shape.hpp"
+#include "xgrad/tensor.hpp"

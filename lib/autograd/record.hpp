@@ -1,0 +1,97 @@
+// Internal: how an op records its derivative. Every op in lib/ops calls record() once.
+#pragma once
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor_impl.hpp"
+#include "xgrad/autograd.hpp"
+
+namespace xg::autograd {
+
+// Note [Op names]
+// Each op declares its node name once, at namespace scope in its family file:
+//   XG_OP_NAME(tanh);        // defines `op_tanh`, registered in registered_op_names()
+// record() takes that object. The op database test (tests/ops/test_op_db.cpp) fails when a
+// registered name has no op-database entry, so a new op cannot go untested.
+struct OpName {
+  const char* name;
+  explicit OpName(const char* n);
+};
+const std::vector<std::string>& registered_op_names();
+#define XG_OP_NAME(ident) static const ::xg::autograd::OpName op_##ident{#ident}
+
+/// What a backward rule sees: the saved tensors (unpacked and version-checked) and which input
+/// gradients are wanted (PyTorch's grad_input_mask).
+struct BackwardCtx {
+  const TensorList& saved;
+  const Node& node;
+  bool needs(std::size_t i) const { return node.needs_input_grad(i); }
+};
+
+/// Edge to the node that receives t's gradient: its grad_fn, its AccumulateGrad (leaves that
+/// require grad), or an invalid edge.
+Edge gradient_edge(const Tensor& t);
+/// Makes `out` the output `output_nr` of `node` (requires_grad, grad_fn).
+void set_history(const Tensor& out, const std::shared_ptr<Node>& node, std::uint32_t output_nr = 0);
+/// Anomaly mode check of a forward result: throws naming `op` if out has NaN/Inf its inputs lacked.
+void check_forward_anomaly(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs);
+
+// Note [Saved tensors and reference cycles]
+// A rule never captures a Tensor in its lambda: a node that held its own output would form the
+// cycle output → grad_fn → node → output and leak. Tensors the rule needs are passed as `saved`
+// and kept as SavedVariable, which holds an output without its grad_fn and re-links it on unpack.
+// Lambdas capture only plain values (dims, shapes, scalars).
+template <class F>
+class FnNode final : public Node {
+ public:
+  FnNode(const char* name, F fn) : name_(name), fn_(std::move(fn)) {}
+  TensorList apply(TensorList&& grads) override {
+    if (released_)
+      throw AutogradError(::xg::detail::concat(
+          name_, ": trying to backward through the graph a second time (its saved tensors were freed "
+                 "by the first backward); pass retain_graph=true to the first backward() or grad()"));
+    TensorList unpacked;
+    unpacked.reserve(saved_.size());
+    auto self = shared_from_this();
+    for (const auto& s : saved_) unpacked.push_back(s.unpack(self, name_));
+    return fn_(grads[0], BackwardCtx{unpacked, *this});
+  }
+  std::string name() const override { return name_; }
+  void release_saved() override {
+    if (saved_.empty()) return;
+    for (auto& s : saved_) s.reset();
+    released_ = true;
+  }
+  std::vector<SavedVariable> saved_;
+
+ private:
+  const char* name_;
+  F fn_;
+  bool released_ = false;
+};
+
+/// Records `out = op(inputs...)` with backward rule `fn(g, ctx) -> TensorList` (one gradient per
+/// input, undefined where ctx.needs(i) is false). `saved` lists the tensors the rule reads, in
+/// the order it reads them from ctx.saved. Returns at once when nothing needs a gradient.
+template <class F>
+void record(const OpName& op, const Tensor& out, std::initializer_list<const Tensor*> inputs,
+            std::initializer_list<const Tensor*> saved, F&& fn) {
+  if (AnomalyMode::is_enabled()) [[unlikely]]
+    check_forward_anomaly(op.name, out, inputs);
+  if (!GradMode::is_enabled()) return;
+  bool any = false;
+  for (const Tensor* t : inputs) any = any || (t->defined() && t->requires_grad());
+  if (!any) return;
+  auto node = std::make_shared<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
+  for (const Tensor* t : inputs) {
+    if (t->defined()) node->add_input(gradient_edge(*t), t->sizes(), t->dtype());
+    else node->add_input(Edge{}, Shape{}, kFloat32);
+  }
+  set_history(out, node, 0);
+  node->saved_.reserve(saved.size());
+  for (const Tensor* t : saved) node->saved_.emplace_back(*t, t->is_same(out));
+}
+
+}  // namespace xg::autograd

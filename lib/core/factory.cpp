@@ -1,0 +1,233 @@
+// Tensor factories: from values, filled, ranges, identity, random.
+#include <cmath>
+
+#include "core/tensor_impl.hpp"
+#include "kernels/dispatch.hpp"
+#include "xgrad/ops.hpp"
+#include "xgrad/random.hpp"
+
+namespace xg {
+
+using detail::impl;
+
+namespace {
+Tensor finish(Tensor t, const TensorOptions& o) {
+  if (o.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+
+void infer_shape(const TensorData& d, Shape& shape, std::size_t depth, Dtype& kind) {
+  if (d.is_scalar()) {
+    XG_CHECK(depth == shape.size(), ShapeError, "tensor: the nested lists are ragged (a number at depth ", depth,
+             " where lists of depth ", shape.size(), " were seen)");
+    const Dtype k = d.scalar().kind();
+    kind = promote_types(kind, k == kFloat64 ? kFloat32 : k);
+    return;
+  }
+  const auto& ch = d.children();
+  if (depth == shape.size()) shape.push_back(static_cast<std::int64_t>(ch.size()));
+  else
+    XG_CHECK(shape[depth] == static_cast<std::int64_t>(ch.size()), ShapeError,
+             "tensor: the nested lists are ragged (dimension ", depth, " has lengths ", shape[depth], " and ",
+             ch.size(), ")");
+  for (const auto& c : ch) infer_shape(c, shape, depth + 1, kind);
+}
+
+template <class T>
+void fill_values(const TensorData& d, T*& out) {
+  if (d.is_scalar()) {
+    *out++ = d.scalar().to<T>();
+    return;
+  }
+  for (const auto& c : d.children()) fill_values(c, out);
+}
+
+Tensor from_data(const TensorData& data, std::optional<TensorOptions> options) {
+  Shape shape;
+  Dtype kind = kBool;
+  if (!data.is_scalar() && data.children().empty()) kind = kFloat32;  // tensor({}) is float32, as in PyTorch
+  infer_shape(data, shape, 0, kind);
+  const Dtype d = options ? options->dtype() : kind;
+  Tensor t = detail::make_tensor(shape, d);
+  kernels::dispatch_all(d, "tensor", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    fill_values<T>(data, p);
+  });
+  return options ? finish(t, *options) : t;
+}
+}  // namespace
+
+Tensor tensor(const TensorData& data) { return from_data(data, std::nullopt); }
+Tensor tensor(const TensorData& data, TensorOptions options) { return from_data(data, options); }
+
+template <class T>
+Tensor from_vector(const std::vector<T>& values, const Shape& shape, TensorOptions options) {
+  XG_CHECK(numel_of(shape) == static_cast<std::int64_t>(values.size()), ShapeError, "from_vector: ", values.size(),
+           " values do not fill shape ", shape, " (", numel_of(shape), " elements)");
+  Tensor t = detail::make_tensor(shape, options.dtype());
+  kernels::dispatch_all(options.dtype(), "from_vector", [&]<class D>() {
+    D* p = impl(t).ptr<D>();
+    for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<D>(values[i]);
+  });
+  return finish(t, options);
+}
+
+template <class T>
+Tensor tensor(const std::vector<T>& values, TensorOptions options) {
+  return from_vector(values, Shape{static_cast<std::int64_t>(values.size())}, options);
+}
+
+#define XG_INSTANTIATE(T)                                                               \
+  template Tensor from_vector<T>(const std::vector<T>&, const Shape&, TensorOptions);   \
+  template Tensor tensor<T>(const std::vector<T>&, TensorOptions);
+XG_INSTANTIATE(float)
+XG_INSTANTIATE(double)
+XG_INSTANTIATE(std::int64_t)
+XG_INSTANTIATE(int)
+XG_INSTANTIATE(std::uint8_t)
+#undef XG_INSTANTIATE
+template Tensor from_vector<bool>(const std::vector<bool>&, const Shape&, TensorOptions);
+template Tensor tensor<bool>(const std::vector<bool>&, TensorOptions);
+
+Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype, std::function<void(void*)> deleter) {
+  XG_CHECK(data != nullptr || numel_of(shape) == 0, ValueError, "from_blob: null data pointer for shape ", shape);
+  XG_CHECK(strides.size() == shape.size(), ShapeError, "from_blob: ", strides.size(), " strides for shape ", shape);
+  std::int64_t extent = 1;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    XG_CHECK(shape[i] >= 0 && strides[i] >= 0, ValueError, "from_blob: negative size or stride in shape ", shape,
+             " strides ", strides);
+    extent += (shape[i] - 1) * strides[i];
+  }
+  auto impl_ = std::make_shared<TensorImpl>();
+  impl_->storage = Storage::wrap(data, static_cast<std::size_t>(extent) * element_size(dtype), std::move(deleter));
+  impl_->shape = shape;
+  impl_->strides = strides;
+  impl_->numel = numel_of(shape);
+  impl_->dtype = dtype;
+  return Tensor(std::move(impl_));
+}
+Tensor from_blob(void* data, const Shape& shape, Dtype dtype) {
+  return from_blob(data, shape, contiguous_strides(shape), dtype);
+}
+
+Tensor scalar_tensor(Scalar value, TensorOptions options) { return full({}, value, options); }
+
+Tensor empty(const Shape& shape, TensorOptions o) { return finish(detail::make_tensor(shape, o.dtype()), o); }
+
+Tensor full(const Shape& shape, Scalar value, TensorOptions o) {
+  Tensor t = detail::make_tensor(shape, o.dtype());
+  kernels::dispatch_all(o.dtype(), "full", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    const T v = value.to<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = v;
+  });
+  return finish(t, o);
+}
+Tensor zeros(const Shape& shape, TensorOptions o) { return full(shape, 0, o); }
+Tensor ones(const Shape& shape, TensorOptions o) { return full(shape, 1, o); }
+
+Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o) {
+  const double a = start.to_double(), b = end.to_double(), s = step.to_double();
+  XG_CHECK(s != 0, ValueError, "arange: step must be non-zero");
+  XG_CHECK((s > 0 && b >= a) || (s < 0 && b <= a), ValueError, "arange: the range from ", a, " to ", b,
+           " is not consistent with step ", s);
+  const auto n = static_cast<std::int64_t>(std::ceil((b - a) / s));
+  Tensor t = detail::make_tensor({n}, o.dtype());
+  kernels::dispatch_all(o.dtype(), "arange", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(a + s * static_cast<double>(i));
+  });
+  return finish(t, o);
+}
+Tensor arange(Scalar start, Scalar end, Scalar step) {
+  const bool fl = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
+  return arange(start, end, step, fl ? kFloat32 : kInt64);
+}
+Tensor arange(Scalar end, TensorOptions o) { return arange(0, end, 1, o); }
+Tensor arange(Scalar end) { return arange(0, end, 1); }
+
+Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
+  XG_CHECK(steps >= 0, ValueError, "linspace: number of steps must be non-negative, got ", steps);
+  Tensor t = detail::make_tensor({steps}, o.dtype());
+  kernels::dispatch_all(o.dtype(), "linspace", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
+    // fill from both ends so that the last value is exactly `end`, as in PyTorch
+    for (std::int64_t i = 0; i < steps; ++i)
+      p[i] = static_cast<T>(i < steps / 2 ? start + h * static_cast<double>(i)
+                                          : end - h * static_cast<double>(steps - 1 - i));
+  });
+  return finish(t, o);
+}
+
+Tensor eye(std::int64_t n, std::int64_t m, TensorOptions o) {
+  XG_CHECK(n >= 0 && m >= 0, ValueError, "eye: sizes must be non-negative, got ", n, " and ", m);
+  Tensor t = zeros({n, m}, o.dtype());
+  kernels::dispatch_all(o.dtype(), "eye", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    for (std::int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  });
+  return finish(t, o);
+}
+Tensor eye(std::int64_t n, TensorOptions o) { return eye(n, n, o); }
+
+Tensor rand(const Shape& shape, TensorOptions o) {
+  XG_CHECK(is_floating_point(o.dtype()), DtypeError, "rand: expected a floating-point dtype, got ", o.dtype());
+  Tensor t = detail::make_tensor(shape, o.dtype());
+  t.uniform_(0.0, 1.0);
+  return finish(t, o);
+}
+
+Tensor randn(const Shape& shape, TensorOptions o) {
+  XG_CHECK(is_floating_point(o.dtype()), DtypeError, "randn: expected a floating-point dtype, got ", o.dtype());
+  Tensor t = detail::make_tensor(shape, o.dtype());
+  t.normal_(0.0, 1.0);
+  return finish(t, o);
+}
+
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOptions o) {
+  XG_CHECK(low < high, ValueError, "randint: expected low < high, got low=", low, " high=", high);
+  Tensor t = detail::make_tensor(shape, o.dtype());
+  auto& gen = default_generator();
+  const auto range = static_cast<std::uint64_t>(high - low);
+  kernels::dispatch_all(o.dtype(), "randint", [&]<class T>() {
+    T* p = impl(t).ptr<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i) {
+      // rejection sampling: no modulo bias
+      const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+      std::uint64_t r;
+      do r = gen.next_u64(); while (r >= limit);
+      p[i] = static_cast<T>(low + static_cast<std::int64_t>(r % range));
+    }
+  });
+  return finish(t, o);
+}
+Tensor randint(std::int64_t high, const Shape& shape, TensorOptions o) { return randint(0, high, shape, o); }
+
+Tensor randperm(std::int64_t n, TensorOptions o) {
+  XG_CHECK(n >= 0, ValueError, "randperm: n must be non-negative, got ", n);
+  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) v[i] = i;
+  auto& gen = default_generator();
+  for (std::int64_t i = n - 1; i > 0; --i) {  // Fisher–Yates
+    const auto j = static_cast<std::int64_t>(gen.next_u64() % static_cast<std::uint64_t>(i + 1));
+    std::swap(v[i], v[j]);
+  }
+  return from_vector(v, {n}, o);
+}
+
+Tensor empty_like(const Tensor& t) { return empty(t.sizes(), t.dtype()); }
+Tensor empty_like(const Tensor& t, TensorOptions o) { return empty(t.sizes(), o); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
+Tensor zeros_like(const Tensor& t, TensorOptions o) { return zeros(t.sizes(), o); }
+Tensor ones_like(const Tensor& t) { return ones(t.sizes(), t.dtype()); }
+Tensor ones_like(const Tensor& t, TensorOptions o) { return ones(t.sizes(), o); }
+Tensor full_like(const Tensor& t, Scalar v) { return full(t.sizes(), v, t.dtype()); }
+Tensor full_like(const Tensor& t, Scalar v, TensorOptions o) { return full(t.sizes(), v, o); }
+Tensor rand_like(const Tensor& t) { return rand(t.sizes(), t.dtype()); }
+Tensor randn_like(const Tensor& t) { return randn(t.sizes(), t.dtype()); }
+Tensor randint_like(const Tensor& t, std::int64_t low, std::int64_t high) {
+  return randint(low, high, t.sizes(), t.dtype());
+}
+
+}  // namespace xg

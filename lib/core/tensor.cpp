@@ -1,0 +1,299 @@
+// Tensor handle: metadata, storage, conversions and the autograd accessors.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <ostream>
+
+#include "autograd/record.hpp"
+#include "core/tensor_impl.hpp"
+#include "kernels/dispatch.hpp"
+#include "kernels/loops.hpp"
+#include "xgrad/ops.hpp"
+
+namespace xg {
+
+// ---- dtype and shape helpers ---------------------------------------------------------------------
+std::string_view dtype_name(Dtype t) {
+  switch (t) {
+    case Dtype::Bool: return "bool";
+    case Dtype::Int64: return "int64";
+    case Dtype::Float32: return "float32";
+    case Dtype::Float64: return "float64";
+  }
+  return "unknown";
+}
+std::ostream& operator<<(std::ostream& os, Dtype t) { return os << dtype_name(t); }
+
+std::int64_t numel_of(const Shape& s) {
+  std::int64_t n = 1;
+  for (std::int64_t d : s) n *= d;
+  return n;
+}
+
+Shape contiguous_strides(const Shape& s) {
+  Shape st(s.size(), 1);
+  std::int64_t acc = 1;
+  for (std::size_t i = s.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= std::max<std::int64_t>(s[i], 1);
+  }
+  return st;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    std::int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    XG_CHECK(x == y || x == 1 || y == 1, ShapeError, op, ": shapes ", a, " and ", b,
+             " cannot be broadcast together (dimension ", static_cast<std::int64_t>(n - 1 - i), ": ", x, " vs ", y,
+             ")");
+    out[n - 1 - i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i) r += ", ";
+    r += std::to_string(s[i]);
+  }
+  return r + "]";
+}
+std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << shape_str(s); }
+
+// ---- storage -------------------------------------------------------------------------------------
+std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
+  auto s = std::make_shared<Storage>();
+  const std::size_t rounded = ((nbytes + 63) / 64) * 64;
+  s->data = rounded ? std::aligned_alloc(64, rounded) : nullptr;
+  if (rounded && !s->data) throw std::bad_alloc();
+  s->nbytes = nbytes;
+  return s;
+}
+
+std::shared_ptr<Storage> Storage::wrap(void* data, std::size_t nbytes, std::function<void(void*)> deleter) {
+  auto s = std::make_shared<Storage>();
+  s->data = data;
+  s->nbytes = nbytes;
+  s->deleter = deleter ? std::move(deleter) : [](void*) {};
+  return s;
+}
+
+Storage::~Storage() {
+  if (deleter) deleter(data);
+  else std::free(data);
+}
+
+bool TensorImpl::is_contiguous() const {
+  std::int64_t expected = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] == 1) continue;
+    if (strides[i] != expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+namespace detail {
+Tensor make_tensor(const Shape& shape, Dtype dtype) {
+  for (std::int64_t d : shape)
+    XG_CHECK(d >= 0, ValueError, "empty: negative dimension in shape ", shape);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->numel = numel_of(shape);
+  impl->storage = Storage::allocate(static_cast<std::size_t>(impl->numel) * xg::element_size(dtype));
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, Shape shape, Shape strides, std::int64_t offset) {
+  const TensorImpl& b = impl(base);
+  auto v = std::make_shared<TensorImpl>();
+  v->storage = b.storage;
+  v->offset = offset;
+  v->numel = numel_of(shape);
+  v->shape = std::move(shape);
+  v->strides = std::move(strides);
+  v->dtype = b.dtype;
+  v->is_view = true;
+  return Tensor(std::move(v));
+}
+
+std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op) {
+  const std::int64_t lo = ndim == 0 ? -1 : -ndim, hi = ndim == 0 ? 0 : ndim - 1;
+  XG_CHECK(dim >= lo && dim <= hi, IndexError, op, ": dimension ", dim, " is out of range for a tensor with ",
+           ndim, " dimensions (expected a value in [", lo, ", ", hi, "])");
+  return dim < 0 ? dim + std::max<std::int64_t>(ndim, 1) : dim;
+}
+
+void check_defined(const Tensor& t, const char* op, const char* arg) {
+  XG_CHECK(t.defined(), ValueError, op, ": ", arg, " is an undefined tensor");
+}
+}  // namespace detail
+
+// ---- Tensor metadata -----------------------------------------------------------------------------
+Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+#define XG_REQUIRE_DEFINED(what) \
+  XG_CHECK(impl_ != nullptr, ValueError, what, ": called on an undefined tensor")
+
+Dtype Tensor::dtype() const { XG_REQUIRE_DEFINED("dtype"); return impl_->dtype; }
+const Shape& Tensor::sizes() const { XG_REQUIRE_DEFINED("sizes"); return impl_->shape; }
+const Shape& Tensor::strides() const { XG_REQUIRE_DEFINED("strides"); return impl_->strides; }
+std::int64_t Tensor::dim() const { XG_REQUIRE_DEFINED("dim"); return static_cast<std::int64_t>(impl_->shape.size()); }
+std::int64_t Tensor::numel() const { XG_REQUIRE_DEFINED("numel"); return impl_->numel; }
+std::int64_t Tensor::storage_offset() const { XG_REQUIRE_DEFINED("storage_offset"); return impl_->offset; }
+bool Tensor::is_contiguous() const { XG_REQUIRE_DEFINED("is_contiguous"); return impl_->is_contiguous(); }
+std::int64_t Tensor::size(std::int64_t d) const {
+  XG_REQUIRE_DEFINED("size");
+  XG_CHECK(dim() > 0, IndexError, "size: a 0-d tensor has no dimension ", d);
+  return impl_->shape[detail::wrap_dim(d, dim(), "size")];
+}
+std::int64_t Tensor::stride(std::int64_t d) const {
+  XG_REQUIRE_DEFINED("stride");
+  XG_CHECK(dim() > 0, IndexError, "stride: a 0-d tensor has no dimension ", d);
+  return impl_->strides[detail::wrap_dim(d, dim(), "stride")];
+}
+
+void* Tensor::data_ptr() const { XG_REQUIRE_DEFINED("data_ptr"); return impl_->byte_ptr(); }
+
+template <class T>
+T* Tensor::data_ptr() const {
+  XG_REQUIRE_DEFINED("data_ptr");
+  XG_CHECK(impl_->dtype == dtype_of<T>, DtypeError, "data_ptr: the tensor has dtype ", impl_->dtype,
+           " but data_ptr<", dtype_of<T>, "> was asked for");
+  return impl_->ptr<T>();
+}
+
+template <class T>
+T Tensor::item() const {
+  XG_REQUIRE_DEFINED("item");
+  XG_CHECK(impl_->numel == 1, ValueError, "item: a tensor with ", impl_->numel, " elements (shape ", impl_->shape,
+           ") cannot be converted to a scalar");
+  return kernels::dispatch_all(impl_->dtype, "item", [&]<class S>() { return static_cast<T>(*impl_->ptr<S>()); });
+}
+
+Scalar Tensor::item() const {
+  switch (dtype()) {
+    case Dtype::Bool: return Scalar(item<bool>());
+    case Dtype::Int64: return Scalar(item<std::int64_t>());
+    default: return Scalar(item<double>());
+  }
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  XG_REQUIRE_DEFINED("to_vector");
+  Tensor c = contiguous();
+  std::vector<T> out(static_cast<std::size_t>(c.numel()));
+  kernels::dispatch_all(c.dtype(), "to_vector", [&]<class S>() {
+    const S* p = c.impl_->ptr<S>();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(p[i]);
+  });
+  return out;
+}
+
+#define XG_INSTANTIATE(T)                        \
+  template T* Tensor::data_ptr<T>() const;       \
+  template T Tensor::item<T>() const;            \
+  template std::vector<T> Tensor::to_vector<T>() const;
+XG_INSTANTIATE(float)
+XG_INSTANTIATE(double)
+XG_INSTANTIATE(std::int64_t)
+XG_INSTANTIATE(bool)
+#undef XG_INSTANTIATE
+template int Tensor::item<int>() const;
+template std::vector<int> Tensor::to_vector<int>() const;
+
+// ---- autograd accessors --------------------------------------------------------------------------
+bool Tensor::requires_grad() const { XG_REQUIRE_DEFINED("requires_grad"); return impl_->requires_grad; }
+
+Tensor& Tensor::requires_grad_(bool r) {
+  XG_REQUIRE_DEFINED("requires_grad_");
+  XG_CHECK(!impl_->grad_fn || r, AutogradError,
+           "requires_grad_: requires_grad can only be turned off on leaf tensors; this tensor was computed by '",
+           impl_->grad_fn ? impl_->grad_fn->name() : "", "' (use detach())");
+  XG_CHECK(!r || xg::is_floating_point(impl_->dtype), DtypeError,
+           "requires_grad_: only floating-point tensors can require gradients, got dtype ", impl_->dtype);
+  impl_->requires_grad = r;
+  return *this;
+}
+
+const Tensor& Tensor::grad() const { XG_REQUIRE_DEFINED("grad"); return impl_->grad; }
+Tensor& Tensor::mutable_grad() { XG_REQUIRE_DEFINED("mutable_grad"); return impl_->grad; }
+void Tensor::set_grad(const Tensor& g) {
+  XG_REQUIRE_DEFINED("set_grad");
+  XG_CHECK(!g.defined() || g.sizes() == sizes(), ShapeError, "set_grad: gradient of shape ", g.sizes(),
+           " assigned to a tensor of shape ", sizes());
+  impl_->grad = g;
+}
+bool Tensor::is_leaf() const { XG_REQUIRE_DEFINED("is_leaf"); return impl_->grad_fn == nullptr; }
+const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { XG_REQUIRE_DEFINED("grad_fn"); return impl_->grad_fn; }
+std::uint32_t Tensor::output_nr() const { XG_REQUIRE_DEFINED("output_nr"); return impl_->output_nr; }
+std::uint32_t Tensor::_version() const { XG_REQUIRE_DEFINED("_version"); return impl_->version(); }
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                      const TensorList& inputs) const {
+  XG_REQUIRE_DEFINED("backward");
+  autograd::backward({*this}, gradient.defined() ? TensorList{gradient} : TensorList{}, retain_graph, create_graph,
+                     inputs);
+}
+
+unsigned Tensor::register_hook(TensorHook hook) const {
+  XG_REQUIRE_DEFINED("register_hook");
+  XG_CHECK(impl_->requires_grad, AutogradError,
+           "register_hook: cannot register a hook on a tensor that does not require gradient");
+  if (impl_->grad_fn) return impl_->grad_fn->add_pre_hook(impl_->output_nr, std::move(hook));
+  static std::atomic<unsigned> next{1u << 30};
+  unsigned h = next.fetch_add(1);
+  impl_->hooks.push_back(TensorImpl::Hook{h, std::move(hook)});
+  return h;
+}
+
+void Tensor::remove_hook(unsigned handle) const {
+  XG_REQUIRE_DEFINED("remove_hook");
+  if (impl_->grad_fn && impl_->grad_fn->remove_pre_hook(handle)) return;
+  auto& hs = impl_->hooks;
+  for (auto it = hs.begin(); it != hs.end(); ++it)
+    if (it->handle == handle) { hs.erase(it); return; }
+  throw ValueError(detail::concat("remove_hook: no hook with handle ", handle, " on this tensor"));
+}
+
+void Tensor::retain_grad() const {
+  XG_REQUIRE_DEFINED("retain_grad");
+  XG_CHECK(impl_->requires_grad, AutogradError,
+           "retain_grad: cannot retain the gradient of a tensor that does not require grad");
+  if (!impl_->grad_fn || impl_->retains_grad) return;  // leaves keep their grad anyway
+  impl_->retains_grad = true;
+  std::weak_ptr<TensorImpl> weak = impl_;
+  impl_->grad_fn->add_pre_hook(impl_->output_nr, [weak](const Tensor& g) {
+    if (auto self = weak.lock()) {
+      if (!self->grad.defined()) self->grad = g.detach().clone();
+      else self->grad = self->grad + g.detach();
+    }
+    return Tensor();
+  });
+}
+bool Tensor::retains_grad() const { XG_REQUIRE_DEFINED("retains_grad"); return impl_->retains_grad; }
+
+// ---- copies and conversions ----------------------------------------------------------------------
+Tensor Tensor::detach() const {
+  XG_REQUIRE_DEFINED("detach");
+  return detail::make_view(*this, impl_->shape, impl_->strides, impl_->offset);
+}
+
+Tensor& Tensor::detach_() {
+  XG_REQUIRE_DEFINED("detach_");
+  impl_->grad_fn.reset();
+  impl_->requires_grad = false;
+  impl_->output_nr = 0;
+  return *this;
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str(); }
+
+}  // namespace xg

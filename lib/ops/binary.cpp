@@ -1,0 +1,426 @@
+// Binary elementwise ops with broadcasting and type promotion, comparisons and logic.
+#include <cmath>
+
+#include "autograd/record.hpp"
+#include "core/tensor_impl.hpp"
+#include "kernels/dispatch.hpp"
+#include "kernels/loops.hpp"
+#include "xgrad/ops.hpp"
+
+namespace xg {
+
+using autograd::BackwardCtx;
+using detail::impl;
+
+XG_OP_NAME(add);
+XG_OP_NAME(sub);
+XG_OP_NAME(mul);
+XG_OP_NAME(div);
+XG_OP_NAME(pow);
+XG_OP_NAME(minimum);
+XG_OP_NAME(maximum);
+XG_OP_NAME(clamp);
+XG_OP_NAME(where);
+
+// ---- type promotion ------------------------------------------------------------------------------
+Dtype result_type(const Tensor& a, const Tensor& b) {
+  // 0-d tensors that wrap a number count by category only, as in PyTorch: a float64 0-d tensor
+  // does not widen a float32 tensor.
+  const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
+  if (a0 != b0) {
+    const Tensor& t = a0 ? b : a;
+    const Tensor& s = a0 ? a : b;
+    if (is_floating_point(t.dtype())) return t.dtype();
+    if (is_floating_point(s.dtype())) return kFloat32;
+    return promote_types(t.dtype(), s.dtype());
+  }
+  return promote_types(a.dtype(), b.dtype());
+}
+
+Dtype result_type(const Tensor& a, Scalar b) {
+  if (is_floating_point(a.dtype())) return a.dtype();
+  if (b.is_floating_point()) return kFloat32;
+  if (b.is_integral()) return a.dtype() == kBool ? kInt64 : a.dtype();
+  return a.dtype();
+}
+
+Tensor wrap_scalar(Scalar s, const Tensor& like) {
+  const Dtype d = result_type(like, s);
+  Tensor out = detail::make_tensor({}, d);
+  kernels::dispatch_all(d, "wrap_scalar", [&]<class T>() { *impl(out).ptr<T>() = s.to<T>(); });
+  return out;
+}
+
+namespace {
+Tensor cast(const Tensor& t, Dtype d) {
+  if (t.dtype() == d) return t;
+  NoGradGuard ng;  // the op's own node carries the gradient; the engine casts it back
+  return t.to(d);
+}
+
+/// Runs f over a and b (both converted to `compute`), broadcast, into a new tensor of `out_dtype`.
+template <class F>
+Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, Dtype compute, Dtype out_dtype, F f) {
+  Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), out_dtype);
+  const Tensor ac = cast(a, compute), bc = cast(b, compute);
+  kernels::dispatch_all(compute, op, [&]<class T>() {
+    kernels::dispatch_all(out_dtype, op, [&]<class R>() {
+      kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), [&](T x, T y) { return static_cast<R>(f(x, y)); });
+    });
+  });
+  return out;
+}
+
+void check_args(const char* op, const Tensor& a, const Tensor& b) {
+  detail::check_defined(a, op, "first argument");
+  detail::check_defined(b, op, "second argument");
+}
+
+void check_not_bool(const char* op, Dtype d) {
+  XG_CHECK(d != kBool, DtypeError, op, ": arithmetic on bool tensors is not supported; convert with to(xg::kInt64) "
+                                       "or use logical_and / logical_or");
+}
+}  // namespace
+
+// ---- arithmetic ----------------------------------------------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_args("add", a, b);
+  const Dtype d = result_type(a, b);
+  check_not_bool("add", d);
+  Tensor out = kernels::dispatch_numeric(d, "add", [&]<class T>() {
+    const T al = alpha.to<T>();
+    return binary_kernel("add", a, b, d, d, [al](T x, T y) { return x + al * y; });
+  });
+  const double al = alpha.to_double();
+  // d(a + αb) = (g, αg)
+  autograd::record(op_add, out, {&a, &b}, {}, [al](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    return {g, c.needs(1) ? (al == 1.0 ? g : g * al) : Tensor()};
+  });
+  return out;
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_args("sub", a, b);
+  const Dtype d = result_type(a, b);
+  check_not_bool("sub", d);
+  Tensor out = kernels::dispatch_numeric(d, "sub", [&]<class T>() {
+    const T al = alpha.to<T>();
+    return binary_kernel("sub", a, b, d, d, [al](T x, T y) { return x - al * y; });
+  });
+  const double al = alpha.to_double();
+  // d(a - αb) = (g, -αg)
+  autograd::record(op_sub, out, {&a, &b}, {}, [al](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    return {g, c.needs(1) ? g * (-al) : Tensor()};
+  });
+  return out;
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  check_args("mul", a, b);
+  const Dtype d = result_type(a, b);
+  Tensor out = d == kBool ? binary_kernel("mul", a, b, d, d, [](bool x, bool y) { return x && y; })
+                          : kernels::dispatch_numeric(d, "mul", [&]<class T>() {
+                              return binary_kernel("mul", a, b, d, d, [](T x, T y) { return x * y; });
+                            });
+  // d(ab) = (g b, g a)
+  autograd::record(op_mul, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    return {c.needs(0) ? g * c.saved[1] : Tensor(), c.needs(1) ? g * c.saved[0] : Tensor()};
+  });
+  return out;
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  check_args("div", a, b);
+  Dtype d = result_type(a, b);
+  if (!is_floating_point(d)) d = kFloat32;  // true division
+  Tensor out = kernels::dispatch_floating(d, "div", [&]<class T>() {
+    return binary_kernel("div", a, b, d, d, [](T x, T y) { return x / y; });
+  });
+  // d(a/b) = (g/b, -g a/b²)
+  autograd::record(op_div, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    const Tensor& x = c.saved[0];
+    const Tensor& y = c.saved[1];
+    return {c.needs(0) ? g / y : Tensor(), c.needs(1) ? -g * x / (y * y) : Tensor()};
+  });
+  return out;
+}
+
+Tensor pow(const Tensor& base, const Tensor& exponent) {
+  check_args("pow", base, exponent);
+  const Dtype d = result_type(base, exponent);
+  check_not_bool("pow", d);
+  Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
+    return binary_kernel("pow", base, exponent, d, d, [](T x, T y) {
+      if constexpr (std::is_integral_v<T>) {
+        T r = 1;
+        for (T k = 0; k < y; ++k) r *= x;
+        return r;
+      } else {
+        return std::pow(x, y);
+      }
+    });
+  });
+  // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a), the second taken as 0 where a = 0 and b >= 0
+  autograd::record(op_pow, out, {&base, &exponent}, {&base, &exponent, &out},
+                   [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                     const Tensor& a = c.saved[0];
+                     const Tensor& b = c.saved[1];
+                     const Tensor& y = c.saved[2];
+                     Tensor ga, gb;
+                     if (c.needs(0)) ga = g * b * pow(a, b - 1);
+                     if (c.needs(1)) gb = where((a == 0) & (b >= 0), 0.0, g * y * log(a));
+                     return {ga, gb};
+                   });
+  return out;
+}
+
+Tensor pow(const Tensor& base, Scalar exponent) {
+  detail::check_defined(base, "pow");
+  Dtype d = result_type(base, exponent);
+  check_not_bool("pow", d);
+  const double p = exponent.to_double();
+  Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
+    Tensor bc = cast(base, d);
+    Tensor o = detail::make_tensor(bc.sizes(), d);
+    kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) {
+      if (p == 2.0) return static_cast<T>(x * x);
+      return static_cast<T>(std::pow(static_cast<double>(x), p));
+    });
+    return o;
+  });
+  // d(aᵖ) = g p aᵖ⁻¹
+  autograd::record(op_pow, out, {&base}, {&base}, [p](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    if (p == 0.0) return {g * 0};
+    if (p == 1.0) return {g};
+    if (p == 2.0) return {g * 2 * c.saved[0]};
+    return {g * p * pow(c.saved[0], p - 1)};
+  });
+  return out;
+}
+
+Tensor pow(Scalar base, const Tensor& exponent) {
+  detail::check_defined(exponent, "pow");
+  return pow(wrap_scalar(base, exponent), exponent);
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  check_args("minimum", a, b);
+  const Dtype d = result_type(a, b);
+  Tensor out = kernels::dispatch_all(d, "minimum", [&]<class T>() {
+    return binary_kernel("minimum", a, b, d, d, [](T x, T y) { return (x != x) ? x : (y < x ? y : x); });
+  });
+  // the gradient goes to the smaller input, half to each on ties
+  autograd::record(op_minimum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    const Tensor& x = c.saved[0];
+    const Tensor& y = c.saved[1];
+    const Tensor wx = (x < y).to(g.dtype()) + 0.5 * (x == y).to(g.dtype());
+    return {c.needs(0) ? g * wx : Tensor(), c.needs(1) ? g * (1 - wx) : Tensor()};
+  });
+  return out;
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  check_args("maximum", a, b);
+  const Dtype d = result_type(a, b);
+  Tensor out = kernels::dispatch_all(d, "maximum", [&]<class T>() {
+    return binary_kernel("maximum", a, b, d, d, [](T x, T y) { return (x != x) ? x : (y > x ? y : x); });
+  });
+  autograd::record(op_maximum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    const Tensor& x = c.saved[0];
+    const Tensor& y = c.saved[1];
+    const Tensor wx = (x > y).to(g.dtype()) + 0.5 * (x == y).to(g.dtype());
+    return {c.needs(0) ? g * wx : Tensor(), c.needs(1) ? g * (1 - wx) : Tensor()};
+  });
+  return out;
+}
+
+Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx) {
+  detail::check_defined(x, "clamp");
+  XG_CHECK(mn || mx, ValueError, "clamp: at least one of min and max must be given");
+  XG_CHECK(!(mn && mx) || mn->to_double() <= mx->to_double(), ValueError, "clamp: min (", mn ? mn->to_double() : 0,
+           ") must not exceed max (", mx ? mx->to_double() : 0, ")");
+  Dtype d = x.dtype();
+  if (mn) d = promote_types(d, result_type(x, *mn));
+  if (mx) d = promote_types(d, result_type(x, *mx));
+  check_not_bool("clamp", d);
+  Tensor out = kernels::dispatch_numeric(d, "clamp", [&]<class T>() {
+    const Tensor xc = cast(x, d);
+    Tensor o = detail::make_tensor(xc.sizes(), d);
+    const bool has_lo = mn.has_value(), has_hi = mx.has_value();
+    const T lo = has_lo ? mn->to<T>() : T(0), hi = has_hi ? mx->to<T>() : T(0);
+    kernels::unary_map<T, T>(impl(xc), impl(o), [=](T v) {
+      if (has_lo && v < lo) v = lo;
+      if (has_hi && v > hi) v = hi;
+      return v;
+    });
+    return o;
+  });
+  const double lo = mn ? mn->to_double() : -INFINITY, hi = mx ? mx->to_double() : INFINITY;
+  // d clamp = g where lo <= x <= hi, else 0
+  autograd::record(op_clamp, out, {&x}, {&x}, [lo, hi](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    const Tensor& v = c.saved[0];
+    return {g * ((v >= lo) & (v <= hi))};
+  });
+  return out;
+}
+Tensor clamp_min(const Tensor& x, Scalar mn) { return clamp(x, mn, std::nullopt); }
+Tensor clamp_max(const Tensor& x, Scalar mx) { return clamp(x, std::nullopt, mx); }
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  check_args("where", a, b);
+  detail::check_defined(cond, "where", "condition");
+  XG_CHECK(cond.dtype() == kBool, DtypeError, "where: the condition must be a bool tensor, got ", cond.dtype());
+  const Dtype d = result_type(a, b);
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  Tensor out = detail::make_tensor(shape, d);
+  const Tensor ac = cast(a, d), bc = cast(b, d);
+  kernels::dispatch_all(d, "where", [&]<class T>() {
+    kernels::ternary_map<bool, T, T, T>(impl(cond), impl(ac), impl(bc), impl(out),
+                                        [](bool c, T x, T y) { return c ? x : y; });
+  });
+  // d where(c, a, b) = (where(c, g, 0), where(c, 0, g))
+  autograd::record(op_where, out, {&a, &b}, {&cond}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    const Tensor& m = c.saved[0];
+    return {c.needs(0) ? where(m, g, 0.0) : Tensor(), c.needs(1) ? where(m, 0.0, g) : Tensor()};
+  });
+  return out;
+}
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b) { return where(cond, a, wrap_scalar(b, a)); }
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b) { return where(cond, wrap_scalar(a, b), b); }
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
+  detail::check_defined(x, "masked_fill");
+  detail::check_defined(mask, "masked_fill", "mask");
+  XG_CHECK(mask.dtype() == kBool, DtypeError, "masked_fill: the mask must be a bool tensor, got ", mask.dtype());
+  XG_CHECK(broadcast_shapes(mask.sizes(), x.sizes(), "masked_fill") == x.sizes(), ShapeError,
+           "masked_fill: mask of shape ", mask.sizes(), " cannot be broadcast to the input shape ", x.sizes());
+  Tensor v = detail::make_tensor({}, x.dtype());
+  kernels::dispatch_all(x.dtype(), "masked_fill", [&]<class T>() { *impl(v).ptr<T>() = value.to<T>(); });
+  return where(mask, v, x);
+}
+
+// ---- comparisons and logic -----------------------------------------------------------------------
+#define XG_COMPARE(name, expr)                                                               \
+  Tensor name(const Tensor& a, const Tensor& b) {                                            \
+    check_args(#name, a, b);                                                                 \
+    const Dtype d = result_type(a, b);                                                       \
+    return kernels::dispatch_all(d, #name, [&]<class T>() {                                  \
+      return binary_kernel(#name, a, b, d, kBool, [](T x, T y) { return (expr); });          \
+    });                                                                                      \
+  }
+XG_COMPARE(eq, x == y)
+XG_COMPARE(ne, x != y)
+XG_COMPARE(lt, x < y)
+XG_COMPARE(le, x <= y)
+XG_COMPARE(gt, x > y)
+XG_COMPARE(ge, x >= y)
+#undef XG_COMPARE
+
+#define XG_LOGICAL(name, expr)                                                               \
+  Tensor name(const Tensor& a, const Tensor& b) {                                            \
+    check_args(#name, a, b);                                                                 \
+    const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
+    const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
+    return binary_kernel(#name, ab, bb, kBool, kBool, [](bool x, bool y) { return (expr); }); \
+  }
+XG_LOGICAL(logical_and, x && y)
+XG_LOGICAL(logical_or, x || y)
+XG_LOGICAL(logical_xor, x != y)
+#undef XG_LOGICAL
+
+Tensor logical_not(const Tensor& x) {
+  detail::check_defined(x, "logical_not");
+  Tensor out = detail::make_tensor(x.sizes(), kBool);
+  kernels::dispatch_all(x.dtype(), "logical_not", [&]<class T>() {
+    kernels::unary_map<T, bool>(impl(x), impl(out), [](T v) { return !static_cast<bool>(v); });
+  });
+  return out;
+}
+
+namespace {
+template <class P>
+Tensor classify(const Tensor& x, const char* op, P pred) {
+  detail::check_defined(x, op);
+  Tensor out = detail::make_tensor(x.sizes(), kBool);
+  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
+    kernels::unary_map<T, bool>(impl(x), impl(out), [&](T v) {
+      if constexpr (std::is_floating_point_v<T>) return pred(v);
+      else return pred(static_cast<double>(v));
+    });
+  });
+  return out;
+}
+}  // namespace
+
+Tensor isnan(const Tensor& x) { return classify(x, "isnan", [](auto v) { return std::isnan(v); }); }
+Tensor isinf(const Tensor& x) { return classify(x, "isinf", [](auto v) { return std::isinf(v); }); }
+Tensor isfinite(const Tensor& x) { return classify(x, "isfinite", [](auto v) { return std::isfinite(v); }); }
+
+namespace {
+Tensor bool_reduce(const Tensor& x, const char* op, bool all) {
+  detail::check_defined(x, op);
+  const Tensor c = x.contiguous();
+  bool r = all;
+  kernels::dispatch_all(c.dtype(), op, [&]<class T>() {
+    const T* p = impl(c).ptr<T>();
+    for (std::int64_t i = 0; i < c.numel(); ++i) {
+      const bool v = static_cast<bool>(p[i]);
+      if (all && !v) { r = false; break; }
+      if (!all && v) { r = true; break; }
+    }
+  });
+  Tensor out = detail::make_tensor({}, kBool);
+  *impl(out).ptr<bool>() = r;
+  return out;
+}
+}  // namespace
+Tensor all(const Tensor& x) { return bool_reduce(x, "all", true); }
+Tensor any(const Tensor& x) { return bool_reduce(x, "any", false); }
+
+bool equal(const Tensor& a, const Tensor& b) {
+  check_args("equal", a, b);
+  if (a.sizes() != b.sizes()) return false;
+  return eq(a, b).all().item<bool>();
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  check_args("allclose", a, b);
+  XG_CHECK(broadcast_shapes(a.sizes(), b.sizes(), "allclose") == a.sizes(), ShapeError, "allclose: shapes ",
+           a.sizes(), " and ", b.sizes(), " differ");
+  NoGradGuard ng;
+  const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64);
+  return le(abs(ad - bd), atol + rtol * abs(bd)).all().item<bool>();
+}
+
+// ---- operators -----------------------------------------------------------------------------------
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, Scalar b) { return add(a, wrap_scalar(b, a)); }
+Tensor operator-(const Tensor& a, Scalar b) { return sub(a, wrap_scalar(b, a)); }
+Tensor operator*(const Tensor& a, Scalar b) { return mul(a, wrap_scalar(b, a)); }
+Tensor operator/(const Tensor& a, Scalar b) { return div(a, wrap_scalar(b, a)); }
+Tensor operator+(Scalar a, const Tensor& b) { return add(wrap_scalar(a, b), b); }
+Tensor operator-(Scalar a, const Tensor& b) { return sub(wrap_scalar(a, b), b); }
+Tensor operator*(Scalar a, const Tensor& b) { return mul(wrap_scalar(a, b), b); }
+Tensor operator/(Scalar a, const Tensor& b) { return div(wrap_scalar(a, b), b); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, Scalar b) { return eq(a, wrap_scalar(b, a)); }
+Tensor operator!=(const Tensor& a, Scalar b) { return ne(a, wrap_scalar(b, a)); }
+Tensor operator<(const Tensor& a, Scalar b) { return lt(a, wrap_scalar(b, a)); }
+Tensor operator<=(const Tensor& a, Scalar b) { return le(a, wrap_scalar(b, a)); }
+Tensor operator>(const Tensor& a, Scalar b) { return gt(a, wrap_scalar(b, a)); }
+Tensor operator>=(const Tensor& a, Scalar b) { return ge(a, wrap_scalar(b, a)); }
+Tensor operator&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
+Tensor operator|(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
+Tensor operator^(const Tensor& a, const Tensor& b) { return logical_xor(a, b); }
+Tensor operator~(const Tensor& x) { return logical_not(x); }
+
+}  // namespace xg
