@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs the dependencies, configures (Release, Ninja, ccache) and builds into ./build.
+# Extra arguments go to cmake's configure step, e.g. scripts/build.sh -DXGRAD_BUILD_BENCH=ON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+cmake --build build -j"$(nproc)"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds, and trains the main example on
+# the real Fashion-MNIST data. Arguments go to the example (try --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+exec build/examples/fashion_mnist_mlp "$@"
