@@ -180,7 +180,10 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
     TensorList in_grads;
     const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& t) { return t.defined(); });
     if (execute && any_grad) {
-      in_grads = node->apply(std::move(grads));
+      {
+        BackwardScope scope(node);
+        in_grads = node->apply(std::move(grads));
+      }
       if (AnomalyMode::is_enabled()) check_backward_anomaly(*node, in_grads);
       XG_CHECK(in_grads.empty() || in_grads.size() == node->num_inputs(), AutogradError, "backward of '",
                node->name(), "' returned ", in_grads.size(), " gradients for ", node->num_inputs(), " inputs");

@@ -12,6 +12,7 @@ namespace xg {
 namespace {
 thread_local bool t_grad_enabled = true;
 thread_local bool t_anomaly_enabled = false;
+thread_local const autograd::Node* t_backward_node = nullptr;
 std::atomic<std::uint64_t> g_sequence_nr{0};
 std::atomic<unsigned> g_hook_handle{1};
 }  // namespace
@@ -200,10 +201,18 @@ bool has_non_finite(const Tensor& t) {
 }
 }  // namespace
 
-void check_forward_anomaly(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+BackwardScope::BackwardScope(const Node* node) : prev_(t_backward_node) { t_backward_node = node; }
+BackwardScope::~BackwardScope() { t_backward_node = prev_; }
+const Node* BackwardScope::current() { return t_backward_node; }
+
+void check_forward_anomaly(const char* op, const Tensor& out, const std::vector<const Tensor*>& inputs) {
   if (!has_non_finite(out)) return;
   for (const Tensor* t : inputs)
     if (has_non_finite(*t)) return;  // the bad value came from upstream, not from this op
+  if (const Node* n = BackwardScope::current())
+    throw AutogradError(::xg::detail::concat("anomaly detected: the backward of '", n->name(),
+                                             "' produced NaN or Inf (in its '", op, "' step, output shape ",
+                                             out.sizes(), ") from finite inputs"));
   throw AutogradError(::xg::detail::concat("anomaly detected: '", op, "' produced NaN or Inf in its output of shape ",
                                      out.sizes(), " from finite inputs"));
 }

@@ -36,7 +36,22 @@ Edge gradient_edge(const Tensor& t);
 /// Makes `out` the output `output_nr` of `node` (requires_grad, grad_fn).
 void set_history(const Tensor& out, const std::shared_ptr<Node>& node, std::uint32_t output_nr = 0);
 /// Anomaly mode check of a forward result: throws naming `op` if out has NaN/Inf its inputs lacked.
-void check_forward_anomaly(const char* op, const Tensor& out, std::initializer_list<const Tensor*> inputs);
+/// Inside a backward rule (see BackwardScope) the error names the node being differentiated too.
+void check_forward_anomaly(const char* op, const Tensor& out, const std::vector<const Tensor*>& inputs);
+
+/// Marks, for this thread, the node whose backward rule is running, so that anomaly mode can say
+/// "the backward of 'sqrt'" when an op inside that rule makes a NaN (engine.cpp sets it).
+class BackwardScope {
+ public:
+  explicit BackwardScope(const Node* node);
+  ~BackwardScope();
+  BackwardScope(const BackwardScope&) = delete;
+  BackwardScope& operator=(const BackwardScope&) = delete;
+  static const Node* current();
+
+ private:
+  const Node* prev_;
+};
 
 // Note [Saved tensors and reference cycles]
 // A rule never captures a Tensor in its lambda: a node that held its own output would form the
@@ -72,26 +87,46 @@ class FnNode final : public Node {
   bool released_ = false;
 };
 
+namespace record_detail {
+inline const Tensor* as_ptr(const Tensor* t) { return t; }
+inline const Tensor* as_ptr(const Tensor& t) { return &t; }
+
+template <class Inputs, class Saved, class F>
+void record_node(const OpName& op, const Tensor& out, const Inputs& inputs, const Saved& saved, F&& fn) {
+  if (AnomalyMode::is_enabled()) [[unlikely]] {
+    std::vector<const Tensor*> in;
+    for (const auto& t : inputs) in.push_back(as_ptr(t));
+    check_forward_anomaly(op.name, out, in);
+  }
+  if (!GradMode::is_enabled()) return;
+  bool any = false;
+  for (const auto& t : inputs) any = any || (as_ptr(t)->defined() && as_ptr(t)->requires_grad());
+  if (!any) return;
+  auto node = std::make_shared<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
+  for (const auto& t : inputs) {
+    const Tensor* p = as_ptr(t);
+    if (p->defined()) node->add_input(gradient_edge(*p), p->sizes(), p->dtype());
+    else node->add_input(Edge{}, Shape{}, kFloat32);
+  }
+  set_history(out, node, 0);
+  node->saved_.reserve(saved.size());
+  for (const auto& t : saved) node->saved_.emplace_back(*as_ptr(t), as_ptr(t)->is_same(out));
+}
+}  // namespace record_detail
+
 /// Records `out = op(inputs...)` with backward rule `fn(g, ctx) -> TensorList` (one gradient per
 /// input, undefined where ctx.needs(i) is false). `saved` lists the tensors the rule reads, in
 /// the order it reads them from ctx.saved. Returns at once when nothing needs a gradient.
 template <class F>
 void record(const OpName& op, const Tensor& out, std::initializer_list<const Tensor*> inputs,
             std::initializer_list<const Tensor*> saved, F&& fn) {
-  if (AnomalyMode::is_enabled()) [[unlikely]]
-    check_forward_anomaly(op.name, out, inputs);
-  if (!GradMode::is_enabled()) return;
-  bool any = false;
-  for (const Tensor* t : inputs) any = any || (t->defined() && t->requires_grad());
-  if (!any) return;
-  auto node = std::make_shared<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
-  for (const Tensor* t : inputs) {
-    if (t->defined()) node->add_input(gradient_edge(*t), t->sizes(), t->dtype());
-    else node->add_input(Edge{}, Shape{}, kFloat32);
-  }
-  set_history(out, node, 0);
-  node->saved_.reserve(saved.size());
-  for (const Tensor* t : saved) node->saved_.emplace_back(*t, t->is_same(out));
+  record_detail::record_node(op, out, inputs, saved, std::forward<F>(fn));
+}
+
+/// The same for ops over a list of tensors (cat, stack): one input per element of `inputs`.
+template <class F>
+void record(const OpName& op, const Tensor& out, const TensorList& inputs, const TensorList& saved, F&& fn) {
+  record_detail::record_node(op, out, inputs, saved, std::forward<F>(fn));
 }
 
 }  // namespace xg::autograd
