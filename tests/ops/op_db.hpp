@@ -17,27 +17,27 @@ namespace xg::testing {
 
 struct OpInfo {
   /// The entry's name, used in test messages; by convention the op's registered name.
-  std::string name;
+  std::string name = {};
   /// The op applied to its inputs (float64 in the gradient checks, float32 in the dtype check).
-  std::function<Tensor(const TensorList&)> fn;
+  std::function<Tensor(const TensorList&)> fn = {};
   /// Sample calls: the shapes of the inputs for each call. Cover broadcasting where the op
   /// broadcasts (`()`, `(3,)`, `(3,4)` with `(3,1)` and `(1,4)`, `(2,3,4)` with `(2,1,4)`) and
   /// 0-d / empty inputs where valid.
-  std::vector<std::vector<Shape>> samples;
+  std::vector<std::vector<Shape>> samples = {};
   /// Inputs are drawn uniformly from [lo, hi]; with avoid_zero, |x| >= 0.1 (ops with a kink at 0).
   double lo = -2.0;
   double hi = 2.0;
   bool avoid_zero = false;
   /// Optional: makes the float64 inputs of one sample (for ops needing special inputs, e.g.
   /// distinct values for max, positive-definite matrices). Receives the sample's shapes.
-  std::function<TensorList(const std::vector<Shape>&)> make_inputs;
+  std::function<TensorList(const std::vector<Shape>&)> make_inputs = {};
   /// Which inputs are differentiated (by index); empty = every floating-point input.
-  std::vector<int> grad_inputs;
+  std::vector<int> grad_inputs = {};
   bool differentiable = true;
   bool gradgrad = true;
   /// Optional independent float64 reference for the forward values (a closed form, written
   /// without the op under test).
-  std::function<Tensor(const TensorList&)> reference;
+  std::function<Tensor(const TensorList&)> reference = {};
   /// Tolerance of the float32 result against the float64 run (relative, and absolute).
   double float32_rtol = 1e-4;
   double float32_atol = 1e-5;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <iostream>
+#include <sstream>
 #include <set>
 #include <unordered_set>
 
@@ -29,9 +30,10 @@ TensorList grad_inputs(const OpInfo& op, std::size_t s) {
 }
 
 std::string describe(const OpInfo& op, std::size_t s) {
-  std::string r = op.name + " with input shapes";
-  for (const auto& sh : op.samples[s]) r += " " + shape_str(sh);
-  return r;
+  std::ostringstream r;
+  r << op.name << " with input shapes";
+  for (const auto& sh : op.samples[s]) r << ' ' << sh;
+  return r.str();
 }
 
 void collect_names(const Tensor& out, std::set<std::string>& names) {
