@@ -16,7 +16,9 @@ Tensor finish(Tensor t, const TensorOptions& o) {
   return t;
 }
 
-void infer_shape(const TensorData& d, Shape& shape, std::size_t depth, Dtype& kind) {
+// The shape is read off the first element at every depth; then every element is checked
+// against it, so ragged lists and numbers beside lists ({1, {2, 3}}) are ShapeErrors.
+void check_shape(const TensorData& d, const Shape& shape, std::size_t depth, Dtype& kind) {
   if (d.is_scalar()) {
     XG_CHECK(depth == shape.size(), ShapeError, "tensor: the nested lists are ragged (a number at depth ", depth,
              " where lists of depth ", shape.size(), " were seen)");
@@ -25,12 +27,21 @@ void infer_shape(const TensorData& d, Shape& shape, std::size_t depth, Dtype& ki
     return;
   }
   const auto& ch = d.children();
-  if (depth == shape.size()) shape.push_back(static_cast<std::int64_t>(ch.size()));
-  else
-    XG_CHECK(shape[depth] == static_cast<std::int64_t>(ch.size()), ShapeError,
-             "tensor: the nested lists are ragged (dimension ", depth, " has lengths ", shape[depth], " and ",
-             ch.size(), ")");
-  for (const auto& c : ch) infer_shape(c, shape, depth + 1, kind);
+  XG_CHECK(depth < shape.size(), ShapeError, "tensor: the nested lists are ragged (a list at depth ", depth,
+           " where numbers were seen)");
+  XG_CHECK(shape[depth] == static_cast<std::int64_t>(ch.size()), ShapeError,
+           "tensor: the nested lists are ragged (dimension ", depth, " has lengths ", shape[depth], " and ",
+           ch.size(), ")");
+  for (const auto& c : ch) check_shape(c, shape, depth + 1, kind);
+}
+
+void infer_shape(const TensorData& d, Shape& shape, Dtype& kind) {
+  for (const TensorData* p = &d; !p->is_scalar();) {
+    shape.push_back(static_cast<std::int64_t>(p->children().size()));
+    if (p->children().empty()) break;
+    p = &p->children().front();
+  }
+  check_shape(d, shape, 0, kind);
 }
 
 template <class T>
@@ -46,7 +57,7 @@ Tensor from_data(const TensorData& data, std::optional<TensorOptions> options) {
   Shape shape;
   Dtype kind = kBool;
   if (!data.is_scalar() && data.children().empty()) kind = kFloat32;  // tensor({}) is float32, as in PyTorch
-  infer_shape(data, shape, 0, kind);
+  infer_shape(data, shape, kind);
   const Dtype d = options ? options->dtype() : kind;
   Tensor t = detail::make_tensor(shape, d);
   kernels::dispatch_all(d, "tensor", [&]<class T>() {
@@ -152,10 +163,10 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
   kernels::dispatch_all(o.dtype(), "linspace", [&]<class T>() {
     T* p = impl(t).ptr<T>();
     const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-    // fill from both ends so that the last value is exactly `end`, as in PyTorch
+    // fill from both ends so that the last value is exactly `end`, as in PyTorch (one step: start)
     for (std::int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < steps / 2 ? start + h * static_cast<double>(i)
-                                          : end - h * static_cast<double>(steps - 1 - i));
+      p[i] = static_cast<T>(steps == 1 || i < steps / 2 ? start + h * static_cast<double>(i)
+                                                        : end - h * static_cast<double>(steps - 1 - i));
   });
   return finish(t, o);
 }
