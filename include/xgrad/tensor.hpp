@@ -94,6 +94,13 @@ class Tensor {
   Tensor to(TensorOptions o) const { return to(o.dtype()); }
   Tensor detach() const;
   Tensor& detach_();
+  /// A detached alias of this tensor's data (PyTorch's `.data`).
+  Tensor data() const { return detach(); }
+  /// Makes this (leaf) tensor use `new_data`'s storage, shape and dtype while keeping its identity,
+  /// requires_grad and hooks, so every handle to it sees the change (PyTorch's `.data = ...`):
+  /// how Module::to(dtype) converts parameters in place. The gradient is dropped when the shape or
+  /// dtype changes.
+  void set_data(const Tensor& new_data);
 
   // ---- autograd -------------------------------------------------------------------------------
   bool requires_grad() const;

@@ -286,6 +286,24 @@ Tensor Tensor::detach() const {
   return detail::make_view(*this, impl_->shape, impl_->strides, impl_->offset);
 }
 
+void Tensor::set_data(const Tensor& new_data) {
+  XG_REQUIRE_DEFINED("set_data");
+  XG_CHECK(new_data.defined(), ValueError, "set_data: the new data is an undefined tensor");
+  XG_CHECK(impl_->grad_fn == nullptr, AutogradError, "set_data: only leaf tensors can have their data replaced; this "
+           "tensor was computed by '", impl_->grad_fn ? impl_->grad_fn->name() : "", "'");
+  XG_CHECK(!impl_->requires_grad || xg::is_floating_point(new_data.dtype()), DtypeError,
+           "set_data: a tensor that requires grad needs floating-point data, got ", new_data.dtype());
+  const TensorImpl& src = *new_data.impl_;
+  if (impl_->grad.defined() && (src.shape != impl_->shape || src.dtype != impl_->dtype)) impl_->grad = Tensor();
+  impl_->storage = src.storage;
+  impl_->offset = src.offset;
+  impl_->shape = src.shape;
+  impl_->strides = src.strides;
+  impl_->numel = src.numel;
+  impl_->dtype = src.dtype;
+  impl_->is_view = true;
+}
+
 Tensor& Tensor::detach_() {
   XG_REQUIRE_DEFINED("detach_");
   impl_->grad_fn.reset();

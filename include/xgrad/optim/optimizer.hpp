@@ -1,0 +1,221 @@
+// xgrad — the optimizer framework (LibTorch's torch::optim::Optimizer).
+// The base owns parameter groups, their hyper-parameters, the per-parameter state and the state
+// dict; a concrete optimizer writes only how a parameter's state starts and its update.
+//
+//   xg::optim::Adam opt(model->parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
+//   opt.zero_grad();  loss.backward();  opt.step();
+//   opt.add_param_group(head->parameters(), {.lr = 1e-2});   // per-group hyper-parameters
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <typeinfo>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "xgrad/autograd.hpp"
+#include "xgrad/ordered_dict.hpp"
+#include "xgrad/tensor.hpp"
+
+namespace xg::optim {
+
+/// Named tensors, as in xg::nn::StateDict.
+using StateDict = OrderedDict<std::string, Tensor>;
+
+/// Re-evaluates the model for methods that need several evaluations per step (LBFGS, line
+/// searches): clears the gradients, computes the loss, calls backward, returns the loss.
+using LossClosure = std::function<Tensor()>;
+
+/// A named reference to one field of an options or state struct. Options and state structs list
+/// their fields with `visit`, which lets the base read and write them by name (schedulers,
+/// state dicts) without knowing the concrete type:
+///
+///   struct SGDOptions {
+///     double lr = 1e-3; double momentum = 0; bool nesterov = false;
+///     template <class V> void visit(V&& v) { v("lr", lr); v("momentum", momentum); v("nesterov", nesterov); }
+///     void validate() const;   // ValueError for bad values
+///   };
+struct FieldRef {
+  std::string name;
+  std::variant<double*, bool*, std::int64_t*, Tensor*> ptr;
+};
+
+namespace detail {
+/// "xg::optim::Adam" → "Adam".
+std::string class_name(const char* mangled);
+
+struct FieldCollector {
+  std::vector<FieldRef>* out;
+  void operator()(const char* name, double& v) const { out->push_back({name, &v}); }
+  void operator()(const char* name, bool& v) const { out->push_back({name, &v}); }
+  void operator()(const char* name, std::int64_t& v) const { out->push_back({name, &v}); }
+  void operator()(const char* name, Tensor& v) const { out->push_back({name, &v}); }
+  /// A pair (Adam's betas) is two fields, "<name>.0" and "<name>.1".
+  void operator()(const char* name, std::pair<double, double>& v) const {
+    out->push_back({std::string(name) + ".0", &v.first});
+    out->push_back({std::string(name) + ".1", &v.second});
+  }
+};
+template <class T>
+std::vector<FieldRef> fields_of(T& value) {
+  std::vector<FieldRef> out;
+  value.visit(FieldCollector{&out});
+  return out;
+}
+}  // namespace detail
+
+/// The state an optimizer without per-parameter state keeps (none).
+struct NoState {
+  template <class V> void visit(V&&) {}
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer();
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  /// The optimizer's name as in errors and logs ("Adam"): its class name.
+  const std::string& name() const { return name_; }
+  /// One update of every parameter that has a gradient (under no-grad).
+  virtual void step() = 0;
+  /// Calls `closure` (with grad mode on) to get the loss and gradients, then updates. Methods that
+  /// need several evaluations (LBFGS, CG, Newton-CG) call it as often as they need. Returns the
+  /// loss of the first evaluation.
+  virtual Tensor step(const LossClosure& closure);
+  /// Clears the gradients of every parameter: to none (the default, as PyTorch ≥ 2.0) or zero.
+  void zero_grad(bool set_to_none = true);
+
+  // ---- groups and hyper-parameters ------------------------------------------------------------
+  std::size_t num_param_groups() const { return groups_.size(); }
+  /// The parameters of group `group`.
+  const std::vector<Tensor>& params(std::size_t group = 0) const;
+  /// Every parameter of every group, in order (the numbering of the state dict).
+  std::vector<Tensor> all_params() const;
+  /// A hyper-parameter of a group by name ("lr", "momentum", "betas.0", "weight_decay", …);
+  /// IndexError listing the names the optimizer has.
+  double get_option(std::size_t group, const std::string& name) const;
+  void set_option(std::size_t group, const std::string& name, double value);
+  bool has_option(const std::string& name) const;
+  /// The names get_option accepts.
+  std::vector<std::string> option_names() const;
+  double lr(std::size_t group = 0) const { return get_option(group, "lr"); }
+  /// Sets the learning rate of every group.
+  void set_lr(double lr);
+
+  // ---- state ----------------------------------------------------------------------------------
+  /// Everything needed to resume bit for bit, as flat named tensors (so it can be saved like a
+  /// module's state): "param_groups.<g>.<option>" (0-d float64 / int64 / bool),
+  /// "param_groups.<g>.params" (int64 indices into all_params()), "state.<i>.<field>" per
+  /// parameter that has state, and "state.global.<field>" for optimizer-wide state.
+  StateDict state_dict() const;
+  /// Restores a state_dict() of an optimizer of the same type over parameters of the same
+  /// shapes and grouping; every mismatch is reported at once in one ValueError.
+  void load_state_dict(const StateDict& state);
+
+ protected:
+  explicit Optimizer(std::string name) : name_(std::move(name)) {}
+  /// Checks and adds a group's parameters (non-empty, defined, floating point, leaves, not in
+  /// another group); returns the index of the first one in all_params().
+  std::size_t add_params(std::vector<Tensor> params);
+  /// The fields of group g's options / of parameter i's state (empty if it has none yet), and the
+  /// optimizer-wide state; implemented by OptimizerBase.
+  virtual std::vector<FieldRef> option_fields(std::size_t group) = 0;
+  virtual std::vector<FieldRef> state_fields(std::size_t param_index, bool create) = 0;
+  /// The field names of a parameter's state and whether each is a tensor.
+  virtual std::vector<std::pair<std::string, bool>> state_layout() const = 0;
+  virtual std::vector<FieldRef> global_state_fields() { return {}; }
+  virtual void validate_group(std::size_t group) const = 0;
+  std::size_t group_offset(std::size_t group) const { return offsets_[group]; }
+  std::size_t num_params() const { return num_params_; }
+
+ private:
+  std::string name_;
+  std::vector<std::vector<Tensor>> groups_;
+  std::vector<std::size_t> offsets_;
+  std::size_t num_params_ = 0;
+};
+
+/// The generic part of a concrete optimizer: typed options per group and typed state per
+/// parameter, created lazily on the parameter's first update. The concrete class writes
+///
+///   void init_state(const Tensor& param, State& state, const Options& options);
+///   void update(Tensor& param, const Tensor& grad, State& state, const Options& options);
+///
+/// and step() runs update() over every parameter that has a gradient, under no-grad.
+template <class Derived, class Options, class State = NoState>
+class OptimizerBase : public Optimizer {
+ public:
+  using OptionsType = Options;
+  using StateType = State;
+
+  explicit OptimizerBase(std::vector<Tensor> params, Options defaults = {})
+      : Optimizer(detail::class_name(typeid(Derived).name())), defaults_(defaults) {
+    add_param_group(std::move(params), defaults_);
+  }
+  /// A new group with its own options (`{.lr = 1e-4}`: unnamed fields take the struct's defaults).
+  void add_param_group(std::vector<Tensor> params, Options options) {
+    options.validate();
+    const std::size_t first = add_params(std::move(params));
+    options_.push_back(options);
+    state_.resize(num_params());
+    (void)first;
+  }
+  /// A new group with the optimizer's default options.
+  void add_param_group(std::vector<Tensor> params) { add_param_group(std::move(params), defaults_); }
+
+  Options& options(std::size_t group = 0) { return options_.at(group); }
+  const Options& options(std::size_t group = 0) const { return options_.at(group); }
+  const Options& defaults() const { return defaults_; }
+
+  using Optimizer::step;
+  void step() override {
+    NoGradGuard no_grad;
+    for (std::size_t g = 0; g < num_param_groups(); ++g) {
+      const auto& ps = params(g);
+      for (std::size_t k = 0; k < ps.size(); ++k) {
+        Tensor p = ps[k];
+        if (!p.grad().defined()) continue;
+        auto& st = state_[group_offset(g) + k];
+        if (!st) {
+          st = std::make_unique<State>();
+          self().init_state(p, *st, options_[g]);
+        }
+        self().update(p, p.grad(), *st, options_[g]);
+      }
+    }
+  }
+
+  /// The state of parameter `param_index` (in all_params() order), or nullptr before its first
+  /// update.
+  State* state(std::size_t param_index) { return state_.at(param_index).get(); }
+
+ protected:
+  std::vector<FieldRef> option_fields(std::size_t group) override { return detail::fields_of(options_.at(group)); }
+  std::vector<FieldRef> state_fields(std::size_t i, bool create) override {
+    auto& st = state_.at(i);
+    if (!st) {
+      if (!create) return {};
+      st = std::make_unique<State>();
+    }
+    return detail::fields_of(*st);
+  }
+  std::vector<std::pair<std::string, bool>> state_layout() const override {
+    State probe;
+    std::vector<std::pair<std::string, bool>> out;
+    for (const auto& f : detail::fields_of(probe)) out.emplace_back(f.name, std::holds_alternative<Tensor*>(f.ptr));
+    return out;
+  }
+  void validate_group(std::size_t group) const override { options_.at(group).validate(); }
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  Options defaults_;
+  std::vector<Options> options_;
+  std::vector<std::unique_ptr<State>> state_;
+};
+
+}  // namespace xg::optim

@@ -1,0 +1,279 @@
+// The optimizer base: parameter groups, hyper-parameters by name, and the flat state dict.
+#include "xgrad/optim/optimizer.hpp"
+
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include "xgrad/ops.hpp"
+
+namespace xg::optim {
+
+Optimizer::~Optimizer() = default;
+
+std::string detail::class_name(const char* mangled) {
+  std::string n = autograd::detail::demangle(mangled);
+  if (auto lt = n.find('<'); lt != std::string::npos) n = n.substr(0, lt);
+  if (auto colon = n.rfind("::"); colon != std::string::npos) n = n.substr(colon + 2);
+  return n;
+}
+
+Tensor Optimizer::step(const LossClosure& closure) {
+  XG_CHECK(static_cast<bool>(closure), ValueError, name(), ".step: the closure is empty");
+  Tensor loss;
+  {
+    EnableGradGuard grad_on;
+    loss = closure();
+  }
+  step();
+  return loss;
+}
+
+void Optimizer::zero_grad(bool set_to_none) {
+  NoGradGuard ng;
+  for (auto& group : groups_)
+    for (auto& p : group) {
+      if (!p.grad().defined()) continue;
+      if (set_to_none) p.mutable_grad() = Tensor();
+      else p.mutable_grad().zero_();
+    }
+}
+
+std::size_t Optimizer::add_params(std::vector<Tensor> params) {
+  XG_CHECK(!params.empty(), ValueError, name(), ": got an empty parameter list (does the model have parameters, and "
+           "are they all frozen?)");
+  std::unordered_set<const TensorImpl*> seen;
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    for (const auto& p : groups_[g]) seen.insert(p.unsafe_impl());
+  std::unordered_set<const TensorImpl*> mine;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const Tensor& p = params[k];
+    XG_CHECK(p.defined(), ValueError, name(), ": parameter ", k, " of the new group is an undefined tensor");
+    XG_CHECK(p.is_floating_point(), DtypeError, name(), ": parameter ", k, " (shape ", p.sizes(),
+             ") must be floating point to be optimized, got ", p.dtype());
+    XG_CHECK(p.is_leaf(), ValueError, name(), ": parameter ", k, " (shape ", p.sizes(),
+             ") is not a leaf tensor (it was computed by '", p.grad_fn() ? p.grad_fn()->name() : "",
+             "'); optimize leaves, e.g. its detach().requires_grad_()");
+    XG_CHECK(!seen.count(p.unsafe_impl()), ValueError, name(), ": parameter ", k, " (shape ", p.sizes(),
+             ") of the new group already belongs to another parameter group");
+    XG_CHECK(mine.insert(p.unsafe_impl()).second, ValueError, name(), ": parameter ", k, " (shape ", p.sizes(),
+             ") appears twice in the same group");
+  }
+  const std::size_t first = num_params_;
+  offsets_.push_back(first);
+  num_params_ += params.size();
+  groups_.push_back(std::move(params));
+  return first;
+}
+
+const std::vector<Tensor>& Optimizer::params(std::size_t group) const {
+  XG_CHECK(group < groups_.size(), IndexError, name(), ": parameter group ", group, " does not exist (there are ",
+           groups_.size(), ")");
+  return groups_[group];
+}
+
+std::vector<Tensor> Optimizer::all_params() const {
+  std::vector<Tensor> out;
+  out.reserve(num_params_);
+  for (const auto& g : groups_) out.insert(out.end(), g.begin(), g.end());
+  return out;
+}
+
+namespace {
+double read(const FieldRef& f) {
+  return std::visit(
+      [&](auto* p) -> double {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, Tensor>) {
+          return p->defined() ? p->template item<double>() : 0.0;
+        } else {
+          return static_cast<double>(*p);
+        }
+      },
+      f.ptr);
+}
+
+std::string names_of(const std::vector<FieldRef>& fields) {
+  std::string s;
+  for (const auto& f : fields) s += (s.empty() ? "'" : ", '") + f.name + "'";
+  return s;
+}
+}  // namespace
+
+double Optimizer::get_option(std::size_t group, const std::string& opt) const {
+  (void)params(group);
+  auto fields = const_cast<Optimizer*>(this)->option_fields(group);
+  for (const auto& f : fields)
+    if (f.name == opt) return read(f);
+  throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
+}
+
+void Optimizer::set_option(std::size_t group, const std::string& opt, double value) {
+  (void)params(group);
+  auto fields = option_fields(group);
+  for (auto& f : fields) {
+    if (f.name != opt) continue;
+    std::visit(
+        [&](auto* p) {
+          using T = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, Tensor>) *p = scalar_tensor(value, kFloat64);
+          else if constexpr (std::is_same_v<T, bool>) *p = value != 0.0;
+          else *p = static_cast<T>(value);
+        },
+        f.ptr);
+    validate_group(group);
+    return;
+  }
+  throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
+}
+
+bool Optimizer::has_option(const std::string& opt) const {
+  if (groups_.empty()) return false;
+  for (const auto& f : const_cast<Optimizer*>(this)->option_fields(0))
+    if (f.name == opt) return true;
+  return false;
+}
+
+std::vector<std::string> Optimizer::option_names() const {
+  std::vector<std::string> out;
+  if (groups_.empty()) return out;
+  for (const auto& f : const_cast<Optimizer*>(this)->option_fields(0)) out.push_back(f.name);
+  return out;
+}
+
+void Optimizer::set_lr(double lr) {
+  for (std::size_t g = 0; g < groups_.size(); ++g) set_option(g, "lr", lr);
+}
+
+// ---- state dict ---------------------------------------------------------------------------------
+
+namespace {
+Tensor field_to_tensor(const FieldRef& f) {
+  return std::visit(
+      [](auto* p) -> Tensor {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, Tensor>) return p->defined() ? p->detach().clone() : Tensor();
+        else if constexpr (std::is_same_v<T, double>) return scalar_tensor(*p, kFloat64);
+        else if constexpr (std::is_same_v<T, bool>) return scalar_tensor(*p, kBool);
+        else return scalar_tensor(*p, kInt64);
+      },
+      f.ptr);
+}
+
+void tensor_to_field(const Tensor& t, FieldRef& f) {
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, Tensor>) *p = t.detach().clone();
+        else *p = t.item<T>();
+      },
+      f.ptr);
+}
+
+void put_fields(StateDict& out, const std::string& prefix, const std::vector<FieldRef>& fields) {
+  for (const auto& f : fields) {
+    Tensor t = field_to_tensor(f);
+    if (t.defined()) out.insert(prefix + f.name, std::move(t));
+  }
+}
+}  // namespace
+
+StateDict Optimizer::state_dict() const {
+  auto& self = const_cast<Optimizer&>(*this);
+  StateDict out;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const std::string pre = "param_groups." + std::to_string(g) + ".";
+    put_fields(out, pre, self.option_fields(g));
+    out.insert(pre + "params",
+               arange(static_cast<std::int64_t>(offsets_[g]), static_cast<std::int64_t>(offsets_[g] + groups_[g].size())));
+  }
+  for (std::size_t i = 0; i < num_params_; ++i) put_fields(out, "state." + std::to_string(i) + ".", self.state_fields(i, false));
+  put_fields(out, "state.global.", self.global_state_fields());
+  return out;
+}
+
+void Optimizer::load_state_dict(const StateDict& state) {
+  std::vector<std::string> problems;
+  std::set<std::string> used;
+  auto take = [&](const std::string& key) -> const Tensor* {
+    const Tensor* t = state.find(key);
+    if (t) used.insert(key);
+    return t;
+  };
+  // Check everything first, then assign, so that a failed load leaves the optimizer untouched.
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const std::string pre = "param_groups." + std::to_string(g) + ".";
+    const Tensor* ids = take(pre + "params");
+    if (!ids) problems.push_back("missing '" + pre + "params' (the saved optimizer has fewer parameter groups)");
+    else if (ids->numel() != static_cast<std::int64_t>(groups_[g].size()))
+      problems.push_back(::xg::detail::concat("group ", g, " has ", groups_[g].size(), " parameters but the saved group has ",
+                                        ids->numel()));
+    for (const auto& f : option_fields(g))
+      if (!take(pre + f.name)) problems.push_back("missing '" + pre + f.name + "'");
+  }
+  for (const auto& item : state)
+    if (item.first.rfind("param_groups.", 0) == 0 && !used.count(item.first))
+      problems.push_back("unexpected '" + item.first + "' (the saved optimizer has more groups or other options)");
+  // Per-parameter state: a parameter has state if any "state.<i>." key exists.
+  std::vector<bool> has_state(num_params_, false);
+  for (const auto& item : state) {
+    if (item.first.rfind("state.", 0) != 0 || item.first.rfind("state.global.", 0) == 0) continue;
+    const auto dot = item.first.find('.', 6);
+    std::size_t i = 0;
+    bool ok = dot != std::string::npos;
+    try {
+      if (ok) i = std::stoul(item.first.substr(6, dot - 6));
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok || i >= num_params_) problems.push_back("unexpected '" + item.first + "' (no such parameter)");
+    else has_state[i] = true;
+  }
+  const auto all = all_params();
+  if (problems.empty()) {
+    for (std::size_t i = 0; i < num_params_; ++i) {
+      if (!has_state[i]) continue;
+      const std::string pre = "state." + std::to_string(i) + ".";
+      for (const auto& [field, is_tensor] : state_layout()) {
+        const Tensor* t = take(pre + field);
+        if (is_tensor) {
+          if (!t) continue;  // a tensor field may legitimately be absent (e.g. no momentum buffer yet)
+          // State shaped like its parameter (moments, buffers) must match it; other tensors
+          // (scalars, histories) have shapes of their own.
+          if (t->dim() > 0 && t->dim() == all[i].dim() && t->sizes() != all[i].sizes())
+            problems.push_back(::xg::detail::concat("'", pre + field, "' has shape ", t->sizes(), " but parameter ", i,
+                                              " has shape ", all[i].sizes()));
+        } else if (!t) {
+          problems.push_back("missing '" + pre + field + "'");
+        }
+      }
+    }
+    for (const auto& f : global_state_fields())
+      if (!take("state.global." + f.name) && !std::holds_alternative<Tensor*>(f.ptr))
+        problems.push_back("missing 'state.global." + f.name + "'");
+    for (const auto& item : state)
+      if (!used.count(item.first) && item.first.rfind("state.", 0) == 0)
+        problems.push_back("unexpected '" + item.first + "'");
+  }
+  if (!problems.empty()) {
+    std::ostringstream msg;
+    msg << name() << ": load_state_dict found " << problems.size() << " problem" << (problems.size() > 1 ? "s" : "")
+        << ":";
+    for (const auto& p : problems) msg << "\n  " << p;
+    throw ValueError(msg.str());
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const std::string pre = "param_groups." + std::to_string(g) + ".";
+    for (auto& f : option_fields(g)) tensor_to_field(state[pre + f.name], f);
+  }
+  for (std::size_t i = 0; i < num_params_; ++i) {
+    if (!has_state[i]) continue;
+    const std::string pre = "state." + std::to_string(i) + ".";
+    for (auto& f : state_fields(i, true))
+      if (const Tensor* t = state.find(pre + f.name)) tensor_to_field(*t, f);
+  }
+  for (auto& f : global_state_fields())
+    if (const Tensor* t = state.find("state.global." + f.name)) tensor_to_field(*t, f);
+}
+
+}  // namespace xg::optim
