@@ -1,0 +1,17 @@
+// xgrad — the umbrella header of the neural-network module: the Module base, containers,
+// layers, initializers and summaries. `#include <xgrad/nn.hpp>` (with <xgrad/xgrad.hpp>) is all
+// a model needs.
+#pragma once
+#include "xgrad/xgrad.hpp"
+
+#include "xgrad/nn/container.hpp"
+#include "xgrad/nn/functional_layer.hpp"
+#include "xgrad/nn/init.hpp"
+#include "xgrad/nn/linear.hpp"
+#include "xgrad/nn/module.hpp"
+#include "xgrad/nn/summary.hpp"
+
+// ---- further layer families: add one line per header here, in alphabetical order ----------------
+// (activation.hpp, attention.hpp, conv.hpp, dropout.hpp, embedding.hpp, loss.hpp,
+//  normalization.hpp, pooling.hpp, rnn.hpp)
+// ---- end of layer families ------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+// xgrad — Keras-style model summaries: one forward pass on a dummy batch records every layer's
+// output shape; the table lists layers, output shapes and parameter counts, then total /
+// trainable / non-trainable counts and a memory estimate.
+//
+//   xg::nn::Sequential mlp({xg::nn::Linear(784, 256, {.activation = "relu"}), xg::nn::Linear(256, 10)});
+//   std::cout << xg::nn::summary(mlp, {1, 784});
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xgrad/nn/module.hpp"
+
+namespace xg::nn {
+
+/// One row of a summary: one call of a layer (or a layer that was never called).
+struct SummaryRow {
+  /// Dotted name in the model ("features.0"); "" for the model itself.
+  std::string name;
+  /// The module's type name ("Linear").
+  std::string type;
+  /// Shape of the output of this call; empty when the layer was not called.
+  Shape output_shape;
+  /// Parameters counted on this row: the module's own (not its children's), on its first call
+  /// only, so that the rows add up to the total.
+  std::int64_t num_params = 0;
+  /// Of those, the ones that require grad.
+  std::int64_t trainable_params = 0;
+  /// Nesting depth (0 for the model's direct children).
+  int depth = 0;
+  /// False for a module with parameters that the forward pass never called through its
+  /// single-tensor operator() (e.g. a Bilinear called with two inputs, or an unused layer).
+  bool called = true;
+  /// True for the second and later calls of a module used more than once (weights shared).
+  bool repeated = false;
+};
+
+struct SummaryOptions {
+  /// Dtype of the dummy input; default: the dtype of the model's first floating-point parameter
+  /// (float32 if it has none). Models that take indices (embeddings) want kInt64.
+  std::optional<Dtype> dtype = std::nullopt;
+  /// Feed N(0, 1) values instead of zeros (the global generator's state is restored afterwards,
+  /// so a summary never changes a seeded run).
+  bool random_input = false;
+};
+
+/// What summary() found; printing it gives the table.
+struct ModelSummary {
+  std::string model_name;
+  Shape input_shape, output_shape;
+  Dtype input_dtype = kFloat32;
+  std::vector<SummaryRow> rows;
+  std::int64_t total_params = 0;
+  std::int64_t trainable_params = 0;
+  std::int64_t non_trainable_params = 0;
+  /// Memory estimate in MB (2²⁰ bytes): the input batch, every row's output (the activations a
+  /// forward pass keeps for backward), parameters and buffers, and their sum.
+  double input_mb = 0.0;
+  double activations_mb = 0.0;
+  double params_mb = 0.0;
+  double total_mb = 0.0;
+  /// The table, as Keras prints it.
+  std::string str() const;
+};
+std::ostream& operator<<(std::ostream& os, const ModelSummary& summary);
+
+/// Runs one forward pass of `model` on a batch of shape `input_shape` (batch dimension included)
+/// under no-grad and in eval mode (modes are restored afterwards, and no parameter or buffer
+/// changes), with forward hooks on every leaf module and on every module holding parameters of
+/// its own. A module called twice gets a row per call, its parameters counted once.
+///
+///   auto s = xg::nn::summary(mlp, {1, 784});
+///   s.total_params;     // 235146 for 784-256-128-10
+///   std::cout << s;
+ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptions& options = {});
+template <class Impl>
+ModelSummary summary(const ModuleHolder<Impl>& model, const Shape& input_shape, const SummaryOptions& options = {}) {
+  return summary(static_cast<Module&>(*model), input_shape, options);
+}
+inline ModelSummary summary(const ModulePtr& model, const Shape& input_shape, const SummaryOptions& options = {}) {
+  XG_CHECK(model != nullptr, ValueError, "summary: the model is null");
+  return summary(*model, input_shape, options);
+}
+
+}  // namespace xg::nn
