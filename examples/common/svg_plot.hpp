@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -30,6 +31,11 @@ inline void write_svg_plot(const std::string& path, const std::string& title, co
     }
   if (!(x1 > x0)) { x0 -= 1; x1 += 1; }
   if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  auto tick = [](double v) {  // three significant digits: 0.25, 1.88e+03
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return std::string(buf);
+  };
   const double pad = 0.05 * (y1 - y0);
   y0 -= pad; y1 += pad;
   auto px = [&](double v) { return L + (v - x0) / (x1 - x0) * (W - L - R); };
@@ -42,17 +48,18 @@ inline void write_svg_plot(const std::string& path, const std::string& title, co
     const double fy = y0 + (y1 - y0) * k / 5, gy = H - B - (H - T - B) * k / 5.0;
     const double fx = x0 + (x1 - x0) * k / 5, gx = L + (W - L - R) * k / 5.0;
     o << "<line x1='" << L << "' x2='" << W - R << "' y1='" << gy << "' y2='" << gy << "' stroke='#e5e5e5'/>\n"
-      << "<text x='" << L - 6 << "' y='" << gy + 4 << "' text-anchor='end'>" << (log_y ? std::pow(10.0, fy) : fy) << "</text>\n"
-      << "<text x='" << gx << "' y='" << H - B + 16 << "' text-anchor='middle'>" << fx << "</text>\n";
+      << "<text x='" << L - 6 << "' y='" << gy + 4 << "' text-anchor='end'>" << tick(log_y ? std::pow(10.0, fy) : fy) << "</text>\n"
+      << "<text x='" << gx << "' y='" << H - B + 16 << "' text-anchor='middle'>" << tick(fx) << "</text>\n";
   }
   o << "<rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
     << "' fill='none' stroke='#444'/>\n"
     << "<text x='" << (L + W - R) / 2 << "' y='" << H - 12 << "' text-anchor='middle'>" << xlabel << "</text>\n"
     << "<text transform='translate(16," << (T + H - B) / 2 << ") rotate(-90)' text-anchor='middle'>" << ylabel << "</text>\n";
-  const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+  const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
-    const std::string color = s.color.empty() ? palette[k % 8] : s.color;
+    const std::string color = s.color.empty() ? palette[k % 10] : s.color;
     o << "<polyline fill='none' stroke='" << color << "' stroke-width='2' points='";
     for (std::size_t i = 0; i < s.x.size(); ++i)
       if (std::isfinite(s.y[i])) o << px(s.x[i]) << ',' << py(s.y[i]) << ' ';
