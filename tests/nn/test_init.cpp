@@ -173,7 +173,8 @@ TEST_CASE("init: xavier_uniform_ and xavier_normal_ follow Glorot's formulas") {
   manual_seed(3);
   // fan_in = 60·2 = 120, fan_out = 100·2 = 200
   auto w = init::xavier_uniform_(empty({100, 60, 2}), 1.5);
-  const double bound = 1.5 * std::sqrt(6.0 / 320.0);
+  // float32 storage: a draw just below the bound may round up to the bound's float32 value.
+  const double bound = static_cast<float>(1.5 * std::sqrt(6.0 / 320.0));
   auto s = check_moments(w, 0.0, bound * bound / 3.0);
   CHECK(s.max <= bound);
   CHECK(s.min >= -bound);

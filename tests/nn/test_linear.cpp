@@ -77,7 +77,8 @@ TEST_CASE("linear: gradcheck in float64 with respect to the input and every para
 TEST_CASE("linear: default initialization is PyTorch's U(-1/sqrt(in), 1/sqrt(in))") {
   manual_seed(21);
   nn::Linear lin(400, 300);
-  const double bound = 1.0 / std::sqrt(400.0);
+  // float32 storage: a draw just below the bound may round up to the bound's float32 value.
+  const double bound = static_cast<float>(1.0 / std::sqrt(400.0));
   auto w = check_moments(lin->weight, 0.0, bound * bound / 3.0);
   CHECK(w.max <= bound);
   CHECK(w.min >= -bound);
@@ -244,13 +245,14 @@ TEST_CASE("bilinear: shapes, gradcheck, initialization, printing and errors") {
   bil->weight = w0;
   bil->bias = b0;
 
-  nn::Bilinear big(25, 10, 40);  // bound 1/√25 = 0.2 for weight and bias
+  nn::Bilinear big(25, 10, 40);  // bound 1/√25 = 0.2 for weight and bias (0.2f in float32)
+  const double bound = 0.2f;
   auto w = check_moments(big->weight, 0.0, 0.04 / 3.0);
-  CHECK(w.max <= 0.2);
-  CHECK(w.min >= -0.2);
+  CHECK(w.max <= bound);
+  CHECK(w.min >= -bound);
   auto b = sample_stats(big->bias);
-  CHECK(b.max <= 0.2);
-  CHECK(b.min >= -0.2);
+  CHECK(b.max <= bound);
+  CHECK(b.min >= -bound);
   nn::Bilinear nb(2, 2, 3, {.bias = false});
   CHECK(nb->named_parameters().keys() == std::vector<std::string>{"weight"});
 

@@ -160,12 +160,14 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
   std::vector<ModulePtr> modules_;
 };
 
+/// The handle of ModuleListImpl; takes braced lists: `ModuleList({Linear(2, 2), Linear(2, 2)})`.
 class ModuleList : public ModuleHolder<ModuleListImpl> {
  public:
   using ModuleHolder<ModuleListImpl>::ModuleHolder;
   ModuleList() : ModuleHolder<ModuleListImpl>(std::make_shared<ModuleListImpl>()) {}
   ModuleList(std::initializer_list<ModuleRef> modules)
       : ModuleHolder<ModuleListImpl>(std::make_shared<ModuleListImpl>(modules)) {}
+  /// `list[i]`: the module at index i.
   ModulePtr operator[](std::int64_t index) const { return (*this)->ptr(index); }
 };
 
@@ -219,12 +221,14 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   OrderedDict<std::string, ModulePtr> modules_;
 };
 
+/// The handle of ModuleDictImpl; takes braced `{key, module}` lists; `dict["key"]` is the module.
 class ModuleDict : public ModuleHolder<ModuleDictImpl> {
  public:
   using ModuleHolder<ModuleDictImpl>::ModuleHolder;
   ModuleDict() : ModuleHolder<ModuleDictImpl>(std::make_shared<ModuleDictImpl>()) {}
   ModuleDict(std::initializer_list<NamedModule> modules)
       : ModuleHolder<ModuleDictImpl>(std::make_shared<ModuleDictImpl>(modules)) {}
+  /// `dict["key"]`: the module under key.
   ModulePtr operator[](const std::string& key) const { return (*this)->ptr(key); }
 };
 
