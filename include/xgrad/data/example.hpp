@@ -27,7 +27,9 @@ using Batch = Example;
 
 /// A map on Examples. Deterministic transforms ignore the generator; random ones draw from it
 /// (never from the global generator), which is what makes an augmented pipeline reproducible.
-/// Any callable `Example(Example, Generator&)` is a Transform:
+/// DataLoader workers call a transform from several threads at once, so it must not modify
+/// shared state (the stock transforms keep none). Any callable `Example(Example, Generator&)` is
+/// a Transform:
 ///
 ///   xg::data::Transform scale = [](xg::data::Example e, xg::Generator&) {
 ///     e.data = e.data / 255.0;
