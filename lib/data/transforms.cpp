@@ -3,6 +3,7 @@
 // are exactly those of the ops (x − mean) / std.
 #include "xgrad/data/transforms.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/tensor_impl.hpp"
@@ -201,6 +202,22 @@ Example OneHot::operator()(Example example, Generator&) const {
 
 // ---- RandomHorizontalFlip ------------------------------------------------------------------------
 
+namespace {
+/// x with its last dim reversed: each contiguous row copied backwards (no autograd record; the
+/// loader runs transforms without grad, and a flip of data needs none).
+Tensor flip_last_dim(const Tensor& x) {
+  const Tensor src = x.contiguous();
+  Tensor out = xg::detail::make_tensor(x.sizes(), x.dtype());
+  const std::int64_t w = x.size(-1), rows = w == 0 ? 0 : x.numel() / w;
+  kernels::dispatch_all(x.dtype(), "RandomHorizontalFlip", [&]<class T>() {
+    const T* in = xg::detail::impl(src).ptr<T>();
+    T* o = xg::detail::impl(out).ptr<T>();
+    for (std::int64_t r = 0; r < rows; ++r) std::reverse_copy(in + r * w, in + (r + 1) * w, o + r * w);
+  });
+  return out;
+}
+}  // namespace
+
 RandomHorizontalFlip::RandomHorizontalFlip(double p) : p_(p) {
   XG_CHECK(p >= 0.0 && p <= 1.0, ValueError, "RandomHorizontalFlip: p must be in [0, 1], got ", p);
 }
@@ -209,11 +226,7 @@ Example RandomHorizontalFlip::operator()(Example example, Generator& gen) const 
   XG_CHECK(example.data.defined() && example.data.dim() >= 1, ShapeError,
            "RandomHorizontalFlip: expected data with a width dimension, got ",
            example.data.defined() ? shape_str(example.data.sizes()) : std::string("undefined data"));
-  if (gen.next_double() < p_) {  // one draw per call, flip or not
-    const std::int64_t w = example.data.size(-1);
-    const Tensor reversed = arange(w - 1, -1, -1);
-    example.data = example.data.index_select(-1, reversed);
-  }
+  if (gen.next_double() < p_) example.data = flip_last_dim(example.data);  // one draw per call, flip or not
   return example;
 }
 

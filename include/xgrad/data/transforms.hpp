@@ -97,7 +97,7 @@ class OneHot {
 
 /// Mirrors the data left to right (reverses its last dim) with probability p
 /// (torchvision.transforms.RandomHorizontalFlip). One uniform number is drawn per call: on a
-/// batch, every image of it flips together.
+/// batch, every image of it flips together. The flip copies data and records no autograd node.
 class RandomHorizontalFlip {
  public:
   explicit RandomHorizontalFlip(double p = 0.5);
