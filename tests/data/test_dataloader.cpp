@@ -222,3 +222,12 @@ TEST_CASE("DataLoader: batches carry no autograd graph") {
   DataLoader loader(TensorDataset(x), {.batch_size = 3, .num_workers = 1});
   for (auto& batch : loader) CHECK_FALSE(batch.data.requires_grad());
 }
+
+TEST_CASE("DataLoader: epoch 0 under seed 0 gives the random transforms dataset.get gives") {
+  auto ds = TensorDataset(arange(6 * 9, kFloat32).reshape({6, 1, 3, 3}), arange(6)).map(RandomCrop(3, 1));
+  DataLoader loader(ds, {.batch_size = 6});
+  auto batch = one_epoch(loader).at(0);
+  for (std::int64_t i = 0; i < 6; ++i) CHECK(batch.data[i].equal(ds.get(i).data));
+  auto next = one_epoch(loader).at(0);  // epoch 1 crops elsewhere for at least one image
+  CHECK_FALSE(next.data.equal(batch.data));
+}
