@@ -1,5 +1,5 @@
 // The DataLoader: epoch orders derived from (seed, epoch), and batches assembled ahead of the
-// loop by TBB tasks in an arena of num_workers threads.
+// loop by TBB tasks in an arena of num_workers threads (capped at what TBB can lend).
 #include "xgrad/data/dataloader.hpp"
 
 #include <oneapi/tbb/global_control.h>
@@ -22,7 +22,7 @@ namespace xg::data {
 // indices come from the epoch's permutation, and every random draw made while assembling it
 // comes from generators seeded by those numbers (Note [Reproducible random transforms]). So it
 // does not matter which thread assembles it, or when; only that the loop receives batch b at
-// step b. With workers, a ring of W = prefetch_factor × num_workers slots holds the batches
+// step b. With workers, a ring of W = prefetch_factor × workers slots holds the batches
 // ahead: batch b lives in slot b mod W, and a task for it is enqueued in the loader's arena when
 // batch b − W has been handed out. A slot's ticket says what it holds — 3b: batch b is wanted,
 // 3b + 1: someone is assembling it, 3b + 2: it is ready. Whoever moves the ticket from 3b to
