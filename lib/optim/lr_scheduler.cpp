@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <set>
 #include <sstream>
@@ -17,6 +18,7 @@ namespace xg::optim {
 
 namespace {
 constexpr double kPi = std::numbers::pi;  // == Python's math.pi
+constexpr double kMaxEpoch = 9007199254740992.0;  // 2^53: epochs up to here are exact doubles and fit int64
 
 void check_finite(double v, const std::string& owner, const char* what) {
   XG_CHECK(std::isfinite(v), ValueError, owner, ": ", what, " must be finite, got ", v);
@@ -166,8 +168,8 @@ void LRScheduler::step() {
 
 void LRScheduler::step(double epoch) {
   check_ready();
-  XG_CHECK(std::isfinite(epoch) && epoch >= 0 && epoch == std::floor(epoch), ValueError, name_,
-           ".step(epoch): expected a non-negative integer epoch, got ", epoch);
+  XG_CHECK(std::isfinite(epoch) && epoch >= 0 && epoch <= kMaxEpoch && epoch == std::floor(epoch), ValueError, name_,
+           ".step(epoch): expected a non-negative integer epoch (at most 2^53), got ", epoch);
   const auto saved_epoch = last_epoch_, saved_count = step_count_;
   try {
     ++step_count_;
@@ -437,8 +439,8 @@ void CosineAnnealingWarmRestarts::step() {
 
 void CosineAnnealingWarmRestarts::step(double epoch) {
   check_ready();
-  XG_CHECK(std::isfinite(epoch) && epoch >= 0, ValueError, name_, ".step(epoch): expected a non-negative epoch, got ",
-           epoch);
+  XG_CHECK(std::isfinite(epoch) && epoch >= 0 && epoch <= kMaxEpoch, ValueError, name_,
+           ".step(epoch): expected a non-negative epoch (at most 2^53), got ", epoch);
   const double T0 = static_cast<double>(T_0_);
   if (epoch >= T0) {
     if (o_.T_mult == 1) {
@@ -448,7 +450,11 @@ void CosineAnnealingWarmRestarts::step(double epoch) {
       const double m = static_cast<double>(o_.T_mult);
       const auto n = static_cast<std::int64_t>(std::log(epoch / T0 * (m - 1) + 1) / std::log(m));
       std::int64_t pow_n = 1;
-      for (std::int64_t k = 0; k < n; ++k) pow_n *= o_.T_mult;
+      for (std::int64_t k = 0; k < n; ++k) {
+        XG_CHECK(pow_n <= std::numeric_limits<std::int64_t>::max() / o_.T_mult / T_0_, ValueError, name_,
+                 ".step(epoch): the period at epoch ", epoch, " (T_0 * T_mult^", n, ") does not fit in 64 bits");
+        pow_n *= o_.T_mult;
+      }
       T_cur_ = epoch - static_cast<double>(T_0_ * (pow_n - 1)) / static_cast<double>(o_.T_mult - 1);
       T_i_ = T_0_ * pow_n;
     }

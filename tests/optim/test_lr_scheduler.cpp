@@ -414,6 +414,8 @@ TEST_CASE("LRScheduler: step with an epoch uses the closed forms as PyTorch") {
   StepLR s(*opt, 3);
   CHECK_THROWS_WITH(s.step(2.5), Contains("StepLR") && Contains("2.5"));
   CHECK_THROWS_WITH(s.step(-1.0), Contains("StepLR") && Contains("-1"));
+  CHECK_THROWS_WITH(s.step(1e300), Contains("StepLR") && Contains("1e+300"));
+  CHECK_THROWS_AS(s.step(NAN), ValueError);
   CHECK(s.last_epoch() == 0);
 }
 
@@ -599,6 +601,9 @@ TEST_CASE("LR schedulers: bad arguments are ValueErrors naming the scheduler and
   throws([&] { CosineAnnealingWarmRestarts(o, 0); }, "CosineAnnealingWarmRestarts", "T_0");
   throws([&] { CosineAnnealingWarmRestarts(o, 3, {.T_mult = 0}); }, "CosineAnnealingWarmRestarts", "T_mult");
   throws([&] { CosineAnnealingWarmRestarts(o, 3).step(-0.5); }, "CosineAnnealingWarmRestarts", "-0.5");
+  throws([&] { CosineAnnealingWarmRestarts(o, 3).step(INFINITY); }, "CosineAnnealingWarmRestarts", "inf");
+  throws([&] { CosineAnnealingWarmRestarts(o, 1, {.T_mult = std::int64_t{1} << 40}).step(4e15); }, "CosineAnnealingWarmRestarts",
+         "64 bits");
   throws([&] { CyclicLR(o, 0.01, 0.1, {.mode = "sawtooth"}); }, "CyclicLR", "sawtooth");
   throws([&] { CyclicLR(o, 0.01, 0.1, {.step_size_up = 0}); }, "CyclicLR", "step_size_up");
   throws([&] { CyclicLR(o, {0.01, 0.02, 0.03}, 0.1); }, "CyclicLR", "got 3");
