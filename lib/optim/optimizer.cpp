@@ -63,6 +63,7 @@ std::size_t Optimizer::add_params(std::vector<Tensor> params) {
   offsets_.push_back(first);
   num_params_ += params.size();
   groups_.push_back(std::move(params));
+  attributes_.emplace_back();
   return first;
 }
 
@@ -143,6 +144,18 @@ std::vector<std::string> Optimizer::option_names() const {
 
 void Optimizer::set_lr(double lr) {
   for (std::size_t g = 0; g < groups_.size(); ++g) set_option(g, "lr", lr);
+}
+
+std::optional<double> Optimizer::group_attribute(std::size_t group, const std::string& attr) const {
+  (void)params(group);
+  const auto& m = attributes_[group];
+  if (auto it = m.find(attr); it != m.end()) return it->second;
+  return std::nullopt;
+}
+
+void Optimizer::set_group_attribute(std::size_t group, const std::string& attr, double value) {
+  (void)params(group);
+  attributes_[group][attr] = value;
 }
 
 // ---- state dict ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,13 @@ class Optimizer {
   /// Sets the learning rate of every group.
   void set_lr(double lr);
 
+  /// Per-group values that are not hyper-parameters of the update, kept beside the group as
+  /// PyTorch keeps extra keys in a param_group dict. Learning-rate schedulers record each group's
+  /// "initial_lr" here, so that several schedulers on one optimizer share their base learning
+  /// rates. Not part of state_dict(): each scheduler saves what it needs in its own state dict.
+  std::optional<double> group_attribute(std::size_t group, const std::string& name) const;
+  void set_group_attribute(std::size_t group, const std::string& name, double value);
+
   // ---- state ----------------------------------------------------------------------------------
   /// Everything needed to resume bit for bit, as flat named tensors (so it can be saved like a
   /// module's state): "param_groups.<g>.<option>" (0-d float64 / int64 / bool),
@@ -137,6 +145,7 @@ class Optimizer {
   std::vector<std::vector<Tensor>> groups_;
   std::vector<std::size_t> offsets_;
   std::size_t num_params_ = 0;
+  std::vector<std::map<std::string, double>> attributes_;
 };
 
 /// The generic part of a concrete optimizer: typed options per group and typed state per

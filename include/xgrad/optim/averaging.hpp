@@ -1,0 +1,202 @@
+// xgrad — model averaging: an exponential moving average of parameters (evaluate with smoothed
+// weights), and stochastic weight averaging (torch.optim.swa_utils: AveragedModel, SWALR).
+//
+//   xg::optim::ExponentialMovingAverage ema(model, /*decay=*/0.999);
+//   for (...) { opt.step(); ema.update(); }
+//   { auto averaged = ema.average_parameters();  evaluate(model); }   // restored on scope exit
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/optim/lr_scheduler.hpp"
+
+namespace xg::optim {
+
+struct ExponentialMovingAverageOptions {
+  /// decay_t = min(decay, (1 + t) / (10 + t)) at the t-th update (t = 1, 2, …): a short memory while
+  /// the model changes fast (TensorFlow's num_updates, torch_ema's use_num_updates).
+  bool use_num_updates = false;
+  /// decay_t = min(decay, 1 - (1 + t / warmup_gamma)^-warmup_power) (timm's EMA warm-up; exclusive
+  /// with use_num_updates).
+  bool warmup = false;
+  double warmup_gamma = 1.0;
+  double warmup_power = 2.0 / 3;
+  /// For a module: also average its floating-point buffers (BatchNorm's running statistics) and
+  /// copy its integer ones.
+  bool include_buffers = false;
+};
+
+/// A shadow copy of parameters that follows them as an exponential moving average:
+/// shadow ← shadow − (1 − decay_t) (shadow − param) at every update(), starting from the values at
+/// construction. After k updates with a constant decay d and parameter values p_1…p_k,
+/// shadow = d^k p_0 + (1 − d) Σ_i d^(k−i) p_i.
+///
+/// To evaluate with the averages: average_parameters() (a scope guard), store() / copy_to() /
+/// restore(), swap() twice, or apply_to(other_module) to fill an evaluation copy.
+class ExponentialMovingAverage {
+ public:
+  ExponentialMovingAverage(std::vector<Tensor> params, double decay, ExponentialMovingAverageOptions options = {});
+  /// Tracks the module's parameters (and buffers with include_buffers), by dotted name.
+  ExponentialMovingAverage(const nn::Module& module, double decay, ExponentialMovingAverageOptions options = {});
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  ExponentialMovingAverage(const Holder& module, double decay, ExponentialMovingAverageOptions options = {})
+      : ExponentialMovingAverage(static_cast<const nn::Module&>(*module), decay, options) {}
+
+  /// Moves the averages toward the tracked tensors' current values.
+  void update();
+  /// Writes the averages into the tracked tensors.
+  void copy_to();
+  /// Writes the averages into another module with the same parameter names and shapes (an
+  /// evaluation copy); a tensor list is matched by position with module.parameters().
+  void apply_to(nn::Module& module) const;
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  void apply_to(const Holder& module) const { apply_to(static_cast<nn::Module&>(*module)); }
+  /// Saves the tracked tensors' current values (for restore()).
+  void store();
+  /// Puts back the values saved by store(); ValueError when nothing was stored.
+  void restore();
+  /// Exchanges the averages and the tracked values (call again to undo).
+  void swap();
+
+  /// A guard that stores the tracked values and copies the averages in, and restores them when it
+  /// goes out of scope.
+  class Scope {
+   public:
+    explicit Scope(ExponentialMovingAverage& ema);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    ExponentialMovingAverage* ema_;
+  };
+  [[nodiscard]] Scope average_parameters() { return Scope(*this); }
+
+  double decay() const { return decay_; }
+  std::int64_t num_updates() const { return num_updates_; }
+  /// The decay the t-th update uses (see the options).
+  double decay_at(std::int64_t t) const;
+  /// The averaged tensors, in the order of names().
+  const std::vector<Tensor>& shadow() const { return shadow_; }
+  /// Dotted names for a module ("fc1.weight"), "0", "1", … for a tensor list.
+  const std::vector<std::string>& names() const { return names_; }
+
+  /// "decay", "num_updates" and "shadow.<name>" for every tracked tensor.
+  StateDict state_dict() const;
+  /// Restores a state_dict() over tensors of the same names and shapes; every mismatch is reported
+  /// at once in one ValueError, and a failed load changes nothing.
+  void load_state_dict(const StateDict& state);
+
+ private:
+  void init(double decay);
+  std::vector<Tensor> tracked_;
+  std::vector<Tensor> shadow_;
+  std::vector<Tensor> stored_;
+  std::vector<std::string> names_;
+  std::vector<bool> averaged_;  // false: an integer buffer, copied rather than averaged
+  bool by_name_ = false;
+  ExponentialMovingAverageOptions options_;
+  double decay_ = 0;
+  std::int64_t num_updates_ = 0;
+};
+
+struct AveragedModelOptions {
+  /// avg_fn(averaged, current, n_averaged) → the new average. Default: the equal average
+  /// averaged + (current − averaged) / (n_averaged + 1).
+  std::function<Tensor(const Tensor& averaged, const Tensor& current, std::int64_t n_averaged)> avg_fn = nullptr;
+  /// Also average the floating-point buffers (BatchNorm's running statistics) instead of
+  /// re-estimating them; integer buffers are copied.
+  bool use_buffers = false;
+};
+
+/// Stochastic weight averaging (torch.optim.swa_utils.AveragedModel): a deep copy of a model whose
+/// parameters are the running average of the model's parameters at every update_parameters().
+/// It is a module: the copy is its child "module", "n_averaged" is a buffer, so its state dict has
+/// PyTorch's keys ("n_averaged", "module.fc1.weight", …) and forward runs the averaged model.
+/// The first update copies the model; the n-th makes each parameter the mean of the n snapshots.
+///
+///   xg::optim::AveragedModel swa_model(model);
+///   xg::optim::SWALR swa_sched(opt, /*swa_lr=*/0.05);
+///   for (int epoch = 0; epoch < 100; ++epoch) {
+///     train_one_epoch(model, opt);
+///     if (epoch >= 75) { swa_model->update_parameters(model); swa_sched.step(); }
+///   }
+///   auto y = swa_model(x);
+///
+/// Models with BatchNorm need their running statistics re-estimated for the averaged weights (or
+/// use_buffers): a pass over the training data through swa_model in training mode after
+/// resetting the statistics.
+class AveragedModelImpl : public nn::Module {
+ public:
+  /// The model must support clone() (derive from nn::Cloneable, as every built-in layer does).
+  explicit AveragedModelImpl(const nn::Module& model, AveragedModelOptions options = {});
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  explicit AveragedModelImpl(const Holder& model, AveragedModelOptions options = {})
+      : AveragedModelImpl(static_cast<const nn::Module&>(*model), std::move(options)) {}
+
+  /// Runs the averaged model.
+  Tensor forward(const Tensor& input) override;
+  /// Folds the current parameters of `model` (same names and shapes as the copy) into the average.
+  void update_parameters(const nn::Module& model);
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  void update_parameters(const Holder& model) { update_parameters(static_cast<const nn::Module&>(*model)); }
+  /// Exchanges the averaged values with the model's (parameters, and buffers with use_buffers):
+  /// evaluate the training model with the averaged weights, then swap back.
+  void swap(nn::Module& model);
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  void swap(const Holder& model) { swap(static_cast<nn::Module&>(*model)); }
+
+  /// How many snapshots are in the average.
+  std::int64_t n_averaged() const;
+  /// The averaged copy of the model.
+  nn::Module& module() const { return *module_; }
+  const nn::ModulePtr& module_ptr() const { return module_; }
+
+ private:
+  /// The (averaged, model) tensor pairs, matched by name; ValueError listing every mismatch.
+  std::vector<std::pair<Tensor, Tensor>> pairs(const nn::Module& model, const char* op) const;
+  nn::ModulePtr module_;
+  Tensor n_averaged_;
+  AveragedModelOptions options_;
+};
+/// The handle to an AveragedModelImpl (as XG_MODULE makes), plus constructors that take the options
+/// as a braced list: `AveragedModel swa(model, {.use_buffers = true})`.
+class AveragedModel : public nn::ModuleHolder<AveragedModelImpl> {
+ public:
+  using nn::ModuleHolder<AveragedModelImpl>::ModuleHolder;
+  AveragedModel(const nn::Module& model, AveragedModelOptions options)
+      : ModuleHolder(std::make_shared<AveragedModelImpl>(model, std::move(options))) {}
+  template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+  AveragedModel(const Holder& model, AveragedModelOptions options)
+      : AveragedModel(static_cast<const nn::Module&>(*model), std::move(options)) {}
+};
+
+struct SWALROptions {
+  std::int64_t anneal_epochs = 10;     ///< epochs to go from the current lr to swa_lr (>= 0)
+  std::string anneal_strategy = "cos";  ///< "cos" or "linear"
+};
+/// Anneals each group's learning rate from its current value to swa_lr over anneal_epochs steps,
+/// then holds it (torch.optim.swa_utils.SWALR, with PyTorch's numbers). Chainable: it starts from
+/// whatever lr the optimizer has when it takes over from another scheduler.
+///
+///   xg::optim::SWALR swa_sched(opt, /*swa_lr=*/0.05, {.anneal_epochs = 5, .anneal_strategy = "linear"});
+class SWALR final : public LRScheduler {
+ public:
+  SWALR(Optimizer& optimizer, PerGroup swa_lr, SWALROptions options = {});
+  const std::vector<double>& swa_lrs() const { return swa_lrs_; }
+
+ protected:
+  std::vector<double> get_lr() override;
+
+ private:
+  double anneal(double t) const;
+  std::vector<double> swa_lrs_;
+  SWALROptions o_;
+};
+
+}  // namespace xg::optim
