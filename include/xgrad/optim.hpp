@@ -17,13 +17,13 @@
 #include "xgrad/optim/sgd.hpp"
 
 // ---- closure-driven methods (several evaluations per step) --------------------------------------
-//#include "xgrad/optim/cg.hpp"
+#include "xgrad/optim/cg.hpp"
 #include "xgrad/optim/lbfgs.hpp"
-//#include "xgrad/optim/newton_cg.hpp"
+#include "xgrad/optim/newton_cg.hpp"
 
 // ---- gradient utilities -------------------------------------------------------------------------
-//#include "xgrad/optim/accumulate.hpp"
-//#include "xgrad/optim/clip_grad.hpp"
+#include "xgrad/optim/accumulate.hpp"
+#include "xgrad/optim/clip_grad.hpp"
 
 // ---- learning-rate schedulers, regularizers and constraints, weight averaging -------------------
 // (lr_scheduler.hpp, regularizer.hpp, swa.hpp, ema.hpp are included here as they land.)

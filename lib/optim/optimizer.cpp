@@ -115,6 +115,7 @@ void Optimizer::set_option(std::size_t group, const std::string& opt, double val
   auto fields = option_fields(group);
   for (auto& f : fields) {
     if (f.name != opt) continue;
+    const double old = read(f);
     std::visit(
         [&](auto* p) {
           using T = std::remove_pointer_t<decltype(p)>;
@@ -125,7 +126,17 @@ void Optimizer::set_option(std::size_t group, const std::string& opt, double val
           else *p = static_cast<T>(value);
         },
         f.ptr);
-    validate_group(group);
+    try {
+      validate_group(group);
+    } catch (...) {  // a rejected value leaves the option as it was
+      std::visit(
+          [&](auto* p) {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_arithmetic_v<T>) *p = static_cast<T>(old);
+          },
+          f.ptr);
+      throw;
+    }
     return;
   }
   throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
