@@ -71,7 +71,7 @@ struct NadamArgs {
 };
 template <class T> void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a);
 
-/// m and v as Adam; m̂ = m / bc1; rectified: p ← p − m̂·lr·(√bc2 / (√v + ε))·rect, else
+/// m and v as Adam; m̂ = m / bc1; rectified: p ← p − m̂·lr·((1/(√v + ε))·√bc2)·rect, else
 /// p ← p − m̂·lr.
 struct RadamArgs {
   double lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt, rect;
