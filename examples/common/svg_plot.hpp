@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace example {
@@ -17,39 +18,71 @@ struct Series {
   std::string color;
 };
 
-/// Writes a line chart of `series` to `path` with a title and axis labels; y may be log-scaled.
+/// Which axes of a chart are log-scaled.
+struct Axes {
+  bool log_x = false;
+  bool log_y = false;
+};
+
+/// Writes a line chart of `series` to `path` with a title and axis labels; either axis may be
+/// log-scaled (values <= 0 are then clamped to 1e-12 on y and skipped on x).
 inline void write_svg_plot(const std::string& path, const std::string& title, const std::string& xlabel,
-                           const std::string& ylabel, const std::vector<Series>& series, bool log_y = false) {
+                           const std::string& ylabel, const std::vector<Series>& series, Axes axes) {
+  const bool log_y = axes.log_y, log_x = axes.log_x;
   const double W = 720, H = 440, L = 70, R = 170, T = 40, B = 50;
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   auto ty = [&](double v) { return log_y ? std::log10(std::max(v, 1e-12)) : v; };
+  auto tx = [&](double v) { return log_x ? std::log10(v) : v; };
+  auto shown = [&](const Series& s, std::size_t i) { return std::isfinite(s.y[i]) && (!log_x || s.x[i] > 0); };
   for (const auto& s : series)
     for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!std::isfinite(s.y[i])) continue;
-      x0 = std::min(x0, s.x[i]); x1 = std::max(x1, s.x[i]);
+      if (!shown(s, i)) continue;
+      x0 = std::min(x0, tx(s.x[i])); x1 = std::max(x1, tx(s.x[i]));
       y0 = std::min(y0, ty(s.y[i])); y1 = std::max(y1, ty(s.y[i]));
     }
   if (!(x1 > x0)) { x0 -= 1; x1 += 1; }
   if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
-  auto tick = [](double v) {  // three significant digits: 0.25, 1.88e+03
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", v);
-    return std::string(buf);
-  };
   const double pad = 0.05 * (y1 - y0);
   y0 -= pad; y1 += pad;
-  auto px = [&](double v) { return L + (v - x0) / (x1 - x0) * (W - L - R); };
+  auto px = [&](double v) { return L + (tx(v) - x0) / (x1 - x0) * (W - L - R); };
   auto py = [&](double v) { return H - B - (ty(v) - y0) / (y1 - y0) * (H - T - B); };
   std::ostringstream o;
   o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H << "' font-family='sans-serif' font-size='12'>\n"
     << "<rect width='100%' height='100%' fill='white'/>\n"
     << "<text x='" << W / 2 << "' y='22' text-anchor='middle' font-size='15'>" << title << "</text>\n";
-  for (int k = 0; k <= 5; ++k) {  // grid and tick labels
-    const double fy = y0 + (y1 - y0) * k / 5, gy = H - B - (H - T - B) * k / 5.0;
-    const double fx = x0 + (x1 - x0) * k / 5, gx = L + (W - L - R) * k / 5.0;
+  // Ticks: round values (multiples of 1, 2 or 5 × 10^k, about five of them) on a linear axis;
+  // whole decades (1e-6, 1e-4, …) on a log one.
+  auto ticks = [](double lo, double hi, bool log) {
+    std::vector<std::pair<double, std::string>> out;  // (position in plotted units, label)
+    std::ostringstream label;
+    if (!log) {
+      const double raw = (hi - lo) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+      const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+      for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) {
+        label.str("");
+        label << (std::abs(v) < 1e-9 * step ? 0.0 : v);
+        out.emplace_back(v, label.str());
+      }
+      return out;
+    }
+    const int first = static_cast<int>(std::ceil(lo)), last = static_cast<int>(std::floor(hi));
+    const int stride = std::max(1, (last - first + 7) / 8);
+    for (int e = first; e <= last; e += stride) {
+      label.str("");
+      if (e >= 0 && e <= 4) label << std::pow(10.0, e);
+      else label << "1e" << e;
+      out.emplace_back(static_cast<double>(e), label.str());
+    }
+    return out;
+  };
+  for (const auto& [fy, text] : ticks(y0, y1, log_y)) {
+    const double gy = H - B - (fy - y0) / (y1 - y0) * (H - T - B);
     o << "<line x1='" << L << "' x2='" << W - R << "' y1='" << gy << "' y2='" << gy << "' stroke='#e5e5e5'/>\n"
-      << "<text x='" << L - 6 << "' y='" << gy + 4 << "' text-anchor='end'>" << tick(log_y ? std::pow(10.0, fy) : fy) << "</text>\n"
-      << "<text x='" << gx << "' y='" << H - B + 16 << "' text-anchor='middle'>" << tick(fx) << "</text>\n";
+      << "<text x='" << L - 6 << "' y='" << gy + 4 << "' text-anchor='end'>" << text << "</text>\n";
+  }
+  for (const auto& [fx, text] : ticks(x0, x1, log_x)) {
+    const double gx = L + (fx - x0) / (x1 - x0) * (W - L - R);
+    o << "<text x='" << gx << "' y='" << H - B + 16 << "' text-anchor='middle'>" << text << "</text>\n";
   }
   o << "<rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
     << "' fill='none' stroke='#444'/>\n"
@@ -62,13 +95,94 @@ inline void write_svg_plot(const std::string& path, const std::string& title, co
     const std::string color = s.color.empty() ? palette[k % 10] : s.color;
     o << "<polyline fill='none' stroke='" << color << "' stroke-width='2' points='";
     for (std::size_t i = 0; i < s.x.size(); ++i)
-      if (std::isfinite(s.y[i])) o << px(s.x[i]) << ',' << py(s.y[i]) << ' ';
+      if (shown(s, i)) o << px(s.x[i]) << ',' << py(s.y[i]) << ' ';
     o << "'/>\n";
     for (std::size_t i = 0; i < s.x.size() && s.x.size() <= 60; ++i)
-      if (std::isfinite(s.y[i])) o << "<circle cx='" << px(s.x[i]) << "' cy='" << py(s.y[i]) << "' r='3' fill='" << color << "'/>\n";
+      if (shown(s, i)) o << "<circle cx='" << px(s.x[i]) << "' cy='" << py(s.y[i]) << "' r='3' fill='" << color << "'/>\n";
     const double ly = T + 14 + 20.0 * k;
     o << "<line x1='" << W - R + 12 << "' x2='" << W - R + 36 << "' y1='" << ly << "' y2='" << ly << "' stroke='" << color
       << "' stroke-width='3'/><text x='" << W - R + 42 << "' y='" << ly + 4 << "'>" << s.name << "</text>\n";
+  }
+  o << "</svg>\n";
+  std::ofstream(path) << o.str();
+}
+
+/// The original form: a line chart with y optionally log-scaled.
+inline void write_svg_plot(const std::string& path, const std::string& title, const std::string& xlabel,
+                           const std::string& ylabel, const std::vector<Series>& series, bool log_y = false) {
+  write_svg_plot(path, title, xlabel, ylabel, series, Axes{false, log_y});
+}
+
+/// Writes the contour lines of f over [x0, x1] × [y0, y1] at `levels` (marching squares on a
+/// grid×grid lattice, grey lines), with `paths` drawn on top as polylines (x, y point lists) with a
+/// legend, a dot at each start and a star at `mark` (e.g. the minimum).
+template <class F>
+void write_svg_contour(const std::string& path, const std::string& title, F f, double x0, double x1, double y0,
+                       double y1, const std::vector<double>& levels, const std::vector<Series>& paths,
+                       std::pair<double, double> mark, int grid = 160) {
+  const double W = 760, H = 560, L = 60, R = 170, T = 40, B = 45;
+  auto px = [&](double v) { return L + (v - x0) / (x1 - x0) * (W - L - R); };
+  auto py = [&](double v) { return H - B - (v - y0) / (y1 - y0) * (H - T - B); };
+  std::vector<double> val(static_cast<std::size_t>((grid + 1) * (grid + 1)));
+  auto at = [&](int i, int j) -> double& { return val[static_cast<std::size_t>(j * (grid + 1) + i)]; };
+  auto gx = [&](double i) { return x0 + (x1 - x0) * i / grid; };
+  auto gy = [&](double j) { return y0 + (y1 - y0) * j / grid; };
+  for (int j = 0; j <= grid; ++j)
+    for (int i = 0; i <= grid; ++i) at(i, j) = f(gx(i), gy(j));
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
+    << "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n"
+    << "<text x='" << (L + W - R) / 2 << "' y='22' text-anchor='middle' font-size='15'>" << title << "</text>\n"
+    << "<clipPath id='plot'><rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
+    << "'/></clipPath>\n<g clip-path='url(#plot)'>\n";
+  // Marching squares: in each cell, each edge whose ends straddle the level holds one crossing
+  // (linearly interpolated); the crossings pair up into segments (saddles pair arbitrarily).
+  for (double level : levels) {
+    o << "<path fill='none' stroke='#b8b8b8' stroke-width='0.8' d='";
+    for (int j = 0; j < grid; ++j)
+      for (int i = 0; i < grid; ++i) {
+        const double c[4] = {at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)};
+        const double cx[4] = {gx(i), gx(i + 1), gx(i + 1), gx(i)}, cy[4] = {gy(j), gy(j), gy(j + 1), gy(j + 1)};
+        double ex[4], ey[4];
+        int n = 0;
+        for (int e = 0; e < 4; ++e) {
+          const int a = e, b = (e + 1) % 4;
+          if ((c[a] < level) == (c[b] < level)) continue;
+          const double t = (level - c[a]) / (c[b] - c[a]);
+          ex[n] = cx[a] + t * (cx[b] - cx[a]);
+          ey[n] = cy[a] + t * (cy[b] - cy[a]);
+          ++n;
+        }
+        for (int k = 0; k + 1 < n; k += 2)
+          o << 'M' << px(ex[k]) << ',' << py(ey[k]) << 'L' << px(ex[k + 1]) << ',' << py(ey[k + 1]);
+      }
+    o << "'/>\n";
+  }
+  const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#000000"};
+  for (std::size_t k = 0; k < paths.size(); ++k) {
+    const auto& s = paths[k];
+    const std::string color = s.color.empty() ? palette[k % 9] : s.color;
+    o << "<polyline fill='none' stroke='" << color << "' stroke-width='1.6' stroke-opacity='0.9' points='";
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) o << px(s.x[i]) << ',' << py(s.y[i]) << ' ';
+    o << "'/>\n";
+  }
+  o << "</g>\n";
+  if (!paths.empty() && !paths[0].x.empty())
+    o << "<circle cx='" << px(paths[0].x[0]) << "' cy='" << py(paths[0].y[0]) << "' r='4' fill='black'/>\n";
+  o << "<text x='" << px(mark.first) << "' y='" << py(mark.second) + 5 << "' text-anchor='middle' font-size='16'>&#9733;</text>\n";
+  o << "<rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
+    << "' fill='none' stroke='#444'/>\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double fx = x0 + (x1 - x0) * k / 4, fy = y0 + (y1 - y0) * k / 4;
+    o << "<text x='" << px(fx) << "' y='" << H - B + 16 << "' text-anchor='middle'>" << fx << "</text>\n"
+      << "<text x='" << L - 6 << "' y='" << py(fy) + 4 << "' text-anchor='end'>" << fy << "</text>\n";
+  }
+  for (std::size_t k = 0; k < paths.size(); ++k) {
+    const std::string color = paths[k].color.empty() ? palette[k % 9] : paths[k].color;
+    const double ly = T + 14 + 20.0 * static_cast<double>(k);
+    o << "<line x1='" << W - R + 12 << "' x2='" << W - R + 36 << "' y1='" << ly << "' y2='" << ly << "' stroke='" << color
+      << "' stroke-width='3'/><text x='" << W - R + 42 << "' y='" << ly + 4 << "'>" << paths[k].name << "</text>\n";
   }
   o << "</svg>\n";
   std::ofstream(path) << o.str();

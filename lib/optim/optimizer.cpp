@@ -87,6 +87,8 @@ double read(const FieldRef& f) {
         using T = std::remove_pointer_t<decltype(p)>;
         if constexpr (std::is_same_v<T, Tensor>) {
           return p->defined() ? p->template item<double>() : 0.0;
+        } else if constexpr (std::is_same_v<T, std::vector<Tensor>>) {
+          throw ValueError(::xg::detail::concat("'", f.name, "' is a list of tensors, not a number"));
         } else {
           return static_cast<double>(*p);
         }
@@ -114,15 +116,28 @@ void Optimizer::set_option(std::size_t group, const std::string& opt, double val
   auto fields = option_fields(group);
   for (auto& f : fields) {
     if (f.name != opt) continue;
+    const double old = read(f);
     std::visit(
         [&](auto* p) {
           using T = std::remove_pointer_t<decltype(p)>;
           if constexpr (std::is_same_v<T, Tensor>) *p = scalar_tensor(value, kFloat64);
+          else if constexpr (std::is_same_v<T, std::vector<Tensor>>)
+            throw ValueError(::xg::detail::concat(name(), ": '", opt, "' is a list of tensors, not a number"));
           else if constexpr (std::is_same_v<T, bool>) *p = value != 0.0;
           else *p = static_cast<T>(value);
         },
         f.ptr);
-    validate_group(group);
+    try {
+      validate_group(group);
+    } catch (...) {  // a rejected value leaves the option as it was
+      std::visit(
+          [&](auto* p) {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_arithmetic_v<T>) *p = static_cast<T>(old);
+          },
+          f.ptr);
+      throw;
+    }
     return;
   }
   throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
@@ -161,33 +176,61 @@ void Optimizer::set_group_attribute(std::size_t group, const std::string& attr, 
 // ---- state dict ---------------------------------------------------------------------------------
 
 namespace {
-Tensor field_to_tensor(const FieldRef& f) {
-  return std::visit(
-      [](auto* p) -> Tensor {
-        using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, Tensor>) return p->defined() ? p->detach().clone() : Tensor();
-        else if constexpr (std::is_same_v<T, double>) return scalar_tensor(*p, kFloat64);
-        else if constexpr (std::is_same_v<T, bool>) return scalar_tensor(*p, kBool);
-        else return scalar_tensor(*p, kInt64);
-      },
-      f.ptr);
-}
-
-void tensor_to_field(const Tensor& t, FieldRef& f) {
-  std::visit(
-      [&](auto* p) {
-        using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, Tensor>) *p = t.detach().clone();
-        else *p = t.item<T>();
-      },
-      f.ptr);
+// Note [Optimizer state dict layout]
+// Numbers (double / int64 / bool fields) are 0-d float64 / int64 / bool tensors and always
+// present. A tensor field is present only when defined; a list field is "<name>.0", "<name>.1", …
+// (absent when empty). Loading replaces the state entirely: a tensor or list the dict does not
+// hold becomes undefined / empty, and a parameter without "state.<i>.*" keys loses its state.
+bool is_scalar_field(const FieldRef& f) {
+  return !std::holds_alternative<Tensor*>(f.ptr) && !std::holds_alternative<std::vector<Tensor>*>(f.ptr);
 }
 
 void put_fields(StateDict& out, const std::string& prefix, const std::vector<FieldRef>& fields) {
   for (const auto& f : fields) {
-    Tensor t = field_to_tensor(f);
-    if (t.defined()) out.insert(prefix + f.name, std::move(t));
+    std::visit(
+        [&](auto* p) {
+          using T = std::remove_pointer_t<decltype(p)>;
+          const std::string key = prefix + f.name;
+          if constexpr (std::is_same_v<T, Tensor>) {
+            if (p->defined()) out.insert(key, p->detach().clone());
+          } else if constexpr (std::is_same_v<T, std::vector<Tensor>>) {
+            for (std::size_t k = 0; k < p->size(); ++k) out.insert(key + "." + std::to_string(k), (*p)[k].detach().clone());
+          } else if constexpr (std::is_same_v<T, double>) {
+            out.insert(key, scalar_tensor(*p, kFloat64));
+          } else if constexpr (std::is_same_v<T, bool>) {
+            out.insert(key, scalar_tensor(*p, kBool));
+          } else {
+            out.insert(key, scalar_tensor(*p, kInt64));
+          }
+        },
+        f.ptr);
   }
+}
+
+/// The number of consecutive entries "<key>.0", "<key>.1", … in `state`.
+std::size_t list_length(const StateDict& state, const std::string& key) {
+  std::size_t n = 0;
+  while (state.contains(key + "." + std::to_string(n))) ++n;
+  return n;
+}
+
+/// Assigns field `f` from the entries of `state` under `key` (see the Note above).
+void load_field(const StateDict& state, const std::string& key, FieldRef& f) {
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, Tensor>) {
+          const Tensor* t = state.find(key);
+          *p = t ? t->detach().clone() : Tensor();
+        } else if constexpr (std::is_same_v<T, std::vector<Tensor>>) {
+          p->clear();
+          for (std::size_t k = 0, n = list_length(state, key); k < n; ++k)
+            p->push_back(state[key + "." + std::to_string(k)].detach().clone());
+        } else {
+          *p = state[key].template item<T>();
+        }
+      },
+      f.ptr);
 }
 }  // namespace
 
@@ -212,6 +255,9 @@ void Optimizer::load_state_dict(const StateDict& state) {
     const Tensor* t = state.find(key);
     if (t) used.insert(key);
     return t;
+  };
+  auto take_list = [&](const std::string& key) {
+    for (std::size_t k = 0, n = list_length(state, key); k < n; ++k) used.insert(key + "." + std::to_string(k));
   };
   // Check everything first, then assign, so that a failed load leaves the optimizer untouched.
   for (std::size_t g = 0; g < groups_.size(); ++g) {
@@ -247,9 +293,13 @@ void Optimizer::load_state_dict(const StateDict& state) {
     for (std::size_t i = 0; i < num_params_; ++i) {
       if (!has_state[i]) continue;
       const std::string pre = "state." + std::to_string(i) + ".";
-      for (const auto& [field, is_tensor] : state_layout()) {
+      for (const auto& [field, kind] : state_layout()) {
+        if (kind == FieldKind::List) {
+          take_list(pre + field);
+          continue;
+        }
         const Tensor* t = take(pre + field);
-        if (is_tensor) {
+        if (kind == FieldKind::Tensor) {
           if (!t) continue;  // a tensor field may legitimately be absent (e.g. no momentum buffer yet)
           // State shaped like its parameter (moments, buffers) must match it; other tensors
           // (scalars, histories) have shapes of their own.
@@ -261,9 +311,11 @@ void Optimizer::load_state_dict(const StateDict& state) {
         }
       }
     }
-    for (const auto& f : global_state_fields())
-      if (!take("state.global." + f.name) && !std::holds_alternative<Tensor*>(f.ptr))
-        problems.push_back("missing 'state.global." + f.name + "'");
+    for (const auto& f : global_state_fields()) {
+      const std::string key = "state.global." + f.name;
+      if (std::holds_alternative<std::vector<Tensor>*>(f.ptr)) take_list(key);
+      else if (!take(key) && is_scalar_field(f)) problems.push_back("missing '" + key + "'");
+    }
     for (const auto& item : state)
       if (!used.count(item.first) && item.first.rfind("state.", 0) == 0)
         problems.push_back("unexpected '" + item.first + "'");
@@ -277,16 +329,17 @@ void Optimizer::load_state_dict(const StateDict& state) {
   }
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const std::string pre = "param_groups." + std::to_string(g) + ".";
-    for (auto& f : option_fields(g)) tensor_to_field(state[pre + f.name], f);
+    for (auto& f : option_fields(g)) load_field(state, pre + f.name, f);
   }
   for (std::size_t i = 0; i < num_params_; ++i) {
-    if (!has_state[i]) continue;
+    if (!has_state[i]) {
+      clear_state(i);
+      continue;
+    }
     const std::string pre = "state." + std::to_string(i) + ".";
-    for (auto& f : state_fields(i, true))
-      if (const Tensor* t = state.find(pre + f.name)) tensor_to_field(*t, f);
+    for (auto& f : state_fields(i, true)) load_field(state, pre + f.name, f);
   }
-  for (auto& f : global_state_fields())
-    if (const Tensor* t = state.find("state.global." + f.name)) tensor_to_field(*t, f);
+  for (auto& f : global_state_fields()) load_field(state, "state.global." + f.name, f);
 }
 
 }  // namespace xg::optim

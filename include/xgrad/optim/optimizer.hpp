@@ -39,10 +39,17 @@ using LossClosure = std::function<Tensor()>;
 ///     template <class V> void visit(V&& v) { v("lr", lr); v("momentum", momentum); v("nesterov", nesterov); }
 ///     void validate() const;   // ValueError for bad values
 ///   };
+///
+/// A `std::vector<Tensor>` field is a list of tensors of varying length (LBFGS's curvature
+/// history); the state dict holds it as "<name>.0", "<name>.1", ….
 struct FieldRef {
   std::string name;
-  std::variant<double*, bool*, std::int64_t*, Tensor*> ptr;
+  std::variant<double*, bool*, std::int64_t*, Tensor*, std::vector<Tensor>*> ptr;
 };
+
+/// How a state field appears in a state dict: a number (always present) or a tensor / list of
+/// tensors (may be absent: an undefined tensor, an empty list).
+enum class FieldKind { Scalar, Tensor, List };
 
 namespace detail {
 /// "xg::optim::Adam" → "Adam".
@@ -54,6 +61,7 @@ struct FieldCollector {
   void operator()(const char* name, bool& v) const { out->push_back({name, &v}); }
   void operator()(const char* name, std::int64_t& v) const { out->push_back({name, &v}); }
   void operator()(const char* name, Tensor& v) const { out->push_back({name, &v}); }
+  void operator()(const char* name, std::vector<Tensor>& v) const { out->push_back({name, &v}); }
   /// A pair (Adam's betas) is two fields, "<name>.0" and "<name>.1".
   void operator()(const char* name, std::pair<double, double>& v) const {
     out->push_back({std::string(name) + ".0", &v.first});
@@ -133,8 +141,12 @@ class Optimizer {
   /// optimizer-wide state; implemented by OptimizerBase.
   virtual std::vector<FieldRef> option_fields(std::size_t group) = 0;
   virtual std::vector<FieldRef> state_fields(std::size_t param_index, bool create) = 0;
-  /// The field names of a parameter's state and whether each is a tensor.
-  virtual std::vector<std::pair<std::string, bool>> state_layout() const = 0;
+  /// The field names of a parameter's state and their kinds.
+  virtual std::vector<std::pair<std::string, FieldKind>> state_layout() const = 0;
+  /// Forgets parameter i's state (as before its first update); load_state_dict calls it for
+  /// parameters the loaded dict has no state for.
+  virtual void clear_state(std::size_t param_index) = 0;
+  /// Optimizer-wide state (LBFGS's history, CG's previous direction): saved as "state.global.*".
   virtual std::vector<FieldRef> global_state_fields() { return {}; }
   virtual void validate_group(std::size_t group) const = 0;
   std::size_t group_offset(std::size_t group) const { return offsets_[group]; }
@@ -155,6 +167,10 @@ class Optimizer {
 ///   void update(Tensor& param, const Tensor& grad, State& state, const Options& options);
 ///
 /// and step() runs update() over every parameter that has a gradient, under no-grad.
+///
+/// Methods that only work with a closure (LBFGS, CG, Newton-CG) write no update(); they override
+/// step(closure), and step() without one is a ValueError. A concrete class that declares
+/// `static constexpr bool single_param_group = true;` refuses a second parameter group.
 template <class Derived, class Options, class State = NoState>
 class OptimizerBase : public Optimizer {
  public:
@@ -167,6 +183,10 @@ class OptimizerBase : public Optimizer {
   }
   /// A new group with its own options (`{.lr = 1e-4}`: unnamed fields take the struct's defaults).
   void add_param_group(std::vector<Tensor> params, Options options) {
+    if constexpr (requires { requires Derived::single_param_group; })
+      XG_CHECK(num_param_groups() == 0, ValueError, name(),
+               " doesn't support per-parameter options (parameter groups): it optimizes all its parameters as "
+               "one vector");
     options.validate();
     const std::size_t first = add_params(std::move(params));
     options_.push_back(options);
@@ -182,19 +202,11 @@ class OptimizerBase : public Optimizer {
 
   using Optimizer::step;
   void step() override {
-    NoGradGuard no_grad;
-    for (std::size_t g = 0; g < num_param_groups(); ++g) {
-      const auto& ps = params(g);
-      for (std::size_t k = 0; k < ps.size(); ++k) {
-        Tensor p = ps[k];
-        if (!p.grad().defined()) continue;
-        auto& st = state_[group_offset(g) + k];
-        if (!st) {
-          st = std::make_unique<State>();
-          self().init_state(p, *st, options_[g]);
-        }
-        self().update(p, p.grad(), *st, options_[g]);
-      }
+    if constexpr (!requires(Derived& d, Tensor& p, State& s, const Options& o) { d.update(p, p, s, o); }) {
+      throw ValueError(name() + ".step() needs a closure that re-evaluates the model: step([&] { "
+                       "opt.zero_grad(); auto loss = ...; loss.backward(); return loss; })");
+    } else {
+      step_each();
     }
   }
 
@@ -212,16 +224,37 @@ class OptimizerBase : public Optimizer {
     }
     return detail::fields_of(*st);
   }
-  std::vector<std::pair<std::string, bool>> state_layout() const override {
+  std::vector<std::pair<std::string, FieldKind>> state_layout() const override {
     State probe;
-    std::vector<std::pair<std::string, bool>> out;
-    for (const auto& f : detail::fields_of(probe)) out.emplace_back(f.name, std::holds_alternative<Tensor*>(f.ptr));
+    std::vector<std::pair<std::string, FieldKind>> out;
+    for (const auto& f : detail::fields_of(probe))
+      out.emplace_back(f.name, std::holds_alternative<Tensor*>(f.ptr)                 ? FieldKind::Tensor
+                               : std::holds_alternative<std::vector<Tensor>*>(f.ptr) ? FieldKind::List
+                                                                                      : FieldKind::Scalar);
     return out;
   }
+  void clear_state(std::size_t i) override { state_.at(i).reset(); }
   void validate_group(std::size_t group) const override { options_.at(group).validate(); }
 
  private:
   Derived& self() { return static_cast<Derived&>(*this); }
+  void step_each() {
+    NoGradGuard no_grad;
+    for (std::size_t g = 0; g < num_param_groups(); ++g) {
+      const auto& ps = params(g);
+      for (std::size_t k = 0; k < ps.size(); ++k) {
+        Tensor p = ps[k];
+        if (!p.grad().defined()) continue;
+        auto& st = state_[group_offset(g) + k];
+        if (!st) {
+          st = std::make_unique<State>();
+          self().init_state(p, *st, options_[g]);
+        }
+        self().update(p, p.grad(), *st, options_[g]);
+      }
+    }
+  }
+
   Options defaults_;
   std::vector<Options> options_;
   std::vector<std::unique_ptr<State>> state_;

@@ -1,0 +1,90 @@
+// xgrad — Adam and AdamW (torch.optim.Adam / torch.optim.AdamW): bias-corrected running averages
+// of the gradient and its square, with L2 weight decay (Adam) or decoupled weight decay (AdamW),
+// and the AMSGrad variant.
+//
+//   xg::optim::Adam opt(params, {.lr = 1e-3, .betas = {0.9, 0.999}});
+//   xg::optim::AdamW optw(params, {.lr = 1e-3, .weight_decay = 1e-2});
+#pragma once
+#include <utility>
+
+#include "xgrad/optim/optimizer.hpp"
+
+namespace xg::optim {
+
+/// Adam's hyper-parameters with PyTorch's defaults.
+struct AdamOptions {
+  double lr = 1e-3;
+  std::pair<double, double> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0;  ///< L2 penalty added to the gradient
+  bool amsgrad = false;
+  bool maximize = false;
+  template <class V> void visit(V&& v) {
+    v("lr", lr);
+    v("betas", betas);
+    v("eps", eps);
+    v("weight_decay", weight_decay);
+    v("amsgrad", amsgrad);
+    v("maximize", maximize);
+  }
+  /// ValueError for a negative lr, eps or weight_decay, or a beta outside [0, 1).
+  void validate() const;
+};
+
+/// AdamW's hyper-parameters: Adam's, but weight decay is decoupled and defaults to 1e-2.
+struct AdamWOptions {
+  double lr = 1e-3;
+  std::pair<double, double> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 1e-2;  ///< decoupled: p ← p(1 − lr·weight_decay) each step
+  bool amsgrad = false;
+  bool maximize = false;
+  template <class V> void visit(V&& v) {
+    v("lr", lr);
+    v("betas", betas);
+    v("eps", eps);
+    v("weight_decay", weight_decay);
+    v("amsgrad", amsgrad);
+    v("maximize", maximize);
+  }
+  void validate() const;
+};
+
+/// The step count and the first and second moments (max_exp_avg_sq only with amsgrad).
+struct AdamState {
+  std::int64_t step = 0;
+  Tensor exp_avg, exp_avg_sq, max_exp_avg_sq;
+  template <class V> void visit(V&& v) {
+    v("step", step);
+    v("exp_avg", exp_avg);
+    v("exp_avg_sq", exp_avg_sq);
+    v("max_exp_avg_sq", max_exp_avg_sq);
+  }
+};
+
+/// Adam (Kingma & Ba). With g = ∇f (+ weight_decay·p; negated when maximize) at step t:
+///
+///   m ← β₁m + (1 − β₁)g;   v ← β₂v + (1 − β₂)g²;   amsgrad: v̂ ← max(v̂, v) (else v̂ = v)
+///   p ← p − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + eps)
+///
+///   xg::optim::Adam opt(params, {.lr = 1e-3, .amsgrad = true});
+class Adam : public OptimizerBase<Adam, AdamOptions, AdamState> {
+ public:
+  using OptimizerBase::OptimizerBase;
+  void init_state(const Tensor& param, AdamState& state, const AdamOptions& options);
+  void update(Tensor& param, const Tensor& grad, AdamState& state, const AdamOptions& options);
+};
+
+/// AdamW (Loshchilov & Hutter): Adam whose weight decay shrinks the parameter directly,
+/// p ← p(1 − lr·weight_decay), before the Adam step on the plain gradient, so the decay is not
+/// rescaled by the adaptive denominator.
+///
+///   xg::optim::AdamW opt(params, {.lr = 1e-3, .weight_decay = 0.05});
+class AdamW : public OptimizerBase<AdamW, AdamWOptions, AdamState> {
+ public:
+  using OptimizerBase::OptimizerBase;
+  void init_state(const Tensor& param, AdamState& state, const AdamWOptions& options);
+  void update(Tensor& param, const Tensor& grad, AdamState& state, const AdamWOptions& options);
+};
+
+}  // namespace xg::optim

@@ -1,0 +1,58 @@
+// xgrad — stochastic gradient descent with momentum, dampening and Nesterov momentum
+// (torch.optim.SGD): the baseline every other optimizer is measured against.
+//
+//   xg::optim::SGD opt(params, {.lr = 0.1, .momentum = 0.9, .nesterov = true});
+#pragma once
+#include <cmath>
+#include <limits>
+
+#include "xgrad/optim/optimizer.hpp"
+
+namespace xg::optim {
+
+/// SGD's hyper-parameters. As in PyTorch 1.13 and LibTorch the learning rate has no default: an
+/// SGD constructed without `.lr` throws a ValueError asking for one.
+struct SGDOptions {
+  double lr = std::numeric_limits<double>::quiet_NaN();  ///< required
+  double momentum = 0;
+  double dampening = 0;
+  double weight_decay = 0;
+  bool nesterov = false;
+  bool maximize = false;
+  template <class V> void visit(V&& v) {
+    v("lr", lr);
+    v("momentum", momentum);
+    v("dampening", dampening);
+    v("weight_decay", weight_decay);
+    v("nesterov", nesterov);
+    v("maximize", maximize);
+  }
+  /// ValueError for a missing or negative lr, negative momentum or weight_decay, and Nesterov
+  /// momentum without momentum or with dampening.
+  void validate() const;
+};
+
+/// The momentum buffer, created from the first step's gradient (not from zeros).
+struct SGDState {
+  Tensor momentum_buffer;
+  template <class V> void visit(V&& v) { v("momentum_buffer", momentum_buffer); }
+};
+
+/// Stochastic gradient descent. With g = ∇f (+ weight_decay·p; negated when maximize):
+///
+///   b ← g on the first step, then b ← momentum·b + (1 − dampening)·g
+///   p ← p − lr·(g + momentum·b)   (nesterov)   or   p ← p − lr·b
+///
+/// (momentum 0: p ← p − lr·g). Note that PyTorch's form puts lr outside the buffer, unlike
+/// Sutskever et al. who scale the gradient by lr inside it; the two differ when lr changes.
+///
+///   xg::optim::SGD opt(params, {.lr = 0.01, .momentum = 0.9});
+///   opt.zero_grad();  loss.backward();  opt.step();
+class SGD : public OptimizerBase<SGD, SGDOptions, SGDState> {
+ public:
+  using OptimizerBase::OptimizerBase;
+  void init_state(const Tensor& param, SGDState& state, const SGDOptions& options);
+  void update(Tensor& param, const Tensor& grad, SGDState& state, const SGDOptions& options);
+};
+
+}  // namespace xg::optim
