@@ -14,24 +14,14 @@ using detail::py_float;
 // ---- functional -------------------------------------------------------------------------------
 
 namespace functional {
-Tensor sigmoid(const Tensor& x) { return ::xg::sigmoid(x); }
-Tensor tanh(const Tensor& x) { return ::xg::tanh(x); }
-Tensor relu(const Tensor& x) { return ::xg::relu(x); }
+// The overloads taking the layers' options; the rest of F's activations are the ops themselves.
 Tensor leaky_relu(const Tensor& x, const LeakyReLUOptions& o) { return ::xg::leaky_relu(x, o.negative_slope); }
 Tensor rrelu(const Tensor& x, const RReLUFuncOptions& o) { return ::xg::rrelu(x, o.lower, o.upper, o.training); }
-Tensor prelu(const Tensor& x, const Tensor& weight) { return ::xg::prelu(x, weight); }
 Tensor elu(const Tensor& x, const ELUOptions& o) { return ::xg::elu(x, o.alpha); }
-Tensor selu(const Tensor& x) { return ::xg::selu(x); }
 Tensor celu(const Tensor& x, const CELUOptions& o) { return ::xg::celu(x, o.alpha); }
 Tensor gelu(const Tensor& x, const GELUOptions& o) { return ::xg::gelu(x, o.approximate); }
-Tensor silu(const Tensor& x) { return ::xg::silu(x); }
-Tensor mish(const Tensor& x) { return ::xg::mish(x); }
 Tensor softplus(const Tensor& x, const SoftplusOptions& o) { return ::xg::softplus(x, o.beta, o.threshold); }
-Tensor softsign(const Tensor& x) { return ::xg::softsign(x); }
 Tensor hardtanh(const Tensor& x, const HardtanhOptions& o) { return ::xg::hardtanh(x, o.min_val, o.max_val); }
-Tensor hardsigmoid(const Tensor& x) { return ::xg::hardsigmoid(x); }
-Tensor softmax(const Tensor& x, std::int64_t dim) { return ::xg::softmax(x, dim); }
-Tensor log_softmax(const Tensor& x, std::int64_t dim) { return ::xg::log_softmax(x, dim); }
 }  // namespace functional
 
 namespace F = functional;

@@ -280,12 +280,13 @@ TEST_CASE("RReLU: the backward uses the slopes sampled in the forward") {
   y.sum().backward();
   // dy/dx is the element's slope: y/x for every element (1 for the positive ones).
   check_close(x.grad(), (y / x).detach().to_vector<double>());
-  // gradcheck with the slopes held fixed by reseeding before each call
-  const autograd::Fn f = [](const TensorList& in) {
+  // gradcheck through the layer in training, the slopes held fixed by reseeding before each call
+  const autograd::Fn f = [&r](const TensorList& in) {
     manual_seed(3);
-    return F::rrelu(in[0], {.training = true});
+    return r(in[0]);
   };
   CHECK(autograd::gradcheck(f, {seq({8}, 0.9, 0.2, 3.0).requires_grad_()}));
+  CHECK(autograd::gradgradcheck(f, {seq({8}, 0.9, 0.2, 3.0).requires_grad_()}));
 }
 
 TEST_CASE("RReLU: manual_seed repeats the slopes and eval uses their mean as PyTorch") {

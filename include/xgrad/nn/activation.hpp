@@ -9,6 +9,7 @@
 #include <string>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/ops.hpp"
 
 namespace xg::nn {
 
@@ -59,40 +60,43 @@ struct RReLUFuncOptions {
   bool training = false;
 };
 
-/// 1 / (1 + exp(−x)).
-Tensor sigmoid(const Tensor& x);
-Tensor tanh(const Tensor& x);
-/// max(x, 0).
-Tensor relu(const Tensor& x);
+// The activations are the ops of xgrad/ops.hpp themselves, brought in by name — F::relu and
+// xg::relu are one function, and F::elu(x, 0.5) is xg::elu(x, 0.5) — so that code seeing both
+// namespaces finds no ambiguity. The parametric ones add an overload taking the layer's options
+// struct: F::elu(x, {.alpha = 0.5}).
+using ::xg::celu;
+using ::xg::elu;
+using ::xg::hardtanh;
+using ::xg::leaky_relu;
+using ::xg::rrelu;
+using ::xg::softplus;
+using ::xg::hardsigmoid;  ///< relu6(x + 3) / 6
+using ::xg::log_softmax;  ///< log(softmax(x, dim)), computed stably (never the log of a rounded softmax)
+using ::xg::mish;         ///< x·tanh(softplus(x))
+using ::xg::prelu;        ///< x where x > 0, else weight·x, one slope per channel (dim 1) or one shared
+using ::xg::relu;         ///< max(x, 0)
+using ::xg::selu;         ///< scale·elu(x, α) with PyTorch's constants (scale ≈ 1.0507, α ≈ 1.6733)
+using ::xg::sigmoid;      ///< 1 / (1 + exp(−x))
+using ::xg::silu;         ///< x·σ(x) (the swish)
+using ::xg::softmax;      ///< exp(x) / Σ_dim exp(x), computed stably: `F::softmax(logits, 1)`
+using ::xg::softsign;     ///< x / (1 + |x|)
+using ::xg::tanh;
+
 /// x where x > 0, else negative_slope·x:  `F::leaky_relu(x, {.negative_slope = 0.2})`.
-Tensor leaky_relu(const Tensor& x, const LeakyReLUOptions& options = {});
+Tensor leaky_relu(const Tensor& x, const LeakyReLUOptions& options);
 /// Randomized leaky ReLU: `F::rrelu(x, {.training = true})` samples one slope per element.
-Tensor rrelu(const Tensor& x, const RReLUFuncOptions& options = {});
-/// x where x > 0, else weight·x, one slope per channel (dim 1) or one shared: `F::prelu(x, w)`.
-Tensor prelu(const Tensor& x, const Tensor& weight);
+Tensor rrelu(const Tensor& x, const RReLUFuncOptions& options);
 /// x where x > 0, else α(exp(x) − 1).
-Tensor elu(const Tensor& x, const ELUOptions& options = {});
-/// scale·elu(x, α) with PyTorch's constants (scale ≈ 1.0507, α ≈ 1.6733).
-Tensor selu(const Tensor& x);
+Tensor elu(const Tensor& x, const ELUOptions& options);
 /// max(0, x) + min(0, α(exp(x/α) − 1)).
-Tensor celu(const Tensor& x, const CELUOptions& options = {});
-/// x·Φ(x) (or its tanh approximation): `F::gelu(x, {.approximate = "tanh"})`.
+Tensor celu(const Tensor& x, const CELUOptions& options);
+/// x·Φ(x) (or its tanh approximation): `F::gelu(x, {.approximate = "tanh"})`. (Only this form:
+/// a braced options list would be ambiguous with xg::gelu's string argument.)
 Tensor gelu(const Tensor& x, const GELUOptions& options = {});
-/// x·σ(x) (the swish).
-Tensor silu(const Tensor& x);
-/// x·tanh(softplus(x)).
-Tensor mish(const Tensor& x);
-Tensor softplus(const Tensor& x, const SoftplusOptions& options = {});
-/// x / (1 + |x|).
-Tensor softsign(const Tensor& x);
+/// log(1 + exp(βx)) / β, and x where βx > threshold: `F::softplus(x, {.beta = 2})`.
+Tensor softplus(const Tensor& x, const SoftplusOptions& options);
 /// x clamped to [min_val, max_val].
-Tensor hardtanh(const Tensor& x, const HardtanhOptions& options = {});
-/// relu6(x + 3) / 6.
-Tensor hardsigmoid(const Tensor& x);
-/// exp(x) / Σ_dim exp(x), computed stably: `F::softmax(logits, 1)`.
-Tensor softmax(const Tensor& x, std::int64_t dim);
-/// log(softmax(x, dim)), computed stably (never the log of a rounded softmax).
-Tensor log_softmax(const Tensor& x, std::int64_t dim);
+Tensor hardtanh(const Tensor& x, const HardtanhOptions& options);
 
 }  // namespace functional
 
