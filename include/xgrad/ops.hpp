@@ -44,6 +44,19 @@ Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
 /// exp(x - max) / sum(exp(x - max)) along dim: numerically stable.
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
+/// max(0, x) + min(0, α(exp(x/α) − 1)), as torch.celu; alpha must not be 0.
+Tensor celu(const Tensor& x, double alpha = 1.0);
+/// x · tanh(softplus(x)), as torch.nn.functional.mish.
+Tensor mish(const Tensor& x);
+/// relu6(x + 3) / 6: 0 below −3, 1 above 3, x/6 + 1/2 between (torch.nn.functional.hardsigmoid).
+Tensor hardsigmoid(const Tensor& x);
+/// x where x > 0, else weight·x; weight holds one slope (shared) or one per channel (dim 1 of x,
+/// broadcast over the other dims), as torch.prelu. Differentiable w.r.t. x and weight.
+Tensor prelu(const Tensor& x, const Tensor& weight);
+/// Randomized leaky ReLU (torch.nn.functional.rrelu): in training each element gets its own slope
+/// drawn from U(lower, upper) with the global generator (the backward uses those slopes); out of
+/// training the slope is (lower + upper) / 2.
+Tensor rrelu(const Tensor& x, double lower = 1.0 / 8, double upper = 1.0 / 3, bool training = false);
 
 // ---- binary arithmetic ----------------------------------------------------------------------
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);

@@ -5,7 +5,7 @@
 // registered with XG_OP_NAME must appear as a node in the graph of some entry's sample.
 //
 // Each op family adds its entries in its own file (db_unary.cpp, db_binary.cpp, db_reduce.cpp,
-// db_shape.cpp, db_index.cpp, db_linalg.cpp, db_activation.cpp) through one add_*_ops function.
+// db_shape.cpp, db_index.cpp, db_linalg.cpp, db_activation.cpp, db_nn.cpp) through one add_*_ops function.
 #pragma once
 #include <functional>
 #include <string>
@@ -56,5 +56,7 @@ void add_reduce_ops(std::vector<OpInfo>& db);
 void add_shape_ops(std::vector<OpInfo>& db);
 void add_index_ops(std::vector<OpInfo>& db);
 void add_linalg_ops(std::vector<OpInfo>& db);
+/// The ops the nn layer adds (celu, prelu, rrelu, binary_cross_entropy): db_nn.cpp.
+void add_nn_ops(std::vector<OpInfo>& db);
 
 }  // namespace xg::testing

@@ -274,3 +274,14 @@ std::ostream& operator<<(std::ostream& os, const ModuleHolder<Impl>& m) {
    public:                                                                    \
     using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder;                   \
   }
+
+/// XG_MODULE_OPTIONS(LeakyReLU, LeakyReLUOptions) is XG_MODULE(LeakyReLU) plus a constructor from
+/// the layer's options struct, so that `LeakyReLU({.negative_slope = 0.2})` and `LeakyReLU()` work
+/// (a braced list cannot be forwarded through the variadic constructor of XG_MODULE).
+#define XG_MODULE_OPTIONS(Name, Options)                                                  \
+  class Name : public ::xg::nn::ModuleHolder<Name##Impl> {                                \
+   public:                                                                                \
+    using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder;                               \
+    Name(Options options = {}) /* NOLINT: implicit on purpose */                          \
+        : ::xg::nn::ModuleHolder<Name##Impl>(std::make_shared<Name##Impl>(std::move(options))) {} \
+  }
