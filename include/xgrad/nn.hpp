@@ -12,6 +12,9 @@
 #include "xgrad/nn/summary.hpp"
 
 // ---- further layer families: add one line per header here, in alphabetical order ----------------
-// (activation.hpp, attention.hpp, conv.hpp, dropout.hpp, embedding.hpp, loss.hpp,
-//  normalization.hpp, pooling.hpp, rnn.hpp)
+#include "xgrad/nn/activation.hpp"
+#include "xgrad/nn/dropout.hpp"
+#include "xgrad/nn/functional.hpp"
+#include "xgrad/nn/loss.hpp"
+#include "xgrad/nn/normalization.hpp"
 // ---- end of layer families ------------------------------------------------------------------------

@@ -26,4 +26,6 @@
 #include "xgrad/optim/clip_grad.hpp"
 
 // ---- learning-rate schedulers, regularizers and constraints, weight averaging -------------------
-// (lr_scheduler.hpp, regularizer.hpp, swa.hpp, ema.hpp are included here as they land.)
+#include "xgrad/optim/averaging.hpp"
+#include "xgrad/optim/lr_scheduler.hpp"
+#include "xgrad/optim/regularizer.hpp"
