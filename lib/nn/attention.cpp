@@ -129,6 +129,20 @@ std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Te
     XG_CHECK(key.sizes() == value.sizes(), ShapeError, who, ": key shape ", key_in.sizes(),
              " does not match value shape ", value_in.sizes());
 
+  // An empty batch or query sequence has empty results.
+  if (N == 0 || L == 0) {
+    const std::int64_t keys = S + (o.bias_k.defined() ? 1 : 0) + (o.add_zero_attn ? 1 : 0);
+    Tensor out = zeros(batched ? Shape{L, N, E} : Shape{L, E}, dtype), weights;
+    if (o.need_weights) {
+      Shape ws = o.average_attn_weights ? Shape{N, L, keys} : Shape{N, H, L, keys};
+      if (!batched) ws.erase(0);
+      weights = zeros(ws, dtype);
+    }
+    return {out, weights};
+  }
+  XG_CHECK(S + (o.bias_k.defined() ? 1 : 0) + (o.add_zero_attn ? 1 : 0) > 0, ValueError, who,
+           ": there are no keys to attend to (key shape ", key_in.sizes(), ")");
+
   // ---- in-projection: q = query W_qᵀ + b_q, and so on ----
   Tensor b_q, b_k, b_v;
   if (o.in_proj_bias.defined()) {

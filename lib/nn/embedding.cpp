@@ -84,6 +84,11 @@ Tensor embedding_impl(const char* who, const Tensor& input, const Tensor& weight
     renorm_rows(weight, unique, *o.max_norm, o.norm_type);
   }
 
+  if (n == 0) {  // no indices: an empty result of the right shape
+    Shape shape = input.sizes();
+    shape.push_back(weight.size(1));
+    return zeros(shape, weight.dtype());
+  }
   Tensor out = xg::embedding(weight, idx);
   if ((padding >= 0 || scale_freq) && GradMode::is_enabled() && weight.requires_grad()) {
     std::vector<double> factor(static_cast<std::size_t>(n), 1.0);

@@ -3,6 +3,7 @@
 // Backward (and double backward) come from the ops themselves.
 #include "xgrad/nn/rnn.hpp"
 
+#include <any>
 #include <cmath>
 #include <ostream>
 
@@ -15,6 +16,33 @@ namespace xg::nn {
 namespace {
 
 enum class Cell { Tanh, Relu, Lstm, Gru };
+
+/// `x` cut into `pieces` equal slices along `dim` (selected, i.e. without that dim, when
+/// `squeeze`). The backward joins the slices' gradients with one stack / cat. Cutting with
+/// select / chunk instead would be correct too, but each slice's backward builds a zero tensor of
+/// the full input size: over the L time steps of a sequence that is O(L²) work instead of O(L).
+struct Pieces : autograd::Function<Pieces> {
+  static TensorList forward(autograd::AutogradContext* ctx, const Tensor& x, std::int64_t dim, std::int64_t pieces,
+                            bool squeeze) {
+    ctx->saved_data["dim"] = dim;
+    ctx->saved_data["squeeze"] = squeeze;
+    const std::int64_t size = x.size(dim) / pieces;
+    TensorList out;
+    out.reserve(static_cast<std::size_t>(pieces));
+    for (std::int64_t i = 0; i < pieces; ++i) out.push_back(squeeze ? x.select(dim, i) : x.narrow(dim, i * size, size));
+    return out;
+  }
+  static TensorList backward(autograd::AutogradContext* ctx, TensorList g) {
+    const auto dim = std::any_cast<std::int64_t>(ctx->saved_data["dim"]);
+    const bool squeeze = std::any_cast<bool>(ctx->saved_data["squeeze"]);
+    return {squeeze ? stack(g, dim) : cat(g, dim), Tensor(), Tensor(), Tensor()};
+  }
+};
+
+/// The time steps of [L, N, F] as L tensors [N, F].
+TensorList unbind_steps(const Tensor& x) { return Pieces::apply(x, std::int64_t{0}, x.size(0), true); }
+/// The gates of [N, G·H] as G tensors [N, H].
+TensorList split_gates(const Tensor& x, std::int64_t gates) { return Pieces::apply(x, std::int64_t{1}, gates, false); }
 
 /// Gates stacked in the rows of W_ih / W_hh: LSTM i, f, g, o; GRU r, z, n; plain RNN one.
 std::int64_t gate_count(Cell c) { return c == Cell::Lstm ? 4 : c == Cell::Gru ? 3 : 1; }
@@ -56,7 +84,7 @@ Step step(Cell kind, const Tensor& xp, const Step& s, const Tensor& w_hh_t, cons
     case Cell::Relu: return {relu(xp + s.h.mm(w_hh_t)), {}};
     case Cell::Lstm: {
       // gates = [i f g o];  c' = σ(f) c + σ(i) tanh(g);  h' = σ(o) tanh(c')  (then W_hr h')
-      const TensorList gates = (xp + s.h.mm(w_hh_t)).chunk(4, 1);
+      const TensorList gates = split_gates(xp + s.h.mm(w_hh_t), 4);
       Tensor c = sigmoid(gates[1]) * s.c + sigmoid(gates[0]) * tanh(gates[2]);
       Tensor h = sigmoid(gates[3]) * tanh(c);
       if (g.w_hr.defined()) h = h.mm(g.w_hr.t());
@@ -64,8 +92,8 @@ Step step(Cell kind, const Tensor& xp, const Step& s, const Tensor& w_hh_t, cons
     }
     case Cell::Gru: {
       // r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r (h_n + b_hn)), h' = (1 − z) n + z h
-      const TensorList x = xp.chunk(3, 1);
-      const TensorList hh = s.h.mm(w_hh_t).chunk(3, 1);
+      const TensorList x = split_gates(xp, 3);
+      const TensorList hh = split_gates(s.h.mm(w_hh_t), 3);
       const Tensor r = sigmoid(x[0] + hh[0]);
       const Tensor z = sigmoid(x[1] + hh[1]);
       const Tensor hn = g.b_hn.defined() ? hh[2] + g.b_hn : hh[2];
@@ -180,6 +208,17 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
   const Tensor c_init = cfg.cell == Cell::Lstm ? initial_state(who, "c_0", c0, batched, groups, batch, hidden, dtype)
                                                : Tensor();
 
+  // An empty batch has empty results (nothing to compute, but the shapes are defined).
+  if (batch == 0) {
+    StackResult r;
+    r.output = zeros(batched ? (cfg.batch_first ? Shape{0, seq, dirs * out_size} : Shape{seq, 0, dirs * out_size})
+                             : Shape{seq, dirs * out_size},
+                     dtype);
+    r.h_n = zeros({groups, 0, out_size}, dtype);
+    if (cfg.cell == Cell::Lstm) r.c_n = zeros({groups, 0, hidden}, dtype);
+    return r;
+  }
+
   // ---- the layers ----
   Tensor layer_input = x;
   TensorList h_n, c_n;
@@ -191,14 +230,15 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
       if (cfg.cell == Cell::Gru) prepare_gru_bias(g);
       const std::int64_t in = layer_input.size(2);
       // Every step's x_t W_ihᵀ + bias at once: [L·N, in] @ [in, G·H].
-      const Tensor xp = linear(layer_input.reshape({seq * batch, in}), g.w_ih, folded_bias(cfg.cell, g))
-                            .reshape({seq, batch, gates * hidden});
+      const TensorList xp = unbind_steps(
+          linear(layer_input.reshape({seq * batch, in}), g.w_ih, folded_bias(cfg.cell, g))
+              .reshape({seq, batch, gates * hidden}));
       const Tensor w_hh_t = g.w_hh.t();
       Step s{h_init.select(0, k), c_init.defined() ? c_init.select(0, k) : Tensor()};
       TensorList ys(static_cast<std::size_t>(seq));
       for (std::int64_t i = 0; i < seq; ++i) {
         const std::int64_t t = d == 0 ? i : seq - 1 - i;  // the reverse direction reads right to left
-        s = step(cfg.cell, xp.select(0, t), s, w_hh_t, g);
+        s = step(cfg.cell, xp[static_cast<std::size_t>(t)], s, w_hh_t, g);
         ys[static_cast<std::size_t>(t)] = s.h;
       }
       dir_outputs.push_back(stack(ys, 0));
@@ -260,6 +300,7 @@ Step run_cell(const char* who, Cell cell, const Tensor& input, const Tensor& h, 
     return batched ? t : t.unsqueeze(0);
   };
   Step s{state(h, "hx"), cell == Cell::Lstm ? state(c, "cx") : Tensor()};
+  if (batch == 0) return {zeros({0, hidden}, dtype), cell == Cell::Lstm ? zeros({0, hidden}, dtype) : Tensor()};
   if (cell == Cell::Gru) prepare_gru_bias(g);
   s = step(cell, linear(x, g.w_ih, folded_bias(cell, g)), s, g.w_hh.t(), g);
   if (!batched) {

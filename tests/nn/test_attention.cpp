@@ -215,6 +215,18 @@ TEST_CASE("attention: a query whose keys are all masked gets zero weights instea
   CHECK(q.grad().select(0, 0).abs().sum().item<double>() == 0.0);
 }
 
+TEST_CASE("attention: an empty batch gives empty results and no keys at all is a ValueError") {
+  nn::MultiheadAttention mha(4, 2);
+  auto [out, w] = mha->forward(zeros({3, 0, 4}), zeros({5, 0, 4}), zeros({5, 0, 4}), {.average_attn_weights = false});
+  CHECK(out.sizes() == Shape{3, 0, 4});
+  CHECK(w.sizes() == Shape{0, 2, 3, 5});
+  CHECK_THROWS_WITH(mha->forward(zeros({3, 2, 4}), zeros({0, 2, 4}), zeros({0, 2, 4})), Contains("no keys"));
+  // With a zero key appended there is something to attend to.
+  nn::MultiheadAttention zero_attn(4, 2, {.add_zero_attn = true});
+  CHECK(std::get<1>(zero_attn->forward(zeros({3, 2, 4}), zeros({0, 2, 4}), zeros({0, 2, 4}))).sizes() ==
+        Shape{2, 3, 1});
+}
+
 // ---- gradients ------------------------------------------------------------------------------------
 
 TEST_CASE("attention: gradients w.r.t. the inputs and every parameter match finite differences") {

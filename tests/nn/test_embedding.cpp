@@ -56,6 +56,7 @@ TEST_CASE("embedding: indices of any shape give their rows with the embedding di
   CHECK(equal(y[1][1][1], w[4]));
   CHECK(equal(emb(tensor(std::vector<std::int64_t>{2})), w[2].unsqueeze(0)));
   CHECK(equal(emb(scalar_tensor(3, kInt64)), w[3]));  // a 0-d index gives one row
+  CHECK(emb(zeros({2, 0}, kInt64)).sizes() == Shape{2, 0, 3});
 }
 
 TEST_CASE("embedding: the padding row gets a zero gradient and the others the summed gradients") {

@@ -277,6 +277,18 @@ TEST_CASE("rnn: a cell run over the steps reproduces the one-layer module") {
   CHECK(allclose(h, out[2], 1e-12, 1e-14));
 }
 
+TEST_CASE("rnn: an empty batch gives empty results of the right shapes") {
+  nn::LSTM lstm(3, 2, {.num_layers = 2, .bidirectional = true});
+  auto [out, state] = lstm->forward(zeros({4, 0, 3}), {});
+  CHECK(out.sizes() == Shape{4, 0, 4});
+  CHECK(std::get<0>(state).sizes() == Shape{4, 0, 2});
+  CHECK(std::get<1>(state).sizes() == Shape{4, 0, 2});
+  nn::GRU gru(3, 2, {.batch_first = true});
+  CHECK(gru(zeros({0, 5, 3})).sizes() == Shape{0, 5, 2});
+  nn::RNNCell cell(3, 2);
+  CHECK(cell(zeros({0, 3})).sizes() == Shape{0, 2});
+}
+
 // ---- gradients ------------------------------------------------------------------------------------
 
 namespace {
