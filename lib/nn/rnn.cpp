@@ -39,7 +39,7 @@ struct Pieces : autograd::Function<Pieces> {
   }
 };
 
-/// The time steps of [L, N, F] as L tensors [N, F].
+/// The time steps of [L, N, F] as L tensors [N, F] (or the layers of a state [layers, N, H]).
 TensorList unbind_steps(const Tensor& x) { return Pieces::apply(x, std::int64_t{0}, x.size(0), true); }
 /// The gates of [N, G·H] as G tensors [N, H].
 TensorList split_gates(const Tensor& x, std::int64_t gates) { return Pieces::apply(x, std::int64_t{1}, gates, false); }
@@ -204,9 +204,11 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
     expect(g.w_hr, {out_size, hidden}, "w_hr");
   }
 
-  const Tensor h_init = initial_state(who, "h_0", h0, batched, groups, batch, out_size, dtype);
-  const Tensor c_init = cfg.cell == Cell::Lstm ? initial_state(who, "c_0", c0, batched, groups, batch, hidden, dtype)
-                                               : Tensor();
+  // One [N, ·] state per layer and direction.
+  const TensorList h_init = unbind_steps(initial_state(who, "h_0", h0, batched, groups, batch, out_size, dtype));
+  const TensorList c_init = cfg.cell == Cell::Lstm
+                                ? unbind_steps(initial_state(who, "c_0", c0, batched, groups, batch, hidden, dtype))
+                                : TensorList();
 
   // An empty batch has empty results (nothing to compute, but the shapes are defined).
   if (batch == 0) {
@@ -234,7 +236,7 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
           linear(layer_input.reshape({seq * batch, in}), g.w_ih, folded_bias(cfg.cell, g))
               .reshape({seq, batch, gates * hidden}));
       const Tensor w_hh_t = g.w_hh.t();
-      Step s{h_init.select(0, k), c_init.defined() ? c_init.select(0, k) : Tensor()};
+      Step s{h_init[static_cast<std::size_t>(k)], c_init.empty() ? Tensor() : c_init[static_cast<std::size_t>(k)]};
       TensorList ys(static_cast<std::size_t>(seq));
       for (std::int64_t i = 0; i < seq; ++i) {
         const std::int64_t t = d == 0 ? i : seq - 1 - i;  // the reverse direction reads right to left
