@@ -1,0 +1,44 @@
+// Small pieces shared by the sequence layers (rnn.cpp, attention.cpp, embedding.cpp): dropout on
+// intermediate activations and option checks. Internal to the library.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include "xgrad/error.hpp"
+#include "xgrad/ops.hpp"
+#include "xgrad/tensor.hpp"
+
+namespace xg::nn::detail {
+
+/// Inverted dropout: x ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from the global generator,
+/// so the expected value is x. p = 1 gives zeros (and zero gradients), as torch.dropout.
+inline Tensor sequence_dropout(const Tensor& x, double p) {
+  if (p <= 0.0) return x;
+  const Tensor keep = rand(x.sizes(), x.dtype()) < Scalar(1.0 - p);
+  const double scale = p < 1.0 ? 1.0 / (1.0 - p) : 0.0;
+  return x * (keep.to(x.dtype()) * scale);
+}
+
+/// Dropout probabilities of the sequence layers must lie in [0, 1].
+inline void check_dropout(const char* who, double p) {
+  XG_CHECK(p >= 0.0 && p <= 1.0, ValueError, who, ": dropout probability has to be between 0 and 1, but got ", p);
+}
+
+/// Sizes of layers must be positive.
+inline void check_positive(const char* who, const char* what, std::int64_t value) {
+  XG_CHECK(value > 0, ValueError, who, ": ", what, " must be greater than zero, got ", value);
+}
+
+/// A float as Python prints it in a module's repr: 2.0, 0.5, 1e-05.
+inline std::string python_float(double v) {
+  std::ostringstream os;
+  os.precision(12);
+  os << v;
+  std::string s = os.str();
+  if (s.find_first_of(".eE") == std::string::npos && std::isfinite(v)) s += ".0";
+  return s;
+}
+
+}  // namespace xg::nn::detail
