@@ -88,6 +88,7 @@ Storage::~Storage() {
 }
 
 bool TensorImpl::is_contiguous() const {
+  if (numel == 0) return true;  // no element to misplace, whatever the strides (as PyTorch)
   std::int64_t expected = 1;
   for (std::size_t i = shape.size(); i-- > 0;) {
     if (shape[i] == 1) continue;

@@ -246,3 +246,11 @@ TEST_CASE("tensor: Shape keeps more than six dimensions on the heap correctly") 
   CHECK(p.flatten()[1].item<std::int64_t>() == 128);
   CHECK(t.sum().item<std::int64_t>() == 255 * 256 / 2);
 }
+
+TEST_CASE("tensor: an empty tensor is contiguous whatever its strides, so it can be viewed") {
+  auto e = zeros({4, 0, 3});
+  auto t = e.transpose(0, 2);  // shape (3, 0, 4): strides no longer row-major
+  CHECK(t.is_contiguous());
+  CHECK(t.view({0, 12}).sizes() == Shape{0, 12});
+  CHECK(t.reshape({-1}).numel() == 0);
+}
