@@ -81,8 +81,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const std::int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
   Tensor out = detail::make_tensor({batch, m, n}, a.dtype());
   kernels::dispatch_floating(a.dtype(), "bmm", [&]<class T>() {
-    kernels::gemm_batched<T>(batch, m, n, k, matrix<T>(a, 1, 2), impl(a).strides[0], matrix<T>(b, 1, 2),
-                             impl(b).strides[0], impl(out).ptr<T>(), m * n, n);
+    kernels::gemm_batched<T>(batch, m, n, k, T(1), matrix<T>(a, 1, 2), impl(a).strides[0], matrix<T>(b, 1, 2),
+                             impl(b).strides[0], T(0), {impl(out).ptr<T>(), n, 1}, m * n);
   });
   const Tensor& sa = saved_if(wants_grad(b), a);
   const Tensor& sb = saved_if(wants_grad(a), b);
