@@ -26,6 +26,8 @@
 // result is bit-identical for any thread count.
 #include "kernels/gemm.hpp"
 
+#include "kernels/scratch.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -33,10 +35,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
@@ -74,65 +73,6 @@ struct Blocking {
 /// Products smaller than this many multiply-adds run on the calling thread: below it, waking a
 /// second thread costs more than it saves (measured in bench/bench_gemm.cpp).
 constexpr i64 kParallelWork = i64{1} << 20;
-
-// ---- scratch memory ---------------------------------------------------------------------------
-
-/// A 64-byte-aligned buffer that only grows.
-class AlignedBuffer {
- public:
-  AlignedBuffer() = default;
-  AlignedBuffer(const AlignedBuffer&) = delete;
-  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  ~AlignedBuffer() { std::free(ptr_); }
-  void* get(std::size_t bytes) {
-    if (bytes > cap_) {
-      std::free(ptr_);
-      cap_ = static_cast<std::size_t>(round_up(static_cast<i64>(bytes), 4096));
-      ptr_ = std::aligned_alloc(64, cap_);
-      if (ptr_ == nullptr) {
-        cap_ = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return ptr_;
-  }
-  bool in_use = false;
-
- private:
-  void* ptr_ = nullptr;
-  std::size_t cap_ = 0;
-};
-
-/// Lease of this thread's packing buffer `slot`. A thread that waits inside a parallel GEMM may
-/// run another task that also packs (TBB work stealing), so a leased buffer is never shared: the
-/// nested lease gets a private buffer instead.
-class Scratch {
- public:
-  Scratch(int slot, std::size_t bytes) {
-    thread_local AlignedBuffer buffers[2];
-    AlignedBuffer& mine = buffers[slot];
-    if (mine.in_use) {
-      own_ = std::make_unique<AlignedBuffer>();
-      buf_ = own_.get();
-    } else {
-      buf_ = &mine;
-    }
-    ptr_ = buf_->get(bytes);
-    buf_->in_use = true;
-  }
-  ~Scratch() { buf_->in_use = false; }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <class T>
-  T* as() const {
-    return static_cast<T*>(ptr_);
-  }
-
- private:
-  std::unique_ptr<AlignedBuffer> own_;
-  AlignedBuffer* buf_ = nullptr;
-  void* ptr_ = nullptr;
-};
 
 // ---- packing ----------------------------------------------------------------------------------
 
@@ -359,9 +299,7 @@ void gemv(i64 m, i64 k, T alpha, MatrixRef<T> a, const T* x, i64 sx, T beta, T* 
 
 int thread_count(bool parallel, i64 m, i64 n, i64 k) {
   if (!parallel || m * n * k < kParallelWork) return 1;
-  // The arena's concurrency, capped by a global_control limit (xg::set_num_threads) if one is set.
-  const auto limit = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-  return std::max(1, std::min(tbb::this_task_arena::max_concurrency(), static_cast<int>(limit)));
+  return available_threads();
 }
 
 template <class T>
@@ -380,7 +318,7 @@ void gemm_blocked(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, 
   mblocks = ceil_div(m, mcb);
 
   const i64 ncb_max = std::min<i64>(Blk::NC, round_up(n, NR));
-  Scratch bbuf(1, sizeof(T) * static_cast<std::size_t>(kcb * ncb_max));
+  Scratch bbuf(ScratchSlot::GemmB, sizeof(T) * static_cast<std::size_t>(kcb * ncb_max));
   T* bp = bbuf.as<T>();
 
   for (i64 jc = 0; jc < n; jc += Blk::NC) {
@@ -395,7 +333,7 @@ void gemm_blocked(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, 
         const i64 ib = t / nchunks, jb = t % nchunks;
         const i64 ic = ib * mcb;
         const i64 mc = std::min<i64>(mcb, m - ic);
-        Scratch abuf(0, sizeof(T) * static_cast<std::size_t>(round_up(mc, MR) * kc));
+        Scratch abuf(ScratchSlot::GemmA, sizeof(T) * static_cast<std::size_t>(round_up(mc, MR) * kc));
         pack_a<T>(mc, kc, {a.data + ic * a.rs + pc * a.cs, a.rs, a.cs}, abuf.as<T>());
         macro_kernel<T>(mc, nc, kc, panels * jb / nchunks, panels * (jb + 1) / nchunks, abuf.as<T>(), bp, alpha,
                         beta_pc, {c.data + ic * c.rs + jc * c.cs, c.rs, c.cs});
@@ -431,6 +369,12 @@ i64 padded_work(i64 m, i64 n) {
 }
 
 }  // namespace
+
+int available_threads() {
+  // The arena's concurrency, capped by a global_control limit (xg::set_num_threads) if one is set.
+  const auto limit = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return std::max(1, std::min(tbb::this_task_arena::max_concurrency(), static_cast<int>(limit)));
+}
 
 template <class T>
 GemmTile gemm_tile() {

@@ -16,6 +16,7 @@ const std::vector<OpInfo>& op_db() {
     add_shape_ops(all);
     add_index_ops(all);
     add_linalg_ops(all);
+    add_conv_ops(all);
     return all;
   }();
   return db;

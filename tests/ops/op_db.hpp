@@ -56,5 +56,6 @@ void add_reduce_ops(std::vector<OpInfo>& db);
 void add_shape_ops(std::vector<OpInfo>& db);
 void add_index_ops(std::vector<OpInfo>& db);
 void add_linalg_ops(std::vector<OpInfo>& db);
+void add_conv_ops(std::vector<OpInfo>& db);
 
 }  // namespace xg::testing
