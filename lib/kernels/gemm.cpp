@@ -24,6 +24,11 @@
 // C += alpha·(Σ over the next slice) and so on, each slice summed in increasing p inside one
 // micro-kernel call. KC depends only on k, and threads split only M and N (never K), so the
 // result is bit-identical for any thread count.
+// GCC 12 reports the deliberately undefined source operand inside its own AVX-512 intrinsics
+// (_mm512_undefined_ps) as "maybe uninitialized"; the warning is attributed to the intrinsic
+// header, so it is silenced here, before that header is first included.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "kernels/gemm.hpp"
 
 #include "kernels/scratch.hpp"
@@ -36,7 +41,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include <xsimd/xsimd.hpp>
 
@@ -76,6 +86,38 @@ constexpr i64 kParallelWork = i64{1} << 20;
 
 // ---- packing ----------------------------------------------------------------------------------
 
+#if defined(__AVX512F__)
+/// In-register transpose of a 16 × 16 float tile: afterwards r[c] holds column c of the input
+/// rows (three rounds of interleaves: 32-bit pairs, 64-bit pairs, then 128-bit lanes).
+inline void transpose16x16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // r[4i + k], 128-bit lane L: rows 4i..4i+3 at column 4L + k.
+  for (int i = 0; i < 4; ++i) {
+    const __m512d t0 = _mm512_castps_pd(t[4 * i]), t1 = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[4 * i + 2]), t3 = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3));
+  }
+  // Column 4L + k gathers lane L of r[k], r[4 + k], r[8 + k], r[12 + k].
+  for (int k = 0; k < 4; ++k) {
+    const __m512 ab_lo = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44), ab_hi = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xEE);
+    const __m512 cd_lo = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x44);
+    const __m512 cd_hi = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xEE);
+    t[k] = _mm512_shuffle_f32x4(ab_lo, cd_lo, 0x88);
+    t[4 + k] = _mm512_shuffle_f32x4(ab_lo, cd_lo, 0xDD);
+    t[8 + k] = _mm512_shuffle_f32x4(ab_hi, cd_hi, 0x88);
+    t[12 + k] = _mm512_shuffle_f32x4(ab_hi, cd_hi, 0xDD);
+  }
+  for (int c = 0; c < 16; ++c) r[c] = t[c];
+}
+#endif
+
 /// Packs rows [0, mc) × columns [0, kc) of `a` (already offset to the block's corner) into
 /// ceil(mc / MR) panels; panel i holds, for each p, the MR values A[i·MR + r, p] (zero past mc).
 template <class T>
@@ -93,18 +135,35 @@ void pack_a(i64 mc, i64 kc, MatrixRef<T> a, T* dst) {
         for (i64 r = mr; r < MR; ++r) d[r] = T(0);
       }
     } else {
+      i64 p0 = 0;
+#if defined(__AVX512F__)
+      // Rows contiguous: 16 steps of up to 16 rows at a time, transposed in registers, so the
+      // writes are whole MR-vectors instead of scattered scalars.
+      if constexpr (std::is_same_v<T, float> && MR <= 16) {
+        if (a.cs == 1) {
+          const auto lanes = static_cast<__mmask16>((1u << MR) - 1);
+          for (; p0 + 16 <= kc; p0 += 16) {
+            __m512 t[16];
+            for (int r = 0; r < 16; ++r)
+              t[r] = r < mr ? _mm512_loadu_ps(src + r * a.rs + p0) : _mm512_setzero_ps();
+            transpose16x16(t);
+            for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(dst + (p0 + j) * MR, lanes, t[j]);
+          }
+        }
+      }
+#endif
       // Rows contiguous (or general strides): read along each row, write with stride MR.
       for (i64 r = 0; r < mr; ++r) {
         const T* s = src + r * a.rs;
         T* d = dst + r;
         if (a.cs == 1) {
-          for (i64 p = 0; p < kc; ++p) d[p * MR] = s[p];
+          for (i64 p = p0; p < kc; ++p) d[p * MR] = s[p];
         } else {
-          for (i64 p = 0; p < kc; ++p) d[p * MR] = s[p * a.cs];
+          for (i64 p = p0; p < kc; ++p) d[p * MR] = s[p * a.cs];
         }
       }
       for (i64 r = mr; r < MR; ++r)
-        for (i64 p = 0; p < kc; ++p) dst[p * MR + r] = T(0);
+        for (i64 p = p0; p < kc; ++p) dst[p * MR + r] = T(0);
     }
   }
 }
@@ -132,17 +191,32 @@ void pack_b(i64 kc, i64 nc, i64 panel_lo, i64 panel_hi, MatrixRef<T> b, T* dst) 
         }
       }
     } else {
+      i64 p0 = 0;
+#if defined(__AVX512F__)
+      // Columns contiguous (a transposed operand): 16 × 16 tiles transposed in registers.
+      if constexpr (std::is_same_v<T, float> && NR % 16 == 0) {
+        if (b.rs == 1 && nr == NR) {
+          for (; p0 + 16 <= kc; p0 += 16)
+            for (int c0 = 0; c0 < NR; c0 += 16) {
+              __m512 t[16];
+              for (int c = 0; c < 16; ++c) t[c] = _mm512_loadu_ps(src + (c0 + c) * b.cs + p0);
+              transpose16x16(t);
+              for (int j = 0; j < 16; ++j) _mm512_store_ps(d + (p0 + j) * NR + c0, t[j]);
+            }
+        }
+      }
+#endif
       // Columns contiguous (a transposed operand) or general: read down each column.
       for (i64 c = 0; c < nr; ++c) {
         const T* s = src + c * b.cs;
         if (b.rs == 1) {
-          for (i64 p = 0; p < kc; ++p) d[p * NR + c] = s[p];
+          for (i64 p = p0; p < kc; ++p) d[p * NR + c] = s[p];
         } else {
-          for (i64 p = 0; p < kc; ++p) d[p * NR + c] = s[p * b.rs];
+          for (i64 p = p0; p < kc; ++p) d[p * NR + c] = s[p * b.rs];
         }
       }
       for (i64 c = nr; c < NR; ++c)
-        for (i64 p = 0; p < kc; ++p) d[p * NR + c] = T(0);
+        for (i64 p = p0; p < kc; ++p) d[p * NR + c] = T(0);
     }
   }
 }

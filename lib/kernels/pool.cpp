@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace xg::kernels {
 
@@ -44,31 +45,33 @@ void taps(i64 start, i64 k, i64 dil, i64 size, i64& t0, i64& t1) {
 template <class T>
 void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, i64* idx) {
   const i64 in_hw = s.in_h * s.in_w, out_hw = s.out_h * s.out_w;
+  // The valid taps of every window row and column, computed once: the loops over planes then
+  // only load and compare.
+  std::vector<i64> rows(static_cast<std::size_t>(2 * s.out_h)), cols(static_cast<std::size_t>(2 * s.out_w));
+  for (i64 oh = 0; oh < s.out_h; ++oh)
+    taps(oh * s.stride_h - s.pad_h, s.k_h, s.dil_h, s.in_h, rows[2 * oh], rows[2 * oh + 1]);
+  for (i64 ow = 0; ow < s.out_w; ++ow)
+    taps(ow * s.stride_w - s.pad_w, s.k_w, s.dil_w, s.in_w, cols[2 * ow], cols[2 * ow + 1]);
   for_planes(s.planes, out_hw * s.k_h * s.k_w, [&](i64 p) {
     const T* xp = x + p * in_hw;
     T* yp = y + p * out_hw;
     i64* ip = idx + p * out_hw;
     for (i64 oh = 0; oh < s.out_h; ++oh) {
-      const i64 hs = oh * s.stride_h - s.pad_h;
-      i64 i0, i1;
-      taps(hs, s.k_h, s.dil_h, s.in_h, i0, i1);
+      const i64 hs = oh * s.stride_h - s.pad_h, i0 = rows[2 * oh], i1 = rows[2 * oh + 1];
       for (i64 ow = 0; ow < s.out_w; ++ow) {
-        const i64 ws = ow * s.stride_w - s.pad_w;
-        i64 j0, j1;
-        taps(ws, s.k_w, s.dil_w, s.in_w, j0, j1);
+        const i64 ws = ow * s.stride_w - s.pad_w, j0 = cols[2 * ow], j1 = cols[2 * ow + 1];
         // PyTorch's rule: start from −∞ at the window's first valid position; a larger value or
         // a NaN takes over (so a NaN, once found, is kept: nothing compares greater than it).
         T best = -std::numeric_limits<T>::infinity();
         i64 best_i = (hs + i0 * s.dil_h) * s.in_w + ws + j0 * s.dil_w;
         for (i64 i = i0; i < i1; ++i) {
-          const i64 h = hs + i * s.dil_h;
+          const i64 row = (hs + i * s.dil_h) * s.in_w + ws;
           for (i64 j = j0; j < j1; ++j) {
-            const i64 at = h * s.in_w + ws + j * s.dil_w;
-            const T v = xp[at];
-            if (v > best || std::isnan(v)) {
-              best = v;
-              best_i = at;
-            }
+            // Branch-free: on random data "is it larger" is a coin toss the predictor loses.
+            const T v = xp[row + j * s.dil_w];
+            const bool take = (v > best) | (v != v);
+            best = take ? v : best;
+            best_i = take ? row + j * s.dil_w : best_i;
           }
         }
         yp[oh * s.out_w + ow] = best;

@@ -1,5 +1,6 @@
-// Linear algebra: mm, bmm, dot (each with its own node), and matmul, outer, linear composed from
-// differentiable ops so their first and second derivatives come from the pieces.
+// Linear algebra: mm, bmm, dot (each with its own node, computed by the kernels of gemm.hpp),
+// and matmul, outer, linear composed from them so their first and second derivatives come from
+// the pieces.
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
@@ -163,7 +164,9 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   check_args("outer", a, b);
   XG_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: expected 1-D tensors, got shapes ", a.sizes(),
            " and ", b.sizes());
-  // (a ⊗ b)ᵢⱼ = aᵢ bⱼ: a broadcast product, differentiated by mul.
+  // (a ⊗ b)ᵢⱼ = aᵢ bⱼ: the product of a column and a row (k = 1), differentiated by mm's rule;
+  // integer or mixed dtypes (which mm does not take) as a broadcast product, promoted as mul does.
+  if (a.dtype() == b.dtype() && a.is_floating_point()) return mm(a.unsqueeze(1), b.unsqueeze(0));
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 
