@@ -19,6 +19,7 @@ using xg::testing::naive_conv2d;
 using xg::testing::naive_conv_transpose2d;
 using xg::testing::naive_max_pool2d;
 using xg::testing::NaiveConv;
+using P2Args = xg::testing::P2;
 
 namespace {
 
@@ -179,6 +180,40 @@ TEST_CASE("max_pool2d and avg_pool2d: values and indices match the naive loops w
     for (bool count_pad : {false, true})
       CHECK(close(avg_pool2d(x, {3, 4}, {2, 3}, {1, 2}, ceil_mode, count_pad),
                   naive_avg_pool2d(x, {3, 4}, {2, 3}, {1, 2}, ceil_mode, count_pad)));
+  }
+}
+
+TEMPLATE_TEST_CASE("max_pool2d: whole planes of windows (the vector path) keep the tie, NaN and -inf rules", "",
+                   float, double) {
+  // Small integers make ties common; NaN and −∞ are sprinkled in. Planes of 12×12 give 36 and
+  // 121 outputs per plane: full vectors plus a ragged end.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  std::vector<double> v(2 * 3 * 12 * 12);
+  std::mt19937 gen(4);
+  std::uniform_int_distribution<int> pick(0, 40);
+  for (auto& e : v) {
+    const int r = pick(gen);
+    e = r == 0 ? nan : r == 1 ? -inf : static_cast<double>(r % 4);
+  }
+  const Tensor x = from_vector(v, {2, 3, 12, 12}, kFloat64);
+  const Tensor xt = x.to(dtype_of<TestType>);
+  struct Case {
+    P2Args k, s, p, d;
+  };
+  for (const auto& c : {Case{{2, 2}, {2, 2}, {0, 0}, {1, 1}}, Case{{3, 3}, {1, 1}, {1, 1}, {1, 1}},
+                        Case{{2, 3}, {1, 2}, {0, 1}, {2, 1}}}) {
+    Tensor want_idx;
+    const Tensor want = naive_max_pool2d(x, c.k, c.s, c.p, c.d, false, &want_idx);
+    Tensor y, idx;
+    std::tie(y, idx) = max_pool2d_with_indices(xt, {c.k[0], c.k[1]}, {c.s[0], c.s[1]}, {c.p[0], c.p[1]},
+                                               {c.d[0], c.d[1]});
+    CHECK(equal(idx, want_idx));
+    const std::vector<double> got = y.to(kFloat64).to_vector<double>(), expected = want.to_vector<double>();
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO("output " << i);
+      CHECK((std::isnan(expected[i]) ? std::isnan(got[i]) : got[i] == expected[i]));
+    }
   }
 }
 
