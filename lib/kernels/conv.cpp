@@ -31,7 +31,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include <xsimd/xsimd.hpp>
 
@@ -83,6 +88,32 @@ void for_units(i64 units, i64 work, F&& unit) {
   }
 }
 
+/// dst[0:n] = src[0:n] for the short runs of im2col (image rows of a few dozen values): whole
+/// vectors and one masked tail, instead of a library call or a scalar loop per run.
+template <class T>
+inline void copy_run(T* dst, const T* src, i64 n) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>) {
+    i64 i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
+    if (i < n) {
+      const auto m = static_cast<__mmask16>((1u << (n - i)) - 1);
+      _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    }
+    return;
+  } else {
+    i64 i = 0;
+    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(dst + i, _mm512_loadu_pd(src + i));
+    if (i < n) {
+      const auto m = static_cast<__mmask8>((1u << (n - i)) - 1);
+      _mm512_mask_storeu_pd(dst + i, m, _mm512_maskz_loadu_pd(m, src + i));
+    }
+    return;
+  }
+#endif
+  for (i64 i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 // ---- im2col / col2im ----------------------------------------------------------------------------
 
 /// col [cg·KH·KW, OH·OW] from the cg channels of one image starting at x.
@@ -106,7 +137,7 @@ void im2col(const ConvShape& s, i64 cg, const T* x, T* col) {
           const T* src = x + (c * s.in_h + ih) * s.in_w;
           std::fill(dst, dst + wlo, T(0));
           if (s.stride_w == 1) {
-            if (whi > wlo) std::memcpy(dst + wlo, src + wlo + wstart, sizeof(T) * static_cast<std::size_t>(whi - wlo));
+            if (whi > wlo) copy_run(dst + wlo, src + wlo + wstart, whi - wlo);
           } else {
             for (i64 ow = wlo; ow < whi; ++ow) dst[ow] = src[ow * s.stride_w + wstart];
           }
@@ -279,8 +310,45 @@ void forward_direct(const ConvShape& s, const T* x, const T* w, const T* bias, T
 
 // ---- backward ----------------------------------------------------------------------------------
 
+/// With unit strides the input gradient is itself a convolution: gx = conv(gy padded by
+/// d·(k − 1) − p, the weight transposed per group and flipped in space), which the direct kernel
+/// computes without col2im's scattered adds. Returns false (doing nothing) when that does not
+/// apply: strides above 1, padding beyond d·(k − 1), an input size that is not the natural one
+/// (a transposed convolution's output_padding), or a shape the direct kernel is not chosen for.
+template <class T>
+bool backward_input_direct(const ConvShape& s, const T* gy, const T* w, T* gx) {
+  if (s.stride_h != 1 || s.stride_w != 1) return false;
+  const i64 ph = s.dil_h * (s.k_h - 1) - s.pad_h, pw = s.dil_w * (s.k_w - 1) - s.pad_w;
+  if (ph < 0 || pw < 0) return false;
+  if (s.in_h != s.out_h + s.dil_h * (s.k_h - 1) - 2 * s.pad_h ||
+      s.in_w != s.out_w + s.dil_w * (s.k_w - 1) - 2 * s.pad_w)
+    return false;
+  ConvShape t = s;
+  t.in_c = s.out_c;
+  t.in_h = s.out_h;
+  t.in_w = s.out_w;
+  t.out_c = s.in_c;
+  t.out_h = s.in_h;
+  t.out_w = s.in_w;
+  t.pad_h = ph;
+  t.pad_w = pw;
+  if (conv_algorithm(t) != ConvAlgorithm::Direct) return false;
+  // w'[g·Cin_g + c, o, i, j] = w[g·Cout_g + o, c, KH−1−i, KW−1−j]
+  const i64 cg_in = s.in_c / s.groups, cg_out = s.out_c / s.groups, kk = s.k_h * s.k_w;
+  std::vector<T> wt(static_cast<std::size_t>(s.in_c * cg_out * kk));
+  for (i64 g = 0; g < s.groups; ++g)
+    for (i64 o = 0; o < cg_out; ++o)
+      for (i64 c = 0; c < cg_in; ++c)
+        for (i64 e = 0; e < kk; ++e)
+          wt[static_cast<std::size_t>(((g * cg_in + c) * cg_out + o) * kk + (kk - 1 - e))] =
+              w[((g * cg_out + o) * cg_in + c) * kk + e];
+  forward_direct<T>(t, gy, wt.data(), nullptr, gx);
+  return true;
+}
+
 template <class T>
 void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
+  if (backward_input_direct<T>(s, gy, w, gx)) return;
   const i64 cg_in = s.in_c / s.groups, cg_out = s.out_c / s.groups;
   const i64 k = cg_in * s.k_h * s.k_w, p_n = s.out_h * s.out_w, hw = s.in_h * s.in_w;
   const bool pointwise = is_pointwise(s);
@@ -342,12 +410,20 @@ void backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw) {
 }  // namespace
 
 ConvAlgorithm conv_algorithm(const ConvShape& s) {
-  if (s.stride_w != 1) return ConvAlgorithm::Im2colGemm;
-  // Measured in bench/bench_conv.cpp: the direct kernel wins when the reduction per output
-  // (K = Cg·KH·KW) is short, where each GEMM tile does few FMAs per store and im2col's copy is
-  // a large share of the work.
+  // Measured in bench/bench_conv.cpp (docs/performance.md): on the CNN layers the direct kernel
+  // beats im2col + GEMM, whose unfolding costs as much as a third of the time on small images.
+  // It loses where its lanes are mostly wasted or its image does not stay in cache: it computes
+  // whole padded rows (flat runs) or rows rounded up to a tile (strided runs), and it reads the
+  // taps straight from the image instead of from packed panels.
   const i64 k = (s.in_c / s.groups) * s.k_h * s.k_w;
-  return k > 0 && k <= 32 ? ConvAlgorithm::Direct : ConvAlgorithm::Im2colGemm;
+  if (s.stride_w != 1 || k == 0) return ConvAlgorithm::Im2colGemm;
+  constexpr i64 kTileFloats = DirectTile<float>::Q;
+  const i64 wp = s.in_w + 2 * s.pad_w;
+  const i64 computed = s.stride_h == 1 ? wp : round_up(s.out_w, kTileFloats);
+  if (computed * 4 > s.out_w * 5) return ConvAlgorithm::Im2colGemm;  // over 20% of the lanes wasted
+  const i64 image = (s.in_c / s.groups) * (s.in_h + 2 * s.pad_h) * wp;
+  if (image > (i64{1} << 16)) return ConvAlgorithm::Im2colGemm;  // 256 KiB of floats: past L2's share
+  return ConvAlgorithm::Direct;
 }
 
 template <class T>

@@ -148,6 +148,39 @@ TEMPLATE_TEST_CASE("conv2d kernels: direct and im2col agree with the naive loops
   }
 }
 
+TEMPLATE_TEST_CASE("conv2d kernels: the input gradient matches the naive transposed convolution", "", float, double) {
+  using T = TestType;
+  struct Case {
+    std::int64_t n, cin, h, w, cout, kh, kw, stride, pad, dil, groups;
+  };
+  // The first two take the direct path (unit stride: a convolution with the flipped weight),
+  // the others GEMM + col2im.
+  const Case cases[] = {{2, 8, 13, 13, 5, 3, 3, 1, 0, 1, 1},
+                        {1, 4, 12, 14, 6, 3, 3, 1, 1, 2, 2},
+                        {2, 3, 9, 9, 4, 3, 3, 2, 1, 1, 1},
+                        {1, 2, 5, 6, 3, 2, 2, 1, 0, 1, 1}};
+  manual_seed(13);
+  for (const Case& c : cases) {
+    INFO("case cin=" << c.cin << " h=" << c.h << " stride=" << c.stride);
+    kernels::ConvShape s{c.n, c.groups, c.cin, c.h, c.w, c.cout, 0, 0, c.kh, c.kw,
+                         c.stride, c.stride, c.pad, c.pad, c.dil, c.dil};
+    s.out_h = (c.h + 2 * c.pad - c.dil * (c.kh - 1) - 1) / c.stride + 1;
+    s.out_w = (c.w + 2 * c.pad - c.dil * (c.kw - 1) - 1) / c.stride + 1;
+    const Tensor gy = randn({c.n, c.cout, s.out_h, s.out_w}, kFloat64);
+    const Tensor w = randn({c.cout, c.cin / c.groups, c.kh, c.kw}, kFloat64);
+    NaiveConv a{.stride = {c.stride, c.stride}, .padding = {c.pad, c.pad}, .dilation = {c.dil, c.dil},
+                .groups = c.groups};
+    // The naive transposed convolution's output size is the natural one; pad it to the input's.
+    a.output_padding = {c.h - ((s.out_h - 1) * c.stride - 2 * c.pad + c.dil * (c.kh - 1) + 1),
+                        c.w - ((s.out_w - 1) * c.stride - 2 * c.pad + c.dil * (c.kw - 1) + 1)};
+    const Tensor want = naive_conv_transpose2d(gy, w, {}, a);
+    const Tensor gyt = gy.to(dtype_of<T>), wt = w.to(dtype_of<T>);
+    Tensor gx = empty({c.n, c.cin, c.h, c.w}, dtype_of<T>);
+    kernels::conv2d_backward_input<T>(s, gyt.data_ptr<T>(), wt.data_ptr<T>(), gx.data_ptr<T>());
+    CHECK(close(gx, want, std::is_same_v<T, float> ? 1e-4 : 1e-10));
+  }
+}
+
 TEST_CASE("conv_transpose2d: matches the naive scatter for strides, paddings, groups and dilations") {
   manual_seed(11);
   struct Case {
