@@ -234,9 +234,14 @@ inline void micro_kernel(i64 kc, const T* __restrict ap, const T* __restrict bp,
   constexpr int NR = Blocking<T>::NR;
   B acc[MR][NV];
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r)
+  for (int r = 0; r < MR; ++r) {
+    // The C tile is read (beta != 0) or written only after the K loop: fetching its lines now
+    // hides a cache miss behind the loop (C of a large product lives in L3 or memory).
+    __builtin_prefetch(c + r * ldc, 1);
+    __builtin_prefetch(c + r * ldc + NV * W - 1, 1);
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = B(T(0));
+  }
   for (i64 p = 0; p < kc; ++p) {
     B bv[NV];
 #pragma GCC unroll 4
