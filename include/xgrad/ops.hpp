@@ -209,3 +209,103 @@ Dtype result_type(const Tensor& a, Scalar b);
 Tensor wrap_scalar(Scalar s, const Tensor& like);
 
 }  // namespace xg
+
+// ==== convolution and pooling ===================================================================
+// NCHW layout ([batch, channels, height, width]; [batch, channels, length] for 1-d), free
+// functions with the names, argument order and defaults of LibTorch's torch::conv2d,
+// torch::max_pool2d, … . Sizes are given as one number for every spatial dimension or a list of
+// one per dimension: `xg::conv2d(x, w, b, /*stride=*/2, /*padding=*/{1, 0})`. An unbatched input
+// ([C, H, W] or [C, L]) is accepted too and gives an unbatched result.
+
+namespace xg {
+
+/// D sizes (one per spatial dimension) given as one number used for every dimension, or as a list
+/// of D numbers (LibTorch's ExpandingArray): `3`, `{3, 5}`. Default-constructed it is empty, which
+/// pooling reads as "stride = kernel_size". The op that receives it checks the list's length.
+template <std::size_t D>
+class ExpandingArray {
+ public:
+  ExpandingArray() = default;
+  ExpandingArray(std::int64_t v) : count_(1) { values_.fill(v); }  // NOLINT: implicit on purpose
+  ExpandingArray(std::initializer_list<std::int64_t> list) : count_(list.size()) {
+    std::size_t i = 0;
+    for (std::int64_t v : list)
+      if (i < D) values_[i++] = v;
+    if (list.size() == 1) values_.fill(*list.begin());
+  }
+  /// How many numbers were given: 0 (empty), 1 (used for every dimension) or D.
+  std::size_t given() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  std::int64_t operator[](std::size_t i) const { return values_[i]; }
+  const std::array<std::int64_t, D>& values() const { return values_; }
+
+ private:
+  std::array<std::int64_t, D> values_{};
+  std::size_t count_ = 0;
+};
+
+/// 1-d convolution (cross-correlation, as in PyTorch) of input [N, Cin, L] with weight
+/// [Cout, Cin / groups, K] and an optional bias [Cout]:
+/// `y = xg::conv1d(x, w, b, /*stride=*/1, /*padding=*/2)`.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, ExpandingArray<1> stride = 1,
+              ExpandingArray<1> padding = 0, ExpandingArray<1> dilation = 1, std::int64_t groups = 1);
+/// 2-d convolution of input [N, Cin, H, W] with weight [Cout, Cin / groups, KH, KW] and an
+/// optional bias [Cout]; output [N, Cout, OH, OW] with OH = (H + 2·pad − dil·(KH − 1) − 1) / stride + 1.
+///   auto y = xg::conv2d(x, w, b, /*stride=*/1, /*padding=*/1);   // "same" size for a 3×3 kernel
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, ExpandingArray<2> stride = 1,
+              ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1, std::int64_t groups = 1);
+/// Transposed 1-d convolution (the gradient of conv1d w.r.t. its input) of input [N, Cin, L]
+/// with weight [Cin, Cout / groups, K]; note the argument order of LibTorch (groups before dilation).
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        ExpandingArray<1> stride = 1, ExpandingArray<1> padding = 0,
+                        ExpandingArray<1> output_padding = 0, std::int64_t groups = 1,
+                        ExpandingArray<1> dilation = 1);
+/// Transposed 2-d convolution of input [N, Cin, H, W] with weight [Cin, Cout / groups, KH, KW]:
+/// OH = (H − 1)·stride − 2·pad + dil·(KH − 1) + output_padding + 1.
+///   auto up = xg::conv_transpose2d(x, w, {}, /*stride=*/2, /*padding=*/1, /*output_padding=*/1);
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        ExpandingArray<2> stride = 1, ExpandingArray<2> padding = 0,
+                        ExpandingArray<2> output_padding = 0, std::int64_t groups = 1,
+                        ExpandingArray<2> dilation = 1);
+/// The gradient of conv2d w.r.t. its weight, as torch.nn.grad.conv2d_weight: the weight of shape
+/// `weight_size` for which conv2d(input, ·) is differentiated, given the output gradient.
+Tensor conv2d_weight(const Tensor& input, const Shape& weight_size, const Tensor& grad_output,
+                     ExpandingArray<2> stride = 1, ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1,
+                     std::int64_t groups = 1);
+/// The gradient of conv2d w.r.t. its input of shape `input_size`, as torch.nn.grad.conv2d_input
+/// (a transposed convolution whose output_padding is chosen to give back input_size).
+Tensor conv2d_input(const Shape& input_size, const Tensor& weight, const Tensor& grad_output,
+                    ExpandingArray<2> stride = 1, ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1,
+                    std::int64_t groups = 1);
+
+/// Max pooling over windows of kernel_size (stride defaults to kernel_size); padding adds −∞,
+/// at most half the effective kernel; ceil_mode rounds the output size up (windows that would
+/// start in the right padding are dropped). NaN in a window wins, as in PyTorch.
+///   auto y = xg::max_pool2d(x, 2);                       // halves H and W
+Tensor max_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, ExpandingArray<1> stride = {},
+                  ExpandingArray<1> padding = 0, ExpandingArray<1> dilation = 1, bool ceil_mode = false);
+Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
+                  ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1, bool ceil_mode = false);
+/// max_pool with the int64 indices of the maxima, flattened over each input plane (h·W + w), as
+/// torch::max_pool2d_with_indices returns them.
+std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, ExpandingArray<1> kernel_size,
+                                                   ExpandingArray<1> stride = {}, ExpandingArray<1> padding = 0,
+                                                   ExpandingArray<1> dilation = 1, bool ceil_mode = false);
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, ExpandingArray<2> kernel_size,
+                                                   ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0,
+                                                   ExpandingArray<2> dilation = 1, bool ceil_mode = false);
+/// Average pooling: the mean over each window; with count_include_pad the zero padding counts in
+/// the divisor; divisor_override replaces the divisor altogether.
+///   auto y = xg::avg_pool2d(x, 3, /*stride=*/2, /*padding=*/1);
+Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, ExpandingArray<1> stride = {},
+                  ExpandingArray<1> padding = 0, bool ceil_mode = false, bool count_include_pad = true);
+Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
+                  ExpandingArray<2> padding = 0, bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<std::int64_t> divisor_override = std::nullopt);
+/// Average pooling to a fixed output size: output cell i averages input cells
+/// [floor(i·in/out), ceil((i+1)·in/out)).  `xg::adaptive_avg_pool2d(x, 1)` is global pooling.
+Tensor adaptive_avg_pool1d(const Tensor& input, ExpandingArray<1> output_size);
+Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArray<2> output_size);
+
+}  // namespace xg
+// ==== end of convolution and pooling ============================================================

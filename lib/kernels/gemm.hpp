@@ -1,7 +1,8 @@
-// Internal: matrix products on raw pointers, C = A·B, for float and double.
+// Internal: matrix products on raw pointers, C = alpha·A·B + beta·C, for float and double.
 // Operands are described by a base pointer and a row / column stride in elements, so a transposed
-// view is passed as it is (swap the strides). This is the simple reference GEMM: rows of C are
-// built as sums of rows of B (loop order i-k-j), which vectorizes when B's rows are contiguous.
+// view is passed as it is (swap the strides): transposes are absorbed by the packing, never
+// materialized. The implementation is a cache-blocked, operand-packing GEMM with a SIMD
+// register-tile micro-kernel (see Note [GEMM blocking] in gemm.cpp).
 #pragma once
 #include <cstdint>
 
@@ -15,31 +16,62 @@ struct MatrixRef {
   std::int64_t cs;
 };
 
+/// A strided output matrix: element (r, c) is at data[r * rs + c * cs].
+template <class T>
+struct OutMatrixRef {
+  T* data;
+  std::int64_t rs;
+  std::int64_t cs;
+};
+
+/// C[m, n] = alpha · A[m, k] · B[k, n] + beta · C. With beta == 0, C is not read (it may hold
+/// garbage); with k == 0, C = beta · C. `parallel` allows TBB threads above a size threshold.
+/// Deterministic: each C element is summed in an order that depends only on k (never on the
+/// thread count), see Note [GEMM determinism] in gemm.cpp.
+template <class T>
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a, MatrixRef<T> b, T beta,
+          OutMatrixRef<T> c, bool parallel = true);
+
 /// C[m, n] = A[m, k] · B[k, n], overwriting C (rows of C are ldc elements apart, columns adjacent).
-/// k == 0 gives zeros.
 template <class T>
-void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc);
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc) {
+  gemm<T>(m, n, k, T(1), a, b, T(0), OutMatrixRef<T>{c, ldc, 1});
+}
 
-/// C[p] = A[p] · B[p] for p < batch; the p-th operands start batch strides apart.
+/// C[p] = alpha · A[p] · B[p] + beta · C[p] for p < batch; the p-th operands start batch strides
+/// apart (a stride of 0 broadcasts one operand over the batch). Small products run in parallel
+/// over the batch, large ones one after another with a parallel GEMM each.
 template <class T>
-void gemm_batched(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a,
-                  std::int64_t a_bs, MatrixRef<T> b, std::int64_t b_bs, T* c, std::int64_t c_bs, std::int64_t ldc);
+void gemm_batched(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a,
+                  std::int64_t a_bs, MatrixRef<T> b, std::int64_t b_bs, T beta, OutMatrixRef<T> c,
+                  std::int64_t c_bs, bool parallel = true);
 
-/// Σ_i x[i·sx] y[i·sy].
+/// Σ_i x[i·sx] y[i·sy], summed in a fixed order.
 template <class T>
 T dot(std::int64_t n, const T* x, std::int64_t sx, const T* y, std::int64_t sy);
 
-extern template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>, MatrixRef<float>,
-                                 float*, std::int64_t);
-extern template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>, MatrixRef<double>,
-                                  double*, std::int64_t);
-extern template void gemm_batched<float>(std::int64_t, std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>,
-                                         std::int64_t, MatrixRef<float>, std::int64_t, float*, std::int64_t,
-                                         std::int64_t);
-extern template void gemm_batched<double>(std::int64_t, std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>,
-                                          std::int64_t, MatrixRef<double>, std::int64_t, double*, std::int64_t,
-                                          std::int64_t);
-extern template float dot<float>(std::int64_t, const float*, std::int64_t, const float*, std::int64_t);
-extern template double dot<double>(std::int64_t, const double*, std::int64_t, const double*, std::int64_t);
+/// Threads a parallel kernel may use here: the TBB arena's concurrency, capped by the global
+/// max_allowed_parallelism limit when one is active.
+int available_threads();
+
+/// The register tile of the micro-kernel for T on this build: C is computed in MR × NR blocks.
+struct GemmTile {
+  int mr;
+  int nr;
+};
+template <class T>
+GemmTile gemm_tile();
+
+#define XG_GEMM_EXTERN(T)                                                                                     \
+  extern template void gemm<T>(std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>, MatrixRef<T>, T,     \
+                               OutMatrixRef<T>, bool);                                                        \
+  extern template void gemm_batched<T>(std::int64_t, std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>, \
+                                       std::int64_t, MatrixRef<T>, std::int64_t, T, OutMatrixRef<T>,          \
+                                       std::int64_t, bool);                                                   \
+  extern template T dot<T>(std::int64_t, const T*, std::int64_t, const T*, std::int64_t);                     \
+  extern template GemmTile gemm_tile<T>();
+XG_GEMM_EXTERN(float)
+XG_GEMM_EXTERN(double)
+#undef XG_GEMM_EXTERN
 
 }  // namespace xg::kernels

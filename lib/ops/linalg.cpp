@@ -1,5 +1,6 @@
-// Linear algebra: mm, bmm, dot (each with its own node), and matmul, outer, linear composed from
-// differentiable ops so their first and second derivatives come from the pieces.
+// Linear algebra: mm, bmm, dot (each with its own node, computed by the kernels of gemm.hpp),
+// and matmul, outer, linear composed from them so their first and second derivatives come from
+// the pieces.
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
@@ -81,8 +82,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const std::int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
   Tensor out = detail::make_tensor({batch, m, n}, a.dtype());
   kernels::dispatch_floating(a.dtype(), "bmm", [&]<class T>() {
-    kernels::gemm_batched<T>(batch, m, n, k, matrix<T>(a, 1, 2), impl(a).strides[0], matrix<T>(b, 1, 2),
-                             impl(b).strides[0], impl(out).ptr<T>(), m * n, n);
+    kernels::gemm_batched<T>(batch, m, n, k, T(1), matrix<T>(a, 1, 2), impl(a).strides[0], matrix<T>(b, 1, 2),
+                             impl(b).strides[0], T(0), {impl(out).ptr<T>(), n, 1}, m * n);
   });
   const Tensor& sa = saved_if(wants_grad(b), a);
   const Tensor& sb = saved_if(wants_grad(a), b);
@@ -163,7 +164,9 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   check_args("outer", a, b);
   XG_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: expected 1-D tensors, got shapes ", a.sizes(),
            " and ", b.sizes());
-  // (a ⊗ b)ᵢⱼ = aᵢ bⱼ: a broadcast product, differentiated by mul.
+  // (a ⊗ b)ᵢⱼ = aᵢ bⱼ: the product of a column and a row (k = 1), differentiated by mm's rule;
+  // integer or mixed dtypes (which mm does not take) as a broadcast product, promoted as mul does.
+  if (a.dtype() == b.dtype() && a.is_floating_point()) return mm(a.unsqueeze(1), b.unsqueeze(0));
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 

@@ -17,6 +17,7 @@ const std::vector<OpInfo>& op_db() {
     add_index_ops(all);
     add_linalg_ops(all);
     add_nn_ops(all);
+    add_conv_ops(all);
     return all;
   }();
   return db;

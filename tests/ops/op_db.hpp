@@ -58,5 +58,6 @@ void add_index_ops(std::vector<OpInfo>& db);
 void add_linalg_ops(std::vector<OpInfo>& db);
 /// The ops the nn layer adds (celu, prelu, rrelu, binary_cross_entropy): db_nn.cpp.
 void add_nn_ops(std::vector<OpInfo>& db);
+void add_conv_ops(std::vector<OpInfo>& db);
 
 }  // namespace xg::testing
