@@ -8,3 +8,6 @@
 #include "xgrad/train/metrics.hpp"
 #include "xgrad/train/model.hpp"
 #include "xgrad/train/progress.hpp"
+#include "xgrad/train/health.hpp"
+#include "xgrad/train/lr_finder.hpp"
+#include "xgrad/train/plot.hpp"
