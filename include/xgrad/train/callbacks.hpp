@@ -133,6 +133,46 @@ class CSVLogger : public Callback {
   bool header_written_ = false;
 };
 
+/// Writes a module to a file (e.g. `xg::io::save(module, path)`).
+using ModuleWriter = std::function<void(const nn::Module& module, const std::string& path)>;
+
+struct ModelCheckpointOptions {
+  /// The epoch-log key compared with save_best_only (and usable in the file name).
+  std::string monitor = "val_loss";
+  /// Save only when the monitored value improves on the best so far (else every epoch).
+  bool save_best_only = false;
+  std::string mode = "auto";  ///< "min", "max" or "auto" (see resolve_mode)
+  /// How to write the module to a path; required (ValueError when empty). Until the library has
+  /// a serializer of its own, pass one, e.g. a function writing state_dict() in your format.
+  ModuleWriter writer = nullptr;
+};
+/// Saves the model after epochs (keras.callbacks.ModelCheckpoint). The path may contain fields
+/// `{epoch}` (1-based) and `{<log key>}` (e.g. `{val_loss}`), each with an optional printf-style
+/// format: "ckpt-{epoch:03d}-{val_loss:.4f}.safetensors". Every file is written atomically: the
+/// writer writes "<path>.tmp", which is then renamed over `path`, so a crash never leaves a torn
+/// checkpoint. With save_best_only, a missing monitor key is a ValueError listing the keys present.
+///
+///   auto ckpt = std::make_shared<xg::train::ModelCheckpoint>("best.bin", xg::train::ModelCheckpointOptions{
+///       .save_best_only = true, .writer = my_writer});
+class ModelCheckpoint : public Callback {
+ public:
+  ModelCheckpoint(std::string filepath, ModelCheckpointOptions options);
+  void on_train_begin(Logs& logs) override;
+  void on_epoch_end(std::int64_t epoch, Logs& logs) override;
+  /// The files written so far (in order) and the best monitored value.
+  const std::vector<std::string>& saved() const { return saved_; }
+  double best() const { return best_; }
+  /// The path for an epoch (0-based) and its logs: the fields of the pattern filled in.
+  std::string format_path(std::int64_t epoch, const Logs& logs) const;
+
+ private:
+  std::string filepath_;
+  ModelCheckpointOptions o_;
+  bool max_mode_ = false;
+  double best_ = 0;
+  std::vector<std::string> saved_;
+};
+
 /// The functions a LambdaCallback calls; leave any empty.
 struct LambdaCallbackOptions {
   std::function<void(Logs&)> on_train_begin = nullptr;
