@@ -51,15 +51,17 @@ std::vector<Series> to_series(const std::vector<HealthSeries>& hs, const std::ve
 std::string health_svg(const HealthReport& report) {
   std::vector<double> x;
   for (auto e : report.epochs) x.push_back(double(e + 1));
-  auto ratio = to_series(report.update_ratio, x);
+  std::vector<Series> ratio;
   if (!x.empty())
     ratio.push_back({.name = "1e-3 guide", .x = {x.front(), x.back()}, .y = {1e-3, 1e-3}, .color = "#999", .dashed = true, .markers = false});
+  for (auto& s : to_series(report.update_ratio, x)) ratio.push_back(std::move(s));
   std::vector<Panel> panels = {
       {to_series(report.grad_norm, x), {.title = "Gradient norm per layer (mean over the epoch)", .xlabel = "epoch",
-                                        .ylabel = "||grad||", .log_y = true}},
+                                        .ylabel = "||grad||", .log_y = true, .integer_x = true}},
       {ratio, {.title = "Update / weight ratio (last step of the epoch)", .xlabel = "epoch", .ylabel = "||dw|| / ||w||",
-               .log_y = true}},
-      {to_series(report.dead_relu, x), {.title = "Dead ReLU units (probe batch)", .xlabel = "epoch", .ylabel = "fraction dead"}},
+               .log_y = true, .integer_x = true}},
+      {to_series(report.dead_relu, x), {.title = "Dead ReLU units (probe batch)", .xlabel = "epoch", .ylabel = "fraction dead",
+                                        .integer_x = true, .y_range = std::pair{0.0, 1.0}}},
   };
   return panels_svg(panels, 2);
 }

@@ -52,11 +52,12 @@ std::string coord(double v) {
 
 // Ticks (position in plotted units, label): multiples of 1, 2 or 5 × 10^k, about five of them, on
 // a linear axis; whole decades on a log one (every few decades when the range is wide).
-std::vector<std::pair<double, std::string>> ticks(double lo, double hi, bool log) {
+std::vector<std::pair<double, std::string>> ticks(double lo, double hi, bool log, bool integer = false) {
   std::vector<std::pair<double, std::string>> out;
   if (!log) {
     const double raw = (hi - lo) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
-    const double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    if (integer) step = std::max(step, 1.0);
     for (double k = std::ceil(lo / step); k * step <= hi + 1e-9 * step; k += 1) {
       const double v = k * step;
       out.emplace_back(v, num(std::abs(v) < 1e-9 * step ? 0.0 : v));
@@ -102,6 +103,8 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
   }
   const double pad = 0.05 * (y1 - y0);
   y0 -= pad, y1 += pad;
+  if (opt.y_range && opt.y_range->second > opt.y_range->first && (!ly || opt.y_range->first > 0))
+    y0 = ty(opt.y_range->first), y1 = ty(opt.y_range->second);
   const double pw = W - L - R, ph = H - T - B;
   auto px = [&](double v) { return ox + L + (tx(v) - x0) / (x1 - x0) * pw; };
   auto py = [&](double v) { return oy + T + ph - (ty(v) - y0) / (y1 - y0) * ph; };
@@ -119,7 +122,7 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
       << "' stroke='#e5e5e5'/><text x='" << coord(ox + L - 6) << "' y='" << coord(y + 4) << "' text-anchor='end'>"
       << escape(label) << "</text>\n";
   }
-  for (const auto& [f, label] : ticks(x0, x1, lx)) {
+  for (const auto& [f, label] : ticks(x0, x1, lx, opt.integer_x)) {
     const double x = gx(f);
     o << "<line x1='" << coord(x) << "' x2='" << coord(x) << "' y1='" << coord(oy + T) << "' y2='" << coord(oy + T + ph)
       << "' stroke='#f0f0f0'/><text x='" << coord(x) << "' y='" << coord(oy + T + ph + 16)
@@ -157,7 +160,13 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
             << "'/>\n";
   }
   o << "</g>\n";
-  for (std::size_t k = 0; k < series.size(); ++k) {
+  // As many legend entries as fit beside the plot; the last line then says how many are left out.
+  const auto fit_rows = static_cast<std::size_t>(std::max(1.0, std::floor((ph - 4) / 18.0)));
+  const std::size_t shown_entries = series.size() <= fit_rows ? series.size() : fit_rows - 1;
+  if (shown_entries < series.size())
+    o << "<text class='legend-more' x='" << coord(ox + W - R + 10) << "' y='" << coord(oy + T + 16 + 18.0 * double(shown_entries))
+      << "' fill='#666'>+" << series.size() - shown_entries << " more</text>\n";
+  for (std::size_t k = 0; k < shown_entries; ++k) {
     const std::string color = series[k].color.empty() ? kPalette[k % 10] : series[k].color;
     const double y = oy + T + 12 + 18.0 * double(k);
     o << "<line x1='" << coord(ox + W - R + 10) << "' x2='" << coord(ox + W - R + 32) << "' y1='" << coord(y)
@@ -252,7 +261,7 @@ std::vector<Panel> history_panels(const History& history, const PlotHistoryOptio
   std::vector<Panel> panels;
   auto panel = [&](const std::string& key, const std::string& title) {
     Panel p;
-    p.options = {.title = options.title_prefix + title, .xlabel = "epoch", .ylabel = key};
+    p.options = {.title = options.title_prefix + title, .xlabel = "epoch", .ylabel = key, .integer_x = true};
     if (history.contains(key)) p.series.push_back({.name = "train " + key, .x = x, .y = history[key], .color = kPalette[0]});
     if (history.contains("val_" + key))
       p.series.push_back({.name = "validation " + key, .x = x, .y = history["val_" + key], .color = kPalette[1]});
@@ -268,7 +277,8 @@ std::vector<Panel> history_panels(const History& history, const PlotHistoryOptio
     const auto& lr = history["lr"];
     if (std::set<double>(lr.begin(), lr.end()).size() > 1)
       panels.push_back({{{.name = "lr", .x = x, .y = lr, .color = kPalette[2]}},
-                        {.title = options.title_prefix + "Learning rate", .xlabel = "epoch", .ylabel = "lr", .log_y = true}});
+                        {.title = options.title_prefix + "Learning rate", .xlabel = "epoch", .ylabel = "lr", .log_y = true,
+                         .integer_x = true}});
   }
   return panels;
 }

@@ -83,6 +83,23 @@ TEST_CASE("line_chart_svg: one polyline per series with its finite points, a leg
   check_well_formed(log);
   CHECK(polyline_points(log) == std::vector<std::size_t>{3});
   CHECK(log.find(">1e-3</text>") != std::string::npos);
+  // whole-number x ticks (epochs), a fixed y range, and a legend that says what it leaves out
+  const std::string ints = line_chart_svg({{.name = "e", .x = {1, 2, 3}, .y = {0.2, 0.4, 0.3}}},
+                                          {.integer_x = true, .y_range = std::pair{0.0, 1.0}});
+  CHECK(ints.find(">2</text>") != std::string::npos);
+  CHECK(ints.find(">1.5</text>") == std::string::npos);
+  CHECK(ints.find(">0.8</text>") != std::string::npos);  // a tick beyond the data, inside the fixed range
+  std::vector<Series> many;
+  for (int k = 0; k < 40; ++k) many.push_back({.name = "s" + std::to_string(k), .x = {0, 1}, .y = {double(k), double(k)}});
+  const std::string crowded = line_chart_svg(many);
+  check_well_formed(crowded);
+  CHECK(polyline_points(crowded).size() == 40);
+  const std::size_t entries = count(crowded, "class='legend'");
+  CHECK(entries < 40);
+  std::string more = ">+";
+  more += std::to_string(40 - entries);
+  more += " more</text>";
+  CHECK(crowded.find(more) != std::string::npos);
   // nothing to draw is still a valid chart
   check_well_formed(line_chart_svg({}, {.title = "empty"}));
   CHECK_THROWS_AS(line_chart_svg({{.name = "bad", .x = {1, 2}, .y = {1}}}), ShapeError);

@@ -6,7 +6,9 @@
 //   xg::train::plot_history(history, "curves.svg");
 //   xg::train::write_line_chart("lr.svg", {{.name = "lr", .x = steps, .y = lrs}}, {.title = "LR", .log_y = true});
 #pragma once
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xgrad/train/callback.hpp"
@@ -36,6 +38,10 @@ struct ChartOptions {
   double height = 360;
   /// Vertical dashed lines at these x values (e.g. a suggested learning rate).
   std::vector<double> x_markers = {};
+  /// Ticks on whole numbers only on the x axis (epochs).
+  bool integer_x = false;
+  /// A fixed y range (in data units) instead of one fitted to the data.
+  std::optional<std::pair<double, double>> y_range = std::nullopt;
 };
 
 /// One chart of a multi-panel figure.
@@ -45,7 +51,8 @@ struct Panel {
 };
 
 /// A standalone <svg> element drawing one line chart: frame, grid, round ticks (1, 2, 5 × 10^k on
-/// linear axes, decades on log axes), axis labels, title, and a legend with each series' name.
+/// linear axes, decades on log axes), axis labels, title, and a legend with each series' name
+/// (as many as fit beside the chart, then "+N more").
 std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions& options = {});
 /// Several charts in one <svg>, `columns` per row.
 std::string panels_svg(const std::vector<Panel>& panels, int columns = 2);
