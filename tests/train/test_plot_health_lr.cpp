@@ -90,7 +90,11 @@ TEST_CASE("line_chart_svg: one polyline per series with its finite points, a leg
   CHECK(ints.find(">1.5</text>") == std::string::npos);
   CHECK(ints.find(">0.8</text>") != std::string::npos);  // a tick beyond the data, inside the fixed range
   std::vector<Series> many;
-  for (int k = 0; k < 40; ++k) many.push_back({.name = "s" + std::to_string(k), .x = {0, 1}, .y = {double(k), double(k)}});
+  for (int k = 0; k < 40; ++k) {
+    std::string name = "s";
+    name += std::to_string(k);
+    many.push_back({.name = name, .x = {0, 1}, .y = {double(k), double(k)}});
+  }
   const std::string crowded = line_chart_svg(many);
   check_well_formed(crowded);
   CHECK(polyline_points(crowded).size() == 40);
