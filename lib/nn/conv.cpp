@@ -35,11 +35,11 @@ bool all_equal(const std::vector<std::int64_t>& v, std::int64_t x) {
   return true;
 }
 
-/// The indices of the padded positions −p … n + p − 1 read from an input of size n.
-Tensor pad_indices(std::int64_t n, std::int64_t p, const std::string& mode) {
+/// The indices of the padded positions −lo … n + hi − 1 read from an input of size n.
+Tensor pad_indices(std::int64_t n, std::int64_t lo, std::int64_t hi, const std::string& mode) {
   std::vector<std::int64_t> idx;
-  idx.reserve(static_cast<std::size_t>(n + 2 * p));
-  for (std::int64_t i = -p; i < n + p; ++i) {
+  idx.reserve(static_cast<std::size_t>(n + lo + hi));
+  for (std::int64_t i = -lo; i < n + hi; ++i) {
     std::int64_t j = i;
     if (mode == "reflect") j = i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);          // mirror, edge not repeated
     else if (mode == "replicate") j = i < 0 ? 0 : (i >= n ? n - 1 : i);              // repeat the edge
@@ -57,7 +57,8 @@ ConvImplBase::ConvImplBase(const char* layer, std::size_t dims, std::int64_t in,
                            const std::vector<std::int64_t>& k, const std::vector<std::int64_t>& s,
                            const std::vector<std::int64_t>& p, const std::vector<std::int64_t>& d,
                            const std::vector<std::int64_t>& op, std::int64_t g, bool with_bias, bool is_transposed,
-                           std::string mode, Activation activation, Initializer init, Initializer bias_init)
+                           std::string mode, Activation activation, Initializer init, Initializer bias_init,
+                           std::string pad_name)
     : in_channels(in),
       out_channels(out),
       kernel_size(k),
@@ -67,9 +68,11 @@ ConvImplBase::ConvImplBase(const char* layer, std::size_t dims, std::int64_t in,
       output_padding(op),
       groups(g),
       transposed(is_transposed),
+      padding_name(std::move(pad_name)),
       padding_mode(std::move(mode)),
       layer_(layer),
       dims_(dims),
+      pad_extra_(dims, 0),
       has_bias_(with_bias),
       activation_(std::move(activation)),
       init_(std::move(init)),
@@ -81,6 +84,8 @@ ConvImplBase::ConvImplBase(const char* layer, std::size_t dims, std::int64_t in,
            " and groups=", g);
   XG_CHECK(out % g == 0, ValueError, layer, ": out_channels must be divisible by groups, got out_channels=", out,
            " and groups=", g);
+  XG_CHECK(padding_name.empty() || padding_name == "same" || padding_name == "valid", ValueError, layer,
+           ": invalid padding string '", padding_name, "', should be 'valid' or 'same'");
   for (std::size_t i = 0; i < dims; ++i) {
     XG_CHECK(k[i] > 0, ValueError, layer, ": kernel_size must be positive, got ", tuple_str(k));
     XG_CHECK(s[i] > 0, ValueError, layer, ": stride must be positive, got ", tuple_str(s));
@@ -89,6 +94,17 @@ ConvImplBase::ConvImplBase(const char* layer, std::size_t dims, std::int64_t in,
     XG_CHECK(op[i] >= 0 && (op[i] < s[i] || op[i] < d[i]), ValueError, layer,
              ": output_padding must be non-negative and smaller than either stride or dilation, got output_padding=",
              tuple_str(op), ", stride=", tuple_str(s), ", dilation=", tuple_str(d));
+  }
+  if (padding_name == "same") {
+    // Output size = input size at stride 1 needs dilation·(k − 1) cells in all: half on the left,
+    // the rest (one more when odd) on the right.
+    for (std::size_t i = 0; i < dims; ++i) {
+      XG_CHECK(s[i] == 1, ValueError, layer, ": padding='same' is not supported for strided convolutions, got stride=",
+               tuple_str(s));
+      const std::int64_t total = d[i] * (k[i] - 1);
+      padding[i] = total / 2;
+      pad_extra_[i] = total - 2 * (total / 2);
+    }
   }
   const bool known = padding_mode == "zeros" || padding_mode == "reflect" || padding_mode == "replicate" ||
                      padding_mode == "circular";
@@ -135,7 +151,8 @@ void ConvImplBase::pretty_print(std::ostream& os) const {
   // torch.nn.modules.conv._ConvNd.extra_repr: the non-default options only (stride always).
   os << layer_ << "(" << in_channels << ", " << out_channels << ", kernel_size=" << tuple_str(kernel_size)
      << ", stride=" << tuple_str(stride);
-  if (!all_equal(padding, 0)) os << ", padding=" << tuple_str(padding);
+  if (!padding_name.empty()) os << ", padding=" << padding_name;
+  else if (!all_equal(padding, 0)) os << ", padding=" << tuple_str(padding);
   if (!all_equal(dilation, 1)) os << ", dilation=" << tuple_str(dilation);
   if (!all_equal(output_padding, 0)) os << ", output_padding=" << tuple_str(output_padding);
   if (groups != 1) os << ", groups=" << groups;
@@ -157,18 +174,27 @@ void ConvImplBase::check_input(const Tensor& input) const {
 }
 
 Tensor ConvImplBase::pad_input(const Tensor& input) const {
-  if (padding_mode == "zeros") return input;
+  if (padding_mode == "zeros") {
+    if (all_equal(pad_extra_, 0)) return input;
+    // The odd cell of a "same" padding, on the right (the op pads `padding` on both sides).
+    Shape pads;
+    for (std::size_t i = dims_; i-- > 0;) {
+      pads.push_back(0);
+      pads.push_back(pad_extra_[i]);
+    }
+    return pad(input, pads);
+  }
   Tensor x = input;
   for (std::size_t i = 0; i < dims_; ++i) {
-    const std::int64_t p = padding[i];
-    if (p == 0) continue;
+    const std::int64_t lo = padding[i], hi = padding[i] + pad_extra_[i];
+    if (hi == 0) continue;
     const std::int64_t dim = x.dim() - static_cast<std::int64_t>(dims_) + static_cast<std::int64_t>(i);
     const std::int64_t n = x.size(dim);
     // PyTorch's limits: reflect needs p < n (the edge is not repeated), circular p ≤ n.
-    const bool ok = padding_mode == "reflect" ? p < n : padding_mode == "circular" ? p <= n : n > 0;
-    XG_CHECK(ok, ShapeError, signature(), ": padding ", p, " is too large for padding_mode='", padding_mode,
+    const bool ok = padding_mode == "reflect" ? hi < n : padding_mode == "circular" ? hi <= n : n > 0;
+    XG_CHECK(ok, ShapeError, signature(), ": padding ", hi, " is too large for padding_mode='", padding_mode,
              "' and an input of shape ", input.sizes());
-    x = index_select(x, dim, pad_indices(n, p, padding_mode));
+    x = index_select(x, dim, pad_indices(n, lo, hi, padding_mode));
   }
   return x;
 }
@@ -181,8 +207,8 @@ std::vector<std::int64_t> ConvImplBase::op_padding() const {
 
 Conv1dImpl::Conv1dImpl(std::int64_t in, std::int64_t out, ExpandingArray<1> k, Conv1dOptions o)
     : ConvImplBase("Conv1d", 1, in, out, expand(k, "Conv1d", "kernel_size"), expand(o.stride, "Conv1d", "stride"),
-                   expand(o.padding, "Conv1d", "padding"), expand(o.dilation, "Conv1d", "dilation"), {0}, o.groups,
-                   o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init),
+                   expand<1>(o.padding, "Conv1d", "padding"), expand(o.dilation, "Conv1d", "dilation"), {0}, o.groups,
+                   o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init, o.padding.name()),
       options(std::move(o)) {
   reset();
 }
@@ -195,8 +221,8 @@ Tensor Conv1dImpl::forward(const Tensor& input) {
 
 Conv2dImpl::Conv2dImpl(std::int64_t in, std::int64_t out, ExpandingArray<2> k, Conv2dOptions o)
     : ConvImplBase("Conv2d", 2, in, out, expand(k, "Conv2d", "kernel_size"), expand(o.stride, "Conv2d", "stride"),
-                   expand(o.padding, "Conv2d", "padding"), expand(o.dilation, "Conv2d", "dilation"), {0, 0}, o.groups,
-                   o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init),
+                   expand<2>(o.padding, "Conv2d", "padding"), expand(o.dilation, "Conv2d", "dilation"), {0, 0}, o.groups,
+                   o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init, o.padding.name()),
       options(std::move(o)) {
   reset();
 }

@@ -88,6 +88,35 @@ TEST_CASE("conv2d layer: values and gradients match PyTorch", "[nn][conv]") {
   }
 }
 
+TEST_CASE("conv layers: padding same and valid match PyTorch, odd totals padded on the right", "[nn][conv]") {
+  SECTION("same, zeros, even kernel and dilation") {
+    nn::Conv2d conv(2, 2, {2, 3}, {.padding = "same", .dilation = {1, 2}});
+    check_reference(*conv, {1, 2, 4, 5}, ref::conv2d_same_y, ref::conv2d_same_dx, &ref::conv2d_same_dweight,
+                    &ref::conv2d_same_dbias);
+    CHECK(conv->padding == std::vector<std::int64_t>{0, 2});
+    CHECK(repr(*conv) == "Conv2d(2, 2, kernel_size=(2, 3), stride=(1, 1), padding=same, dilation=(1, 2))");
+  }
+  SECTION("same, reflect") {
+    nn::Conv1d conv(1, 2, 4, {.padding = "same", .padding_mode = "reflect"});
+    check_reference(*conv, {1, 1, 6}, ref::conv1d_same_reflect_y, ref::conv1d_same_reflect_dx,
+                    &ref::conv1d_same_reflect_dweight, &ref::conv1d_same_reflect_dbias);
+  }
+  SECTION("valid, shapes, gradcheck and errors") {
+    manual_seed(2);
+    nn::Conv2d valid(3, 4, 3, {.padding = "valid"});
+    CHECK(valid(randn({1, 3, 6, 7})).sizes() == Shape{1, 4, 4, 5});
+    CHECK(repr(*valid) == "Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1), padding=valid)");
+    nn::Conv2d same(3, 4, {4, 5}, {.padding = "same", .dilation = 3});
+    CHECK(same(randn({2, 3, 9, 8})).sizes() == Shape{2, 4, 9, 8});
+    nn::Conv1d same1(2, 3, 2, {.padding = "same", .padding_mode = "circular"});
+    gradcheck_layer(*same1, {2, 2, 5});
+    CHECK_THROWS_WITH(nn::Conv2d(3, 4, 3, {.stride = 2, .padding = "same"}),
+                      Contains("Conv2d: padding='same' is not supported for strided convolutions"));
+    CHECK_THROWS_WITH(nn::Conv1d(3, 4, 3, {.padding = "full"}),
+                      Contains("Conv1d: invalid padding string 'full', should be 'valid' or 'same'"));
+  }
+}
+
 TEST_CASE("conv1d layer: values and gradients match PyTorch, with circular and replicate padding", "[nn][conv]") {
   SECTION("circular") {
     nn::Conv1d conv(2, 2, 3, {.padding = 2, .padding_mode = "circular"});

@@ -43,6 +43,8 @@ run("conv2d_dil", nn.Conv2d(3, 2, (2, 3), stride=(1, 2), padding=(1, 0), dilatio
 run("conv2d_reflect", nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect"), (1, 1, 3, 4))
 run("conv1d_circular", nn.Conv1d(2, 2, 3, padding=2, padding_mode="circular"), (1, 2, 4))
 run("conv1d_replicate", nn.Conv1d(1, 2, 2, padding=1, dilation=2, padding_mode="replicate"), (2, 1, 3))
+run("conv2d_same", nn.Conv2d(2, 2, (2, 3), padding="same", dilation=(1, 2)), (1, 2, 4, 5))
+run("conv1d_same_reflect", nn.Conv1d(1, 2, 4, padding="same", padding_mode="reflect"), (1, 1, 6))
 run("conv_transpose2d", nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), (1, 2, 2, 2))
 run("conv_transpose1d", nn.ConvTranspose1d(2, 4, 2, stride=3, groups=2, dilation=2), (1, 2, 3))
 run("max_pool2d", nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 5, 5))

@@ -5,7 +5,7 @@
 //
 //   xg::nn::Conv2d conv(1, 32, 3);                                   // Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))
 //   xg::nn::Conv2d conv(64, 128, 3, {.stride = 2, .padding = 1, .bias = false});
-//   xg::nn::Conv2d conv(3, 64, 3, {.padding = 1, .activation = "relu", .init = "he_normal"});
+//   xg::nn::Conv2d conv(3, 64, 3, {.padding = "same", .activation = "relu", .init = "he_normal"});
 #pragma once
 #include <cstdint>
 #include <iosfwd>
@@ -19,13 +19,32 @@
 
 namespace xg::nn {
 
+/// The padding of a convolution: sizes as an ExpandingArray (`1`, `{1, 0}`), or "valid" (no
+/// padding) or "same" (the output keeps the input's size; stride 1 only; an odd total padding
+/// puts the extra cell on the right, as PyTorch and TensorFlow do).
+template <std::size_t D>
+class ConvPadding : public ExpandingArray<D> {
+ public:
+  ConvPadding(std::int64_t v) : ExpandingArray<D>(v) {}                                   // NOLINT: implicit on purpose
+  ConvPadding(std::initializer_list<std::int64_t> list) : ExpandingArray<D>(list) {}      // NOLINT
+  ConvPadding(ExpandingArray<D> sizes) : ExpandingArray<D>(sizes) {}                      // NOLINT
+  template <std::size_t N>
+  ConvPadding(const char (&name)[N]) : ExpandingArray<D>(0), name_(name) {}               // NOLINT
+  ConvPadding(std::string name) : ExpandingArray<D>(0), name_(std::move(name)) {}         // NOLINT
+  /// "same", "valid", or "" when sizes were given.
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
 /// Options of Conv1d / Conv2d; the defaults are torch.nn.Conv2d's. Sizes are one number for every
 /// spatial dimension or one per dimension: `.padding = 1`, `.padding = {1, 0}`.
 template <std::size_t D>
 struct ConvOptions {
   ExpandingArray<D> stride = 1;
-  /// Implicit padding on both sides of every spatial dimension.
-  ExpandingArray<D> padding = 0;
+  /// Implicit padding on both sides of every spatial dimension, or "same" / "valid".
+  ConvPadding<D> padding = 0;
   ExpandingArray<D> dilation = 1;
   /// Splits the channels into `groups` independent convolutions; in_channels and out_channels
   /// must both be divisible by it (groups = in_channels is a depthwise convolution).
@@ -88,6 +107,8 @@ class ConvImplBase : public Module {
   std::vector<std::int64_t> kernel_size, stride, padding, dilation, output_padding;
   std::int64_t groups = 1;
   bool transposed = false;
+  /// "same" or "valid" when the padding was given by name, else "".
+  std::string padding_name;
   std::string padding_mode;
   /// Conv: [out, in / groups, *kernel_size]; transposed: [in, out / groups, *kernel_size].
   Tensor weight;
@@ -100,10 +121,12 @@ class ConvImplBase : public Module {
                const std::vector<std::int64_t>& kernel_size, const std::vector<std::int64_t>& stride,
                const std::vector<std::int64_t>& padding, const std::vector<std::int64_t>& dilation,
                const std::vector<std::int64_t>& output_padding, std::int64_t groups, bool bias, bool transposed,
-               std::string padding_mode, Activation activation, Initializer init, Initializer bias_init);
+               std::string padding_mode, Activation activation, Initializer init, Initializer bias_init,
+               std::string padding_name = "");
   /// ShapeError unless the input is [N, C_in, *spatial] or unbatched [C_in, *spatial].
   void check_input(const Tensor& input) const;
-  /// The input padded by padding_mode (reflect / replicate / circular); the input itself for zeros.
+  /// The input padded by padding_mode (reflect / replicate / circular), or by the extra right-hand
+  /// zeros of an odd "same" padding; the input itself otherwise.
   Tensor pad_input(const Tensor& input) const;
   /// The padding the conv op applies itself: `padding`, or zeros when pad_input did it.
   std::vector<std::int64_t> op_padding() const;
@@ -124,6 +147,8 @@ class ConvImplBase : public Module {
 
   const char* layer_;
   std::size_t dims_;
+  /// The right-hand padding beyond `padding` (1 where "same" needs an odd total, else 0).
+  std::vector<std::int64_t> pad_extra_;
   bool has_bias_;
   Activation activation_;
   Initializer init_, bias_init_;
