@@ -20,8 +20,9 @@
 #include <string>
 
 // ---- 1. The model ---------------------------------------------------------------------------------
-// A Keras Conv2D(filters, 3, padding="same", activation="relu") is a Conv2d with padding 1 and the
-// "relu" activation option; MaxPooling2D(2) is MaxPool2d(2), whose stride defaults to its size.
+// A Keras Conv2D(filters, 3, padding="same", activation="relu") reads the same here: a Conv2d with
+// padding "same" (one cell on each side for a 3×3 kernel) and the "relu" activation option.
+// MaxPooling2D(2) is MaxPool2d(2), whose stride defaults to its size.
 static xg::nn::Sequential vgg16(std::int64_t classes = 1000) {
   xg::nn::Sequential model;
   // (block, number of convolutions, filters): 2×64, 2×128, 3×256, 3×512, 3×512.
@@ -34,7 +35,7 @@ static xg::nn::Sequential vgg16(std::int64_t classes = 1000) {
     const std::string block = "block" + std::to_string(b + 1);
     for (int c = 0; c < blocks[b].convs; ++c) {
       model->push_back(block + "_conv" + std::to_string(c + 1),
-                       xg::nn::Conv2d(channels, blocks[b].filters, 3, {.padding = 1, .activation = "relu"}));
+                       xg::nn::Conv2d(channels, blocks[b].filters, 3, {.padding = "same", .activation = "relu"}));
       channels = blocks[b].filters;
     }
     model->push_back(block + "_pool", xg::nn::MaxPool2d(2));

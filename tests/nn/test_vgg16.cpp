@@ -20,7 +20,7 @@ nn::Sequential vgg16_features() {
   for (int b = 0; b < 5; ++b) {
     for (int c = 0; c < convs[b]; ++c) {
       model->push_back("block" + std::to_string(b + 1) + "_conv" + std::to_string(c + 1),
-                       nn::Conv2d(channels, filters[b], 3, {.padding = 1, .activation = "relu"}));
+                       nn::Conv2d(channels, filters[b], 3, {.padding = "same", .activation = "relu"}));
       channels = filters[b];
     }
     model->push_back("block" + std::to_string(b + 1) + "_pool", nn::MaxPool2d(2));
