@@ -14,10 +14,12 @@
 // ---- further layer families: add one line per header here, in alphabetical order ----------------
 #include "xgrad/nn/activation.hpp"
 #include "xgrad/nn/attention.hpp"
+#include "xgrad/nn/conv.hpp"
 #include "xgrad/nn/dropout.hpp"
 #include "xgrad/nn/embedding.hpp"
 #include "xgrad/nn/functional.hpp"
 #include "xgrad/nn/loss.hpp"
 #include "xgrad/nn/normalization.hpp"
+#include "xgrad/nn/pooling.hpp"
 #include "xgrad/nn/rnn.hpp"
 // ---- end of layer families ------------------------------------------------------------------------

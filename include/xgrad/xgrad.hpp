@@ -9,4 +9,5 @@
 #include "xgrad/scalar.hpp"
 #include "xgrad/shape.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/io.hpp"
 #include "xgrad/train.hpp"

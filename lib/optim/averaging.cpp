@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "xgrad/autograd.hpp"
+#include "xgrad/nn/normalization.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg::optim {
@@ -290,5 +291,42 @@ std::vector<double> SWALR::get_lr() {
   }
   return lrs;
 }
+
+// ---- update_bn -------------------------------------------------------------------------------------
+
+namespace detail {
+
+UpdateBnScope::UpdateBnScope(nn::Module& model) : model_(&model) {
+  model.apply([this](nn::Module& m) {
+    modes_.emplace_back(&m, m.is_training());
+    if (auto* bn = dynamic_cast<nn::BatchNormImplBase*>(&m)) {
+      momenta_.emplace_back(bn, bn->options.momentum);
+    }
+  });
+  if (momenta_.empty()) return;
+  // torch.optim.swa_utils.update_bn: zero statistics, momentum None (the k-th batch gets weight
+  // 1/k, so the result is the plain average over the pass), the whole model in training mode.
+  for (auto& [bn, momentum] : momenta_) {
+    bn->reset_running_stats();
+    bn->options.momentum = std::nullopt;
+  }
+  model.train(true);
+}
+
+UpdateBnScope::~UpdateBnScope() {
+  for (auto& [bn, momentum] : momenta_) bn->options.momentum = momentum;
+  if (momenta_.empty()) return;
+  // Each module's own flag, not model.train(was_training): a submodule kept in eval mode stays so.
+  // apply() visits children before parents, so walking backwards sets every parent before its
+  // descendants, and each descendant's own flag is the last one written.
+  for (auto it = modes_.rbegin(); it != modes_.rend(); ++it) it->first->train(it->second);
+}
+
+void UpdateBnScope::forward(const Tensor& input) {
+  NoGradGuard no_grad;
+  (*model_)(input);
+}
+
+}  // namespace detail
 
 }  // namespace xg::optim

@@ -8,12 +8,18 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/optim/lr_scheduler.hpp"
+
+namespace xg::nn {
+class BatchNormImplBase;
+}
 
 namespace xg::optim {
 
@@ -130,7 +136,7 @@ struct AveragedModelOptions {
 ///
 /// Models with BatchNorm need their running statistics re-estimated for the averaged weights (or
 /// use_buffers): a pass over the training data through swa_model in training mode after
-/// resetting the statistics.
+/// resetting the statistics: update_bn(loader, swa_model).
 class AveragedModelImpl : public nn::Module {
  public:
   /// The model must support clone() (derive from nn::Cloneable, as every built-in layer does).
@@ -198,5 +204,58 @@ class SWALR final : public LRScheduler {
   std::vector<double> swa_lrs_;
   SWALROptions o_;
 };
+
+namespace detail {
+/// What update_bn changes and puts back. The constructor resets every BatchNorm's running
+/// statistics, sets its momentum to std::nullopt (a cumulative average) and puts the model in
+/// training mode; the destructor restores the momenta and every module's own training flag.
+class UpdateBnScope {
+ public:
+  explicit UpdateBnScope(nn::Module& model);
+  ~UpdateBnScope();
+  UpdateBnScope(const UpdateBnScope&) = delete;
+  UpdateBnScope& operator=(const UpdateBnScope&) = delete;
+  /// False when the model has no BatchNorm layer (update_bn then does nothing).
+  bool has_batch_norm() const { return !momenta_.empty(); }
+  /// One forward pass of the model under no-grad.
+  void forward(const Tensor& input);
+
+ private:
+  nn::Module* model_;
+  std::vector<std::pair<nn::BatchNormImplBase*, std::optional<double>>> momenta_;
+  std::vector<std::pair<nn::Module*, bool>> modes_;
+};
+
+/// The input of a batch: the tensor itself, an Example's `.data`, or the first element of a pair
+/// or tuple (PyTorch's update_bn takes input[0] of a list or tuple).
+template <class Batch>
+const Tensor& batch_input(const Batch& batch) {
+  if constexpr (requires { batch.data; }) return batch.data;
+  else if constexpr (requires { std::get<0>(batch); }) return std::get<0>(batch);
+  else return batch;
+}
+}  // namespace detail
+
+/// Re-estimates the running statistics of every BatchNorm layer of `model` with one pass over
+/// `loader`, as torch.optim.swa_utils.update_bn: the statistics are reset, momentum is set to
+/// std::nullopt so that running_mean / running_var become the plain average of the batches'
+/// means / unbiased variances, the model runs in training mode under no-grad, and afterwards the
+/// momenta and the training modes are put back (also when the forward throws). Models without
+/// BatchNorm are left untouched and the loader is not iterated.
+///
+/// `loader` is anything a range-for walks: a data::DataLoader (its batches' `.data` are fed), a
+/// std::vector<Tensor> of input batches, or a range of pairs/tuples whose first element is the input.
+///
+///   xg::optim::update_bn(train_loader, swa_model);     // after the last update_parameters()
+template <class Loader>
+void update_bn(Loader&& loader, nn::Module& model) {
+  detail::UpdateBnScope scope(model);
+  if (!scope.has_batch_norm()) return;
+  for (auto&& batch : loader) scope.forward(detail::batch_input(batch));
+}
+template <class Loader, class Holder, class = decltype(std::declval<const Holder&>().ptr())>
+void update_bn(Loader&& loader, const Holder& model) {
+  update_bn(std::forward<Loader>(loader), static_cast<nn::Module&>(*model));
+}
 
 }  // namespace xg::optim

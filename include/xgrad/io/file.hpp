@@ -1,0 +1,24 @@
+// xgrad — writing files safely.
+// atomic_write creates a file so that readers (and a crash half-way) see either the old file or
+// the complete new one, never a truncated mix: every saver in xg::io writes through it.
+//
+//   xg::io::atomic_write("log.txt", [](std::ostream& os) { os << "epoch 3\n"; });
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+
+namespace xg::io {
+
+/// Writes `path` atomically: `write` fills a temporary file in the same directory, which is
+/// flushed to disk (fsync) and then renamed over `path`. If `write` throws, or writing fails, the
+/// temporary file is removed, `path` is left as it was, and the error propagates (write failures
+/// are xg::IoError naming the file).
+void atomic_write(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+
+/// The same for writers that need a file name rather than a stream (libraries such as HDF5 open
+/// files themselves): `write` receives the temporary path to create.
+void atomic_write_file(const std::filesystem::path& path,
+                       const std::function<void(const std::filesystem::path& temporary)>& write);
+
+}  // namespace xg::io

@@ -1,0 +1,95 @@
+// Atomic file replacement: temporary file in the target's directory (so rename stays on one file
+// system and is atomic under POSIX), fsync of the data before the rename, and of the directory
+// after it, so that a power cut leaves either the old or the new file.
+#include "xgrad/io/file.hpp"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <system_error>
+
+#include "xgrad/error.hpp"
+
+namespace xg::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Creates an empty, uniquely named file next to `path`; returns its name.
+fs::path make_temporary(const fs::path& path) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::error_code ec;
+  XG_CHECK(fs::is_directory(dir, ec), IoError, "cannot write '", path.string(), "': the directory '", dir.string(),
+           "' does not exist");
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  XG_CHECK(fd >= 0, IoError, "cannot write '", path.string(), "': cannot create a temporary file in '", dir.string(),
+           "': ", errno_text());
+  ::close(fd);
+  return tmpl;
+}
+
+void sync_path(const fs::path& p, bool directory) {
+  const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return;  // best effort for directories on file systems that refuse it
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Renames `tmp` over `path` after syncing it; removes `tmp` if that fails.
+void commit(const fs::path& tmp, const fs::path& path) {
+  sync_path(tmp, false);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw IoError(detail::concat("cannot write '", path.string(), "': renaming the temporary file failed: ", ec.message()));
+  }
+  sync_path(path.has_parent_path() ? path.parent_path() : fs::path("."), true);
+}
+
+struct RemoveOnError {
+  fs::path tmp;
+  bool armed = true;
+  ~RemoveOnError() {
+    if (armed) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+    }
+  }
+};
+
+}  // namespace
+
+void atomic_write(const fs::path& path, const std::function<void(std::ostream&)>& write) {
+  const fs::path tmp = make_temporary(path);
+  RemoveOnError guard{tmp};
+  {
+    std::ofstream os(tmp, std::ios::binary | std::ios::trunc);
+    XG_CHECK(os.good(), IoError, "cannot write '", path.string(), "': cannot open '", tmp.string(), "'");
+    write(os);
+    os.flush();
+    XG_CHECK(os.good(), IoError, "cannot write '", path.string(), "': writing failed (disk full?)");
+    os.close();
+    XG_CHECK(!os.fail(), IoError, "cannot write '", path.string(), "': closing the file failed");
+  }
+  commit(tmp, path);
+  guard.armed = false;
+}
+
+void atomic_write_file(const fs::path& path, const std::function<void(const fs::path&)>& write) {
+  const fs::path tmp = make_temporary(path);
+  RemoveOnError guard{tmp};
+  write(tmp);
+  commit(tmp, path);
+  guard.armed = false;
+}
+
+}  // namespace xg::io
