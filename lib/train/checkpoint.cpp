@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "xgrad/error.hpp"
+#include "xgrad/io/serialize.hpp"
 #include "xgrad/train/callbacks.hpp"
 
 namespace xg::train {
@@ -13,9 +14,7 @@ namespace xg::train {
 ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
     : filepath_(std::move(filepath)), o_(std::move(options)) {
   XG_CHECK(!filepath_.empty(), ValueError, "ModelCheckpoint: empty file path");
-  XG_CHECK(o_.writer != nullptr, ValueError,
-           "ModelCheckpoint: no writer given; pass .writer = a function (const nn::Module&, const std::string& path) "
-           "that saves the module");
+  if (!o_.writer) o_.writer = [](const nn::Module& module, const std::string& path) { io::save(module, path); };
   max_mode_ = resolve_mode(o_.mode, o_.monitor, "ModelCheckpoint") == "max";
 }
 

@@ -1,5 +1,6 @@
 // ModelCheckpoint: file-name patterns, save_best_only on a scripted validation loss, atomic
-// writes (no temporary left behind, a failing writer leaves no file), and argument errors.
+// writes (no temporary left behind, a failing writer leaves no file), argument errors, and the
+// default safetensors writer read back with xg::io::load.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 
 #include "data/temp_dir.hpp"
 #include "train/train_helpers.hpp"
+#include "xgrad/io.hpp"
 #include "xgrad/optim.hpp"
 #include "xgrad/train.hpp"
 
@@ -28,7 +30,28 @@ TEST_CASE("ModelCheckpoint: fills {epoch} and log fields with printf-style forma
   CHECK_THROWS_AS(ckpt.format_path(0, {{"lr", 0.01}}), ValueError);  // no val_loss in the logs
   CHECK_THROWS_AS(ModelCheckpoint("x{epoch:q}", {.writer = text_writer}).format_path(0, {}), ValueError);
   CHECK_THROWS_AS(ModelCheckpoint("x{epoch", {.writer = text_writer}).format_path(0, {}), ValueError);
-  CHECK_THROWS_AS(ModelCheckpoint("x.bin", {}), ValueError);  // no writer
+}
+
+TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load restores bit for bit", "[train][checkpoint]") {
+  test::TempDir dir;
+  data::TensorDataset set = test::blobs(60, 1);
+  data::DataLoader loader(set, {.batch_size = 30});
+  auto net = test::small_mlp();
+  nn::CrossEntropyLoss ce;
+  optim::SGD opt(net->parameters(), {.lr = 0.1});
+  const std::vector<double> script = {0.9, 0.5, 0.8};
+  std::vector<std::vector<float>> first_weight;
+  auto scripted = std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_epoch_end = [&](std::int64_t e, Logs& logs) {
+    logs["val_loss"] = script[std::size_t(e)];
+    first_weight.push_back(net->parameters()[0].to_vector<float>());
+  }});
+  auto ckpt = std::make_shared<ModelCheckpoint>(dir / "best.safetensors", ModelCheckpointOptions{.save_best_only = true});
+  fit(net, ce, opt, loader, {.epochs = 3, .callbacks = {scripted, ckpt}, .verbose = 0});
+  REQUIRE(ckpt->saved().size() == 2);  // epochs 0 and 1
+  auto fresh = test::small_mlp(/*seed=*/99);
+  io::load(*fresh, dir / "best.safetensors");
+  CHECK(fresh->parameters()[0].to_vector<float>() == first_weight[1]);
+  CHECK(fresh->parameters()[0].to_vector<float>() != first_weight[2]);
 }
 
 TEST_CASE("ModelCheckpoint: save_best_only writes only improving epochs, atomically", "[train][checkpoint]") {

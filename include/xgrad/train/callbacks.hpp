@@ -142,8 +142,8 @@ struct ModelCheckpointOptions {
   /// Save only when the monitored value improves on the best so far (else every epoch).
   bool save_best_only = false;
   std::string mode = "auto";  ///< "min", "max" or "auto" (see resolve_mode)
-  /// How to write the module to a path; required (ValueError when empty). Until the library has
-  /// a serializer of its own, pass one, e.g. a function writing state_dict() in your format.
+  /// How to write the module to a path; empty: xg::io::save (the state dict as safetensors, which
+  /// xg::io::load reads back and PyTorch's safetensors loader understands).
   ModuleWriter writer = nullptr;
 };
 /// Saves the model after epochs (keras.callbacks.ModelCheckpoint). The path may contain fields
@@ -152,11 +152,12 @@ struct ModelCheckpointOptions {
 /// writer writes "<path>.tmp", which is then renamed over `path`, so a crash never leaves a torn
 /// checkpoint. With save_best_only, a missing monitor key is a ValueError listing the keys present.
 ///
-///   auto ckpt = std::make_shared<xg::train::ModelCheckpoint>("best.bin", xg::train::ModelCheckpointOptions{
-///       .save_best_only = true, .writer = my_writer});
+///   auto ckpt = std::make_shared<xg::train::ModelCheckpoint>("best.safetensors",
+///       xg::train::ModelCheckpointOptions{.save_best_only = true});
+///   ...  xg::io::load(*net, "best.safetensors");
 class ModelCheckpoint : public Callback {
  public:
-  ModelCheckpoint(std::string filepath, ModelCheckpointOptions options);
+  explicit ModelCheckpoint(std::string filepath, ModelCheckpointOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   /// The files written so far (in order) and the best monitored value.
