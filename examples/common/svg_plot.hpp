@@ -1,5 +1,5 @@
 // A small self-contained SVG line plot for the examples: several named series over a shared x.
-// (The training toolkit will bring richer plots; this keeps the examples dependency-free.)
+// (The library's richer version is <xgrad/train/plot.hpp>: xg::train::line_chart_svg, plot_history, …)
 #pragma once
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// xgrad — the umbrella header: tensors, ops, autograd and random numbers.
+// xgrad — the umbrella header: tensors, ops, autograd and random numbers, and the training toolkit.
 // `#include <xgrad/xgrad.hpp>` is all a program needs; xtensor interop is in <xgrad/xtensor.hpp>.
 #pragma once
 #include "xgrad/autograd.hpp"
@@ -10,3 +10,4 @@
 #include "xgrad/shape.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/io.hpp"
+#include "xgrad/train.hpp"

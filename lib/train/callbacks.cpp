@@ -1,0 +1,182 @@
+// The stock callbacks (ModelCheckpoint lives in checkpoint.cpp).
+#include "xgrad/train/callbacks.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <utility>
+
+#include "xgrad/autograd.hpp"
+#include "xgrad/error.hpp"
+#include "xgrad/optim/lr_scheduler.hpp"
+
+namespace xg::train {
+
+namespace {
+double monitored(const Logs& logs, const std::string& key, const char* owner) {
+  auto it = logs.find(key);
+  if (it != logs.end()) return it->second;
+  std::string known;
+  for (const auto& [k, v] : logs) known += (known.empty() ? "" : ", ") + k;
+  throw ValueError(std::string(owner) + ": the monitored value '" + key + "' is not in the epoch logs (present: " +
+                   (known.empty() ? "none" : known) + "); pass a validation loader to monitor val_* values");
+}
+
+nn::StateDict deep_copy(const nn::StateDict& state) {
+  nn::StateDict copy;
+  NoGradGuard no_grad;
+  for (const auto& item : state) copy.insert(item.key(), item.value().detach().clone());
+  return copy;
+}
+}  // namespace
+
+std::string resolve_mode(const std::string& mode, const std::string& monitor, const char* owner) {
+  if (mode == "min" || mode == "max") return mode;
+  XG_CHECK(mode == "auto", ValueError, owner, ": mode must be \"min\", \"max\" or \"auto\", got \"", mode, "\"");
+  for (const char* up : {"acc", "auc", "precision", "recall", "f1", "r2"})
+    if (monitor.find(up) != std::string::npos) return "max";
+  return "min";
+}
+
+// ---- EarlyStopping -------------------------------------------------------------------------------
+
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : o_(std::move(options)) {
+  XG_CHECK(o_.min_delta >= 0, ValueError, "EarlyStopping: min_delta must be >= 0, got ", o_.min_delta);
+  XG_CHECK(o_.patience >= 0, ValueError, "EarlyStopping: patience must be >= 0, got ", o_.patience);
+  max_mode_ = resolve_mode(o_.mode, o_.monitor, "EarlyStopping") == "max";
+}
+
+bool EarlyStopping::improves(double value, double reference) const {
+  return max_mode_ ? value - o_.min_delta > reference : value + o_.min_delta < reference;
+}
+
+void EarlyStopping::on_train_begin(Logs&) {
+  wait_ = 0;
+  stopped_epoch_ = best_epoch_ = -1;
+  best_ = max_mode_ ? -INFINITY : INFINITY;
+  best_weights_ = nn::StateDict();
+  have_best_weights_ = false;
+}
+
+void EarlyStopping::on_epoch_end(std::int64_t epoch, Logs& logs) {
+  if (epoch < o_.start_from_epoch) return;
+  const double current = monitored(logs, o_.monitor, "EarlyStopping");
+  const nn::Module& module = context().model->module();
+  if (o_.restore_best_weights && !have_best_weights_) {
+    best_weights_ = deep_copy(module.state_dict());
+    have_best_weights_ = true;
+  }
+  ++wait_;
+  if (improves(current, best_)) {
+    best_ = current;
+    best_epoch_ = epoch;
+    if (o_.restore_best_weights) best_weights_ = deep_copy(module.state_dict());
+    if (!o_.baseline || improves(current, *o_.baseline)) wait_ = 0;
+    return;
+  }
+  if (wait_ >= o_.patience && epoch > 0) {
+    stopped_epoch_ = epoch;
+    context().stop_training = true;
+    if (context().verbose > 0 && context().out)
+      *context().out << "Epoch " << epoch + 1 << ": early stopping (" << o_.monitor << " best " << best_
+                     << " at epoch " << best_epoch_ + 1 << ")\n";
+  }
+}
+
+void EarlyStopping::on_train_end(Logs&) {
+  if (!o_.restore_best_weights || !have_best_weights_) return;
+  context().model->module().load_state_dict(best_weights_);
+}
+
+// ---- LRSchedulerCallback --------------------------------------------------------------------------
+
+LRSchedulerCallback::LRSchedulerCallback(optim::SchedulerBase& scheduler, LRSchedulerCallbackOptions options)
+    : scheduler_(&scheduler), o_(std::move(options)) {
+  plateau_ = dynamic_cast<optim::ReduceLROnPlateau*>(scheduler_) != nullptr;
+  XG_CHECK(o_.interval == "epoch" || o_.interval == "batch", ValueError,
+           "LRSchedulerCallback: interval must be \"epoch\" or \"batch\", got \"", o_.interval, "\"");
+  XG_CHECK(!plateau_ || o_.interval == "epoch", ValueError,
+           "LRSchedulerCallback: ReduceLROnPlateau steps on an epoch metric; interval must be \"epoch\"");
+  XG_CHECK(plateau_ || dynamic_cast<optim::LRScheduler*>(scheduler_) != nullptr, ValueError,
+           "LRSchedulerCallback: ", scheduler.name(), " is neither an LRScheduler nor ReduceLROnPlateau");
+}
+
+void LRSchedulerCallback::on_batch_end(std::int64_t, Logs&) {
+  if (o_.interval == "batch") static_cast<optim::LRScheduler*>(scheduler_)->step();
+}
+
+void LRSchedulerCallback::on_epoch_end(std::int64_t, Logs& logs) {
+  if (plateau_)
+    static_cast<optim::ReduceLROnPlateau*>(scheduler_)->step(monitored(logs, o_.monitor, "LRSchedulerCallback"));
+  else if (o_.interval == "epoch")
+    static_cast<optim::LRScheduler*>(scheduler_)->step();
+}
+
+// ---- TerminateOnNaN -------------------------------------------------------------------------------
+
+void TerminateOnNaN::on_train_begin(Logs&) { terminated_ = false; }
+
+void TerminateOnNaN::on_batch_end(std::int64_t batch, Logs& logs) {
+  auto it = logs.find("batch_loss");
+  if (it == logs.end()) it = logs.find("loss");
+  if (it == logs.end() || std::isfinite(it->second)) return;
+  terminated_ = true;
+  context().stop_training = true;
+  if (context().out) *context().out << "Batch " << batch << ": invalid loss " << it->second << ", terminating training\n";
+}
+
+// ---- CSVLogger ------------------------------------------------------------------------------------
+
+CSVLogger::CSVLogger(std::string filename, CSVLoggerOptions options) : filename_(std::move(filename)), o_(options) {
+  XG_CHECK(!filename_.empty(), ValueError, "CSVLogger: empty file name");
+}
+
+void CSVLogger::on_train_begin(Logs&) {
+  std::error_code ec;
+  const bool has_content = o_.append && std::filesystem::exists(filename_, ec) && std::filesystem::file_size(filename_, ec) > 0;
+  file_.close();
+  file_.clear();
+  file_.open(filename_, o_.append ? std::ios::app : std::ios::trunc);
+  XG_CHECK(file_.is_open(), IoError, "CSVLogger: cannot open '", filename_, "' for writing");
+  header_written_ = has_content;
+  keys_.clear();
+}
+
+void CSVLogger::on_epoch_end(std::int64_t epoch, Logs& logs) {
+  if (keys_.empty())
+    for (const auto& [k, v] : logs) keys_.push_back(k);
+  if (!header_written_) {
+    file_ << "epoch";
+    for (const auto& k : keys_) file_ << o_.separator << k;
+    file_ << '\n';
+    header_written_ = true;
+  }
+  file_ << epoch;
+  std::ostringstream row;
+  row << std::setprecision(10);
+  for (const auto& k : keys_) {
+    auto it = logs.find(k);
+    row << o_.separator;
+    if (it == logs.end()) row << "NA";
+    else row << it->second;
+  }
+  file_ << row.str() << '\n';
+  file_.flush();
+  XG_CHECK(file_.good(), IoError, "CSVLogger: writing '", filename_, "' failed");
+}
+
+void CSVLogger::on_train_end(Logs&) { file_.close(); }
+
+// ---- LambdaCallback -------------------------------------------------------------------------------
+
+LambdaCallback::LambdaCallback(LambdaCallbackOptions functions) : f_(std::move(functions)) {}
+void LambdaCallback::on_train_begin(Logs& logs) { if (f_.on_train_begin) f_.on_train_begin(logs); }
+void LambdaCallback::on_train_end(Logs& logs) { if (f_.on_train_end) f_.on_train_end(logs); }
+void LambdaCallback::on_epoch_begin(std::int64_t e, Logs& logs) { if (f_.on_epoch_begin) f_.on_epoch_begin(e, logs); }
+void LambdaCallback::on_epoch_end(std::int64_t e, Logs& logs) { if (f_.on_epoch_end) f_.on_epoch_end(e, logs); }
+void LambdaCallback::on_batch_begin(std::int64_t b, Logs& logs) { if (f_.on_batch_begin) f_.on_batch_begin(b, logs); }
+void LambdaCallback::on_batch_end(std::int64_t b, Logs& logs) { if (f_.on_batch_end) f_.on_batch_end(b, logs); }
+
+}  // namespace xg::train

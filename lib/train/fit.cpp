@@ -1,0 +1,244 @@
+// fit / evaluate / predict, the Callback base and History.
+#include "xgrad/train/fit.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "xgrad/autograd.hpp"
+#include "xgrad/error.hpp"
+#include "xgrad/ops.hpp"
+#include "xgrad/optim/optimizer.hpp"
+#include "xgrad/train/progress.hpp"
+
+namespace xg::train {
+
+// ---- Model --------------------------------------------------------------------------------------
+
+Model::Model(nn::ModulePtr module) : module_(std::move(module)) {
+  XG_CHECK(module_ != nullptr, ValueError, "train::Model: the module handle is empty");
+  forward_ = [m = module_.get()](const Tensor& x) { return (*m)(x); };
+}
+
+Model::Model(nn::ModulePtr module, ForwardFn forward) : module_(std::move(module)), forward_(std::move(forward)) {
+  XG_CHECK(module_ != nullptr, ValueError, "train::Model: the module handle is empty");
+  XG_CHECK(forward_ != nullptr, ValueError, "train::Model: the forward function is empty");
+}
+
+// ---- Callback and History -------------------------------------------------------------------------
+
+Callback::~Callback() = default;
+void Callback::on_train_begin(Logs&) {}
+void Callback::on_train_end(Logs&) {}
+void Callback::on_epoch_begin(std::int64_t, Logs&) {}
+void Callback::on_epoch_end(std::int64_t, Logs&) {}
+void Callback::on_batch_begin(std::int64_t, Logs&) {}
+void Callback::on_batch_end(std::int64_t, Logs&) {}
+
+TrainContext& Callback::context() const {
+  XG_CHECK(context_ != nullptr, ValueError, "Callback::context: only available while fit() runs");
+  return *context_;
+}
+
+void History::on_train_begin(Logs&) {
+  epochs_.clear();
+  values_.clear();
+}
+
+void History::on_epoch_end(std::int64_t epoch, Logs& logs) { record(epoch, logs); }
+
+void History::record(std::int64_t epoch, const Logs& logs) {
+  const std::size_t n = epochs_.size();
+  for (const auto& [key, value] : logs) {
+    auto& v = values_[key];
+    v.resize(n, std::numeric_limits<double>::quiet_NaN());
+    v.push_back(value);
+  }
+  epochs_.push_back(epoch);
+  for (auto& [key, v] : values_) v.resize(n + 1, std::numeric_limits<double>::quiet_NaN());
+}
+
+const std::vector<double>& History::operator[](const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) {
+    std::string known;
+    for (const auto& [k, v] : values_) known += (known.empty() ? "" : ", ") + k;
+    throw IndexError("History: no key '" + key + "' (recorded: " + (known.empty() ? "none" : known) + ")");
+  }
+  return it->second;
+}
+
+std::vector<std::string> History::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : values_) out.push_back(k);
+  return out;
+}
+
+// ---- the loops ------------------------------------------------------------------------------------
+
+namespace {
+
+double loss_value(const Tensor& loss, const char* where) {
+  XG_CHECK(loss.defined() && loss.numel() == 1, ValueError, where,
+           ": the loss function must return a one-element tensor, got ",
+           loss.defined() ? loss.shape() : Shape{}, " (use a mean or sum reduction)");
+  return loss.item<double>();
+}
+
+std::int64_t batch_size_of(const data::Batch& b) { return b.data.defined() && b.data.dim() > 0 ? b.data.size(0) : 1; }
+
+// Puts the module in eval mode for the scope and restores its mode (and grad mode) afterwards.
+struct EvalScope {
+  explicit EvalScope(nn::Module& m) : module(m), was_training(m.is_training()) { module.eval(); }
+  ~EvalScope() { module.train(was_training); }
+  nn::Module& module;
+  bool was_training;
+  NoGradGuard no_grad;
+};
+
+std::vector<std::shared_ptr<metrics::Metric>> make_all(const std::vector<metrics::MetricSpec>& specs) {
+  std::vector<std::shared_ptr<metrics::Metric>> out;
+  for (const auto& s : specs) out.push_back(s.make());
+  return out;
+}
+
+}  // namespace
+
+Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loader,
+              const std::vector<metrics::MetricSpec>& metric_specs) {
+  auto ms = make_all(metric_specs);
+  EvalScope scope(model.module());
+  double loss_sum = 0;
+  std::int64_t count = 0;
+  for (auto& batch : loader) {
+    Tensor out = model(batch.data);
+    const std::int64_t b = batch_size_of(batch);
+    if (loss_fn) loss_sum += loss_value(loss_fn(out, batch.target), "evaluate") * double(b);
+    count += b;
+    for (auto& m : ms) m->update(out, batch.target);
+  }
+  Logs logs;
+  if (loss_fn) logs["loss"] = count > 0 ? loss_sum / double(count) : std::numeric_limits<double>::quiet_NaN();
+  for (auto& m : ms) logs[m->name()] = m->compute();
+  return logs;
+}
+
+Tensor predict(const Model& model, data::DataLoader& loader) {
+  EvalScope scope(model.module());
+  TensorList outs;
+  for (auto& batch : loader) outs.push_back(model(batch.data));
+  XG_CHECK(!outs.empty(), ValueError, "predict: the loader yielded no batch");
+  return outs.size() == 1 ? outs[0] : cat(outs, 0);
+}
+
+Tensor predict(const Model& model, const Tensor& input, std::int64_t batch_size) {
+  XG_CHECK(input.defined(), ValueError, "predict: the input is undefined");
+  XG_CHECK(batch_size >= 0, ValueError, "predict: batch_size must be >= 0, got ", batch_size);
+  EvalScope scope(model.module());
+  if (batch_size == 0 || input.dim() == 0 || input.size(0) <= batch_size) return model(input);
+  TensorList outs;
+  for (std::int64_t s = 0; s < input.size(0); s += batch_size)
+    outs.push_back(model(input.slice(0, s, std::min(s + batch_size, input.size(0)))));
+  return cat(outs, 0);
+}
+
+History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer, data::DataLoader& train,
+            FitOptions options) {
+  XG_CHECK(loss_fn != nullptr, ValueError, "fit: the loss function is empty");
+  XG_CHECK(options.epochs >= 0 && options.initial_epoch >= 0, ValueError, "fit: epochs (", options.epochs,
+           ") and initial_epoch (", options.initial_epoch, ") must be >= 0");
+  XG_CHECK(options.verbose >= 0 && options.verbose <= 2, ValueError, "fit: verbose must be 0, 1 or 2, got ",
+           options.verbose);
+  std::ostream& out = options.out ? *options.out : std::cout;
+
+  TrainContext ctx;
+  ctx.model = &model;
+  ctx.optimizer = &optimizer;
+  ctx.epochs = options.epochs;
+  ctx.initial_epoch = options.initial_epoch;
+  ctx.steps_per_epoch = train.size();
+  ctx.verbose = options.verbose;
+  ctx.out = &out;
+
+  auto history = std::make_shared<History>();
+  std::vector<std::shared_ptr<Callback>> callbacks;
+  if (options.verbose > 0) callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
+  for (auto& cb : options.callbacks) {
+    XG_CHECK(cb != nullptr, ValueError, "fit: a null callback in options.callbacks");
+    callbacks.push_back(cb);
+  }
+  callbacks.push_back(history);
+  for (auto& cb : callbacks) cb->set_context(&ctx);
+  struct ClearContext {
+    std::vector<std::shared_ptr<Callback>>& cbs;
+    ~ClearContext() { for (auto& cb : cbs) cb->set_context(nullptr); }
+  } clear{callbacks};
+
+  auto train_metrics = make_all(options.metrics);
+  nn::Module& module = model.module();
+
+  Logs train_logs;
+  for (auto& cb : callbacks) cb->on_train_begin(train_logs);
+  for (std::int64_t epoch = options.initial_epoch; epoch < options.epochs && !ctx.stop_training; ++epoch) {
+    ctx.epoch = epoch;
+    Logs epoch_logs;
+    for (auto& cb : callbacks) cb->on_epoch_begin(epoch, epoch_logs);
+    module.train();
+    for (auto& m : train_metrics) m->reset();
+    double loss_sum = 0;
+    std::int64_t count = 0, b = 0;
+    for (auto& batch : train) {
+      Logs batch_logs{{"size", double(batch_size_of(batch))}};
+      ctx.batch = &batch;
+      for (auto& cb : callbacks) cb->on_batch_begin(b, batch_logs);
+      Tensor first_output;
+      bool first = true;
+      Tensor loss = optimizer.step([&] {
+        optimizer.zero_grad();
+        Tensor output = model(batch.data);
+        Tensor l = loss_fn(output, batch.target);
+        loss_value(l, "fit");
+        l.backward();
+        if (first) first_output = output.detach(), first = false;
+        return l;
+      });
+      const double lv = loss_value(loss, "fit");
+      const std::int64_t n = batch_size_of(batch);
+      loss_sum += lv * double(n);
+      count += n;
+      {
+        NoGradGuard no_grad;
+        for (auto& m : train_metrics) m->update(first_output, batch.target);
+      }
+      ctx.output = first_output;
+      ctx.loss = loss.detach();
+      ++ctx.global_step;
+      batch_logs["batch_loss"] = lv;
+      batch_logs["loss"] = loss_sum / double(count);
+      for (auto& m : train_metrics) batch_logs[m->name()] = m->compute();
+      for (auto& cb : callbacks) cb->on_batch_end(b, batch_logs);
+      ctx.batch = nullptr;
+      ctx.output = Tensor();
+      ctx.loss = Tensor();
+      ++b;
+      if (ctx.stop_training) break;
+    }
+    epoch_logs["loss"] = count > 0 ? loss_sum / double(count) : std::numeric_limits<double>::quiet_NaN();
+    for (auto& m : train_metrics) epoch_logs[m->name()] = m->compute();
+    if (options.validation) {
+      for (const auto& [k, v] : evaluate(model, loss_fn, *options.validation, options.metrics)) epoch_logs["val_" + k] = v;
+      module.train();
+    }
+    epoch_logs["lr"] = optimizer.has_option("lr") ? optimizer.lr(0) : std::numeric_limits<double>::quiet_NaN();
+    for (auto& cb : callbacks) cb->on_epoch_end(epoch, epoch_logs);
+  }
+  Logs end_logs;
+  for (auto& cb : callbacks) cb->on_train_end(end_logs);
+  History result = *history;
+  result.set_context(nullptr);
+  return result;
+}
+
+}  // namespace xg::train
