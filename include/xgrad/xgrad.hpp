@@ -9,3 +9,4 @@
 #include "xgrad/scalar.hpp"
 #include "xgrad/shape.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/threads.hpp"
