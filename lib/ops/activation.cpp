@@ -2,15 +2,14 @@
 // defaults and names). The parameter-free ones (relu, selu, silu, softsign, sigmoid, tanh) are
 // rows of the unary op table (Note [The unary op table] in lib/ops/unary.cpp); these take a
 // hyper-parameter, so each has its own kernel functor holding it and its own backward rule.
-#include <cmath>
-#include <string>
-
-#include <xsimd/xsimd.hpp>
-
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
 // "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#include <cmath>
+#include <string>
+
+#include <xsimd/xsimd.hpp>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"

@@ -1,12 +1,11 @@
 // The elementwise unary ops, generated from lib/ops/unary_ops.def.
-#include <cmath>
-
-#include <xsimd/xsimd.hpp>
-
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
 // "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#include <cmath>
+
+#include <xsimd/xsimd.hpp>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
