@@ -11,3 +11,4 @@
 #include "xgrad/tensor.hpp"
 #include "xgrad/io.hpp"
 #include "xgrad/train.hpp"
+#include "xgrad/threads.hpp"

@@ -2,8 +2,14 @@
 // defaults and names). The parameter-free ones (relu, selu, silu, softsign, sigmoid, tanh) are
 // rows of the unary op table (Note [The unary op table] in lib/ops/unary.cpp); these take a
 // hyper-parameter, so each has its own kernel functor holding it and its own backward rule.
+// GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
+// "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <cmath>
 #include <string>
+
+#include <xsimd/xsimd.hpp>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
@@ -37,31 +43,40 @@ Tensor activation_forward(const Tensor& in, const char* name, const F& f) {
   const Tensor x = is_floating_point(in.dtype()) ? in : in.to(kFloat32);
   Tensor out = detail::make_tensor(x.sizes(), x.dtype());
   kernels::dispatch_floating(x.dtype(), name, [&]<class T>() {
-    kernels::unary_map<T, T>(detail::impl(x), detail::impl(out), [&f](T v) { return f(v); });
+    kernels::unary_map<T, T>(detail::impl(x), detail::impl(out), f);
   });
   return out;
 }
 
+// The kernel functors take V, a scalar or an xsimd batch of S (Note [Vectorized elementwise
+// functors] in kernels/loops.hpp): one expression serves both.
+using std::erf; using std::exp; using std::expm1; using std::log1p; using std::tanh; using std::abs;
+using xsimd::erf; using xsimd::exp; using xsimd::expm1; using xsimd::log1p; using xsimd::tanh; using xsimd::abs;
+using kernels::select;
+template <class V> using S = kernels::scalar_of<V>;
+
 struct LeakyReluKernel {
   double slope;
-  template <class T> T operator()(T x) const { return x > T(0) ? x : static_cast<T>(slope) * x; }
+  template <class V> V operator()(V x) const { return select(x > V(0), x, V(static_cast<S<V>>(slope)) * x); }
 };
 
 struct EluKernel {
   double alpha;
-  template <class T> T operator()(T x) const { return x > T(0) ? x : static_cast<T>(alpha) * std::expm1(x); }
+  template <class V> V operator()(V x) const {
+    return select(x > V(0), x, V(static_cast<S<V>>(alpha)) * expm1(x));
+  }
 };
 
 struct GeluKernel {
-  template <class T> T operator()(T x) const {
-    return T(0.5) * x * (T(1) + std::erf(x * static_cast<T>(kSqrt1_2)));
+  template <class V> V operator()(V x) const {
+    return V(S<V>(0.5)) * x * (V(1) + erf(x * V(static_cast<S<V>>(kSqrt1_2))));
   }
 };
 
 struct GeluTanhKernel {
-  template <class T> T operator()(T x) const {
-    const T inner = static_cast<T>(kSqrt2OverPi) * (x + static_cast<T>(kGeluCubic) * x * x * x);
-    return T(0.5) * x * (T(1) + std::tanh(inner));
+  template <class V> V operator()(V x) const {
+    const V inner = V(static_cast<S<V>>(kSqrt2OverPi)) * (x + V(static_cast<S<V>>(kGeluCubic)) * x * x * x);
+    return V(S<V>(0.5)) * x * (V(1) + tanh(inner));
   }
 };
 
@@ -69,20 +84,19 @@ struct GeluTanhKernel {
 // negative z the result is e^z to full relative precision (log1p of a tiny number).
 struct SoftplusKernel {
   double beta, threshold;
-  template <class T> T operator()(T x) const {
-    const T z = static_cast<T>(beta) * x;
-    if (z > static_cast<T>(threshold)) return x;
-    const T pos = z > T(0) ? z : T(0);
-    return (pos + std::log1p(std::exp(-std::abs(z)))) / static_cast<T>(beta);
+  template <class V> V operator()(V x) const {
+    const V b(static_cast<S<V>>(beta));
+    const V z = b * x;
+    const V pos = select(z > V(0), z, V(0));
+    return select(z > V(static_cast<S<V>>(threshold)), x, (pos + log1p(exp(-abs(z)))) / b);
   }
 };
 
 struct HardtanhKernel {
   double lo, hi;
-  template <class T> T operator()(T x) const {
-    if (x < static_cast<T>(lo)) return static_cast<T>(lo);
-    if (x > static_cast<T>(hi)) return static_cast<T>(hi);
-    return x;
+  template <class V> V operator()(V x) const {
+    const V l(static_cast<S<V>>(lo)), h(static_cast<S<V>>(hi));
+    return select(x < l, l, select(x > h, h, x));
   }
 };
 

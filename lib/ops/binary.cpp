@@ -59,13 +59,16 @@ Tensor cast(const Tensor& t, Dtype d) {
 }
 
 /// Runs f over a and b (both converted to `compute`), broadcast, into a new tensor of `out_dtype`.
+/// A functor taking `auto` arguments also runs on xsimd batches (Note [Vectorized elementwise
+/// functors] in kernels/loops.hpp); one taking `T` stays scalar.
 template <class F>
 Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, Dtype compute, Dtype out_dtype, F f) {
   Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), out_dtype);
   const Tensor ac = cast(a, compute), bc = cast(b, compute);
   kernels::dispatch_all(compute, op, [&]<class T>() {
     kernels::dispatch_all(out_dtype, op, [&]<class R>() {
-      kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), [&](T x, T y) { return static_cast<R>(f(x, y)); });
+      if constexpr (std::is_same_v<R, T>) kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), f);
+      else kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), [&](T x, T y) { return static_cast<R>(f(x, y)); });
     });
   });
   return out;
@@ -89,7 +92,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_not_bool("add", d);
   Tensor out = kernels::dispatch_numeric(d, "add", [&]<class T>() {
     const T al = alpha.to<T>();
-    return binary_kernel("add", a, b, d, d, [al](T x, T y) { return x + al * y; });
+    return binary_kernel("add", a, b, d, d, [al](auto x, auto y) { return x + al * y; });
   });
   const double al = alpha.to_double();
   // d(a + αb) = (g, αg)
@@ -105,7 +108,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_not_bool("sub", d);
   Tensor out = kernels::dispatch_numeric(d, "sub", [&]<class T>() {
     const T al = alpha.to<T>();
-    return binary_kernel("sub", a, b, d, d, [al](T x, T y) { return x - al * y; });
+    return binary_kernel("sub", a, b, d, d, [al](auto x, auto y) { return x - al * y; });
   });
   const double al = alpha.to_double();
   // d(a - αb) = (g, -αg)
@@ -120,7 +123,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   const Dtype d = result_type(a, b);
   Tensor out = d == kBool ? binary_kernel("mul", a, b, d, d, [](bool x, bool y) { return x && y; })
                           : kernels::dispatch_numeric(d, "mul", [&]<class T>() {
-                              return binary_kernel("mul", a, b, d, d, [](T x, T y) { return x * y; });
+                              return binary_kernel("mul", a, b, d, d, [](auto x, auto y) { return x * y; });
                             });
   // d(ab) = (g b, g a)
   autograd::record(op_mul, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -134,7 +137,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   Dtype d = result_type(a, b);
   if (!is_floating_point(d)) d = kFloat32;  // true division
   Tensor out = kernels::dispatch_floating(d, "div", [&]<class T>() {
-    return binary_kernel("div", a, b, d, d, [](T x, T y) { return x / y; });
+    return binary_kernel("div", a, b, d, d, [](auto x, auto y) { return x / y; });
   });
   // d(a/b) = (g/b, -g a/b²)
   autograd::record(op_div, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -182,10 +185,8 @@ Tensor pow(const Tensor& base, Scalar exponent) {
   Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
     Tensor bc = cast(base, d);
     Tensor o = detail::make_tensor(bc.sizes(), d);
-    kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) {
-      if (p == 2.0) return static_cast<T>(x * x);
-      return static_cast<T>(std::pow(static_cast<double>(x), p));
-    });
+    if (p == 2.0) kernels::unary_map<T, T>(impl(bc), impl(o), [](auto x) { return x * x; });
+    else kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) { return static_cast<T>(std::pow(static_cast<double>(x), p)); });
     return o;
   });
   // d(aᵖ) = g p aᵖ⁻¹
@@ -207,7 +208,10 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   check_args("minimum", a, b);
   const Dtype d = result_type(a, b);
   Tensor out = kernels::dispatch_all(d, "minimum", [&]<class T>() {
-    return binary_kernel("minimum", a, b, d, d, [](T x, T y) { return (x != x) ? x : (y < x ? y : x); });
+    return binary_kernel("minimum", a, b, d, d, [](auto x, auto y) {  // NaN propagates
+      using kernels::select;
+      return select(x != x, x, select(y < x, y, x));
+    });
   });
   // the gradient goes to the smaller input, half to each on ties
   autograd::record(op_minimum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -223,7 +227,10 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
   check_args("maximum", a, b);
   const Dtype d = result_type(a, b);
   Tensor out = kernels::dispatch_all(d, "maximum", [&]<class T>() {
-    return binary_kernel("maximum", a, b, d, d, [](T x, T y) { return (x != x) ? x : (y > x ? y : x); });
+    return binary_kernel("maximum", a, b, d, d, [](auto x, auto y) {  // NaN propagates
+      using kernels::select;
+      return select(x != x, x, select(y > x, y, x));
+    });
   });
   autograd::record(op_maximum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& x = c.saved[0];
@@ -248,9 +255,11 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx
     Tensor o = detail::make_tensor(xc.sizes(), d);
     const bool has_lo = mn.has_value(), has_hi = mx.has_value();
     const T lo = has_lo ? mn->to<T>() : T(0), hi = has_hi ? mx->to<T>() : T(0);
-    kernels::unary_map<T, T>(impl(xc), impl(o), [=](T v) {
-      if (has_lo && v < lo) v = lo;
-      if (has_hi && v > hi) v = hi;
+    kernels::unary_map<T, T>(impl(xc), impl(o), [=](auto v) {
+      using V = decltype(v);
+      using kernels::select;
+      if (has_lo) v = select(v < V(lo), V(lo), v);
+      if (has_hi) v = select(v > V(hi), V(hi), v);
       return v;
     });
     return o;

@@ -1,8 +1,13 @@
 // Reductions: sum, mean, var, std, prod, max/min, amax/amin, argmax/argmin, logsumexp, norm,
 // softmax / log_softmax, and sum_to (the adjoint of broadcasting).
+// GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
+// "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
@@ -79,6 +84,31 @@ void reduce_rows(const ops::ReducePlan& p, const Tensor& out, F f) {
   for (std::int64_t o = 0; o < p.outer; ++o) dst[o] = static_cast<R>(f(src + o * p.inner, p.inner));
 }
 
+/// The first extreme (Max: maximum) of every row of the plan, in deterministic blocks (Note
+/// [Deterministic reductions] in kernels/reduce.hpp); put(o, value, index) stores row o's.
+template <bool Max, class T, class Put>
+void arg_extreme_rows(const ops::ReducePlan& p, Put put) {
+  using Acc = kernels::ArgExtreme<Max, T>;
+  const T* src = impl(p.rows).ptr<T>();
+  const std::int64_t n = p.inner;
+  kernels::reduce_blocked<Acc>(
+      p.outer, n,
+      [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::arg_extreme_block<Max>(src + o * n, b0, b1); },
+      [](const Acc& a, const Acc& b) { return kernels::arg_extreme_combine(a, b); },
+      [&](std::int64_t o, const Acc& a) { put(o, a.value, a.index); });
+}
+
+/// Σ of every row of the plan in double (floating) or int64, in deterministic blocks.
+template <class T, class Fin>
+void sum_rows(const ops::ReducePlan& p, Fin fin) {
+  using Acc = kernels::AccOf<T>;
+  const T* src = impl(p.rows).ptr<T>();
+  const std::int64_t n = p.inner;
+  kernels::reduce_blocked<Acc>(
+      p.outer, n, [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::block_sum(src + o * n + b0, b1 - b0); },
+      [](Acc a, Acc b) { return a + b; }, fin);
+}
+
 void check_floating(const Tensor& x, const char* op) {
   detail::check_defined(x, op);
   XG_CHECK(is_floating_point(x.dtype()), DtypeError, op, ": expected a floating-point tensor (float32 or float64), got ",
@@ -103,11 +133,8 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor out = detail::make_tensor(p.out_shape, d);
   kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
     using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
-    reduce_rows<T, R>(p, out, [](const T* r, std::int64_t n) {
-      kernels::AccOf<T> acc = 0;
-      for (std::int64_t i = 0; i < n; ++i) acc += static_cast<kernels::AccOf<T>>(r[i]);
-      return acc;
-    });
+    R* dst = impl(out).ptr<R>();
+    sum_rows<T>(p, [dst](std::int64_t o, kernels::AccOf<T> acc) { dst[o] = static_cast<R>(acc); });
   });
   const Shape keep = p.keep_shape, in_shape = x.sizes();
   // d sum = g broadcast back over the reduced dims
@@ -162,11 +189,24 @@ Tensor var_std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, 
   const double dof = std::max(0.0, static_cast<double>(p.inner) - (unbiased ? 1.0 : 0.0));
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
-    reduce_rows<T, T>(p, out, [&](const T* r, std::int64_t n) {
-      double m = 0, m2 = 0;
-      kernels::row_moments(r, n, m, m2);
-      return take_sqrt ? std::sqrt(m2 / dof) : m2 / dof;
+    // two passes (exact for rows with a large common offset): the means, then Σ (x − mean)²
+    const T* src = impl(p.rows).ptr<T>();
+    T* dst = impl(out).ptr<T>();
+    const std::int64_t n = p.inner;
+    std::vector<double> mean(static_cast<std::size_t>(p.outer));
+    sum_rows<T>(p, [&](std::int64_t o, double s) {
+      mean[static_cast<std::size_t>(o)] = n > 0 ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
     });
+    kernels::reduce_blocked<double>(
+        p.outer, n,
+        [&](std::int64_t o, std::int64_t b0, std::int64_t b1) {
+          return kernels::block_sq_dev(src + o * n + b0, b1 - b0, mean[static_cast<std::size_t>(o)]);
+        },
+        [](double a, double b) { return a + b; },
+        [&](std::int64_t o, double m2) {
+          if (n == 0) m2 = std::numeric_limits<double>::quiet_NaN();
+          dst[o] = static_cast<T>(take_sqrt ? std::sqrt(m2 / dof) : m2 / dof);
+        });
   });
   const Shape keep = p.keep_shape, rd = p.dims;
   if (!take_sqrt) {
@@ -255,7 +295,8 @@ Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op,
   check_nonempty(x, p, dims.empty(), op);
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    reduce_rows<T, T>(p, out, [](const T* r, std::int64_t n) { return r[kernels::row_arg_extreme<Max>(r, n)]; });
+    T* dst = impl(out).ptr<T>();
+    arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
   });
   const Shape keep = p.keep_shape, rd = p.dims;
   // d amax = g shared evenly among the elements equal to the extreme (as torch.amax)
@@ -276,15 +317,12 @@ std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, std::int64_t dim, bool k
   Tensor values = detail::make_tensor(p.out_shape, x.dtype());
   Tensor indices = detail::make_tensor(p.out_shape, kInt64);
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    const T* src = impl(p.rows).ptr<T>();
     T* vp = impl(values).ptr<T>();
     std::int64_t* ip = impl(indices).ptr<std::int64_t>();
-    for (std::int64_t o = 0; o < p.outer; ++o) {
-      const T* r = src + o * p.inner;
-      const std::int64_t i = kernels::row_arg_extreme<Max>(r, p.inner);
+    arg_extreme_rows<Max, T>(p, [vp, ip](std::int64_t o, T v, std::int64_t i) {
+      vp[o] = v;
       ip[o] = i;
-      vp[o] = r[i];
-    }
+    });
   });
   const Shape in_shape = x.sizes();
   const bool unsqueeze = !keepdim && x.dim() > 0;
@@ -306,7 +344,8 @@ Tensor arg_extreme(const Tensor& x, std::optional<std::int64_t> dim, bool keepdi
   check_nonempty(x, p, !dim, op);
   Tensor out = detail::make_tensor(p.out_shape, kInt64);
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    reduce_rows<T, std::int64_t>(p, out, [](const T* r, std::int64_t n) { return kernels::row_arg_extreme<Max>(r, n); });
+    std::int64_t* dst = impl(out).ptr<std::int64_t>();
+    arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T, std::int64_t i) { dst[o] = i; });
   });
   // keepdim without dim keeps every dim as 1, as PyTorch does
   if (!dim && keepdim) return out.reshape(Shape(static_cast<std::size_t>(x.dim()), 1));
@@ -342,7 +381,14 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
   const auto p = ops::plan_reduce(xf, dims, keepdim, "logsumexp");
   Tensor out = detail::make_tensor(p.out_shape, xf.dtype());
   kernels::dispatch_floating(xf.dtype(), "logsumexp", [&]<class T>() {
-    reduce_rows<T, T>(p, out, [](const T* r, std::int64_t n) { return kernels::row_logsumexp(r, n); });
+    const T* src = impl(p.rows).ptr<T>();
+    T* dst = impl(out).ptr<T>();
+    const std::int64_t n = p.inner;
+    kernels::reduce_blocked<kernels::LseAcc>(
+        p.outer, n,
+        [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::lse_block(src + o * n + b0, b1 - b0); },
+        [](const kernels::LseAcc& a, const kernels::LseAcc& b) { return kernels::lse_combine(a, b); },
+        [&](std::int64_t o, const kernels::LseAcc& a) { dst[o] = static_cast<T>(kernels::lse_finish(a)); });
   });
   const Shape keep = p.keep_shape;
   // d logsumexp = g · exp(x − y)

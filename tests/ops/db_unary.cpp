@@ -43,6 +43,12 @@ Tensor map_reference(const Tensor& x, F f) {
   return from_vector(v, x.sizes(), kFloat64);
 }
 
+/// The scalar meaning of select(c, a, b) in the table's forward expressions.
+template <class T>
+T select(bool c, T a, T b) {
+  return c ? a : b;
+}
+
 // 0-d, 1-d, 3-d, a strided 2-d (see uniform_inputs) and an empty input.
 const std::vector<std::vector<Shape>> kUnarySamples = {{Shape{}}, {{3}}, {{2, 3, 4}}, {{4, 3}}, {{0, 3}}};
 
@@ -62,7 +68,7 @@ void add_unary_ops(std::vector<OpInfo>& db) {
           [](const TensorList& in) {                                                                     \
             return map_reference(in[0], []<class T>(T x) -> T {                                          \
               using std::exp; using std::log; using std::log1p; using std::expm1; using std::sqrt;      \
-              using std::sin; using std::cos; using std::tanh; using std::erf;                          \
+              using std::sin; using std::cos; using std::tanh; using std::erf; using std::abs;          \
               return static_cast<T>(fwd);                                                                \
             });                                                                                          \
           },                                                                                             \
