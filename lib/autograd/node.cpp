@@ -48,6 +48,10 @@ Node::Node() : sequence_nr_(g_sequence_nr.fetch_add(1, std::memory_order_relaxed
 Node::~Node() = default;
 
 void Node::add_input(Edge edge, Shape shape, Dtype dtype) {
+  if (next_edges_.empty()) {  // most ops have one or two inputs: one allocation per vector, not two
+    next_edges_.reserve(2);
+    input_meta_.reserve(2);
+  }
   next_edges_.push_back(std::move(edge));
   input_meta_.push_back(InputMeta{std::move(shape), dtype});
 }

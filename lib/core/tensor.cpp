@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "autograd/record.hpp"
+#include "core/allocator.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/loops.hpp"
@@ -67,9 +68,7 @@ std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << shape_
 // ---- storage -------------------------------------------------------------------------------------
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
   auto s = std::make_shared<Storage>();
-  const std::size_t rounded = ((nbytes + 63) / 64) * 64;
-  s->data = rounded ? std::aligned_alloc(64, rounded) : nullptr;
-  if (rounded && !s->data) throw std::bad_alloc();
+  s->data = detail::allocate_block(nbytes);  // Note [Small-block cache] in core/allocator.cpp
   s->nbytes = nbytes;
   return s;
 }
@@ -84,7 +83,7 @@ std::shared_ptr<Storage> Storage::wrap(void* data, std::size_t nbytes, std::func
 
 Storage::~Storage() {
   if (deleter) deleter(data);
-  else std::free(data);
+  else detail::free_block(data, nbytes);
 }
 
 bool TensorImpl::is_contiguous() const {

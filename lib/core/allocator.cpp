@@ -1,0 +1,102 @@
+// The storage allocator: aligned blocks, with a per-thread cache of small ones.
+#include "core/allocator.hpp"
+
+#include <array>
+#include <bit>
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+namespace xg::detail {
+
+namespace {
+
+// Note [Small-block cache]
+// Eager code allocates and frees an output for nearly every op, and for small tensors glibc's
+// aligned_alloc (its memalign path bypasses the thread cache and splits and coalesces chunks)
+// costs more than the op itself. Blocks up to kMaxCached bytes are therefore rounded up to a
+// power of two and, when freed, kept on a per-thread free list of their size class, up to
+// kCacheBudget bytes per thread; the next allocation of that class pops one. Larger blocks go
+// straight to aligned_alloc/free, so the cache never holds more than a few MB and never
+// hides the memory of large activations. A block freed on another thread than it was allocated
+// on simply joins that thread's cache. At thread exit the cache frees its blocks; blocks freed
+// after that (static tensors destroyed at program exit) go straight to free.
+constexpr std::size_t kAlign = 64;
+constexpr unsigned kMinShift = 6;   // 64 B
+constexpr unsigned kMaxShift = 16;  // 64 KiB
+constexpr std::size_t kMaxCached = std::size_t{1} << kMaxShift;
+constexpr std::size_t kCacheBudget = std::size_t{4} << 20;  // per thread
+
+unsigned size_class(std::size_t nbytes) {
+  const unsigned shift = static_cast<unsigned>(std::bit_width(nbytes - 1));
+  return (shift < kMinShift ? kMinShift : shift) - kMinShift;
+}
+
+struct BlockCache {
+  std::array<std::vector<void*>, kMaxShift - kMinShift + 1> lists;
+  std::size_t bytes = 0;
+  ~BlockCache();
+};
+
+// 0: this thread has no cache yet, 1: it has one, 2: it was destroyed (thread exit). Trivially
+// destructible, so it can still be read after ~BlockCache.
+thread_local unsigned char t_cache_state = 0;
+
+BlockCache::~BlockCache() {
+  t_cache_state = 2;
+  for (auto& l : lists)
+    for (void* p : l) std::free(p);
+}
+
+BlockCache& cache() {
+  thread_local BlockCache c;
+  t_cache_state = 1;
+  return c;
+}
+
+void* aligned(std::size_t rounded) {
+  void* p = std::aligned_alloc(kAlign, rounded);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+void* allocate_block(std::size_t nbytes) {
+  if (nbytes == 0) return nullptr;
+  if (nbytes > kMaxCached || t_cache_state == 2) return aligned(((nbytes + kAlign - 1) / kAlign) * kAlign);
+  const unsigned c = size_class(nbytes);
+  BlockCache& bc = cache();
+  auto& list = bc.lists[c];
+  if (!list.empty()) {
+    void* p = list.back();
+    list.pop_back();
+    bc.bytes -= std::size_t{1} << (c + kMinShift);
+    return p;
+  }
+  return aligned(std::size_t{1} << (c + kMinShift));
+}
+
+void free_block(void* p, std::size_t nbytes) noexcept {
+  if (!p) return;
+  if (nbytes > kMaxCached || t_cache_state != 1) {
+    std::free(p);
+    return;
+  }
+  const unsigned c = size_class(nbytes);
+  const std::size_t block = std::size_t{1} << (c + kMinShift);
+  BlockCache& bc = cache();
+  if (bc.bytes + block > kCacheBudget) {
+    std::free(p);
+    return;
+  }
+  try {
+    bc.lists[c].push_back(p);
+  } catch (...) {  // no memory for the list itself: give the block back instead
+    std::free(p);
+    return;
+  }
+  bc.bytes += block;
+}
+
+}  // namespace xg::detail
