@@ -4,7 +4,10 @@
 #include <array>
 #include <bit>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 #include <vector>
 
 namespace xg::detail {
@@ -16,9 +19,8 @@ namespace {
 // aligned_alloc (its memalign path bypasses the thread cache and splits and coalesces chunks)
 // costs more than the op itself. Blocks up to kMaxCached bytes are therefore rounded up to a
 // power of two and, when freed, kept on a per-thread free list of their size class, up to
-// kCacheBudget bytes per thread; the next allocation of that class pops one. Larger blocks go
-// straight to aligned_alloc/free, so the cache never holds more than a few MB and never
-// hides the memory of large activations. A block freed on another thread than it was allocated
+// kCacheBudget bytes per thread; the next allocation of that class pops one. Larger blocks have
+// their own cache (Note [Large-block cache]). A block freed on another thread than it was allocated
 // on simply joins that thread's cache. At thread exit the cache frees its blocks; blocks freed
 // after that (static tensors destroyed at program exit) go straight to free.
 constexpr std::size_t kAlign = 64;
@@ -97,6 +99,32 @@ ObjectPool& pool() {
   return p;
 }
 
+// Note [Large-block cache]
+// A training step allocates the same activation and gradient sizes in the same order every
+// step. Handing those blocks back to glibc makes it either unmap them (then every step pays the
+// page faults of touching fresh memory again) or, once its dynamic mmap threshold has risen, keep
+// them in a fragmented heap whose resident size creeps above the live set. So blocks above
+// kMaxCached are kept, when freed, in one process-wide cache ordered by size (a mutex guards it:
+// there are only a few such allocations per op), and a request takes the smallest cached block
+// of at least its size and at most twice it — the next step's identical request, or the smaller
+// last batch of an epoch. The cache holds at most kLargeBudget bytes; beyond that a freed block
+// goes back to the system at once, and so does any block above kLargeMax (a whole dataset being
+// converted is not worth keeping). Resident memory thus stays near the peak live set of a step.
+constexpr std::size_t kLargeBudget = std::size_t{96} << 20;
+constexpr std::size_t kLargeMax = std::size_t{24} << 20;
+
+struct LargeCache {
+  std::mutex mutex;
+  std::multimap<std::size_t, void*> free_blocks;    // block size → block
+  std::unordered_map<void*, std::size_t> sizes;     // every live or cached large block → its size
+  std::size_t cached_bytes = 0;
+};
+
+LargeCache& large_cache() {
+  static auto* c = new LargeCache;  // never destroyed: blocks may be freed during static destruction
+  return *c;
+}
+
 }  // namespace
 
 void* allocate_small(std::size_t nbytes) {
@@ -130,7 +158,26 @@ void free_small(void* ptr, std::size_t nbytes) noexcept {
 
 void* allocate_block(std::size_t nbytes) {
   if (nbytes == 0) return nullptr;
-  if (nbytes > kMaxCached || t_cache_state == 2) return aligned(((nbytes + kAlign - 1) / kAlign) * kAlign);
+  if (nbytes > kMaxCached) {
+    const std::size_t rounded = ((nbytes + 4095) / 4096) * 4096;
+    LargeCache& lc = large_cache();
+    std::lock_guard<std::mutex> lock(lc.mutex);
+    if (auto it = lc.free_blocks.lower_bound(rounded); it != lc.free_blocks.end() && it->first <= 2 * rounded) {
+      void* p = it->second;
+      lc.cached_bytes -= it->first;
+      lc.free_blocks.erase(it);
+      return p;
+    }
+    void* p = aligned(rounded);
+    try {
+      lc.sizes.emplace(p, rounded);
+    } catch (...) {
+      std::free(p);
+      throw;
+    }
+    return p;
+  }
+  if (t_cache_state == 2) return aligned(((nbytes + kAlign - 1) / kAlign) * kAlign);
   const unsigned c = size_class(nbytes);
   BlockCache& bc = cache();
   auto& list = bc.lists[c];
@@ -145,7 +192,28 @@ void* allocate_block(std::size_t nbytes) {
 
 void free_block(void* p, std::size_t nbytes) noexcept {
   if (!p) return;
-  if (nbytes > kMaxCached || t_cache_state != 1) {
+  if (nbytes > kMaxCached) {
+    LargeCache& lc = large_cache();
+    std::lock_guard<std::mutex> lock(lc.mutex);
+    const auto it = lc.sizes.find(p);
+    if (it == lc.sizes.end()) {  // not ours (cannot happen for blocks from allocate_block)
+      std::free(p);
+      return;
+    }
+    const std::size_t size = it->second;
+    if (size <= kLargeMax && lc.cached_bytes + size <= kLargeBudget) {
+      try {
+        lc.free_blocks.emplace(size, p);
+        lc.cached_bytes += size;
+        return;
+      } catch (...) {  // no memory for the map node: release the block instead
+      }
+    }
+    lc.sizes.erase(it);
+    std::free(p);
+    return;
+  }
+  if (t_cache_state != 1) {
     std::free(p);
     return;
   }
