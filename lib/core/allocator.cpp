@@ -127,6 +127,31 @@ LargeCache& large_cache() {
 
 }  // namespace
 
+std::size_t release_cached_blocks() noexcept {
+  std::size_t released = 0;
+  {
+    LargeCache& lc = large_cache();
+    std::lock_guard<std::mutex> lock(lc.mutex);
+    for (auto& [size, p] : lc.free_blocks) {
+      lc.sizes.erase(p);
+      std::free(p);
+      released += size;
+    }
+    lc.free_blocks.clear();
+    lc.cached_bytes = 0;
+  }
+  if (t_cache_state == 1) {
+    BlockCache& bc = cache();
+    for (auto& l : bc.lists) {
+      for (void* p : l) std::free(p);
+      l.clear();
+    }
+    released += bc.bytes;
+    bc.bytes = 0;
+  }
+  return released;
+}
+
 void* allocate_small(std::size_t nbytes) {
   const std::size_t c = (nbytes + 15) / 16 - (nbytes ? 1 : 0);
   if (t_pool_state != 2) {

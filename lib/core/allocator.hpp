@@ -11,6 +11,9 @@ namespace xg::detail {
 void* allocate_block(std::size_t nbytes);
 /// Gives back a block from allocate_block(nbytes), with the same nbytes.
 void free_block(void* p, std::size_t nbytes) noexcept;
+/// Returns every cached free block to the system: the process-wide large blocks and the calling
+/// thread's small ones (as torch.cuda.empty_cache). Returns the bytes released.
+std::size_t release_cached_blocks() noexcept;
 
 /// A block of `nbytes` (at most kMaxPooled, 16-byte aligned) from the calling thread's pool.
 void* allocate_small(std::size_t nbytes);
