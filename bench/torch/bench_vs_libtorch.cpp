@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <chrono>
 #include <cstdio>
@@ -433,6 +434,24 @@ void bench_train_all(const std::string& filter, double fraction) {
                 "and model loaded). loss: mean over the last 50 batches.\n");
 }
 
+/// The BLAS library LibTorch's matrix products go to in this process (from /proc/self/maps).
+std::string loaded_blas() {
+  std::FILE* f = std::fopen("/proc/self/maps", "r");
+  if (!f) return "unknown";
+  char line[1024];
+  std::string found = "none found";
+  while (std::fgets(line, sizeof line, f)) {
+    const char* path = std::strchr(line, '/');
+    if (path && (std::strstr(path, "libblas") || std::strstr(path, "openblas") || std::strstr(path, "libmkl"))) {
+      found = path;
+      if (!found.empty() && found.back() == '\n') found.pop_back();
+      break;
+    }
+  }
+  std::fclose(f);
+  return found;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -448,9 +467,12 @@ int main(int argc, char** argv) {
   }
   fraction = std::clamp(fraction, 1e-4, 1.0);
   const bool only_train = filter.rfind("train", 0) == 0;
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  std::printf("LibTorch %s, BLAS: %s, OMP_WAIT_POLICY=%s\n", TORCH_VERSION, loaded_blas().c_str(),
+              wait_policy ? wait_policy : "(unset)");
   if (!only_train) {
     peak = xg::bench::measure_peak_flops<float>();
-    std::printf("single-thread FP32 FMA peak: %.1f GFLOP/s; LibTorch %s\n", peak * 1e-9, TORCH_VERSION);
+    std::printf("single-thread FP32 FMA peak: %.1f GFLOP/s\n", peak * 1e-9);
     std::printf("%-44s %2s  %10s  %10s  %6s  %7s  %7s  %5s\n", "case", "th", "xgrad us", "torch us", "ratio",
                 "xg GF/s", "tc GF/s", "peak");
     for (int threads : {1, 2}) {
