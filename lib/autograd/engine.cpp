@@ -76,7 +76,9 @@ class NodeTable {
   void reset(std::size_t expected) {
     std::size_t cap = 64;
     while (cap < expected * 2) cap <<= 1;
-    if (slots_.size() < cap) slots_.assign(cap, Slot{});
+    // Sized from the previous backward on this thread; a table left large by one big graph
+    // shrinks again rather than being cleared in full for every small one.
+    if (slots_.size() < cap || slots_.size() > 4 * cap) slots_.assign(cap, Slot{});
     else std::fill(slots_.begin(), slots_.end(), Slot{});
     size_ = 0;
   }
@@ -118,6 +120,8 @@ class NodeTable {
   std::size_t size_ = 0;
 };
 
+constexpr std::size_t kKeepTasks = std::size_t{1} << 16;  // about 4 MB of tasks kept between calls
+
 struct Scratch {
   std::vector<Task> tasks;
   NodeTable table;
@@ -143,6 +147,10 @@ class ScratchLease {
   ~ScratchLease() {
     s_->last_size = std::max<std::size_t>(64, s_->tasks.size());
     s_->tasks.clear();  // releases every buffered gradient
+    if (s_->tasks.capacity() > kKeepTasks) {  // a huge graph: do not hold its bookkeeping forever
+      std::vector<Task>().swap(s_->tasks);
+      s_->last_size = 64;
+    }
     s_->stack.clear();
     s_->ready.clear();
     s_->busy = false;
