@@ -369,13 +369,15 @@ int bench_train_child(const std::string& lib, const std::string& model, int thre
     const auto t0 = Clock::now();
     const double loss = epoch(net, d);
     const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-    long peak = proc_status_kb("VmHWM");
-    if (!reset) {  // no clear_refs: the whole process's peak
+    long peak_kb = proc_status_kb("VmHWM");
+    if (!reset) {  // no clear_refs: the whole process's peak, data loading included
       rusage ru{};
       getrusage(RUSAGE_SELF, &ru);
-      peak = ru.ru_maxrss;
+      peak_kb = ru.ru_maxrss;
+      std::fprintf(stderr, "bench_vs_libtorch: could not reset the RSS high-water mark; the %s %s peak includes "
+                   "loading the data\n", lib.c_str(), model.c_str());
     }
-    std::printf("RESULT %.3f %ld %ld %.5f\n", static_cast<double>(samples) / sec, peak, base, loss);
+    std::printf("RESULT %.3f %ld %ld %.5f\n", static_cast<double>(samples) / sec, peak_kb, base, loss);
   };
   if (lib == "xgrad" && model == "mlp") { XgMlp m; run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); }); }
   else if (lib == "xgrad" && model == "cnn") { XgCnn m; run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); }); }
