@@ -10,6 +10,17 @@
 #include <unordered_map>
 #include <vector>
 
+// Under AddressSanitizer, blocks waiting in a cache are poisoned, so a use after free is still
+// reported although the memory has not gone back to malloc.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define XG_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define XG_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define XG_POISON(p, n) (static_cast<void>(p), static_cast<void>(n))
+#define XG_UNPOISON(p, n) (static_cast<void>(p), static_cast<void>(n))
+#endif
+
 namespace xg::detail {
 
 namespace {
@@ -44,10 +55,17 @@ struct BlockCache {
 // destructible, so it can still be read after ~BlockCache.
 thread_local unsigned char t_cache_state = 0;
 
+void free_cached_list(std::vector<void*>& l, std::size_t block) {
+  for (void* p : l) {
+    XG_UNPOISON(p, block);
+    std::free(p);
+  }
+  l.clear();
+}
+
 BlockCache::~BlockCache() {
   t_cache_state = 2;
-  for (auto& l : lists)
-    for (void* p : l) std::free(p);
+  for (std::size_t c = 0; c < lists.size(); ++c) free_cached_list(lists[c], std::size_t{1} << (c + kMinShift));
 }
 
 BlockCache& cache() {
@@ -85,8 +103,9 @@ thread_local unsigned char t_pool_state = 0;  // as t_cache_state
 
 ObjectPool::~ObjectPool() {
   t_pool_state = 2;
-  for (FreeNode* h : heads)
-    while (h) {
+  for (std::size_t c = 0; c < kPoolClasses; ++c)
+    for (FreeNode* h = heads[c]; h;) {
+      XG_UNPOISON(h, (c + 1) * 16);
       FreeNode* next = h->next;
       ::operator delete(static_cast<void*>(h), std::align_val_t{16});
       h = next;
@@ -134,6 +153,7 @@ std::size_t release_cached_blocks() noexcept {
     std::lock_guard<std::mutex> lock(lc.mutex);
     for (auto& [size, p] : lc.free_blocks) {
       lc.sizes.erase(p);
+      XG_UNPOISON(p, size);
       std::free(p);
       released += size;
     }
@@ -142,10 +162,7 @@ std::size_t release_cached_blocks() noexcept {
   }
   if (t_cache_state == 1) {
     BlockCache& bc = cache();
-    for (auto& l : bc.lists) {
-      for (void* p : l) std::free(p);
-      l.clear();
-    }
+    for (std::size_t c = 0; c < bc.lists.size(); ++c) free_cached_list(bc.lists[c], std::size_t{1} << (c + kMinShift));
     released += bc.bytes;
     bc.bytes = 0;
   }
@@ -157,6 +174,7 @@ void* allocate_small(std::size_t nbytes) {
   if (t_pool_state != 2) {
     ObjectPool& p = pool();
     if (FreeNode* h = p.heads[c]) {
+      XG_UNPOISON(h, (c + 1) * 16);
       p.heads[c] = h->next;
       --p.counts[c];
       return h;
@@ -175,6 +193,7 @@ void free_small(void* ptr, std::size_t nbytes) noexcept {
       h->next = p.heads[c];
       p.heads[c] = h;
       ++p.counts[c];
+      XG_POISON(h, (c + 1) * 16);
       return;
     }
   }
@@ -189,6 +208,7 @@ void* allocate_block(std::size_t nbytes) {
     std::lock_guard<std::mutex> lock(lc.mutex);
     if (auto it = lc.free_blocks.lower_bound(rounded); it != lc.free_blocks.end() && it->first <= 2 * rounded) {
       void* p = it->second;
+      XG_UNPOISON(p, it->first);
       lc.cached_bytes -= it->first;
       lc.free_blocks.erase(it);
       return p;
@@ -209,6 +229,7 @@ void* allocate_block(std::size_t nbytes) {
   if (!list.empty()) {
     void* p = list.back();
     list.pop_back();
+    XG_UNPOISON(p, std::size_t{1} << (c + kMinShift));
     bc.bytes -= std::size_t{1} << (c + kMinShift);
     return p;
   }
@@ -230,6 +251,7 @@ void free_block(void* p, std::size_t nbytes) noexcept {
       try {
         lc.free_blocks.emplace(size, p);
         lc.cached_bytes += size;
+        XG_POISON(p, size);
         return;
       } catch (...) {  // no memory for the map node: release the block instead
       }
@@ -256,6 +278,7 @@ void free_block(void* p, std::size_t nbytes) noexcept {
     return;
   }
   bc.bytes += block;
+  XG_POISON(p, block);
 }
 
 }  // namespace xg::detail
