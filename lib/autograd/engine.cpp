@@ -1,7 +1,7 @@
 // The backward engine: counts dependencies from the roots, walks nodes in reverse topological
 // order, sums incoming gradients per node, calls each node once, and accumulates into leaves.
 #include <algorithm>
-#include <queue>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -49,13 +49,119 @@ void check_backward_anomaly(const Node& node, const TensorList& grads) {
   }
 }
 
-struct ByNewest {
-  bool operator()(const Node* a, const Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
-};
-
 struct Capture {
   std::uint32_t output_nr;
   std::size_t index;
+};
+
+// Note [Engine bookkeeping]
+// The per-op cost of backward is dominated by bookkeeping when tensors are small, so the engine
+// keeps everything it knows about a node in one Task, found through an open-addressing table
+// keyed by the node's address, and reuses the task vector, the table, the DFS stack and the ready
+// heap from one backward to the next on the same thread (a nested backward, e.g. from a hook,
+// gets fresh ones). A task's gradient buffer holds output 0 inline; only nodes with several
+// outputs allocate a list. Buffers are moved out when the node runs, so each gradient is freed
+// as soon as its consumer has used it, and tasks are cleared (tensors released) before run returns.
+struct Task {
+  Node* node = nullptr;
+  std::int32_t deps = 0;
+  bool needed = false;
+  bool queued = false;
+  Tensor grad0;           // gradient buffer of output 0
+  TensorList rest;        // outputs 1… (nodes with several outputs only)
+};
+
+class NodeTable {
+ public:
+  void reset(std::size_t expected) {
+    std::size_t cap = 64;
+    while (cap < expected * 2) cap <<= 1;
+    // Sized from the previous backward on this thread; a table left large by one big graph
+    // shrinks again rather than being cleared in full for every small one.
+    if (slots_.size() < cap || slots_.size() > 4 * cap) slots_.assign(cap, Slot{});
+    else std::fill(slots_.begin(), slots_.end(), Slot{});
+    size_ = 0;
+  }
+  /// Index of n, or -1.
+  std::int64_t find(const Node* n) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(n) & mask;; i = (i + 1) & mask) {
+      if (slots_[i].key == n) return slots_[i].value;
+      if (!slots_[i].key) return -1;
+    }
+  }
+  void insert(const Node* n, std::uint32_t value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    place(n, value);
+    ++size_;
+  }
+
+ private:
+  struct Slot {
+    const Node* key = nullptr;
+    std::uint32_t value = 0;
+  };
+  static std::size_t hash(const Node* n) {
+    return static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(n) >> 4) * 0x9E3779B97F4A7C15ull >> 16);
+  }
+  void place(const Node* n, std::uint32_t value) {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = hash(n) & mask;
+    while (slots_[i].key) i = (i + 1) & mask;
+    slots_[i] = Slot{n, value};
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old)
+      if (s.key) place(s.key, s.value);
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+constexpr std::size_t kKeepTasks = std::size_t{1} << 16;  // about 4 MB of tasks kept between calls
+
+struct Scratch {
+  std::vector<Task> tasks;
+  NodeTable table;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;  // (task, next edge)
+  std::vector<std::uint32_t> ready;                            // heap, newest node on top
+  std::size_t last_size = 64;
+  bool busy = false;
+};
+
+/// The thread's reusable scratch, or a fresh one when a backward runs inside a backward.
+class ScratchLease {
+ public:
+  ScratchLease() {
+    thread_local Scratch cached;
+    if (!cached.busy) {
+      s_ = &cached;
+    } else {
+      own_ = std::make_unique<Scratch>();
+      s_ = own_.get();
+    }
+    s_->busy = true;
+  }
+  ~ScratchLease() {
+    s_->last_size = std::max<std::size_t>(64, s_->tasks.size());
+    s_->tasks.clear();  // releases every buffered gradient
+    if (s_->tasks.capacity() > kKeepTasks) {  // a huge graph: do not hold its bookkeeping forever
+      std::vector<Task>().swap(s_->tasks);
+      s_->last_size = 64;
+    }
+    s_->stack.clear();
+    s_->ready.clear();
+    s_->busy = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch& operator*() const { return *s_; }
+
+ private:
+  Scratch* s_ = nullptr;
+  std::unique_ptr<Scratch> own_;
 };
 
 TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool keep_graph, bool create_graph,
@@ -66,6 +172,7 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
 
   // Roots and their gradients.
   std::vector<std::pair<Edge, Tensor>> roots;
+  roots.reserve(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     const Tensor& out = outputs[k];
     XG_CHECK(out.defined(), AutogradError, api, ": output ", k, " is an undefined tensor");
@@ -99,86 +206,118 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
     targets.insert(e.function.get());
     if (!accumulate) captures[e.function.get()].push_back(Capture{e.input_nr, j});
   }
+  const bool has_targets = !targets.empty();
+  auto is_target = [&](Node* n) { return !has_targets || targets.count(n) != 0; };
 
-  // Discover the graph. With targets, only nodes on a path to a target take part.
-  std::unordered_map<Node*, bool> needed;  // also the visited set
-  {
-    std::vector<std::pair<Node*, std::size_t>> stack;
-    for (auto& r : roots) {
-      Node* n = r.first.function.get();
-      if (needed.count(n)) continue;
-      needed[n] = targets.empty() || targets.count(n);
-      stack.emplace_back(n, 0);
-      while (!stack.empty()) {
-        auto& [node, next] = stack.back();
-        if (next < node->num_inputs()) {
-          Node* child = node->next_edge(next++).function.get();
-          if (child && !needed.count(child)) {
-            needed[child] = targets.empty() || targets.count(child);
-            stack.emplace_back(child, 0);
-          }
-        } else {
-          if (!targets.empty() && !needed[node]) {
-            for (const auto& e : node->next_edges())
-              if (e.function && needed[e.function.get()]) { needed[node] = true; break; }
-          }
-          stack.pop_back();
+  ScratchLease lease;
+  Scratch& sc = *lease;
+  auto& tasks = sc.tasks;
+  tasks.reserve(sc.last_size);
+  sc.table.reset(sc.last_size);
+  auto task_of = [&](Node* n) -> std::uint32_t { return static_cast<std::uint32_t>(sc.table.find(n)); };
+  auto add_task = [&](Node* n) {
+    const auto idx = static_cast<std::uint32_t>(tasks.size());
+    tasks.emplace_back();
+    tasks.back().node = n;
+    tasks.back().needed = is_target(n);
+    sc.table.insert(n, idx);
+    return idx;
+  };
+
+  // Discover the graph (iterative DFS). With targets, only nodes on a path to a target take part.
+  for (auto& r : roots) {
+    Node* n = r.first.function.get();
+    if (sc.table.find(n) >= 0) continue;
+    sc.stack.emplace_back(add_task(n), 0);
+    while (!sc.stack.empty()) {
+      auto& [t, next] = sc.stack.back();
+      Node* node = tasks[t].node;
+      if (next < node->num_inputs()) {
+        Node* child = node->next_edge(next++).function.get();
+        if (child && sc.table.find(child) < 0) sc.stack.emplace_back(add_task(child), 0);  // invalidates t, next
+      } else {
+        if (has_targets && !tasks[t].needed) {
+          for (const auto& e : node->next_edges())
+            if (e.function && tasks[task_of(e.function.get())].needed) { tasks[t].needed = true; break; }
         }
+        sc.stack.pop_back();
       }
     }
   }
-  std::unordered_map<Node*, int> deps;
-  for (auto& [node, is_needed] : needed) {
-    if (!is_needed) continue;
-    for (const auto& e : node->next_edges())
-      if (e.function && needed[e.function.get()]) ++deps[e.function.get()];
+  for (auto& task : tasks) {
+    if (!task.needed) continue;
+    for (const auto& e : task.node->next_edges())
+      if (e.function) {
+        Task& child = tasks[task_of(e.function.get())];
+        if (child.needed) ++child.deps;
+      }
   }
 
   AutoGradMode mode(create_graph);
-  std::unordered_map<Node*, TensorList> buffers;
-  auto add_to_buffer = [&](Node* n, std::uint32_t slot, Tensor g) {
-    TensorList& buf = buffers[n];
-    if (buf.empty()) buf.resize(n->num_outputs());
-    if (!buf[slot].defined()) buf[slot] = std::move(g);
-    else buf[slot] = buf[slot] + g;
+  auto add_to_buffer = [&](Task& task, std::uint32_t slot, Tensor g) {
+    Tensor* buf;
+    if (slot == 0) {
+      buf = &task.grad0;
+    } else {
+      if (task.rest.empty()) task.rest.resize(task.node->num_outputs() - 1);
+      buf = &task.rest[slot - 1];
+    }
+    if (!buf->defined()) *buf = std::move(g);
+    else *buf = *buf + g;
   };
-  std::priority_queue<Node*, std::vector<Node*>, ByNewest> ready;
-  std::unordered_set<Node*> queued;
+  auto newer_first = [&](std::uint32_t a, std::uint32_t b) {
+    return tasks[a].node->sequence_nr() < tasks[b].node->sequence_nr();
+  };
+  auto push_ready = [&](std::uint32_t t) {
+    if (tasks[t].queued) return;
+    tasks[t].queued = true;
+    sc.ready.push_back(t);
+    std::push_heap(sc.ready.begin(), sc.ready.end(), newer_first);
+  };
   for (auto& [edge, g] : roots) {
-    Node* n = edge.function.get();
-    if (!needed[n]) continue;
-    add_to_buffer(n, edge.input_nr, std::move(g));
+    Task& task = tasks[task_of(edge.function.get())];
+    if (!task.needed) continue;
+    add_to_buffer(task, edge.input_nr, std::move(g));
   }
   for (auto& [edge, g] : roots) {
-    Node* n = edge.function.get();
-    if (needed[n] && deps[n] == 0 && queued.insert(n).second) ready.push(n);
+    const std::uint32_t t = task_of(edge.function.get());
+    if (tasks[t].needed && tasks[t].deps == 0) push_ready(t);
   }
 
   TensorList results(inputs.size());
-  while (!ready.empty()) {
-    Node* node = ready.top();
-    ready.pop();
-    TensorList grads = std::move(buffers[node]);
-    buffers.erase(node);
-    if (grads.empty()) grads.resize(node->num_outputs());
+  while (!sc.ready.empty()) {
+    std::pop_heap(sc.ready.begin(), sc.ready.end(), newer_first);
+    const std::uint32_t t = sc.ready.back();
+    sc.ready.pop_back();
+    Node* node = tasks[t].node;
+    TensorList grads;
+    grads.reserve(node->num_outputs());
+    grads.push_back(std::move(tasks[t].grad0));
+    for (auto& g : tasks[t].rest) grads.push_back(std::move(g));
+    grads.resize(std::max<std::size_t>(node->num_outputs(), 1));
+    tasks[t].rest = TensorList();
     if (node->has_pre_hooks()) node->call_pre_hooks(grads);
 
     bool execute = true;
-    if (auto it = captures.find(node); it != captures.end()) {
-      for (const auto& c : it->second) {
-        Tensor g = grads[c.output_nr];
-        results[c.index] = results[c.index].defined() && g.defined() ? results[c.index] + g : g;
+    if (!captures.empty()) {
+      if (auto it = captures.find(node); it != captures.end()) {
+        for (const auto& c : it->second) {
+          Tensor g = grads[c.output_nr];
+          results[c.index] = results[c.index].defined() && g.defined() ? results[c.index] + g : g;
+        }
+        // A captured node runs only if some other target lies below it.
+        execute = false;
+        for (const auto& e : node->next_edges())
+          if (e.function && tasks[task_of(e.function.get())].needed) execute = true;
+      } else if (has_targets && !accumulate && node->num_inputs() == 0) {
+        execute = false;  // grad() never accumulates into leaves
       }
-      // A captured node runs only if some other target lies below it.
+    } else if (has_targets && !accumulate && node->num_inputs() == 0) {
       execute = false;
-      for (const auto& e : node->next_edges())
-        if (e.function && needed[e.function.get()]) execute = true;
-    } else if (!targets.empty() && !accumulate && node->num_inputs() == 0) {
-      execute = false;  // grad() never accumulates into leaves
     }
 
     TensorList in_grads;
-    const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& t) { return t.defined(); });
+    const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
     if (execute && any_grad) {
       {
         BackwardScope scope(node);
@@ -188,15 +327,19 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
       XG_CHECK(in_grads.empty() || in_grads.size() == node->num_inputs(), AutogradError, "backward of '",
                node->name(), "' returned ", in_grads.size(), " gradients for ", node->num_inputs(), " inputs");
     }
+    // Saved tensors are freed as soon as the node has run (Note [Engine bookkeeping]), and the
+    // incoming gradients with `grads` at the end of this iteration.
     if (!keep_graph) node->release_saved();
 
     for (std::size_t i = 0; i < node->num_inputs(); ++i) {
       const Edge& e = node->next_edge(i);
-      Node* child = e.function.get();
-      if (!child || !needed[child]) continue;
+      Node* child_node = e.function.get();
+      if (!child_node) continue;
+      const std::uint32_t c = task_of(child_node);
+      if (!tasks[c].needed) continue;
       if (i < in_grads.size() && in_grads[i].defined())
-        add_to_buffer(child, e.input_nr, validate_grad(*node, i, std::move(in_grads[i])));
-      if (--deps[child] == 0 && queued.insert(child).second) ready.push(child);
+        add_to_buffer(tasks[c], e.input_nr, validate_grad(*node, i, std::move(in_grads[i])));
+      if (--tasks[c].deps == 0) push_ready(c);
     }
   }
 

@@ -48,6 +48,10 @@ Node::Node() : sequence_nr_(g_sequence_nr.fetch_add(1, std::memory_order_relaxed
 Node::~Node() = default;
 
 void Node::add_input(Edge edge, Shape shape, Dtype dtype) {
+  if (next_edges_.empty()) {  // most ops have one or two inputs: one allocation per vector, not two
+    next_edges_.reserve(2);
+    input_meta_.reserve(2);
+  }
   next_edges_.push_back(std::move(edge));
   input_meta_.push_back(InputMeta{std::move(shape), dtype});
 }
@@ -88,7 +92,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   output_nr_ = src.output_nr;
   if (is_output) {
     // Keep the data without the grad_fn (Note [Saved tensors and reference cycles]).
-    auto copy = std::make_shared<TensorImpl>();
+    auto copy = ::xg::detail::make_pooled<TensorImpl>();
     copy->storage = src.storage;
     copy->offset = src.offset;
     copy->shape = src.shape;
@@ -118,7 +122,7 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner, const char* op)
         "' is at version ", data_->version(), "; expected version ", version_,
         ". Use an out-of-place op (or clone() before modifying it)."));
   if (!is_output_) return Tensor(data_);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = ::xg::detail::make_pooled<TensorImpl>();
   impl->storage = data_->storage;
   impl->offset = data_->offset;
   impl->shape = data_->shape;

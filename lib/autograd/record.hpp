@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/allocator.hpp"
 #include "core/tensor_impl.hpp"
 #include "xgrad/autograd.hpp"
 
@@ -102,7 +103,8 @@ void record_node(const OpName& op, const Tensor& out, const Inputs& inputs, cons
   bool any = false;
   for (const auto& t : inputs) any = any || (as_ptr(t)->defined() && as_ptr(t)->requires_grad());
   if (!any) return;
-  auto node = std::make_shared<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
+  // One pooled block for the node and its control block (Note [Object pool] in core/allocator.cpp).
+  auto node = ::xg::detail::make_pooled<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
   for (const auto& t : inputs) {
     const Tensor* p = as_ptr(t);
     if (p->defined()) node->add_input(gradient_edge(*p), p->sizes(), p->dtype());

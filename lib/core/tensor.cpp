@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "autograd/record.hpp"
+#include "core/allocator.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/loops.hpp"
@@ -66,10 +67,8 @@ std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << shape_
 
 // ---- storage -------------------------------------------------------------------------------------
 std::shared_ptr<Storage> Storage::allocate(std::size_t nbytes) {
-  auto s = std::make_shared<Storage>();
-  const std::size_t rounded = ((nbytes + 63) / 64) * 64;
-  s->data = rounded ? std::aligned_alloc(64, rounded) : nullptr;
-  if (rounded && !s->data) throw std::bad_alloc();
+  auto s = detail::make_pooled<Storage>();
+  s->data = detail::allocate_block(nbytes);  // Note [Small-block cache] in core/allocator.cpp
   s->nbytes = nbytes;
   return s;
 }
@@ -84,7 +83,7 @@ std::shared_ptr<Storage> Storage::wrap(void* data, std::size_t nbytes, std::func
 
 Storage::~Storage() {
   if (deleter) deleter(data);
-  else std::free(data);
+  else detail::free_block(data, nbytes);
 }
 
 bool TensorImpl::is_contiguous() const {
@@ -102,7 +101,7 @@ namespace detail {
 Tensor make_tensor(const Shape& shape, Dtype dtype) {
   for (std::int64_t d : shape)
     XG_CHECK(d >= 0, ValueError, "empty: negative dimension in shape ", shape);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_pooled<TensorImpl>();
   impl->numel = numel_of(shape);
   impl->storage = Storage::allocate(static_cast<std::size_t>(impl->numel) * xg::element_size(dtype));
   impl->shape = shape;
@@ -113,7 +112,7 @@ Tensor make_tensor(const Shape& shape, Dtype dtype) {
 
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, std::int64_t offset) {
   const TensorImpl& b = impl(base);
-  auto v = std::make_shared<TensorImpl>();
+  auto v = make_pooled<TensorImpl>();
   v->storage = b.storage;
   v->offset = offset;
   v->numel = numel_of(shape);

@@ -15,6 +15,7 @@ using detail::impl;
 XG_OP_NAME(mm);
 XG_OP_NAME(bmm);
 XG_OP_NAME(dot);
+XG_OP_NAME(linear);
 
 namespace {
 
@@ -170,6 +171,46 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 
+namespace {
+// Note [Fused linear]
+// y = x Wᵀ + b is one GEMM into rows pre-filled with b (beta = 1) and one node, instead of a
+// transpose, a matmul and a broadcast add with three nodes. The rule hands back dW = gᵀ x as a
+// contiguous [out, in] product, so the leaf accumulator stores it as it is — the unfused graph
+// returned the transpose of xᵀ g, a strided view that had to be copied on every step. Inputs of
+// more than two dimensions are flattened to [rows, in] (a recorded reshape) and unflattened after.
+Tensor linear_2d(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  const std::int64_t in = weight.size(1), out_features = weight.size(0);
+  if (x.dim() != 2) {
+    Shape out_shape = x.sizes();
+    out_shape.back() = out_features;
+    return linear_2d(x.reshape({x.numel() / std::max<std::int64_t>(in, 1), in}), weight, bias).reshape(out_shape);
+  }
+  const std::int64_t m = x.size(0);
+  Tensor out = detail::make_tensor({m, out_features}, x.dtype());
+  kernels::dispatch_floating(x.dtype(), "linear", [&]<class T>() {
+    T* y = impl(out).ptr<T>();
+    T beta = T(0);
+    if (bias.defined()) {
+      const Tensor b = bias.contiguous();
+      const T* pb = impl(b).ptr<T>();
+      for (std::int64_t i = 0; i < m; ++i) std::copy(pb, pb + out_features, y + i * out_features);
+      beta = T(1);
+    }
+    kernels::gemm<T>(m, out_features, in, T(1), matrix<T>(x, 0, 1), matrix<T>(weight, 1, 0), beta,
+                     kernels::OutMatrixRef<T>{y, out_features, 1});
+  });
+  const Tensor& sx = saved_if(wants_grad(weight), x);
+  const Tensor& sw = saved_if(wants_grad(x), weight);
+  // d(x Wᵀ + b) = (G W, Gᵀ x, Σ_rows G)
+  autograd::record(op_linear, out, {&x, &weight, &bias}, {&sx, &sw},
+                   [](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                     return {c.needs(0) ? g.mm(c.saved[1]) : Tensor(), c.needs(1) ? g.t().mm(c.saved[0]) : Tensor(),
+                             c.needs(2) ? g.sum({0}) : Tensor()};
+                   });
+  return out;
+}
+}  // namespace
+
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   detail::check_defined(x, "linear", "input");
   detail::check_defined(weight, "linear", "weight");
@@ -181,6 +222,9 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
            weight.size(-1), ")");
   XG_CHECK(x.dtype() == weight.dtype(), DtypeError, "linear: input (", x.dtype(), ") and weight (", weight.dtype(),
            ") must have the same dtype");
+  if (weight.dim() == 2 && weight.size(1) > 0 && (!bias.defined() || (bias.dtype() == x.dtype() && bias.dim() == 1 &&
+                                                  bias.size(0) == weight.size(0))))
+    return linear_2d(x, weight, bias);
   Tensor y = matmul(x, weight.t());
   if (!bias.defined()) return y;
   XG_CHECK(bias.dtype() == x.dtype(), DtypeError, "linear: bias (", bias.dtype(), ") and input (", x.dtype(),

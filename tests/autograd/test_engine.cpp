@@ -2,6 +2,7 @@
 // the release of the graph's memory.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <memory>
 
 #include "core/tensor_impl.hpp"
@@ -207,4 +208,43 @@ TEST_CASE("graph memory: nodes die with their outputs, and backward frees saved 
   std::weak_ptr<autograd::Node> loss_node = loss.grad_fn();
   loss = Tensor();
   CHECK(loss_node.expired());
+}
+
+TEST_CASE("backward: a node's saved tensors are freed as soon as its backward has run, not at the end") {
+  // a = exp(x) is saved only by the mul node; mul runs before exp's node, whose own gradient hook
+  // on x (through AccumulateGrad) runs last. By then `a` must already be gone without retain_graph,
+  // and still alive with it.
+  for (bool retain : {false, true}) {
+    auto x = leaf({0.5, -1.0});
+    std::weak_ptr<TensorImpl> saved;
+    Tensor loss;
+    {
+      auto a = exp(x);
+      saved = a.impl_ptr();
+      loss = (a * a).sum();
+    }
+    bool alive_in_hook = !retain;  // overwritten by the hook
+    x.register_hook([&](const Tensor& g) {
+      alive_in_hook = !saved.expired();
+      return g;
+    });
+    loss.backward({}, retain);
+    CHECK(alive_in_hook == retain);
+    CHECK(vals(x.grad())[0] == Approx(2 * std::exp(1.0)));  // d/dx e^{2x} = 2 e^{2x}
+  }
+}
+
+TEST_CASE("backward: the engine's reused bookkeeping serves a backward nested in a hook") {
+  // A hook that itself runs backward on another graph uses fresh engine structures; both results
+  // must be right.
+  auto x = leaf({1.0, 2.0});
+  auto w = leaf({3.0});
+  x.register_hook([&](const Tensor& g) {
+    EnableGradGuard on;  // backward runs hooks with grad mode off (no create_graph)
+    (w * w).sum().backward();  // dw = 2w = 6
+    return g;
+  });
+  (x * x * x).sum().backward();  // dx = 3x²
+  CHECK(vals(x.grad()) == std::vector<double>{3.0, 12.0});
+  CHECK(vals(w.grad()) == std::vector<double>{6.0});
 }
