@@ -4,3 +4,4 @@
 #include "xgrad/io/file.hpp"
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/io/serialize.hpp"
+#include "xgrad/io/checkpoint.hpp"

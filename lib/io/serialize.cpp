@@ -33,9 +33,9 @@ void check_class(const SafetensorsContents& c, const fs::path& path, const std::
   const auto k = c.metadata.find("xgrad.kind");
   const auto n = c.metadata.find("xgrad.class");
   XG_CHECK(k == c.metadata.end() || k->second == kind, ValueError, "loading '", path.string(), "' into ", cls,
-           ": the file holds a ", k->second, " state, not a ", kind, " state");
+           ": the file holds ", k->second, " state, not ", kind, " state");
   XG_CHECK(n == c.metadata.end() || n->second == cls, ValueError, "loading '", path.string(), "' into ", cls,
-           ": the file was saved from a ", n->second, ", not a ", cls);
+           ": the file was saved from ", n->second, ", not from ", cls);
 }
 
 }  // namespace
