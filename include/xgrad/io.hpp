@@ -5,3 +5,4 @@
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/io/serialize.hpp"
 #include "xgrad/io/checkpoint.hpp"
+#include "xgrad/io/hdf5.hpp"
