@@ -174,6 +174,12 @@ TEST_CASE("load_checkpoint: a part that does not fit leaves every object as it w
 
   io::save(*a, dir / "model.safetensors");
   CHECK_THROWS_WITH(io::load_checkpoint(dir / "model.safetensors", ck), Contains("not an xgrad checkpoint"));
+  // io::load takes the model part of a checkpoint, and refuses optimizer files.
+  auto e = mlp();
+  io::load(*e, dir / "ckpt.safetensors");
+  CHECK(equal(e->named_parameters()["3.weight"], a->named_parameters()["3.weight"]));
+  io::save(opt_a, dir / "opt.safetensors");
+  CHECK_THROWS_WITH(io::load(*e, dir / "opt.safetensors"), Contains("holds optimizer state, not module state"));
   CHECK_THROWS_WITH(io::save_checkpoint(dir / "x.safetensors", {.model = a.get(), .metadata = {{"xgrad.epoch", "2"}}}),
                     Contains("reserved"));
 }
