@@ -4,3 +4,5 @@
 #include "xgrad/io/file.hpp"
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/io/serialize.hpp"
+#include "xgrad/io/checkpoint.hpp"
+#include "xgrad/io/hdf5.hpp"

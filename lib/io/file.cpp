@@ -28,7 +28,9 @@ fs::path make_temporary(const fs::path& path) {
   std::error_code ec;
   XG_CHECK(fs::is_directory(dir, ec), IoError, "cannot write '", path.string(), "': the directory '", dir.string(),
            "' does not exist");
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  std::string base = ".";  // (appended piecewise: GCC 12 warns falsely on "." + string + "...")
+  base.append(path.filename().string()).append(".tmp.XXXXXX");
+  std::string tmpl = (dir / base).string();
   const int fd = ::mkstemp(tmpl.data());
   XG_CHECK(fd >= 0, IoError, "cannot write '", path.string(), "': cannot create a temporary file in '", dir.string(),
            "': ", errno_text());

@@ -400,7 +400,10 @@ void write_safetensors(std::ostream& os, const OrderedDict<std::string, Tensor>&
     header += ":{\"dtype\":\"";
     header += file_dtype_name(it.data.dtype());
     header += "\",\"shape\":[";
-    for (std::size_t d = 0; d < it.data.sizes().size(); ++d) header += (d ? "," : "") + std::to_string(it.data.sizes()[d]);
+    for (std::size_t d = 0; d < it.data.sizes().size(); ++d) {
+      if (d) header += ',';
+      header += std::to_string(it.data.sizes()[d]);
+    }
     const std::uint64_t nbytes = it.data.nbytes();
     header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + nbytes) + "]}";
     offset += nbytes;

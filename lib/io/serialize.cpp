@@ -33,9 +33,9 @@ void check_class(const SafetensorsContents& c, const fs::path& path, const std::
   const auto k = c.metadata.find("xgrad.kind");
   const auto n = c.metadata.find("xgrad.class");
   XG_CHECK(k == c.metadata.end() || k->second == kind, ValueError, "loading '", path.string(), "' into ", cls,
-           ": the file holds a ", k->second, " state, not a ", kind, " state");
+           ": the file holds ", k->second, " state, not ", kind, " state");
   XG_CHECK(n == c.metadata.end() || n->second == cls, ValueError, "loading '", path.string(), "' into ", cls,
-           ": the file was saved from a ", n->second, ", not a ", cls);
+           ": the file was saved from ", n->second, ", not from ", cls);
 }
 
 }  // namespace
@@ -45,8 +45,19 @@ void save(const nn::Module& module, const fs::path& path, const Metadata& metada
 }
 
 nn::LoadStateDictResult load(nn::Module& module, const fs::path& path, bool strict) {
-  const auto tensors = load_safetensors(path);
-  return naming_file(path, [&] { return module.load_state_dict(tensors, strict); });
+  auto c = read_safetensors(path);
+  const auto kind = c.metadata.find("xgrad.kind");
+  if (kind != c.metadata.end() && kind->second == "checkpoint") {
+    // A checkpoint: its model part is the state dict under "model.".
+    OrderedDict<std::string, Tensor> model;
+    for (const auto& item : c.tensors)
+      if (item.key().rfind("model.", 0) == 0) model.insert(item.key().substr(6), item.value());
+    c.tensors = std::move(model);
+  } else {
+    XG_CHECK(kind == c.metadata.end() || kind->second == "module", ValueError, "loading '", path.string(), "' into ",
+             module.name(), ": the file holds ", kind->second, " state, not module state");
+  }
+  return naming_file(path, [&] { return module.load_state_dict(c.tensors, strict); });
 }
 
 void save(const optim::Optimizer& optimizer, const fs::path& path, const Metadata& metadata) {

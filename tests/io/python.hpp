@@ -10,14 +10,17 @@
 
 namespace xg::test {
 
-/// The interpreter command, or nullopt. `modules` like "torch" or "h5py, numpy".
+/// The interpreter command, or nullopt. `modules` like "torch" or "h5py, numpy". The modules are
+/// looked up (importlib.util.find_spec), not imported: importing torch alone takes seconds.
 inline std::optional<std::string> python_with(const std::string& modules) {
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("XGRAD_PYTHON"); env && *env) candidates.emplace_back(env);
   candidates.emplace_back("/usr/bin/python3");
   candidates.emplace_back("python3");
   for (const auto& py : candidates) {
-    const std::string cmd = "'" + py + "' -c 'import " + modules + "' > /dev/null 2>&1";
+    std::string cmd = "'";
+    cmd.append(py).append("' -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m.strip()) is None for m in \"");
+    cmd.append(modules).append("\".split(\",\")))' > /dev/null 2>&1");
     const int status = std::system(cmd.c_str());
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return py;
   }

@@ -24,7 +24,8 @@ void save(const nn::Module& module, const std::filesystem::path& path, const Met
 /// Loads a safetensors file into `module` with load_state_dict: strict — missing or unexpected
 /// names, shape or dtype mismatches are one ValueError listing them all (prefixed with the file
 /// name); non-strict — matching names are loaded (converted to the module's dtypes) and the others
-/// returned. Defects of the file itself are xg::IoError.
+/// returned. Defects of the file itself are xg::IoError. A checkpoint file (save_checkpoint)
+/// loads too: its model part is used.
 nn::LoadStateDictResult load(nn::Module& module, const std::filesystem::path& path, bool strict = true);
 
 /// Saves an optimizer's state_dict() (its hyper-parameters per group as 0-d tensors, its
