@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -28,10 +30,22 @@ fs::path make_temporary(const fs::path& path) {
   std::error_code ec;
   XG_CHECK(fs::is_directory(dir, ec), IoError, "cannot write '", path.string(), "': the directory '", dir.string(),
            "' does not exist");
-  std::string base = ".";  // (appended piecewise: GCC 12 warns falsely on "." + string + "...")
-  base.append(path.filename().string()).append(".tmp.XXXXXX");
-  std::string tmpl = (dir / base).string();
-  const int fd = ::mkstemp(tmpl.data());
+  // A unique name opened with O_EXCL and mode 0666, so the umask applies and the file ends with
+  // the permissions of any newly written file (mkstemp would make it private to its owner).
+  static std::atomic<std::uint64_t> counter{0};
+  std::string tmpl;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    std::string base = ".";  // (appended piecewise: GCC 12 warns falsely on "." + string + "...")
+    base.append(path.filename().string())
+        .append(".tmp.")
+        .append(std::to_string(::getpid()))
+        .append(".")
+        .append(std::to_string(counter.fetch_add(1)));
+    tmpl = (dir / base).string();
+    fd = ::open(tmpl.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   XG_CHECK(fd >= 0, IoError, "cannot write '", path.string(), "': cannot create a temporary file in '", dir.string(),
            "': ", errno_text());
   ::close(fd);
