@@ -383,17 +383,21 @@ void softmax_lanes_batch(const T* x, T* y, std::int64_t n, std::int64_t inner, s
     const B v = load(j);
     m = xsimd::select((v > m) || (v != v), v, m);
   }
-  B s(T(0));
+  // the sums in double, lane by lane, as the rows do
+  double s[W] = {};
+  alignas(64) T e_buf[W];
   for (std::int64_t j = 0; j < n; ++j) {
     const B e = xsimd::exp(load(j) - m);
     if constexpr (!Log) store(e, j);
-    s += e;
+    e.store_aligned(e_buf);
+    for (std::int64_t k = 0; k < W; ++k) s[k] += static_cast<double>(e_buf[k]);
   }
+  for (std::int64_t k = 0; k < W; ++k) e_buf[k] = static_cast<T>(Log ? std::log(s[k]) : 1.0 / s[k]);
   if constexpr (Log) {
-    const B ls = xsimd::log(s);
+    const B ls = B::load_aligned(e_buf);
     for (std::int64_t j = 0; j < n; ++j) store((load(j) - m) - ls, j);
   } else {
-    const B inv = B(T(1)) / s;
+    const B inv = B::load_aligned(e_buf);
     for (std::int64_t j = 0; j < n; ++j) {
       const T* p = y + j * inner + c0;
       B e;
