@@ -193,7 +193,7 @@ void bench_reduce(int threads, const std::string& filter) {
     if (want("reduce sum" + dim))
       report("reduce sum" + dim, threads, 0, [&] { xg::sum(x, {d}); }, [&] { torch::sum(tx, {d}); });
     if (want("reduce var" + dim))
-      report("reduce var" + dim, threads, 0, [&] { xg::var(x, xg::Shape{d}); }, [&] { torch::var(tx, {d}); });
+      report("reduce var" + dim, threads, 0, [&] { xg::var(x, xg::Shape{d}); }, [&] { torch::var(tx, torch::IntArrayRef{d}); });
     if (want("reduce amax" + dim))
       report("reduce amax" + dim, threads, 0, [&] { xg::amax(x, {d}); }, [&] { torch::amax(tx, {d}); });
     if (want("reduce argmax" + dim))
