@@ -9,8 +9,9 @@
 // loops then run it on whole batches, float and double, whenever input and output types agree.
 // A functor with scalar parameter types (`T x`) is never called with a batch and runs on the
 // scalar path. On the vector path every element goes through the batch expression: the tail of a
-// row and strided operands are gathered into a batch, so an element's value does not depend on
-// its position, on the layout of the operands or on how the range was split among threads.
+// row (as an overlapping last batch, or padded into one) and strided operands are gathered into a
+// batch, so an element's value does not depend on its position, on the layout of the operands or
+// on how the range was split among threads.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -139,12 +140,24 @@ void vec_row(const F& f, std::int64_t n, T* o, std::int64_t so, const std::array
   auto call = [&](auto&& load) -> B {
     return [&]<std::size_t... K>(std::index_sequence<K...>) { return B(f(load(K)...)); }(std::make_index_sequence<N>{});
   };
-  bool all_unit = so == 1;
-  for (std::size_t k = 0; k < N; ++k) all_unit = all_unit && s[k] == 1;
+  // unit-stride output and operands that are unit-stride or broadcast (stride 0): plain loads
+  bool simple = so == 1 && n >= W;
+  for (std::size_t k = 0; k < N; ++k) simple = simple && (s[k] == 1 || s[k] == 0);
+  if (simple) {
+    std::array<B, N> bc;
+    for (std::size_t k = 0; k < N; ++k) bc[k] = B(p[k][0]);
+    auto load_at = [&](std::int64_t at) {
+      return [&, at](std::size_t k) { return s[k] ? B::load_unaligned(p[k] + at) : bc[k]; };
+    };
+    std::int64_t i = 0;
+    for (; i + W <= n; i += W) call(load_at(i)).store_unaligned(o + i);
+    // The tail as the last whole batch, overlapping elements already written: they get the
+    // same values again (the output is a fresh tensor, never one of the inputs).
+    if (i < n) call(load_at(n - W)).store_unaligned(o + n - W);
+    return;
+  }
   std::int64_t i = 0;
-  if (all_unit) {
-    for (; i + W <= n; i += W) call([&](std::size_t k) { return B::load_unaligned(p[k] + i); }).store_unaligned(o + i);
-  } else {
+  {
     alignas(64) T buf[W];
     for (; i + W <= n; i += W) {
       const B r = call([&](std::size_t k) -> B {
@@ -194,6 +207,22 @@ void map_n(const Shape& shape, std::int64_t total, R* op, const Shape& os, const
         vec_row<R, N>(f, n, o, st[N], p, s);
       } else {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
+          // unit strides, or a broadcast scalar second operand (x > 0): loops the compiler
+          // vectorizes; any strides: the general loop
+          const bool unit = st[N] == 1 && ((st[K] == 1) && ...);
+          if (unit) {
+            const auto q = std::make_tuple((std::get<K>(ptrs) + off[K])...);
+            for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(std::get<K>(q)[i]...));
+            return;
+          }
+          if constexpr (N == 2) {
+            if (st[N] == 1 && st[0] == 1 && st[1] == 0) {
+              const auto* first = std::get<0>(ptrs) + off[0];
+              const auto second = std::get<1>(ptrs)[off[1]];
+              for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(first[i], second));
+              return;
+            }
+          }
           for (std::int64_t i = 0; i < n; ++i) o[i * st[N]] = static_cast<R>(f(std::get<K>(ptrs)[off[K] + i * st[K]]...));
         }(std::make_index_sequence<N>{});
       }
