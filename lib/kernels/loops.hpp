@@ -230,6 +230,30 @@ void map_n(const Shape& shape, std::int64_t total, R* op, const Shape& os, const
   });
 }
 
+/// The elementwise loop over a flat range: every operand unit-stride (1) or broadcast (0), the
+/// output contiguous. No shape walking and no allocation (the common case of small tensors).
+template <class R, class F, class... In>
+void map_flat(std::int64_t total, R* op, const F& f, std::pair<const In*, std::int64_t>... in) {
+  constexpr std::size_t N = sizeof...(In);
+  constexpr bool vec = (std::is_same_v<In, R> && ...) && batch_invocable<F, R>(std::make_index_sequence<N>{});
+  parallel_chunks(total, kElementwiseChunk, [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t n = e - b;
+    R* o = op + b;
+    if constexpr (vec) {
+      const std::array<const R*, N> p{(in.first + b * in.second)...};
+      const std::array<std::int64_t, N> s{in.second...};
+      vec_row<R, N>(f, n, o, 1, p, s);
+    } else if (((in.second == 1) && ...)) {
+      const auto q = std::make_tuple((in.first + b)...);
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(std::get<K>(q)[i]...));
+      }(std::make_index_sequence<N>{});
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(in.first[(b + i) * in.second]...));
+    }
+  });
+}
+
 template <class T>
 std::pair<const T*, const Shape*> operand(const TensorImpl& t, const Shape* strides) {
   return {t.ptr<T>(), strides};
@@ -240,21 +264,26 @@ std::pair<const T*, const Shape*> operand(const TensorImpl& t, const Shape* stri
 /// out[i] = f(x[i]) with out contiguous and of x's shape (Note [Vectorized elementwise functors]).
 template <class T, class R, class F>
 void unary_map(const TensorImpl& x, TensorImpl& out, F f) {
-  const Shape flat{x.numel}, unit{1};
-  const bool contig = x.is_contiguous();
-  const Shape os = contig ? unit : contiguous_strides(out.shape);
-  const Shape& shape = contig ? flat : x.shape;
-  detail_loops::map_n<R>(shape, x.numel, out.ptr<R>(), os, f, detail_loops::operand<T>(x, contig ? &unit : &x.strides));
+  if (x.is_contiguous()) {
+    detail_loops::map_flat<R>(x.numel, out.ptr<R>(), f, std::pair<const T*, std::int64_t>{x.ptr<T>(), 1});
+    return;
+  }
+  const Shape os = contiguous_strides(out.shape);
+  detail_loops::map_n<R>(x.shape, x.numel, out.ptr<R>(), os, f, detail_loops::operand<T>(x, &x.strides));
 }
 
 /// out[i] = f(a[i], b[i]) with a and b broadcast to out's (contiguous) shape.
 template <class TA, class TB, class R, class F>
 void binary_map(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, F f) {
-  const Shape flat{out.numel}, unit{1}, zero{0};
   if (a.shape == out.shape && a.is_contiguous() &&
       ((b.shape == out.shape && b.is_contiguous()) || b.numel == 1)) {
-    detail_loops::map_n<R>(flat, out.numel, out.ptr<R>(), unit, f, detail_loops::operand<TA>(a, &unit),
-                           detail_loops::operand<TB>(b, b.numel == 1 && out.numel != 1 ? &zero : &unit));
+    detail_loops::map_flat<R>(out.numel, out.ptr<R>(), f, std::pair<const TA*, std::int64_t>{a.ptr<TA>(), 1},
+                              std::pair<const TB*, std::int64_t>{b.ptr<TB>(), b.numel == 1 ? 0 : 1});
+    return;
+  }
+  if (b.shape == out.shape && b.is_contiguous() && a.numel == 1) {
+    detail_loops::map_flat<R>(out.numel, out.ptr<R>(), f, std::pair<const TA*, std::int64_t>{a.ptr<TA>(), 0},
+                              std::pair<const TB*, std::int64_t>{b.ptr<TB>(), 1});
     return;
   }
   const Shape as = broadcast_strides(a, out.shape), bs = broadcast_strides(b, out.shape);
