@@ -238,38 +238,41 @@ double row_norm(const T* r, std::int64_t n, double p) {
   return std::pow(s, 1.0 / p);
 }
 
+/// The extreme (Max: maximum) of r[0:n], n >= W (the batch width), on xsimd batches, ignoring
+/// NaN; `nan` tells whether r holds one. max / min are exact, so the order of lanes is immaterial.
+template <bool Max, class T>
+T simd_extreme(const T* r, std::int64_t n, bool& nan) {
+  using B = xsimd::batch<T>;
+  constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
+  B m = B::load_unaligned(r);
+  auto nb = m != m;
+  auto step = [&](const B& v) {
+    nb = nb || (v != v);
+    m = Max ? xsimd::max(m, v) : xsimd::min(m, v);
+  };
+  std::int64_t i = W;
+  for (; i + W <= n; i += W) step(B::load_unaligned(r + i));
+  if (i < n) step(B::load_unaligned(r + n - W));  // overlapping last batch
+  nan = xsimd::any(nb);
+  alignas(64) T buf[W];
+  m.store_aligned(buf);
+  T best = buf[0];
+  for (std::int64_t j = 1; j < W; ++j)
+    if (buf[j] == buf[j] && (best != best || beats<Max>(buf[j], best))) best = buf[j];
+  return best;
+}
+
 /// Index of the first extreme (Max: maximum) of r[0:n], n >= 1, or of the first NaN. Floating
-/// rows find the extreme with kAccLanes independent lanes, then the first position holding it.
+/// rows find the extreme on xsimd batches, then the first position holding it.
 template <bool Max, class T>
 std::int64_t block_arg_extreme(const T* r, std::int64_t n) {
   if constexpr (std::is_floating_point_v<T>) {
-    if (n < kAccLanes) return row_arg_extreme<Max>(r, n);
-    T best[kAccLanes];
-    int nan[kAccLanes];
-    for (int j = 0; j < kAccLanes; ++j) {
-      best[j] = r[j];
-      nan[j] = r[j] != r[j];
-    }
-    std::int64_t i = kAccLanes;
-    for (; i + kAccLanes <= n; i += kAccLanes)
-      for (int j = 0; j < kAccLanes; ++j) {
-        const T v = r[i + j];
-        best[j] = beats<Max>(v, best[j]) ? v : best[j];
-        nan[j] |= v != v;
-      }
-    for (int j = 0; i + j < n; ++j) {
-      const T v = r[i + j];
-      best[j] = beats<Max>(v, best[j]) ? v : best[j];
-      nan[j] |= v != v;
-    }
-    int any_nan = 0;
-    T m = best[0];
-    for (int j = 0; j < kAccLanes; ++j) {
-      any_nan |= nan[j];
-      if (beats<Max>(best[j], m)) m = best[j];
-    }
+    constexpr std::int64_t W = static_cast<std::int64_t>(xsimd::batch<T>::size);
+    if (n < W) return row_arg_extreme<Max>(r, n);
+    bool nan = false;
+    const T m = simd_extreme<Max>(r, n, nan);
     for (std::int64_t k = 0; k < n; ++k)
-      if (any_nan ? r[k] != r[k] : r[k] == m) return k;
+      if (nan ? r[k] != r[k] : r[k] == m) return k;
     return 0;
   } else {
     return row_arg_extreme<Max>(r, n);
@@ -295,20 +298,15 @@ ArgExtreme<Max, T> arg_extreme_combine(const ArgExtreme<Max, T>& a, const ArgExt
   return a;
 }
 
-/// The largest element of r[0:n] (n >= 1), NaN if any is NaN, with kAccLanes lanes.
+/// The largest element of r[0:n] (n >= 1), NaN if any is NaN.
 template <class T>
 T block_max_nan(const T* r, std::int64_t n) {
-  T m = r[0];
-  if (n >= kAccLanes) {
-    T best[kAccLanes];
-    for (int j = 0; j < kAccLanes; ++j) best[j] = r[j];
-    std::int64_t i = kAccLanes;
-    for (; i + kAccLanes <= n; i += kAccLanes)
-      for (int j = 0; j < kAccLanes; ++j) best[j] = (r[i + j] > best[j] || r[i + j] != r[i + j]) ? r[i + j] : best[j];
-    for (int j = 0; i + j < n; ++j) best[j] = (r[i + j] > best[j] || r[i + j] != r[i + j]) ? r[i + j] : best[j];
-    for (int j = 0; j < kAccLanes; ++j) m = (best[j] > m || best[j] != best[j]) ? best[j] : m;
-    return m;
+  if (n >= static_cast<std::int64_t>(xsimd::batch<T>::size)) {
+    bool nan = false;
+    const T m = simd_extreme<true>(r, n, nan);
+    return nan ? std::numeric_limits<T>::quiet_NaN() : m;
   }
+  T m = r[0];
   for (std::int64_t i = 1; i < n; ++i) m = (r[i] > m || r[i] != r[i]) ? r[i] : m;
   return m;
 }
