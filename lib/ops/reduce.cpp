@@ -324,7 +324,25 @@ Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op,
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
     T* dst = impl(out).ptr<T>();
-    arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
+    if constexpr (std::is_floating_point_v<T>) {
+      // the value only: one pass on xsimd batches per block, NaN propagating
+      const T* src = impl(p.rows).ptr<T>();
+      const std::int64_t n = p.inner;
+      constexpr std::int64_t W = static_cast<std::int64_t>(xsimd::batch<T>::size);
+      kernels::reduce_blocked<T>(
+          p.outer, n,
+          [&](std::int64_t o, std::int64_t b0, std::int64_t b1) -> T {
+            const T* r = src + o * n + b0;
+            if (b1 - b0 < W) return r[kernels::row_arg_extreme<Max>(r, b1 - b0)];
+            bool nan = false;
+            const T m = kernels::simd_extreme<Max>(r, b1 - b0, nan);
+            return nan ? std::numeric_limits<T>::quiet_NaN() : m;
+          },
+          [](T a, T b) { return (a != a || !kernels::beats<Max>(b, a)) && b == b ? a : b; },
+          [dst](std::int64_t o, T v) { dst[o] = v; });
+    } else {
+      arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
+    }
   });
   const Shape keep = p.keep_shape, rd = p.dims;
   // d amax = g shared evenly among the elements equal to the extreme (as torch.amax)
