@@ -452,6 +452,50 @@ std::string loaded_blas() {
   }
   std::fclose(f);
   return found;
+
+// Elementwise ops and reductions on float32 tensors of 1e5 and 1e6 elements (filter names start
+// with "elementwise" and "reduce").
+void bench_elementwise(int threads, const std::string& filter) {
+  auto want = [&](const std::string& name) { return filter.empty() || name.find(filter) != std::string::npos; };
+  for (std::int64_t n : {100000, 1000000}) {
+    const std::string sz = " " + std::to_string(n);
+    const auto x = xg_randn({n}), y = xg_randn({n});
+    const auto tx = torch::randn({n}), ty = torch::randn({n});
+    if (want("elementwise exp" + sz)) report("elementwise exp" + sz, threads, 0, [&] { xg::exp(x); }, [&] { torch::exp(tx); });
+    if (want("elementwise tanh" + sz))
+      report("elementwise tanh" + sz, threads, 0, [&] { xg::tanh(x); }, [&] { torch::tanh(tx); });
+    if (want("elementwise sigmoid" + sz))
+      report("elementwise sigmoid" + sz, threads, 0, [&] { xg::sigmoid(x); }, [&] { torch::sigmoid(tx); });
+    if (want("elementwise relu" + sz))
+      report("elementwise relu" + sz, threads, 0, [&] { xg::relu(x); }, [&] { torch::relu(tx); });
+    if (want("elementwise add" + sz)) report("elementwise add" + sz, threads, 0, [&] { xg::add(x, y); }, [&] { torch::add(tx, ty); });
+    const auto m = xg_randn({n / 100, 100}), b = xg_randn({100});
+    const auto tm = torch::randn({n / 100, 100}), tb = torch::randn({100});
+    if (want("elementwise add bcast row" + sz))
+      report("elementwise add bcast row" + sz, threads, 0, [&] { xg::add(m, b); }, [&] { torch::add(tm, tb); });
+  }
+}
+
+void bench_reduce(int threads, const std::string& filter) {
+  auto want = [&](const std::string& name) { return filter.empty() || name.find(filter) != std::string::npos; };
+  const auto x = xg_randn({1000, 1000});
+  const auto tx = torch::randn({1000, 1000});
+  for (std::int64_t d : {1, 0}) {
+    const std::string dim = d == 1 ? " 1000x1000 dim1" : " 1000x1000 dim0";
+    if (want("reduce sum" + dim))
+      report("reduce sum" + dim, threads, 0, [&] { xg::sum(x, {d}); }, [&] { torch::sum(tx, {d}); });
+    if (want("reduce var" + dim))
+      report("reduce var" + dim, threads, 0, [&] { xg::var(x, xg::Shape{d}); }, [&] { torch::var(tx, torch::IntArrayRef{d}); });
+    if (want("reduce amax" + dim))
+      report("reduce amax" + dim, threads, 0, [&] { xg::amax(x, {d}); }, [&] { torch::amax(tx, {d}); });
+    if (want("reduce argmax" + dim))
+      report("reduce argmax" + dim, threads, 0, [&] { xg::argmax(x, d); }, [&] { torch::argmax(tx, d); });
+    if (want("reduce logsumexp" + dim))
+      report("reduce logsumexp" + dim, threads, 0, [&] { xg::logsumexp(x, {d}); }, [&] { torch::logsumexp(tx, {d}); });
+    if (want("reduce softmax" + dim))
+      report("reduce softmax" + dim, threads, 0, [&] { xg::softmax(x, d); }, [&] { torch::softmax(tx, d); });
+  }
+  if (want("reduce sum all 1e6")) report("reduce sum all 1e6", threads, 0, [&] { xg::sum(x); }, [&] { torch::sum(tx); });
 }
 
 }  // namespace
@@ -482,6 +526,8 @@ int main(int argc, char** argv) {
       torch::set_num_threads(threads);
       bench_mm(threads, filter);
       bench_cnn(threads, filter);
+      bench_elementwise(threads, filter);
+      bench_reduce(threads, filter);
       bench_overhead(threads, filter);
     }
   }

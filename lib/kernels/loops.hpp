@@ -9,8 +9,9 @@
 // loops then run it on whole batches, float and double, whenever input and output types agree.
 // A functor with scalar parameter types (`T x`) is never called with a batch and runs on the
 // scalar path. On the vector path every element goes through the batch expression: the tail of a
-// row and strided operands are gathered into a batch, so an element's value does not depend on
-// its position, on the layout of the operands or on how the range was split among threads.
+// row (as an overlapping last batch, or padded into one) and strided operands are gathered into a
+// batch, so an element's value does not depend on its position, on the layout of the operands or
+// on how the range was split among threads.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -139,12 +140,24 @@ void vec_row(const F& f, std::int64_t n, T* o, std::int64_t so, const std::array
   auto call = [&](auto&& load) -> B {
     return [&]<std::size_t... K>(std::index_sequence<K...>) { return B(f(load(K)...)); }(std::make_index_sequence<N>{});
   };
-  bool all_unit = so == 1;
-  for (std::size_t k = 0; k < N; ++k) all_unit = all_unit && s[k] == 1;
+  // unit-stride output and operands that are unit-stride or broadcast (stride 0): plain loads
+  bool simple = so == 1 && n >= W;
+  for (std::size_t k = 0; k < N; ++k) simple = simple && (s[k] == 1 || s[k] == 0);
+  if (simple) {
+    std::array<B, N> bc;
+    for (std::size_t k = 0; k < N; ++k) bc[k] = B(p[k][0]);
+    auto load_at = [&](std::int64_t at) {
+      return [&, at](std::size_t k) { return s[k] ? B::load_unaligned(p[k] + at) : bc[k]; };
+    };
+    std::int64_t i = 0;
+    for (; i + W <= n; i += W) call(load_at(i)).store_unaligned(o + i);
+    // The tail as the last whole batch, overlapping elements already written: they get the
+    // same values again (the output is a fresh tensor, never one of the inputs).
+    if (i < n) call(load_at(n - W)).store_unaligned(o + n - W);
+    return;
+  }
   std::int64_t i = 0;
-  if (all_unit) {
-    for (; i + W <= n; i += W) call([&](std::size_t k) { return B::load_unaligned(p[k] + i); }).store_unaligned(o + i);
-  } else {
+  {
     alignas(64) T buf[W];
     for (; i + W <= n; i += W) {
       const B r = call([&](std::size_t k) -> B {
@@ -194,10 +207,50 @@ void map_n(const Shape& shape, std::int64_t total, R* op, const Shape& os, const
         vec_row<R, N>(f, n, o, st[N], p, s);
       } else {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
+          // unit strides, or a broadcast scalar second operand (x > 0): loops the compiler
+          // vectorizes; any strides: the general loop
+          const bool unit = st[N] == 1 && ((st[K] == 1) && ...);
+          if (unit) {
+            const auto q = std::make_tuple((std::get<K>(ptrs) + off[K])...);
+            for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(std::get<K>(q)[i]...));
+            return;
+          }
+          if constexpr (N == 2) {
+            if (st[N] == 1 && st[0] == 1 && st[1] == 0) {
+              const auto* first = std::get<0>(ptrs) + off[0];
+              const auto second = std::get<1>(ptrs)[off[1]];
+              for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(first[i], second));
+              return;
+            }
+          }
           for (std::int64_t i = 0; i < n; ++i) o[i * st[N]] = static_cast<R>(f(std::get<K>(ptrs)[off[K] + i * st[K]]...));
         }(std::make_index_sequence<N>{});
       }
     });
+  });
+}
+
+/// The elementwise loop over a flat range: every operand unit-stride (1) or broadcast (0), the
+/// output contiguous. No shape walking and no allocation (the common case of small tensors).
+template <class R, class F, class... In>
+void map_flat(std::int64_t total, R* op, const F& f, std::pair<const In*, std::int64_t>... in) {
+  constexpr std::size_t N = sizeof...(In);
+  constexpr bool vec = (std::is_same_v<In, R> && ...) && batch_invocable<F, R>(std::make_index_sequence<N>{});
+  parallel_chunks(total, kElementwiseChunk, [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t n = e - b;
+    R* o = op + b;
+    if constexpr (vec) {
+      const std::array<const R*, N> p{(in.first + b * in.second)...};
+      const std::array<std::int64_t, N> s{in.second...};
+      vec_row<R, N>(f, n, o, 1, p, s);
+    } else if (((in.second == 1) && ...)) {
+      const auto q = std::make_tuple((in.first + b)...);
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(std::get<K>(q)[i]...));
+      }(std::make_index_sequence<N>{});
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(f(in.first[(b + i) * in.second]...));
+    }
   });
 }
 
@@ -211,21 +264,26 @@ std::pair<const T*, const Shape*> operand(const TensorImpl& t, const Shape* stri
 /// out[i] = f(x[i]) with out contiguous and of x's shape (Note [Vectorized elementwise functors]).
 template <class T, class R, class F>
 void unary_map(const TensorImpl& x, TensorImpl& out, F f) {
-  const Shape flat{x.numel}, unit{1};
-  const bool contig = x.is_contiguous();
-  const Shape os = contig ? unit : contiguous_strides(out.shape);
-  const Shape& shape = contig ? flat : x.shape;
-  detail_loops::map_n<R>(shape, x.numel, out.ptr<R>(), os, f, detail_loops::operand<T>(x, contig ? &unit : &x.strides));
+  if (x.is_contiguous()) {
+    detail_loops::map_flat<R>(x.numel, out.ptr<R>(), f, std::pair<const T*, std::int64_t>{x.ptr<T>(), 1});
+    return;
+  }
+  const Shape os = contiguous_strides(out.shape);
+  detail_loops::map_n<R>(x.shape, x.numel, out.ptr<R>(), os, f, detail_loops::operand<T>(x, &x.strides));
 }
 
 /// out[i] = f(a[i], b[i]) with a and b broadcast to out's (contiguous) shape.
 template <class TA, class TB, class R, class F>
 void binary_map(const TensorImpl& a, const TensorImpl& b, TensorImpl& out, F f) {
-  const Shape flat{out.numel}, unit{1}, zero{0};
   if (a.shape == out.shape && a.is_contiguous() &&
       ((b.shape == out.shape && b.is_contiguous()) || b.numel == 1)) {
-    detail_loops::map_n<R>(flat, out.numel, out.ptr<R>(), unit, f, detail_loops::operand<TA>(a, &unit),
-                           detail_loops::operand<TB>(b, b.numel == 1 && out.numel != 1 ? &zero : &unit));
+    detail_loops::map_flat<R>(out.numel, out.ptr<R>(), f, std::pair<const TA*, std::int64_t>{a.ptr<TA>(), 1},
+                              std::pair<const TB*, std::int64_t>{b.ptr<TB>(), b.numel == 1 ? 0 : 1});
+    return;
+  }
+  if (b.shape == out.shape && b.is_contiguous() && a.numel == 1) {
+    detail_loops::map_flat<R>(out.numel, out.ptr<R>(), f, std::pair<const TA*, std::int64_t>{a.ptr<TA>(), 0},
+                              std::pair<const TB*, std::int64_t>{b.ptr<TB>(), 1});
     return;
   }
   const Shape as = broadcast_strides(a, out.shape), bs = broadcast_strides(b, out.shape);

@@ -88,6 +88,37 @@ auto block_sum(const T* r, std::int64_t n) {
   }
 }
 
+/// out[o, c] = Σ_j x[o, j, c] over a contiguous [outer, n, inner] block (a reduction over middle
+/// dims, e.g. the batch dim of a bias gradient) without transposing: columns of kSumColumns
+/// outputs accumulate rows j = 0, 1, … in order (double for floating types), in parallel over
+/// column groups above kParallelElements. Each output is summed by one thread in a fixed order.
+inline constexpr std::int64_t kSumColumns = 256;
+template <class T, class R>
+void sum_columns(const T* x, R* out, std::int64_t outer, std::int64_t n, std::int64_t inner) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
+  const std::int64_t groups = (inner + kSumColumns - 1) / kSumColumns;
+  auto unit = [&](std::int64_t u) {
+    const std::int64_t o = u / groups, c0 = (u % groups) * kSumColumns;
+    const std::int64_t w = std::min(kSumColumns, inner - c0);
+    Acc acc[kSumColumns] = {};
+    const T* base = x + o * n * inner + c0;
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* r = base + j * inner;
+      for (std::int64_t c = 0; c < w; ++c) acc[c] += static_cast<Acc>(r[c]);
+    }
+    for (std::int64_t c = 0; c < w; ++c) out[o * inner + c0 + c] = static_cast<R>(acc[c]);
+  };
+  const std::int64_t units = outer * groups;
+  if (outer * n * inner >= kParallelElements && units > 1 && available_threads() > 1) {
+    const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(1, n * kSumColumns));
+    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, units, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
+      for (std::int64_t u = r.begin(); u < r.end(); ++u) unit(u);
+    });
+  } else {
+    for (std::int64_t u = 0; u < units; ++u) unit(u);
+  }
+}
+
 /// Σ (r[i] − mean)² over r[0:n] in double, with kAccLanes independent accumulators.
 template <class T>
 double block_sq_dev(const T* r, std::int64_t n, double mean) {
@@ -207,38 +238,41 @@ double row_norm(const T* r, std::int64_t n, double p) {
   return std::pow(s, 1.0 / p);
 }
 
+/// The extreme (Max: maximum) of r[0:n], n >= W (the batch width), on xsimd batches, ignoring
+/// NaN; `nan` tells whether r holds one. max / min are exact, so the order of lanes is immaterial.
+template <bool Max, class T>
+T simd_extreme(const T* r, std::int64_t n, bool& nan) {
+  using B = xsimd::batch<T>;
+  constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
+  B m = B::load_unaligned(r);
+  auto nb = m != m;
+  auto step = [&](const B& v) {
+    nb = nb || (v != v);
+    m = Max ? xsimd::max(m, v) : xsimd::min(m, v);
+  };
+  std::int64_t i = W;
+  for (; i + W <= n; i += W) step(B::load_unaligned(r + i));
+  if (i < n) step(B::load_unaligned(r + n - W));  // overlapping last batch
+  nan = xsimd::any(nb);
+  alignas(64) T buf[W];
+  m.store_aligned(buf);
+  T best = buf[0];
+  for (std::int64_t j = 1; j < W; ++j)
+    if (buf[j] == buf[j] && (best != best || beats<Max>(buf[j], best))) best = buf[j];
+  return best;
+}
+
 /// Index of the first extreme (Max: maximum) of r[0:n], n >= 1, or of the first NaN. Floating
-/// rows find the extreme with kAccLanes independent lanes, then the first position holding it.
+/// rows find the extreme on xsimd batches, then the first position holding it.
 template <bool Max, class T>
 std::int64_t block_arg_extreme(const T* r, std::int64_t n) {
   if constexpr (std::is_floating_point_v<T>) {
-    if (n < kAccLanes) return row_arg_extreme<Max>(r, n);
-    T best[kAccLanes];
-    int nan[kAccLanes];
-    for (int j = 0; j < kAccLanes; ++j) {
-      best[j] = r[j];
-      nan[j] = r[j] != r[j];
-    }
-    std::int64_t i = kAccLanes;
-    for (; i + kAccLanes <= n; i += kAccLanes)
-      for (int j = 0; j < kAccLanes; ++j) {
-        const T v = r[i + j];
-        best[j] = beats<Max>(v, best[j]) ? v : best[j];
-        nan[j] |= v != v;
-      }
-    for (int j = 0; i + j < n; ++j) {
-      const T v = r[i + j];
-      best[j] = beats<Max>(v, best[j]) ? v : best[j];
-      nan[j] |= v != v;
-    }
-    int any_nan = 0;
-    T m = best[0];
-    for (int j = 0; j < kAccLanes; ++j) {
-      any_nan |= nan[j];
-      if (beats<Max>(best[j], m)) m = best[j];
-    }
+    constexpr std::int64_t W = static_cast<std::int64_t>(xsimd::batch<T>::size);
+    if (n < W) return row_arg_extreme<Max>(r, n);
+    bool nan = false;
+    const T m = simd_extreme<Max>(r, n, nan);
     for (std::int64_t k = 0; k < n; ++k)
-      if (any_nan ? r[k] != r[k] : r[k] == m) return k;
+      if (nan ? r[k] != r[k] : r[k] == m) return k;
     return 0;
   } else {
     return row_arg_extreme<Max>(r, n);
@@ -264,20 +298,15 @@ ArgExtreme<Max, T> arg_extreme_combine(const ArgExtreme<Max, T>& a, const ArgExt
   return a;
 }
 
-/// The largest element of r[0:n] (n >= 1), NaN if any is NaN, with kAccLanes lanes.
+/// The largest element of r[0:n] (n >= 1), NaN if any is NaN.
 template <class T>
 T block_max_nan(const T* r, std::int64_t n) {
-  T m = r[0];
-  if (n >= kAccLanes) {
-    T best[kAccLanes];
-    for (int j = 0; j < kAccLanes; ++j) best[j] = r[j];
-    std::int64_t i = kAccLanes;
-    for (; i + kAccLanes <= n; i += kAccLanes)
-      for (int j = 0; j < kAccLanes; ++j) best[j] = (r[i + j] > best[j] || r[i + j] != r[i + j]) ? r[i + j] : best[j];
-    for (int j = 0; i + j < n; ++j) best[j] = (r[i + j] > best[j] || r[i + j] != r[i + j]) ? r[i + j] : best[j];
-    for (int j = 0; j < kAccLanes; ++j) m = (best[j] > m || best[j] != best[j]) ? best[j] : m;
-    return m;
+  if (n >= static_cast<std::int64_t>(xsimd::batch<T>::size)) {
+    bool nan = false;
+    const T m = simd_extreme<true>(r, n, nan);
+    return nan ? std::numeric_limits<T>::quiet_NaN() : m;
   }
+  T m = r[0];
   for (std::int64_t i = 1; i < n; ++i) m = (r[i] > m || r[i] != r[i]) ? r[i] : m;
   return m;
 }
@@ -383,17 +412,21 @@ void softmax_lanes_batch(const T* x, T* y, std::int64_t n, std::int64_t inner, s
     const B v = load(j);
     m = xsimd::select((v > m) || (v != v), v, m);
   }
-  B s(T(0));
+  // the sums in double, lane by lane, as the rows do
+  double s[W] = {};
+  alignas(64) T e_buf[W];
   for (std::int64_t j = 0; j < n; ++j) {
     const B e = xsimd::exp(load(j) - m);
     if constexpr (!Log) store(e, j);
-    s += e;
+    e.store_aligned(e_buf);
+    for (std::int64_t k = 0; k < W; ++k) s[k] += static_cast<double>(e_buf[k]);
   }
+  for (std::int64_t k = 0; k < W; ++k) e_buf[k] = static_cast<T>(Log ? std::log(s[k]) : 1.0 / s[k]);
   if constexpr (Log) {
-    const B ls = xsimd::log(s);
+    const B ls = B::load_aligned(e_buf);
     for (std::int64_t j = 0; j < n; ++j) store((load(j) - m) - ls, j);
   } else {
-    const B inv = B(T(1)) / s;
+    const B inv = B::load_aligned(e_buf);
     for (std::int64_t j = 0; j < n; ++j) {
       const T* p = y + j * inner + c0;
       B e;

@@ -127,9 +127,37 @@ void check_nonempty(const Tensor& x, const ops::ReduceShape& p, bool all_dims, c
 }
 }  // namespace
 
+namespace {
+/// When x is contiguous and the reduced dims are one run of adjacent dims that is not last, x is
+/// a [outer, n, inner] block with inner > 1: the sizes of the dims before, in and after the run.
+bool middle_run(const Tensor& x, const ops::ReduceShape& s, std::int64_t& outer, std::int64_t& n, std::int64_t& inner) {
+  if (s.dims.empty() || !x.is_contiguous()) return false;
+  const std::int64_t d0 = s.dims.front(), d1 = s.dims.back() + 1;
+  if (d1 - d0 != static_cast<std::int64_t>(s.dims.size()) || d1 >= x.dim()) return false;
+  outer = n = inner = 1;
+  for (std::int64_t i = 0; i < x.dim(); ++i) (i < d0 ? outer : i < d1 ? n : inner) *= x.size(i);
+  return inner > 1;
+}
+}  // namespace
+
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
-  const auto p = ops::plan_reduce(x, dims, keepdim, "sum");
   const Dtype d = is_floating_point(x.dtype()) ? x.dtype() : kInt64;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto shape = ops::reduce_shape(x, dims, keepdim, "sum");
+  if (middle_run(x, shape, mo, mn, mi)) {
+    // sum over leading or middle dims: columns of the block, no transposed copy
+    Tensor out = detail::make_tensor(shape.out_shape, d);
+    kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
+      using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
+      kernels::sum_columns<T, R>(impl(x).ptr<T>(), impl(out).ptr<R>(), mo, mn, mi);
+    });
+    const Shape keep = shape.keep_shape, in_shape = x.sizes();
+    autograd::record(op_sum, out, {&x}, {}, [keep, in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
+      return {g.reshape(keep).expand(in_shape)};
+    });
+    return out;
+  }
+  const auto p = ops::plan_reduce(x, dims, keepdim, "sum");
   Tensor out = detail::make_tensor(p.out_shape, d);
   kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
     using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
@@ -296,7 +324,25 @@ Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op,
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
     T* dst = impl(out).ptr<T>();
-    arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
+    if constexpr (std::is_floating_point_v<T>) {
+      // the value only: one pass on xsimd batches per block, NaN propagating
+      const T* src = impl(p.rows).ptr<T>();
+      const std::int64_t n = p.inner;
+      constexpr std::int64_t W = static_cast<std::int64_t>(xsimd::batch<T>::size);
+      kernels::reduce_blocked<T>(
+          p.outer, n,
+          [&](std::int64_t o, std::int64_t b0, std::int64_t b1) -> T {
+            const T* r = src + o * n + b0;
+            if (b1 - b0 < W) return r[kernels::row_arg_extreme<Max>(r, b1 - b0)];
+            bool nan = false;
+            const T m = kernels::simd_extreme<Max>(r, b1 - b0, nan);
+            return nan ? std::numeric_limits<T>::quiet_NaN() : m;
+          },
+          [](T a, T b) { return (a != a || !kernels::beats<Max>(b, a)) && b == b ? a : b; },
+          [dst](std::int64_t o, T v) { dst[o] = v; });
+    } else {
+      arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
+    }
   });
   const Shape keep = p.keep_shape, rd = p.dims;
   // d amax = g shared evenly among the elements equal to the extreme (as torch.amax)
