@@ -452,6 +452,7 @@ std::string loaded_blas() {
   }
   std::fclose(f);
   return found;
+}
 
 // Elementwise ops and reductions on float32 tensors of 1e5 and 1e6 elements (filter names start
 // with "elementwise" and "reduce").
@@ -497,7 +498,6 @@ void bench_reduce(int threads, const std::string& filter) {
   }
   if (want("reduce sum all 1e6")) report("reduce sum all 1e6", threads, 0, [&] { xg::sum(x); }, [&] { torch::sum(tx); });
 }
-
 }  // namespace
 
 int main(int argc, char** argv) {
