@@ -79,7 +79,12 @@ std::vector<std::pair<double, std::string>> ticks(double lo, double hi, bool log
 void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartOptions& opt, double ox, double oy,
                 int clip_id) {
   const double W = opt.width, H = opt.height, L = 64, T = 34, B = 44;
-  const double legend_w = series.empty() ? 20 : 150;
+  // The legend column is as wide as its longest name needs (about 6.5 px per character at
+  // font-size 11, after the 38 px swatch), at least 150 px and at most 40 % of the chart.
+  std::size_t longest = 0;
+  for (const auto& s : series) longest = std::max(longest, s.name.size());
+  const double legend_w =
+      series.empty() ? 20 : std::clamp(48 + 6.5 * static_cast<double>(longest), 150.0, std::max(150.0, 0.4 * W));
   const double R = legend_w;
   const bool lx = opt.log_x, ly = opt.log_y;
   auto tx = [&](double v) { return lx ? std::log10(v) : v; };
