@@ -6,6 +6,9 @@
 
 #include "xgrad/autograd.hpp"
 #include "xgrad/error.hpp"
+#include "xgrad/nn/conv.hpp"
+#include "xgrad/nn/functional_layer.hpp"
+#include "xgrad/nn/linear.hpp"
 #include "xgrad/ops.hpp"
 #include "xgrad/train/plot.hpp"
 
@@ -23,6 +26,17 @@ double sumsq(const Tensor& t) {
   double s = 0;
   for (double v : t.to_vector<double>()) s += v * v;
   return s;
+}
+
+// Whether a module's output is a ReLU's: an nn::ReLU, a Functional("relu"), or a Linear / Conv
+// layer built with `.activation = "relu"` (a ReLU given as a module is its own submodule and
+// matches the first case).
+bool outputs_relu(const nn::Module& m) {
+  if (m.name() == "ReLU") return true;
+  if (const auto* f = dynamic_cast<const nn::FunctionalImpl*>(&m)) return f->function_name() == "relu";
+  if (const auto* l = dynamic_cast<const nn::LinearImpl*>(&m)) return l->options.activation.name() == "relu";
+  if (const auto* c = dynamic_cast<const nn::ConvImplBase*>(&m)) return c->activation().name() == "relu";
+  return false;
 }
 
 // Fraction of units of a ReLU output [B, F] or [B, C, ...] that are zero for every sample (and
@@ -88,7 +102,7 @@ void TrainingHealth::on_train_begin(Logs&) {
   for (const auto& l : layers_) report_.grad_norm.push_back({l, {}});
   for (const auto& p : params_) report_.update_ratio.push_back({p, {}});
   for (const auto& item : context().model->module().named_modules())
-    if (item.value()->name() == "ReLU") report_.dead_relu.push_back({item.key().empty() ? "(root)" : item.key(), {}});
+    if (outputs_relu(*item.value())) report_.dead_relu.push_back({item.key().empty() ? "(root)" : item.key(), {}});
 }
 
 void TrainingHealth::on_batch_begin(std::int64_t batch, Logs&) {
@@ -137,13 +151,13 @@ void TrainingHealth::on_epoch_end(std::int64_t epoch, Logs&) {
   for (std::size_t p = 0; p < params_.size(); ++p)
     report_.update_ratio[p].values.push_back(p < ratio_.size() ? ratio_[p] : kNaN);
   if (report_.dead_relu.empty()) return;
-  // One probe forward in eval mode with hooks on every ReLU, recording the dead fraction.
+  // One probe forward in eval mode with hooks on every ReLU output, recording the dead fraction.
   nn::Module& module = context().model->module();
   std::vector<double> dead(report_.dead_relu.size(), kNaN);
   std::vector<std::pair<nn::ModulePtr, nn::HookHandle>> hooks;
   std::size_t k = 0;
   for (const auto& item : module.named_modules()) {
-    if (item.value()->name() != "ReLU") continue;
+    if (!outputs_relu(*item.value())) continue;
     const std::size_t slot = k++;
     hooks.emplace_back(item.value(), item.value()->register_forward_hook([&dead, slot](nn::Module&, const Tensor&, const Tensor& out) {
       dead[slot] = dead_fraction(out);

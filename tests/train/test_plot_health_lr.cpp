@@ -183,6 +183,33 @@ TEST_CASE("TrainingHealth: gradient norms, update ratios and dead ReLUs match ha
   CHECK(count(slurp(dir / "report.html"), "<svg") == 2);
 }
 
+TEST_CASE("TrainingHealth: ReLUs given as Functional or as a layer's activation are watched too", "[train][health]") {
+  data::TensorDataset set = test::blobs(64, 1);
+  data::DataLoader full(set, {.batch_size = 64});
+  // Linear(…, relu) with 3 of its 4 units dead (zero weights, bias −100), then Functional("relu")
+  // after a Linear whose 6 units all fire (bias +100), then a conv-free head.
+  nn::Linear fc1(2, 4, {.activation = "relu"});
+  nn::Linear fc2(4, 6);
+  nn::Sequential net({fc1, fc2, nn::Functional("relu"), nn::Linear(6, 3)});
+  {
+    NoGradGuard g;
+    fc1->weight.slice(0, 0, 3).zero_();
+    fc1->bias.slice(0, 0, 3).fill_(-100.0);
+    fc2->weight.zero_();
+    fc2->bias.fill_(100.0);
+  }
+  nn::CrossEntropyLoss ce;
+  optim::SGD opt(net->parameters(), {.lr = 1e-6});
+  auto health = std::make_shared<TrainingHealth>();
+  fit(net, ce, opt, full, {.epochs = 1, .callbacks = {health}, .verbose = 0});
+  const HealthReport& r = health->report();
+  REQUIRE(r.dead_relu.size() == 2);
+  CHECK(r.dead_relu[0].name == "0");
+  CHECK(r.dead_relu[1].name == "2");
+  CHECK(r.dead_relu[0].values == std::vector<double>{0.75});
+  CHECK(r.dead_relu[1].values == std::vector<double>{0.0});
+}
+
 TEST_CASE("lr_find: restores model, optimizer and loader exactly and suggests a sane learning rate", "[train][lr_find]") {
   test::TempDir dir;
   data::TensorDataset set = test::blobs(200, 1);

@@ -101,6 +101,8 @@ class ConvImplBase : public Module {
   void pretty_print(std::ostream& os) const override;
   /// A deep copy; an activation module is cloned too.
   ModulePtr clone() const override = 0;
+  /// The activation applied after the convolution (the identity by default).
+  const Activation& activation() const { return activation_; }
 
   std::int64_t in_channels, out_channels;
   /// One entry per spatial dimension.

@@ -28,7 +28,8 @@ struct HealthReport {
   std::vector<HealthSeries> grad_norm;
   /// Per parameter tensor ("0.weight"): ‖w_after − w_before‖ / ‖w_before‖ over the epoch's last step.
   std::vector<HealthSeries> update_ratio;
-  /// Per ReLU module: the fraction of its units whose output is 0 for every sample of the probe
+  /// Per module whose output is a ReLU's (nn::ReLU, Functional("relu"), a Linear / Conv layer with
+  /// activation "relu"): the fraction of its units whose output is 0 for every sample of the probe
   /// batch (a unit is a feature of a [B, F] output, a channel of a [B, C, …] one).
   std::vector<HealthSeries> dead_relu;
 };
@@ -47,7 +48,7 @@ struct TrainingHealthOptions {
 
 /// Records a HealthReport during fit. Costs per step: one gradient norm per parameter; per epoch:
 /// a copy of the parameters before the last step and one forward pass of the probe batch (eval
-/// mode, no grad) with forward hooks on the model's ReLU modules (xg::nn::ReLU).
+/// mode, no grad) with forward hooks on the modules whose output is a ReLU's.
 class TrainingHealth : public Callback {
  public:
   explicit TrainingHealth(TrainingHealthOptions options = {});
