@@ -119,7 +119,7 @@ void outer_extreme(const T* x, T* val, std::int64_t* idx, std::int64_t outer, st
     auto step = [&](std::int64_t k, const T* r, const B& jb) {
       const B v = B::load_unaligned(r + k * W);
       // take v if it beats best, or if it is the first NaN (a NaN best is never replaced)
-      const auto take = (Max ? (v > best[k]) : (v < best[k])) || ((v != v) && (best[k] == best[k]));
+      const auto take = (Max ? (v > best[k]) : (v < best[k])) || (xsimd::isnan(v) && !xsimd::isnan(best[k]));
       best[k] = xsimd::select(take, v, best[k]);
       if (idx) at[k] = xsimd::select(take, jb, at[k]);
     };
