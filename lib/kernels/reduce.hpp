@@ -245,9 +245,9 @@ T simd_extreme(const T* r, std::int64_t n, bool& nan) {
   using B = xsimd::batch<T>;
   constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
   B m = B::load_unaligned(r);
-  auto nb = m != m;
+  auto nb = xsimd::isnan(m);
   auto step = [&](const B& v) {
-    nb = nb || (v != v);
+    nb = nb || xsimd::isnan(v);
     m = Max ? xsimd::max(m, v) : xsimd::min(m, v);
   };
   std::int64_t i = W;
@@ -410,7 +410,7 @@ void softmax_lanes_batch(const T* x, T* y, std::int64_t n, std::int64_t inner, s
   B m(-std::numeric_limits<T>::infinity());
   for (std::int64_t j = 0; j < n; ++j) {
     const B v = load(j);
-    m = xsimd::select((v > m) || (v != v), v, m);
+    m = xsimd::select((v > m) || xsimd::isnan(v), v, m);
   }
   // the sums in double, lane by lane, as the rows do
   double s[W] = {};

@@ -345,3 +345,21 @@ TEST_CASE("an MLP trained with Adam ends bitwise identical with 1 and 2 threads"
 TEST_CASE("a conv net trained with Adam ends bitwise identical with 1 and 2 threads", "[determinism]") {
   check_training_is_deterministic(true);
 }
+
+TEST_CASE("amax, argmax, logsumexp and softmax along the last dim propagate a NaN inside a SIMD batch", "[determinism]") {
+  std::vector<float> data(2 * 40, 1.0f);
+  data[5] = NAN;       // row 0, in the first batch
+  data[40 + 33] = NAN;  // row 1, in a later batch
+  const Tensor x = from_vector(data, {2, 40});
+  const auto mx = amax(x, {1}).to_vector<float>();
+  const auto am = argmax(x, 1).to_vector<std::int64_t>();
+  const auto lse = logsumexp(x, {1}).to_vector<float>();
+  CHECK(std::isnan(mx[0]));
+  CHECK(std::isnan(mx[1]));
+  CHECK(am[0] == 5);
+  CHECK(am[1] == 33);
+  CHECK(std::isnan(lse[0]));
+  CHECK(std::isnan(lse[1]));
+  const Tensor xt = x.t().contiguous();  // softmax over dim 0: the lanes kernel
+  CHECK(std::isnan(softmax(xt, 0).to_vector<float>()[5 * 2]));
+}
