@@ -23,18 +23,18 @@ namespace xg::kernels {
 /// Outputs per unit of the outer-dim reductions: 64 doubles = 8 AVX-512 accumulators.
 inline constexpr std::int64_t kOuterCols = 64;
 
-/// Runs unit(o, c0, w) for every outer index o and column chunk [c0, c0 + w) of kOuterCols
-/// columns (the last one shorter), on TBB threads above kParallelElements.
-template <class Unit>
+/// Runs unit(o, c0, w) for every outer index o and column chunk [c0, c0 + w) of Cols columns
+/// (the last one shorter), on TBB threads above kParallelElements.
+template <std::int64_t Cols = kOuterCols, class Unit>
 void outer_units(std::int64_t outer, std::int64_t n, std::int64_t inner, const Unit& unit) {
-  const std::int64_t groups = (inner + kOuterCols - 1) / kOuterCols;
+  const std::int64_t groups = (inner + Cols - 1) / Cols;
   const std::int64_t units = outer * groups;
   auto run = [&](std::int64_t u) {
-    const std::int64_t o = u / groups, c0 = (u % groups) * kOuterCols;
-    unit(o, c0, std::min(kOuterCols, inner - c0));
+    const std::int64_t o = u / groups, c0 = (u % groups) * Cols;
+    unit(o, c0, std::min(Cols, inner - c0));
   };
   if (outer * n * inner >= kParallelElements && units > 1 && available_threads() > 1) {
-    const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(1, n * kOuterCols));
+    const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(1, n * Cols));
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, units, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
       for (std::int64_t u = r.begin(); u < r.end(); ++u) run(u);
     });
@@ -49,6 +49,16 @@ inline void add_row(Acc* acc, const T* r) {
   for (std::int64_t c = 0; c < W; ++c) acc[c] += static_cast<Acc>(r[c]);
 }
 
+/// Rows ahead that the column walks prefetch: consecutive rows of a column chunk are one row
+/// stride apart (often a page or more), which the hardware prefetchers do not follow.
+inline constexpr std::int64_t kPrefetchRows = 8;
+
+/// Prefetches the kOuterCols elements of T at p (whole cache lines).
+template <class T>
+inline void prefetch_chunk(const T* p) {
+  for (std::size_t b = 0; b < kOuterCols * sizeof(T); b += 64) __builtin_prefetch(reinterpret_cast<const char*>(p) + b);
+}
+
 /// out[o, c] = Σ_j x[o, j, c] (double for floating T, int64 otherwise), rows j in order.
 template <class T, class R>
 void outer_sum(const T* x, R* out, std::int64_t outer, std::int64_t n, std::int64_t inner) {
@@ -57,7 +67,10 @@ void outer_sum(const T* x, R* out, std::int64_t outer, std::int64_t n, std::int6
     alignas(64) Acc acc[kOuterCols] = {};
     const T* base = x + o * n * inner + c0;
     if (w == kOuterCols) {
-      for (std::int64_t j = 0; j < n; ++j) add_row<kOuterCols>(acc, base + j * inner);
+      for (std::int64_t j = 0; j < n; ++j) {
+        if (j + kPrefetchRows < n) prefetch_chunk(base + (j + kPrefetchRows) * inner);
+        add_row<kOuterCols>(acc, base + j * inner);
+      }
     } else {
       for (std::int64_t j = 0; j < n; ++j) {
         const T* r = base + j * inner;
@@ -79,6 +92,7 @@ void outer_sq_dev(const T* x, const double* mean, double* out, std::int64_t oute
     for (std::int64_t j = 0; j < n; ++j) {
       const T* r = base + j * inner;
       if (w == kOuterCols) {
+        if (j + kPrefetchRows < n) prefetch_chunk(r + kPrefetchRows * inner);
         for (std::int64_t c = 0; c < kOuterCols; ++c) {
           const double d = static_cast<double>(r[c]) - m[c];
           acc[c] += d * d;
@@ -126,6 +140,7 @@ void outer_extreme(const T* x, T* val, std::int64_t* idx, std::int64_t outer, st
     if (full == K) {
       for (std::int64_t j = 1; j < n; ++j) {
         const T* r = base + j * inner;
+        if (j + kPrefetchRows < n) prefetch_chunk(r + kPrefetchRows * inner);
         const B jb(static_cast<T>(j));
         for (std::int64_t k = 0; k < K; ++k) step(k, r, jb);
       }
@@ -182,6 +197,7 @@ void outer_logsumexp(const T* x, const T* colmax, T* out, std::int64_t outer, st
     for (std::int64_t j = 0; j < n; ++j) {
       const T* r = base + j * inner;
       if (full == K) {
+        if (j + kPrefetchRows < n) prefetch_chunk(r + kPrefetchRows * inner);
         for (std::int64_t k = 0; k < K; ++k) xsimd::exp(B::load_unaligned(r + k * W) - m[k]).store_aligned(e + k * W);
         for (std::int64_t c = 0; c < kOuterCols; ++c) acc[c] += static_cast<double>(e[c]);
       } else {
