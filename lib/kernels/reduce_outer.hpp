@@ -81,6 +81,33 @@ void outer_sum(const T* x, R* out, std::int64_t outer, std::int64_t n, std::int6
   });
 }
 
+/// out[o, c] = Σ_j (x[o, j, c] − mean[o, c])² in double, rows j in order.
+template <class T>
+void outer_sq_dev(const T* x, const double* mean, double* out, std::int64_t outer, std::int64_t n, std::int64_t inner) {
+  outer_units(outer, n, inner, [&](std::int64_t o, std::int64_t c0, std::int64_t w) {
+    alignas(64) double acc[kOuterCols] = {};
+    alignas(64) double m[kOuterCols] = {};
+    for (std::int64_t c = 0; c < w; ++c) m[c] = mean[o * inner + c0 + c];
+    const T* base = x + o * n * inner + c0;
+    for (std::int64_t j = 0; j < n; ++j) {
+      const T* r = base + j * inner;
+      if (w == kOuterCols) {
+        if (j + kPrefetchRows < n) prefetch_chunk(r + kPrefetchRows * inner);
+        for (std::int64_t c = 0; c < kOuterCols; ++c) {
+          const double d = static_cast<double>(r[c]) - m[c];
+          acc[c] += d * d;
+        }
+      } else {
+        for (std::int64_t c = 0; c < w; ++c) {
+          const double d = static_cast<double>(r[c]) - m[c];
+          acc[c] += d * d;
+        }
+      }
+    }
+    for (std::int64_t c = 0; c < w; ++c) out[o * inner + c0 + c] = acc[c];
+  });
+}
+
 /// The first extreme (Max: maximum) of every column x[o, :, c] and, when idx is given, its index
 /// j, or the first NaN (as PyTorch). Floating T only; indices ride in batches of T, exact while
 /// n <= 2^24 for float (the caller checks outer_extreme_fits).

@@ -230,10 +230,24 @@ namespace {
 Tensor var_std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
   check_floating(x, op);
-  const auto p = ops::plan_reduce(x, dims, keepdim, op);
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
   const double dof = std::max(0.0, static_cast<double>(p.inner) - (unbiased ? 1.0 : 0.0));
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
+    if (outer) {
+      // reduced dims lead a contiguous block: column sums, then column Σ (x − mean)², no copy
+      const T* src = impl(x).ptr<T>();
+      T* dst = impl(out).ptr<T>();
+      std::vector<double> mean(static_cast<std::size_t>(mo * mi)), m2(mean.size());
+      kernels::outer_sum<T, double>(src, mean.data(), mo, mn, mi);
+      for (double& m : mean) m /= static_cast<double>(mn);
+      kernels::outer_sq_dev(src, mean.data(), m2.data(), mo, mn, mi);
+      for (std::size_t o = 0; o < m2.size(); ++o)
+        dst[o] = static_cast<T>(take_sqrt ? std::sqrt(m2[o] / dof) : m2[o] / dof);
+      return;
+    }
     // two passes (exact for rows with a large common offset): the means, then Σ (x − mean)²
     const T* src = impl(p.rows).ptr<T>();
     T* dst = impl(out).ptr<T>();
