@@ -47,8 +47,8 @@ XG_REDUCE_BENCH(sum_last, xg::sum(x, {1}))
 XG_REDUCE_BENCH(sum_first, xg::sum(x, {0}))
 XG_REDUCE_BENCH(mean_last, xg::mean(x, {1}))
 XG_REDUCE_BENCH(mean_first, xg::mean(x, {0}))
-XG_REDUCE_BENCH(var_last, xg::var(x, {1}))
-XG_REDUCE_BENCH(var_first, xg::var(x, {0}))
+XG_REDUCE_BENCH(var_last, xg::var(x, xg::Shape{1}))
+XG_REDUCE_BENCH(var_first, xg::var(x, xg::Shape{0}))
 XG_REDUCE_BENCH(max_last, xg::amax(x, {1}))
 XG_REDUCE_BENCH(max_first, xg::amax(x, {0}))
 XG_REDUCE_BENCH(argmax_last, xg::argmax(x, 1))
@@ -58,6 +58,27 @@ XG_REDUCE_BENCH(logsumexp_first, xg::logsumexp(x, {0}))
 XG_REDUCE_BENCH(softmax_last, xg::softmax(x, 1))
 XG_REDUCE_BENCH(softmax_first, xg::softmax(x, 0))
 XG_REDUCE_BENCH(log_softmax_last, xg::log_softmax(x, 1))
+
+XG_REDUCE_BENCH(argmin_first, xg::argmin(x, 0))
+XG_REDUCE_BENCH(max_dim_first, std::get<1>(xg::max(x, 0)))
+
+// The NCHW conv bias gradient: g.sum({2, 3}).sum({0}) and the batch sum g.sum({0}) of a
+// [N, C, H, W] = [32, 64, 16, 16] float32 gradient (the second is a leading-dim reduction).
+// Argument: thread count.
+void BM_conv_bias_grad(benchmark::State& state) {
+  XG_BENCH_SET_THREADS(state.range(0));
+  const xg::Tensor g = xg::randn({32, 64, 16, 16});
+  for (auto _ : state) benchmark::DoNotOptimize(g.sum({2, 3}).sum({0}));
+  XG_BENCH_SET_THREADS(2);
+}
+BENCHMARK(BM_conv_bias_grad)->Arg(1)->Arg(2)->Name("conv_bias_grad_32x64x16x16");
+void BM_sum_batch_nchw(benchmark::State& state) {
+  XG_BENCH_SET_THREADS(state.range(0));
+  const xg::Tensor g = xg::randn({32, 64, 16, 16});
+  for (auto _ : state) benchmark::DoNotOptimize(g.sum({0}));
+  XG_BENCH_SET_THREADS(2);
+}
+BENCHMARK(BM_sum_batch_nchw)->Arg(1)->Arg(2)->Name("sum_batch_32x64x16x16");
 
 }  // namespace
 

@@ -88,37 +88,6 @@ auto block_sum(const T* r, std::int64_t n) {
   }
 }
 
-/// out[o, c] = Σ_j x[o, j, c] over a contiguous [outer, n, inner] block (a reduction over middle
-/// dims, e.g. the batch dim of a bias gradient) without transposing: columns of kSumColumns
-/// outputs accumulate rows j = 0, 1, … in order (double for floating types), in parallel over
-/// column groups above kParallelElements. Each output is summed by one thread in a fixed order.
-inline constexpr std::int64_t kSumColumns = 256;
-template <class T, class R>
-void sum_columns(const T* x, R* out, std::int64_t outer, std::int64_t n, std::int64_t inner) {
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
-  const std::int64_t groups = (inner + kSumColumns - 1) / kSumColumns;
-  auto unit = [&](std::int64_t u) {
-    const std::int64_t o = u / groups, c0 = (u % groups) * kSumColumns;
-    const std::int64_t w = std::min(kSumColumns, inner - c0);
-    Acc acc[kSumColumns] = {};
-    const T* base = x + o * n * inner + c0;
-    for (std::int64_t j = 0; j < n; ++j) {
-      const T* r = base + j * inner;
-      for (std::int64_t c = 0; c < w; ++c) acc[c] += static_cast<Acc>(r[c]);
-    }
-    for (std::int64_t c = 0; c < w; ++c) out[o * inner + c0 + c] = static_cast<R>(acc[c]);
-  };
-  const std::int64_t units = outer * groups;
-  if (outer * n * inner >= kParallelElements && units > 1 && available_threads() > 1) {
-    const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(1, n * kSumColumns));
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, units, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
-      for (std::int64_t u = r.begin(); u < r.end(); ++u) unit(u);
-    });
-  } else {
-    for (std::int64_t u = 0; u < units; ++u) unit(u);
-  }
-}
-
 /// Σ (r[i] − mean)² over r[0:n] in double, with kAccLanes independent accumulators.
 template <class T>
 double block_sq_dev(const T* r, std::int64_t n, double mean) {
@@ -245,9 +214,9 @@ T simd_extreme(const T* r, std::int64_t n, bool& nan) {
   using B = xsimd::batch<T>;
   constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
   B m = B::load_unaligned(r);
-  auto nb = m != m;
+  auto nb = xsimd::isnan(m);
   auto step = [&](const B& v) {
-    nb = nb || (v != v);
+    nb = nb || xsimd::isnan(v);
     m = Max ? xsimd::max(m, v) : xsimd::min(m, v);
   };
   std::int64_t i = W;
@@ -410,7 +379,7 @@ void softmax_lanes_batch(const T* x, T* y, std::int64_t n, std::int64_t inner, s
   B m(-std::numeric_limits<T>::infinity());
   for (std::int64_t j = 0; j < n; ++j) {
     const B v = load(j);
-    m = xsimd::select((v > m) || (v != v), v, m);
+    m = xsimd::select((v > m) || xsimd::isnan(v), v, m);
   }
   // the sums in double, lane by lane, as the rows do
   double s[W] = {};

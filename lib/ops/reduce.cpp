@@ -13,6 +13,7 @@
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/reduce.hpp"
+#include "kernels/reduce_outer.hpp"
 #include "ops/reduce_util.hpp"
 #include "xgrad/ops.hpp"
 
@@ -138,6 +139,22 @@ bool middle_run(const Tensor& x, const ops::ReduceShape& s, std::int64_t& outer,
   for (std::int64_t i = 0; i < x.dim(); ++i) (i < d0 ? outer : i < d1 ? n : inner) *= x.size(i);
   return inner > 1;
 }
+
+/// The plan of a reduction of floating x whose reduced dims are a middle run (middle_run) of at
+/// least one element over at least one SIMD batch of kept columns: then `outer` is set and no
+/// transposed rows are made (p.rows stays undefined); otherwise the transposed plan.
+ops::ReducePlan plan_outer_or_rows(const Tensor& x, const Shape& dims, bool keepdim, const char* op, bool& outer,
+                                   std::int64_t& mo, std::int64_t& mn, std::int64_t& mi) {
+  const auto s = ops::reduce_shape(x, dims, keepdim, op);
+  outer = false;
+  if (is_floating_point(x.dtype()) && middle_run(x, s, mo, mn, mi) && mn > 0) {
+    kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
+      outer = mi >= static_cast<std::int64_t>(xsimd::batch<T>::size) && kernels::outer_extreme_fits<T>(mn);
+    });
+  }
+  if (outer) return ops::ReducePlan{s, Tensor()};
+  return ops::plan_reduce(x, dims, keepdim, op);
+}
 }  // namespace
 
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
@@ -149,7 +166,7 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
     Tensor out = detail::make_tensor(shape.out_shape, d);
     kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
       using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
-      kernels::sum_columns<T, R>(impl(x).ptr<T>(), impl(out).ptr<R>(), mo, mn, mi);
+      kernels::outer_sum<T, R>(impl(x).ptr<T>(), impl(out).ptr<R>(), mo, mn, mi);
     });
     const Shape keep = shape.keep_shape, in_shape = x.sizes();
     autograd::record(op_sum, out, {&x}, {}, [keep, in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
@@ -213,10 +230,24 @@ namespace {
 Tensor var_std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
   check_floating(x, op);
-  const auto p = ops::plan_reduce(x, dims, keepdim, op);
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
   const double dof = std::max(0.0, static_cast<double>(p.inner) - (unbiased ? 1.0 : 0.0));
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
+    if (outer) {
+      // reduced dims lead a contiguous block: column sums, then column Σ (x − mean)², no copy
+      const T* src = impl(x).ptr<T>();
+      T* dst = impl(out).ptr<T>();
+      std::vector<double> mean(static_cast<std::size_t>(mo * mi)), m2(mean.size());
+      kernels::outer_sum<T, double>(src, mean.data(), mo, mn, mi);
+      for (double& m : mean) m /= static_cast<double>(mn);
+      kernels::outer_sq_dev(src, mean.data(), m2.data(), mo, mn, mi);
+      for (std::size_t o = 0; o < m2.size(); ++o)
+        dst[o] = static_cast<T>(take_sqrt ? std::sqrt(m2[o] / dof) : m2[o] / dof);
+      return;
+    }
     // two passes (exact for rows with a large common offset): the means, then Σ (x − mean)²
     const T* src = impl(p.rows).ptr<T>();
     T* dst = impl(out).ptr<T>();
@@ -319,12 +350,18 @@ namespace {
 /// amax (Max) or amin over dims. NaN propagates, as in PyTorch.
 template <bool Max>
 Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op, const autograd::OpName& node) {
-  const auto p = ops::plan_reduce(x, dims, keepdim, op);
-  check_nonempty(x, p, dims.empty(), op);
+  check_nonempty(x, ops::reduce_shape(x, dims, keepdim, op), dims.empty(), op);
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
     T* dst = impl(out).ptr<T>();
     if constexpr (std::is_floating_point_v<T>) {
+      if (outer) {
+        kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), dst, nullptr, mo, mn, mi);
+        return;
+      }
       // the value only: one pass on xsimd batches per block, NaN propagating
       const T* src = impl(p.rows).ptr<T>();
       const std::int64_t n = p.inner;
@@ -357,14 +394,19 @@ Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op,
 template <bool Max>
 std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, std::int64_t dim, bool keepdim, const char* op,
                                        const autograd::OpName& node) {
-  const auto p = ops::plan_reduce(x, Shape{dim}, keepdim, op);
-  check_nonempty(x, p, false, op);
+  check_nonempty(x, ops::reduce_shape(x, Shape{dim}, keepdim, op), false, op);
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(x, Shape{dim}, keepdim, op, outer, mo, mn, mi);
   const std::int64_t d = p.dims.empty() ? 0 : p.dims[0];
   Tensor values = detail::make_tensor(p.out_shape, x.dtype());
   Tensor indices = detail::make_tensor(p.out_shape, kInt64);
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
     T* vp = impl(values).ptr<T>();
     std::int64_t* ip = impl(indices).ptr<std::int64_t>();
+    if constexpr (std::is_floating_point_v<T>) {
+      if (outer) return kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), vp, ip, mo, mn, mi);
+    }
     arg_extreme_rows<Max, T>(p, [vp, ip](std::int64_t o, T v, std::int64_t i) {
       vp[o] = v;
       ip[o] = i;
@@ -386,11 +428,21 @@ std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, std::int64_t dim, bool k
 template <bool Max>
 Tensor arg_extreme(const Tensor& x, std::optional<std::int64_t> dim, bool keepdim, const char* op) {
   // Without dim every dim is reduced in order, so a row is x flattened and its index the flat one.
-  const auto p = ops::plan_reduce(x, dim ? Shape{*dim} : Shape{}, dim ? keepdim : false, op);
-  check_nonempty(x, p, !dim, op);
+  const Shape rd = dim ? Shape{*dim} : Shape{};
+  const bool kd = dim ? keepdim : false;
+  check_nonempty(x, ops::reduce_shape(x, rd, kd, op), !dim, op);
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(x, rd, kd, op, outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, kInt64);
   kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
     std::int64_t* dst = impl(out).ptr<std::int64_t>();
+    if constexpr (std::is_floating_point_v<T>) {
+      if (outer) {
+        std::vector<T> values(static_cast<std::size_t>(mo * mi));
+        return kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), values.data(), dst, mo, mn, mi);
+      }
+    }
     arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T, std::int64_t i) { dst[o] = i; });
   });
   // keepdim without dim keeps every dim as 1, as PyTorch does
@@ -424,9 +476,19 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
   detail::check_defined(x, "logsumexp");
   // integer and bool inputs are computed in float32, as in PyTorch
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat32);
-  const auto p = ops::plan_reduce(xf, dims, keepdim, "logsumexp");
+  bool outer = false;
+  std::int64_t mo = 0, mn = 0, mi = 0;
+  const auto p = plan_outer_or_rows(xf, dims, keepdim, "logsumexp", outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, xf.dtype());
   kernels::dispatch_floating(xf.dtype(), "logsumexp", [&]<class T>() {
+    if (outer) {
+      // the column maxima, then Σ exp(x − max) down the columns: no transposed copy
+      const T* src = impl(xf).ptr<T>();
+      std::vector<T> colmax(static_cast<std::size_t>(mo * mi));
+      kernels::outer_extreme<true, T>(src, colmax.data(), nullptr, mo, mn, mi);
+      kernels::outer_logsumexp<T>(src, colmax.data(), impl(out).ptr<T>(), mo, mn, mi);
+      return;
+    }
     const T* src = impl(p.rows).ptr<T>();
     T* dst = impl(out).ptr<T>();
     const std::int64_t n = p.inner;

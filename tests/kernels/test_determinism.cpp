@@ -181,6 +181,108 @@ TEST_CASE("logsumexp, softmax and argmax along each dim match float64 references
   }
 }
 
+TEST_CASE("reductions over leading and middle dims are thread-count independent and match the row kernels", "[determinism]") {
+  manual_seed(15);
+  // Middle runs with several outer indices and a column tail (70 = 64 + 6 kept columns), a
+  // leading dim of a 4-d tensor (the conv bias-gradient pattern), and two adjacent leading dims.
+  struct Case {
+    Shape shape;
+    Shape dims;
+  };
+  for (const Case& c : {Case{{4, 500, 70}, {1}}, Case{{8, 16, 32, 32}, {0}}, Case{{30, 40, 300}, {0, 1}},
+                        Case{{3000, 37}, {0}}}) {
+    for (Dtype dt : {kFloat32, kFloat64}) {
+      Tensor x = (randn(c.shape) * 3 + 1).to(dt);
+      INFO("shape " << c.shape << ", dims " << c.dims << ", dtype " << dt);
+      const std::int64_t d = c.dims[0];
+      const std::vector<std::pair<const char*, std::function<Tensor()>>> cases = {
+          {"sum", [&] { return sum(x, c.dims); }},
+          {"var", [&] { return var(x, c.dims); }},
+          {"std", [&] { return xg::std(x, c.dims); }},
+          {"amax", [&] { return amax(x, c.dims); }},
+          {"amin", [&] { return amin(x, c.dims); }},
+          {"max values", [&] { return std::get<0>(max(x, d)); }},
+          {"max indices", [&] { return std::get<1>(max(x, d)); }},
+          {"argmin", [&] { return argmin(x, d); }},
+          {"logsumexp", [&] { return logsumexp(x, c.dims); }},
+      };
+      for (const auto& [name, f] : cases) {
+        INFO(name);
+        const auto [one, two] = at_1_and_2(f);
+        CHECK(bitwise_equal(one, two));
+      }
+      // The extremes are exact: the same as the transposed row kernel (a non-contiguous view
+      // takes the transposing path), ties going to the first index.
+      const Tensor xt = x.transpose(0, x.dim() - 1).contiguous().transpose(0, x.dim() - 1);
+      CHECK(bitwise_equal(amax(x, c.dims), amax(xt, c.dims)));
+      CHECK(bitwise_equal(amin(x, c.dims), amin(xt, c.dims)));
+      CHECK(equal(argmax(x, d), argmax(xt, d)));
+      CHECK(equal(std::get<1>(min(x, d)), std::get<1>(min(xt, d))));
+      CHECK(allclose(logsumexp(x, c.dims), logsumexp(xt, c.dims), 1e-6, 0));
+      CHECK(allclose(var(x, c.dims), var(xt, c.dims), 1e-6, 0));
+    }
+  }
+}
+
+TEST_CASE("argmax, amax and logsumexp over dim 0 propagate NaN and keep the first of ties", "[determinism]") {
+  // column 0: a tie of maxima at rows 1 and 3; column 5: NaN at rows 2 and 4; column 17 (in the
+  // scalar tail of 18 columns): NaN at row 3; column 9: +inf at row 0; column 11: all -inf.
+  std::vector<float> data(5 * 18, 0.0f);
+  auto at = [&](int r, int c) -> float& { return data[static_cast<std::size_t>(r * 18 + c)]; };
+  at(1, 0) = at(3, 0) = 7.0f;
+  at(2, 5) = at(4, 5) = NAN;
+  at(3, 17) = NAN;
+  at(0, 9) = INFINITY;
+  for (int i = 0; i < 5; ++i) at(i, 11) = -INFINITY;
+  const Tensor x = from_vector(data, {5, 18});
+  const auto am = argmax(x, 0).to_vector<std::int64_t>();
+  const auto an = argmin(x, 0).to_vector<std::int64_t>();
+  const auto mx = amax(x, {0}).to_vector<float>();
+  const auto lse = logsumexp(x, {0}).to_vector<float>();
+  CHECK(am[0] == 1);
+  CHECK(am[5] == 2);
+  CHECK(an[5] == 2);
+  CHECK(am[17] == 3);
+  CHECK(am[9] == 0);
+  CHECK(am[1] == 0);  // all zeros: the first
+  CHECK(mx[0] == 7.0f);
+  CHECK(std::isnan(mx[5]));
+  CHECK(std::isnan(mx[17]));
+  CHECK(std::isnan(lse[5]));
+  CHECK(std::isnan(lse[17]));
+  CHECK(lse[9] == INFINITY);
+  CHECK(lse[11] == -INFINITY);
+  CHECK(std::abs(lse[1] - std::log(5.0f)) < 1e-6f);
+}
+
+TEST_CASE("sums and variances over dim 0 of a million floats match compensated references", "[determinism]") {
+  manual_seed(16);
+  const std::int64_t rows = 15625, cols = 64 + 3;  // one full column chunk and a tail
+  const Tensor x = randn({rows, cols}) * 2 + 10;
+  const std::vector<double> v = x.to_vector<double>();
+  const auto s32 = sum(x, {0}).to_vector<double>();
+  const auto v32 = var(x, Shape{0}).to_vector<double>();
+  const auto s64 = sum(x.to(kFloat64), {0}).to_vector<double>();
+  double worst32 = 0, worst64 = 0, worst_var = 0;
+  for (std::int64_t c = 0; c < cols; ++c) {
+    std::vector<double> col(static_cast<std::size_t>(rows));
+    for (std::int64_t r = 0; r < rows; ++r) col[static_cast<std::size_t>(r)] = v[static_cast<std::size_t>(r * cols + c)];
+    const long double s = kahan_sum(col);
+    const long double m = s / static_cast<long double>(rows);
+    std::vector<double> dev(col.size());
+    for (std::size_t i = 0; i < col.size(); ++i) dev[i] = static_cast<double>((col[i] - m) * (col[i] - m));
+    const double var_ref = static_cast<double>(kahan_sum(dev) / static_cast<long double>(rows - 1));
+    const double sd = static_cast<double>(s);
+    const std::size_t k = static_cast<std::size_t>(c);
+    worst32 = std::max(worst32, std::abs(s32[k] - sd) / std::abs(sd));
+    worst64 = std::max(worst64, std::abs(s64[k] - sd) / std::abs(sd));
+    worst_var = std::max(worst_var, std::abs(v32[k] - var_ref) / var_ref);
+  }
+  CHECK(worst32 <= 1e-7);
+  CHECK(worst64 <= 1e-13);
+  CHECK(worst_var <= 1e-6);
+}
+
 namespace {
 
 /// Parameters after `steps` Adam steps on a fixed batch, from a fixed seed.
@@ -242,4 +344,22 @@ TEST_CASE("an MLP trained with Adam ends bitwise identical with 1 and 2 threads"
 
 TEST_CASE("a conv net trained with Adam ends bitwise identical with 1 and 2 threads", "[determinism]") {
   check_training_is_deterministic(true);
+}
+
+TEST_CASE("amax, argmax, logsumexp and softmax along the last dim propagate a NaN inside a SIMD batch", "[determinism]") {
+  std::vector<float> data(2 * 40, 1.0f);
+  data[5] = NAN;       // row 0, in the first batch
+  data[40 + 33] = NAN;  // row 1, in a later batch
+  const Tensor x = from_vector(data, {2, 40});
+  const auto mx = amax(x, {1}).to_vector<float>();
+  const auto am = argmax(x, 1).to_vector<std::int64_t>();
+  const auto lse = logsumexp(x, {1}).to_vector<float>();
+  CHECK(std::isnan(mx[0]));
+  CHECK(std::isnan(mx[1]));
+  CHECK(am[0] == 5);
+  CHECK(am[1] == 33);
+  CHECK(std::isnan(lse[0]));
+  CHECK(std::isnan(lse[1]));
+  const Tensor xt = x.t().contiguous();  // softmax over dim 0: the lanes kernel
+  CHECK(std::isnan(softmax(xt, 0).to_vector<float>()[5 * 2]));
 }
