@@ -4,12 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <xgrad/xgrad.hpp>
-#if __has_include(<xgrad/threads.hpp>)
-#include <xgrad/threads.hpp>
-#define XG_BENCH_SET_THREADS(t) xg::set_num_threads(static_cast<int>(t))
-#else
-#define XG_BENCH_SET_THREADS(t) (void)(t)
-#endif
 
 namespace {
 
@@ -20,12 +14,12 @@ void sizes(benchmark::internal::Benchmark* b) {
 
 void finish(benchmark::State& state, int tensors_touched) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0) * 4 * tensors_touched);
-  XG_BENCH_SET_THREADS(2);
+  xg::set_num_threads(2);
 }
 
 template <xg::Tensor (*Op)(const xg::Tensor&)>
 void BM_Unary(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   const auto x = xg::randn({state.range(0)});
   for (auto _ : state) benchmark::DoNotOptimize(Op(x));
   finish(state, 2);
@@ -36,7 +30,7 @@ BENCHMARK_TEMPLATE(BM_Unary, xg::relu)->Apply(sizes)->Name("relu");
 BENCHMARK_TEMPLATE(BM_Unary, xg::sigmoid)->Apply(sizes)->Name("sigmoid");
 
 void BM_AddContiguous(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   const auto a = xg::randn({state.range(0)}), b = xg::randn({state.range(0)});
   for (auto _ : state) benchmark::DoNotOptimize(a + b);
   finish(state, 3);
@@ -44,7 +38,7 @@ void BM_AddContiguous(benchmark::State& state) {
 BENCHMARK(BM_AddContiguous)->Apply(sizes)->Name("add");
 
 void BM_MulContiguous(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   const auto a = xg::randn({state.range(0)}), b = xg::randn({state.range(0)});
   for (auto _ : state) benchmark::DoNotOptimize(a * b);
   finish(state, 3);
@@ -53,7 +47,7 @@ BENCHMARK(BM_MulContiguous)->Apply(sizes)->Name("mul");
 
 // [n/100, 100] + [100]: a bias added to every row (the innermost dim is contiguous in both).
 void BM_AddBroadcastRow(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   const auto a = xg::randn({state.range(0) / 100, 100}), b = xg::randn({100});
   for (auto _ : state) benchmark::DoNotOptimize(a + b);
   finish(state, 2);
@@ -62,7 +56,7 @@ BENCHMARK(BM_AddBroadcastRow)->Apply(sizes)->Name("add_bcast_row");
 
 // [n/100, 100] * [n/100, 1]: one scale per row (the second operand is broadcast along the row).
 void BM_MulBroadcastCol(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   const auto a = xg::randn({state.range(0) / 100, 100}), b = xg::randn({state.range(0) / 100, 1});
   for (auto _ : state) benchmark::DoNotOptimize(a * b);
   finish(state, 2);
@@ -72,7 +66,7 @@ BENCHMARK(BM_MulBroadcastCol)->Apply(sizes)->Name("mul_bcast_col");
 // y = act(x); y.backward(g): the backward rule runs as tensor ops (e.g. g * (x > 0) for relu).
 template <xg::Tensor (*Op)(const xg::Tensor&)>
 void BM_ActivationBackward(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(1));
+  xg::set_num_threads(static_cast<int>(state.range(1)));
   auto x = xg::randn({state.range(0)}).requires_grad_();
   const auto g = xg::randn({state.range(0)});
   for (auto _ : state) {

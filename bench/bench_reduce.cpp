@@ -4,12 +4,6 @@
 #include <benchmark/benchmark.h>
 
 #include <xgrad/xgrad.hpp>
-#if __has_include(<xgrad/threads.hpp>)
-#include <xgrad/threads.hpp>
-#define XG_BENCH_SET_THREADS(t) xg::set_num_threads(static_cast<int>(t))
-#else
-#define XG_BENCH_SET_THREADS(t) (void)(t)
-#endif
 
 namespace {
 
@@ -24,13 +18,13 @@ void shapes(benchmark::internal::Benchmark* b) {
 struct Setup {
   xg::Tensor x;
   explicit Setup(benchmark::State& state) : x(xg::randn({state.range(0), state.range(1)})) {
-    XG_BENCH_SET_THREADS(state.range(2));
+    xg::set_num_threads(static_cast<int>(state.range(2)));
   }
 };
 
 void finish(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0) * state.range(1) * 4);
-  XG_BENCH_SET_THREADS(2);
+  xg::set_num_threads(2);
 }
 
 #define XG_REDUCE_BENCH(name, expr)                                       \
@@ -66,17 +60,17 @@ XG_REDUCE_BENCH(max_dim_first, std::get<1>(xg::max(x, 0)))
 // [N, C, H, W] = [32, 64, 16, 16] float32 gradient (the second is a leading-dim reduction).
 // Argument: thread count.
 void BM_conv_bias_grad(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(0));
+  xg::set_num_threads(static_cast<int>(state.range(0)));
   const xg::Tensor g = xg::randn({32, 64, 16, 16});
   for (auto _ : state) benchmark::DoNotOptimize(g.sum({2, 3}).sum({0}));
-  XG_BENCH_SET_THREADS(2);
+  xg::set_num_threads(2);
 }
 BENCHMARK(BM_conv_bias_grad)->Arg(1)->Arg(2)->Name("conv_bias_grad_32x64x16x16");
 void BM_sum_batch_nchw(benchmark::State& state) {
-  XG_BENCH_SET_THREADS(state.range(0));
+  xg::set_num_threads(static_cast<int>(state.range(0)));
   const xg::Tensor g = xg::randn({32, 64, 16, 16});
   for (auto _ : state) benchmark::DoNotOptimize(g.sum({0}));
-  XG_BENCH_SET_THREADS(2);
+  xg::set_num_threads(2);
 }
 BENCHMARK(BM_sum_batch_nchw)->Arg(1)->Arg(2)->Name("sum_batch_32x64x16x16");
 

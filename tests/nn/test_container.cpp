@@ -6,17 +6,13 @@
 #include <sstream>
 
 #include <xgrad/nn.hpp>
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 
 namespace {
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-
 nn::Sequential mlp() {
   return nn::Sequential({nn::Linear(784, 256), nn::Functional(xg::relu), nn::Linear(256, 128),
                          nn::Functional(xg::relu), nn::Linear(128, 10)});

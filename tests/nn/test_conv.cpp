@@ -11,8 +11,10 @@
 #include "nn/conv_reference.hpp"
 #include "nn/reference_inputs.hpp"
 #include "nn/sample_stats.hpp"
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 using xg::testing::check_close;
 using xg::testing::check_moments;
@@ -21,12 +23,6 @@ using xg::testing::seq;
 namespace ref = xg::testing::conv_ref;
 
 namespace {
-
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
 
 /// Sets the layer's parameters as the reference script does (weight = seq(·, 0.37, 0.1, 0.5),
 /// bias = seq(·, 0.7, 0.3, 0.2)), runs it on x = seq(xshape, 0.3, 0.2, 1) in float64 and checks

@@ -9,21 +9,15 @@
 #include <xgrad/xgrad.hpp>
 
 #include "nn/sequence_helpers.hpp"
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 using seqtest::check_values;
 using seqtest::param_values;
 using seqtest::wave;
 namespace F = xg::nn::functional;
-
-namespace {
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-}  // namespace
 
 TEST_CASE("embedding: the weight is standard normal with the padding row zeroed") {
   manual_seed(2);

@@ -9,18 +9,15 @@
 #include <xgrad/nn.hpp>
 
 #include "nn/sample_stats.hpp"
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 using xg::testing::check_moments;
 using xg::testing::sample_stats;
 
 namespace {
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
 bool close(const Tensor& a, const Tensor& b, double tol = 1e-12) { return a.allclose(b, tol, tol); }
 }  // namespace
 

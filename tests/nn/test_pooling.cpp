@@ -9,8 +9,10 @@
 
 #include "nn/conv_reference.hpp"
 #include "nn/reference_inputs.hpp"
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 using xg::testing::check_close;
 using xg::testing::seq;
@@ -18,12 +20,6 @@ namespace ref = xg::testing::conv_ref;
 namespace F = xg::nn::functional;
 
 namespace {
-
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
 
 /// Runs the layer on x = seq(xshape, 0.3, 0.2, 1) in float64 and checks y and the gradient of
 /// sum(y · seq(y.shape, 0.11, 0.5, 1)) against PyTorch's.

@@ -10,8 +10,10 @@
 #include <xgrad/xgrad.hpp>
 
 #include "nn/sequence_helpers.hpp"
+#include "nn/module_repr.hpp"
 
 using namespace xg;
+using xg::testing::repr;
 using Catch::Matchers::Contains;
 using seqtest::check_values;
 using seqtest::set_params;
@@ -19,12 +21,6 @@ using seqtest::wave;
 using NameShapes = std::vector<std::pair<std::string, Shape>>;
 
 namespace {
-std::string repr(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-
 // x = wave((3,2,3), 0.9, 0.2) is [seq 3, batch 2, feature 3]; the batch-first input has the same values
 // read as [batch 2, seq 3, feature 3] (as in the script).
 Tensor x_seq() { return wave({3, 2, 3}, 0.9, 0.2); }
