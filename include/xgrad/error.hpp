@@ -29,6 +29,10 @@ class AutogradError : public Error { public: using Error::Error; };
 class IoError : public Error { public: using Error::Error; };
 /// A gradient check that found a mismatch (see xg::autograd::gradcheck).
 class GradcheckError : public Error { public: using Error::Error; };
+/// A failure of the distributed layer: an MPI call that failed (the message names the collective,
+/// the tensor's shape and dtype and MPI's error string), use before xg::distributed::init(), or a
+/// build without MPI.
+class DistributedError : public Error { public: using Error::Error; };
 
 namespace detail {
 template <class... Args>

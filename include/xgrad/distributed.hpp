@@ -1,0 +1,207 @@
+// xgrad — training on many processes and machines over MPI (PyTorch's torch.distributed).
+// A process group started by `mpirun`, in-place collectives on tensors of every dtype (blocking or
+// not), and on top of them DistributedDataParallel, SyncBatchNorm, local SGD and rank-aware training.
+//
+//   auto guard = xg::distributed::init();            // once, at the top of main()
+//   xg::Tensor t = xg::full({3}, double(xg::distributed::rank() + 1));
+//   xg::distributed::all_reduce(t);                    // every rank now holds 1 + 2 + ... + world_size
+//
+// Built without MPI, every function here throws xg::DistributedError saying how to enable it
+// (is_available() tells which build this is). No MPI header is included here.
+#pragma once
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "xgrad/error.hpp"
+#include "xgrad/tensor.hpp"
+
+namespace xg::distributed {
+
+// =================================================================================================
+// ---- process group and collectives (lib/distributed/process_group.cpp, collectives.cpp,
+//      no_mpi.cpp)
+// =================================================================================================
+
+/// How a collective combines the ranks' values, elementwise. AVG = SUM divided by the group size
+/// (floating dtypes only). On kBool, SUM and MAX are logical or, MIN and PRODUCT logical and.
+enum class ReduceOp { SUM, AVG, MAX, MIN, PRODUCT };
+
+/// True when xgrad was built with MPI (otherwise every other function throws DistributedError).
+///   if (!xg::distributed::is_available()) return run_single_process();
+bool is_available();
+
+/// True between init() and the destruction of its guard.
+bool is_initialized();
+
+/// Options of init().
+struct InitOptions {
+  /// Set xg::set_num_threads(max(1, hardware cores / ranks on this machine)) so the ranks on one
+  /// machine share its cores instead of oversubscribing them.
+  bool set_num_threads = true;
+};
+
+/// Owns the MPI environment: finalizes it on destruction. Move-only. If it is destroyed while an
+/// exception unwinds the stack (a rank failed), it calls MPI_Abort instead, which ends every rank
+/// of the job with exit code 1 rather than leaving the others waiting in a collective forever.
+///   int main() { auto guard = xg::distributed::init(); ... }
+class InitGuard {
+ public:
+  InitGuard() = default;
+  InitGuard(InitGuard&& other) noexcept;
+  InitGuard& operator=(InitGuard&& other) noexcept;
+  InitGuard(const InitGuard&) = delete;
+  InitGuard& operator=(const InitGuard&) = delete;
+  ~InitGuard();
+  /// Finalize now (idempotent); a guard that was finalized or moved from does nothing later.
+  void finalize();
+
+ private:
+  friend InitGuard init(InitOptions);
+  explicit InitGuard(bool owns) : owns_(owns) {}
+  bool owns_ = false;
+};
+
+/// Initializes MPI from what `mpirun` / `mpiexec` put in the environment (a program started without
+/// mpirun is a world of one). Call once; a second call while initialized throws DistributedError.
+///   auto guard = xg::distributed::init({.set_num_threads = false});
+[[nodiscard]] InitGuard init(InitOptions options = {});
+
+/// This process's rank in the world, 0 <= rank() < world_size().
+int rank();
+/// Number of processes in the world.
+int world_size();
+/// Rank among the processes on this machine (shared-memory node), e.g. to pick a device or a core.
+int local_rank();
+/// Number of processes on this machine.
+int local_world_size();
+
+/// A set of ranks that run collectives together (an MPI communicator). A copyable handle; copies
+/// share the communicator. rank() is this process's rank inside the group, or -1 when it is not a
+/// member (collectives on a group you are not in throw DistributedError).
+///   auto evens = xg::distributed::new_group({0, 2});
+///   if (evens.rank() >= 0) xg::distributed::all_reduce(t, xg::distributed::ReduceOp::SUM, {.group = evens});
+class ProcessGroup {
+ public:
+  struct Impl;
+  ProcessGroup() = default;  // an empty handle; using it throws DistributedError
+  explicit ProcessGroup(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  /// This process's rank in the group (-1 when not a member).
+  int rank() const;
+  /// Number of ranks in the group.
+  int size() const;
+  /// World ranks of the members, in group-rank order.
+  std::vector<int> ranks() const;
+  /// True when this process belongs to the group.
+  bool contains_self() const { return rank() >= 0; }
+  const std::shared_ptr<Impl>& impl() const { return impl_; }
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// The group of all ranks (MPI_COMM_WORLD's duplicate).
+ProcessGroup world();
+
+/// A sub-group of the world made of `ranks` (world ranks, distinct, in the order that becomes the
+/// group's rank order). Collective over the world: every rank calls it with the same list, members
+/// or not. Throws ValueError for duplicates, IndexError for ranks out of range.
+///   auto first_two = xg::distributed::new_group({0, 1});
+ProcessGroup new_group(const std::vector<int>& ranks);
+
+/// The handle a collective returns. For a blocking call it is already complete; for async_op = true
+/// wait() blocks until the collective finished, then copies the result into non-contiguous targets.
+/// A copyable handle (copies share the request); it keeps the staging buffers alive until completion.
+/// If a Work from an async call is dropped without wait(), its destructor waits (never leaks a
+/// pending request).
+///   auto work = xg::distributed::all_reduce(t, ReduceOp::SUM, {.async_op = true});
+///   ... compute ...
+///   work.wait();
+class Work {
+ public:
+  struct Impl;
+  Work() = default;  // a completed no-op
+  explicit Work(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  /// Blocks until the collective completed and its results are in place; idempotent. Throws
+  /// DistributedError naming the collective if MPI reported a failure.
+  void wait();
+  /// Non-blocking test; true once complete (it then also finishes the copy-back, as wait() does).
+  bool is_completed();
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// Options shared by every collective (PyTorch's group= and async_op= keywords).
+struct CollectiveOptions {
+  std::optional<ProcessGroup> group = {};  // default: the world
+  bool async_op = false;                   // true: start the collective and return at once
+};
+
+/// Reduces `tensor` elementwise across the group; every rank receives the result, in place.
+///   xg::Tensor g = model->parameters()[0].grad();
+///   xg::distributed::all_reduce(g, xg::distributed::ReduceOp::AVG);
+Work all_reduce(Tensor& tensor, ReduceOp op = ReduceOp::SUM, CollectiveOptions options = {});
+
+/// Copies rank `src`'s tensor (a group rank) into `tensor` on every other rank. Same shape and dtype
+/// on every rank.
+///   xg::distributed::broadcast(weights, /*src=*/0);
+Work broadcast(Tensor& tensor, int src, CollectiveOptions options = {});
+
+/// Like all_reduce, but only group rank `dst` receives the result; other ranks' tensors are unchanged.
+///   xg::distributed::reduce(loss_sum, /*dst=*/0);
+Work reduce(Tensor& tensor, int dst, ReduceOp op = ReduceOp::SUM, CollectiveOptions options = {});
+
+/// Gathers every rank's `tensor` into `tensor_list` (group-size tensors of the same shape and
+/// dtype as `tensor`; element i receives rank i's tensor).
+///   std::vector<xg::Tensor> all(world_size(), xg::empty_like(t));
+///   xg::distributed::all_gather(all, t);
+Work all_gather(std::vector<Tensor>& tensor_list, const Tensor& tensor, CollectiveOptions options = {});
+
+/// Gathers every rank's `input` into `output`, concatenated along dim 0: output has shape
+/// [size * input.size(0), ...] (or [size] for a 0-d input), or [size, *input.shape] stacked.
+///   xg::Tensor out = xg::empty({world_size() * 4, 3});
+///   xg::distributed::all_gather_into_tensor(out, xg::ones({4, 3}));
+Work all_gather_into_tensor(Tensor& output, const Tensor& input, CollectiveOptions options = {});
+
+/// Reduces input_list[i] across ranks into rank i's `output` (input_list has group-size tensors of
+/// output's shape and dtype).
+///   xg::distributed::reduce_scatter(shard, chunks);
+Work reduce_scatter(Tensor& output, const std::vector<Tensor>& input_list, ReduceOp op = ReduceOp::SUM,
+                    CollectiveOptions options = {});
+
+/// Reduces `input` (shape [size * output.size(0), ...], or [size, *output.shape]) across ranks and
+/// scatters it along dim 0: rank i receives the reduced i-th chunk in `output`.
+///   xg::distributed::reduce_scatter_tensor(shard, full);
+Work reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op = ReduceOp::SUM,
+                           CollectiveOptions options = {});
+
+/// Gathers every rank's `tensor` into `*gather_list` on group rank `dst` (group-size tensors of
+/// tensor's shape and dtype); other ranks pass nullptr (or a list, which is ignored).
+///   std::vector<xg::Tensor> parts;  if (rank() == 0) parts.assign(world_size(), xg::empty_like(t));
+///   xg::distributed::gather(t, rank() == 0 ? &parts : nullptr, /*dst=*/0);
+Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0,
+            CollectiveOptions options = {});
+
+/// Sends (*scatter_list)[i] from group rank `src` to rank i's `tensor`; other ranks pass nullptr.
+///   xg::distributed::scatter(mine, rank() == 0 ? &parts : nullptr, /*src=*/0);
+Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src = 0,
+             CollectiveOptions options = {});
+
+/// Blocks until every rank of the group reached it (async_op: until wait()).
+Work barrier(CollectiveOptions options = {});
+
+}  // namespace xg::distributed
+
+// =================================================================================================
+// ---- DistributedDataParallel, SyncBatchNorm, local SGD (lib/distributed/ddp.cpp,
+//      sync_batch_norm.cpp, local_sgd.cpp)
+// =================================================================================================
+namespace xg::nn {
+class DistributedDataParallelImpl;
+class SyncBatchNormImpl;
+}  // namespace xg::nn
+
+// =================================================================================================
+// ---- training across ranks (lib/distributed/train_world.cpp)
+// =================================================================================================
