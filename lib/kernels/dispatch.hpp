@@ -7,6 +7,14 @@
 
 namespace xg::kernels {
 
+// Note [One instantiation per dtype]
+// Each dispatch_* call instantiates its lambda once per dtype it lists, and everything the lambda
+// calls with that type. Nesting dispatches multiplies: a dispatch over the result dtype inside a
+// dispatch over the compute dtype inside an op's own dispatch instantiated the elementwise loops
+// 4 × 4 × 3 times per op, almost all of them for type pairs no op ever runs, and made one file
+// take minutes to compile. So an op dispatches exactly once, and the helpers below that call take
+// the C++ types as template arguments (e.g. binary_kernel<T, R> in lib/ops/binary.cpp).
+
 template <class F>
 decltype(auto) dispatch_all(Dtype d, const char* op, F&& f) {
   switch (d) {

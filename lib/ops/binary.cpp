@@ -58,19 +58,18 @@ Tensor cast(const Tensor& t, Dtype d) {
   return t.to(d);
 }
 
-/// Runs f over a and b (both converted to `compute`), broadcast, into a new tensor of `out_dtype`.
-/// A functor taking `auto` arguments also runs on xsimd batches (Note [Vectorized elementwise
-/// functors] in kernels/loops.hpp); one taking `T` stays scalar.
-template <class F>
-Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, Dtype compute, Dtype out_dtype, F f) {
+/// Runs f over a and b (both converted to T's dtype), broadcast, into a new tensor of R's dtype.
+/// The caller has already turned the runtime dtype into T, so each op instantiates the loops
+/// once per dtype it supports (a runtime dispatch here would instantiate every compute × result
+/// pair for every caller: Note [One instantiation per dtype]). A functor taking `auto` arguments
+/// also runs on xsimd batches (Note [Vectorized elementwise functors] in kernels/loops.hpp); one
+/// taking `T` stays scalar.
+template <class T, class R = T, class F>
+Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, F f) {
+  const Dtype compute = dtype_of<T>, out_dtype = dtype_of<R>;
   Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), out_dtype);
   const Tensor ac = cast(a, compute), bc = cast(b, compute);
-  kernels::dispatch_all(compute, op, [&]<class T>() {
-    kernels::dispatch_all(out_dtype, op, [&]<class R>() {
-      if constexpr (std::is_same_v<R, T>) kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), f);
-      else kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), [&](T x, T y) { return static_cast<R>(f(x, y)); });
-    });
-  });
+  kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), f);
   return out;
 }
 
@@ -92,7 +91,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_not_bool("add", d);
   Tensor out = kernels::dispatch_numeric(d, "add", [&]<class T>() {
     const T al = alpha.to<T>();
-    return binary_kernel("add", a, b, d, d, [al](auto x, auto y) { return x + al * y; });
+    return binary_kernel<T>("add", a, b, [al](auto x, auto y) { return x + al * y; });
   });
   const double al = alpha.to_double();
   // d(a + αb) = (g, αg)
@@ -108,7 +107,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_not_bool("sub", d);
   Tensor out = kernels::dispatch_numeric(d, "sub", [&]<class T>() {
     const T al = alpha.to<T>();
-    return binary_kernel("sub", a, b, d, d, [al](auto x, auto y) { return x - al * y; });
+    return binary_kernel<T>("sub", a, b, [al](auto x, auto y) { return x - al * y; });
   });
   const double al = alpha.to_double();
   // d(a - αb) = (g, -αg)
@@ -121,9 +120,9 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   check_args("mul", a, b);
   const Dtype d = result_type(a, b);
-  Tensor out = d == kBool ? binary_kernel("mul", a, b, d, d, [](bool x, bool y) { return x && y; })
+  Tensor out = d == kBool ? binary_kernel<bool>("mul", a, b, [](bool x, bool y) { return x && y; })
                           : kernels::dispatch_numeric(d, "mul", [&]<class T>() {
-                              return binary_kernel("mul", a, b, d, d, [](auto x, auto y) { return x * y; });
+                              return binary_kernel<T>("mul", a, b, [](auto x, auto y) { return x * y; });
                             });
   // d(ab) = (g b, g a)
   autograd::record(op_mul, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -137,7 +136,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   Dtype d = result_type(a, b);
   if (!is_floating_point(d)) d = kFloat32;  // true division
   Tensor out = kernels::dispatch_floating(d, "div", [&]<class T>() {
-    return binary_kernel("div", a, b, d, d, [](auto x, auto y) { return x / y; });
+    return binary_kernel<T>("div", a, b, [](auto x, auto y) { return x / y; });
   });
   // d(a/b) = (g/b, -g a/b²)
   autograd::record(op_div, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -153,7 +152,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
   const Dtype d = result_type(base, exponent);
   check_not_bool("pow", d);
   Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
-    return binary_kernel("pow", base, exponent, d, d, [](T x, T y) {
+    return binary_kernel<T>("pow", base, exponent, [](T x, T y) {
       if constexpr (std::is_integral_v<T>) {
         T r = 1;
         for (T k = 0; k < y; ++k) r *= x;
@@ -208,7 +207,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   check_args("minimum", a, b);
   const Dtype d = result_type(a, b);
   Tensor out = kernels::dispatch_all(d, "minimum", [&]<class T>() {
-    return binary_kernel("minimum", a, b, d, d, [](auto x, auto y) {  // NaN propagates
+    return binary_kernel<T>("minimum", a, b, [](auto x, auto y) {  // NaN propagates
       using kernels::select;
       return select(x != x, x, select(y < x, y, x));
     });
@@ -227,7 +226,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
   check_args("maximum", a, b);
   const Dtype d = result_type(a, b);
   Tensor out = kernels::dispatch_all(d, "maximum", [&]<class T>() {
-    return binary_kernel("maximum", a, b, d, d, [](auto x, auto y) {  // NaN propagates
+    return binary_kernel<T>("maximum", a, b, [](auto x, auto y) {  // NaN propagates
       using kernels::select;
       return select(x != x, x, select(y > x, y, x));
     });
@@ -314,7 +313,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
     check_args(#name, a, b);                                                                 \
     const Dtype d = result_type(a, b);                                                       \
     return kernels::dispatch_all(d, #name, [&]<class T>() {                                  \
-      return binary_kernel(#name, a, b, d, kBool, [](T x, T y) { return (expr); });          \
+      return binary_kernel<T, bool>(#name, a, b, [](T x, T y) { return (expr); });          \
     });                                                                                      \
   }
 XG_COMPARE(eq, x == y)
@@ -330,7 +329,7 @@ XG_COMPARE(ge, x >= y)
     check_args(#name, a, b);                                                                 \
     const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
     const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
-    return binary_kernel(#name, ab, bb, kBool, kBool, [](bool x, bool y) { return (expr); }); \
+    return binary_kernel<bool>(#name, ab, bb, [](bool x, bool y) { return (expr); });      \
   }
 XG_LOGICAL(logical_and, x && y)
 XG_LOGICAL(logical_or, x || y)
