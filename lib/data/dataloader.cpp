@@ -70,12 +70,22 @@ struct DataLoader::Impl {
   }
   ~Impl() { stop(); }
 
+  // The epoch the loader last gave its sampler (Note [Samplers follow the loader's epoch]).
+  std::int64_t sampler_epoch_given = 0;
+
   std::int64_t batches_per_epoch() const {
-    const std::int64_t n = dataset.size(), bs = opts.batch_size;
+    const std::int64_t n = opts.sampler ? opts.sampler->size() : dataset.size(), bs = opts.batch_size;
     return opts.drop_last ? n / bs : (n + bs - 1) / bs;
   }
 
   std::vector<std::int64_t> order_of(std::int64_t e) const {
+    if (opts.sampler) {
+      std::vector<std::int64_t> idx = opts.sampler->indices(e);
+      XG_CHECK(static_cast<std::int64_t>(idx.size()) == opts.sampler->size(), ValueError,
+               "DataLoader: the sampler's indices(", e, ") returned ", idx.size(), " indices, but its size() is ",
+               opts.sampler->size());
+      return idx;
+    }
     std::vector<std::int64_t> idx(static_cast<std::size_t>(dataset.size()));
     std::iota(idx.begin(), idx.end(), std::int64_t{0});
     if (opts.shuffle) {
@@ -170,8 +180,18 @@ struct DataLoader::Impl {
     }
   }
 
+  // Note [Samplers follow the loader's epoch]
+  // The loader's epoch counter decides the order (set_epoch on the loader resumes), and the
+  // sampler is told each epoch so that its own epoch() agrees. PyTorch code instead calls
+  // sampler.set_epoch(e) before each epoch; when the sampler's epoch differs from the one the
+  // loader last gave it, someone set it, and the loader adopts it.
   void start() {
     stop();
+    if (opts.sampler) {
+      if (opts.sampler->epoch() != sampler_epoch_given) next_epoch = opts.sampler->epoch();
+      opts.sampler->set_epoch(next_epoch);
+      sampler_epoch_given = next_epoch;
+    }
     epoch = next_epoch++;
     order = order_of(epoch);
     num_batches = batches_per_epoch();
@@ -198,7 +218,10 @@ DataLoader::DataLoader(Dataset dataset, DataLoaderOptions options) {
            " is more threads than any machine can use");
   XG_CHECK(options.prefetch_factor >= 1, ValueError, "DataLoader: prefetch_factor must be at least 1, got ",
            options.prefetch_factor);
+  XG_CHECK(!(options.sampler && options.shuffle), ValueError,
+           "DataLoader: sampler option is mutually exclusive with shuffle (the sampler decides the order)");
   impl_ = std::make_unique<Impl>(std::move(dataset), std::move(options));
+  if (impl_->opts.sampler) impl_->sampler_epoch_given = impl_->opts.sampler->epoch();
 }
 
 DataLoader::DataLoader(DataLoader&&) noexcept = default;

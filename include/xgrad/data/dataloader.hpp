@@ -16,6 +16,7 @@
 
 #include "xgrad/data/dataset.hpp"
 #include "xgrad/data/example.hpp"
+#include "xgrad/data/sampler.hpp"
 
 namespace xg::data {
 
@@ -42,6 +43,13 @@ struct DataLoaderOptions {
   /// Applied to each assembled batch (in the worker), drawing from a generator seeded by
   /// (seed, epoch, batch number).
   Transform batch_transform = {};
+  /// Where the indices of each epoch come from (PyTorch's sampler=), e.g. a DistributedSampler
+  /// for this rank's shard. Null: 0…N−1, or a shuffle when `shuffle`; both together are a
+  /// ValueError, as in PyTorch. Epoch e visits sampler->indices(e). At each begin() the loader
+  /// calls sampler->set_epoch(e); if you called set_epoch(k) on the sampler since then (PyTorch's
+  /// habit of calling it before every epoch), the loader starts epoch k instead, so both styles
+  /// give the same orders. Share a sampler between loaders only if their epochs agree.
+  std::shared_ptr<Sampler> sampler = nullptr;
 };
 
 /// Iterates a dataset in batches. Each pass (each begin()) is a new epoch; epoch e visits the
@@ -90,14 +98,16 @@ class DataLoader {
   Iterator begin();
   Sentinel end() const { return {}; }
 
-  /// Batches per epoch: ⌈N / batch_size⌉, or ⌊N / batch_size⌋ with drop_last.
+  /// Batches per epoch: ⌈N / batch_size⌉, or ⌊N / batch_size⌋ with drop_last (N: the dataset's
+  /// size, or the sampler's).
   std::int64_t size() const;
   /// The epoch the next begin() starts (0 for a fresh loader).
   std::int64_t epoch() const;
   /// Makes the next begin() start epoch `epoch`, e.g. to resume training from a checkpoint.
   void set_epoch(std::int64_t epoch);
-  /// The order in which epoch `epoch` visits the dataset (before drop_last): a permutation of
-  /// 0…N−1 derived from (seed, epoch) when shuffling, else 0…N−1.
+  /// The order in which epoch `epoch` visits the dataset (before drop_last): the sampler's
+  /// indices(epoch) when there is one, a permutation of 0…N−1 derived from (seed, epoch) when
+  /// shuffling, else 0…N−1.
   std::vector<std::int64_t> batch_indices(std::int64_t epoch) const;
   const Dataset& dataset() const;
   const DataLoaderOptions& options() const;
