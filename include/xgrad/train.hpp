@@ -1,5 +1,6 @@
 // xgrad — the training toolkit (xg::train): fit / evaluate / predict, callbacks, metrics, the
-// progress bar, training-health diagnostics, the learning-rate finder and SVG / HTML plots.
+// progress bar, training-health diagnostics, the learning-rate finder, SVG / HTML plots, and the
+// World interface that spreads a run over several ranks.
 // `#include <xgrad/train.hpp>` brings all of it; each part has its own header under xgrad/train/.
 #pragma once
 #include "xgrad/train/callback.hpp"
@@ -11,3 +12,4 @@
 #include "xgrad/train/health.hpp"
 #include "xgrad/train/lr_finder.hpp"
 #include "xgrad/train/plot.hpp"
+#include "xgrad/train/world.hpp"

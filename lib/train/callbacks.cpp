@@ -11,6 +11,7 @@
 #include "xgrad/autograd.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/optim/lr_scheduler.hpp"
+#include "xgrad/train/world.hpp"
 
 namespace xg::train {
 
@@ -121,10 +122,25 @@ void TerminateOnNaN::on_train_begin(Logs&) { terminated_ = false; }
 void TerminateOnNaN::on_batch_end(std::int64_t batch, Logs& logs) {
   auto it = logs.find("batch_loss");
   if (it == logs.end()) it = logs.find("loss");
-  if (it == logs.end() || std::isfinite(it->second)) return;
+  const double loss = it == logs.end() ? 0.0 : it->second;
+  World* world = context().world;
+  if (world != nullptr && world->size() > 1) {
+    // Every rank sees every rank's loss, so all stop at this batch (Note [fit across ranks]).
+    const auto all = all_gather(*world, {loss});
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      if (std::isfinite(all[r][0])) continue;
+      if (!terminated_ && context().out)
+        *context().out << "Batch " << batch << ": invalid loss " << all[r][0] << " on rank " << r
+                       << ", terminating training\n";
+      terminated_ = true;
+      context().stop_training = true;
+    }
+    return;
+  }
+  if (std::isfinite(loss)) return;
   terminated_ = true;
   context().stop_training = true;
-  if (context().out) *context().out << "Batch " << batch << ": invalid loss " << it->second << ", terminating training\n";
+  if (context().out) *context().out << "Batch " << batch << ": invalid loss " << loss << ", terminating training\n";
 }
 
 // ---- CSVLogger ------------------------------------------------------------------------------------

@@ -104,11 +104,90 @@ std::vector<std::shared_ptr<metrics::Metric>> make_all(const std::vector<metrics
   return out;
 }
 
+bool several(const World* world) { return world != nullptr && world->size() > 1; }
+
+/// "loss" (when with_loss) and the metrics over the samples of every rank (Note [fit across ranks]).
+/// Each rank contributes [loss_sum, count, then per metric: compute(), state length, state…]; the
+/// gathered contributions are combined in rank order on every rank, so every rank gets the same bits.
+Logs combine(World* world, bool with_loss, double loss_sum, std::int64_t count,
+             const std::vector<std::shared_ptr<metrics::Metric>>& ms) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  Logs logs;
+  if (!several(world)) {
+    if (with_loss) logs["loss"] = count > 0 ? loss_sum / double(count) : nan;
+    for (auto& m : ms) logs[m->name()] = m->compute();
+    return logs;
+  }
+  std::vector<double> mine{loss_sum, double(count)};
+  for (auto& m : ms) {
+    const auto st = m->state();
+    mine.push_back(m->compute());
+    mine.push_back(double(st.size()));
+    mine.insert(mine.end(), st.begin(), st.end());
+  }
+  const auto all = all_gather(*world, mine);
+  double total_loss = 0, total_count = 0;
+  for (const auto& r : all) total_loss += r[0], total_count += r[1];
+  if (with_loss) logs["loss"] = total_count > 0 ? total_loss / total_count : nan;
+  std::vector<std::size_t> pos(all.size(), 2);
+  for (const auto& m : ms) {
+    bool mergeable = true;
+    double weighted = 0, values = 0;
+    std::vector<std::vector<double>> states;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      const auto& v = all[r];
+      const auto len = static_cast<std::size_t>(v[pos[r] + 1]);
+      weighted += v[pos[r]] * v[1];
+      values += v[pos[r]];
+      states.emplace_back(v.begin() + static_cast<std::ptrdiff_t>(pos[r] + 2),
+                          v.begin() + static_cast<std::ptrdiff_t>(pos[r] + 2 + len));
+      mergeable = mergeable && len > 0;
+      pos[r] += 2 + len;
+    }
+    if (mergeable) {
+      auto merged = m->clone();
+      merged->reset();
+      for (const auto& st : states) merged->merge_state(st);
+      logs[m->name()] = merged->compute();
+    } else {
+      logs[m->name()] = total_count > 0 ? weighted / total_count : values / double(all.size());
+    }
+  }
+  return logs;
+}
+
+/// Every rank's logs become rank 0's (same keys everywhere, by construction).
+void broadcast_logs(World* world, Logs& logs) {
+  if (!several(world)) return;
+  std::vector<double> v;
+  for (const auto& [k, x] : logs) v.push_back(x);
+  world->broadcast(v, 0);
+  std::size_t i = 0;
+  for (auto& [k, x] : logs) x = v[i++];
+}
+
+/// True on every rank when any rank asked to stop.
+bool any_rank(World* world, bool flag) {
+  if (!several(world)) return flag;
+  std::vector<double> v{flag ? 1.0 : 0.0};
+  world->all_reduce_sum(v);
+  return v[0] > 0;
+}
+
+std::ostream& null_stream() {
+  static std::ostream sink(nullptr);  // no buffer: every write is dropped
+  return sink;
+}
+
 }  // namespace
 
 Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loader,
               const std::vector<metrics::MetricSpec>& metric_specs) {
-  auto ms = make_all(metric_specs);
+  return evaluate(model, loss_fn, loader, EvaluateOptions{.metrics = metric_specs});
+}
+
+Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loader, const EvaluateOptions& options) {
+  auto ms = make_all(options.metrics);
   EvalScope scope(model.module());
   double loss_sum = 0;
   std::int64_t count = 0;
@@ -119,9 +198,8 @@ Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loade
     count += b;
     for (auto& m : ms) m->update(out, batch.target);
   }
-  Logs logs;
-  if (loss_fn) logs["loss"] = count > 0 ? loss_sum / double(count) : std::numeric_limits<double>::quiet_NaN();
-  for (auto& m : ms) logs[m->name()] = m->compute();
+  Logs logs = combine(options.world.get(), static_cast<bool>(loss_fn), loss_sum, count, ms);
+  broadcast_logs(options.world.get(), logs);
   return logs;
 }
 
@@ -151,7 +229,21 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
            ") and initial_epoch (", options.initial_epoch, ") must be >= 0");
   XG_CHECK(options.verbose >= 0 && options.verbose <= 2, ValueError, "fit: verbose must be 0, 1 or 2, got ",
            options.verbose);
-  std::ostream& out = options.out ? *options.out : std::cout;
+  World* world = options.world.get();
+  const bool lead = is_rank_zero(world);
+  // Off rank 0 nothing is printed (Note [fit across ranks]).
+  std::ostream& out = !lead ? null_stream() : options.out ? *options.out : std::cout;
+  if (several(world)) {
+    const auto steps = all_gather(*world, {double(train.size())});
+    bool same = true;
+    std::ostringstream counts;
+    for (std::size_t r = 0; r < steps.size(); ++r) {
+      same = same && steps[r][0] == steps[0][0];
+      counts << (r ? ", " : "") << "rank " << r << ": " << static_cast<std::int64_t>(steps[r][0]);
+    }
+    XG_CHECK(same, ValueError, "fit: the ranks' training loaders yield different numbers of batches per epoch (",
+             counts.str(), "); every rank must take the same number of steps (use a DistributedSampler)");
+  }
 
   TrainContext ctx;
   ctx.model = &model;
@@ -159,15 +251,17 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
   ctx.epochs = options.epochs;
   ctx.initial_epoch = options.initial_epoch;
   ctx.steps_per_epoch = train.size();
-  ctx.verbose = options.verbose;
+  ctx.verbose = lead ? options.verbose : 0;
   ctx.out = &out;
+  ctx.world = world;
 
   auto history = std::make_shared<History>();
   std::vector<std::shared_ptr<Callback>> callbacks;
-  if (options.verbose > 0) callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
+  if (options.verbose > 0 && lead)
+    callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
   for (auto& cb : options.callbacks) {
     XG_CHECK(cb != nullptr, ValueError, "fit: a null callback in options.callbacks");
-    callbacks.push_back(cb);
+    if (lead || !cb->rank_zero_only()) callbacks.push_back(cb);
   }
   callbacks.push_back(history);
   for (auto& cb : callbacks) cb->set_context(&ctx);
@@ -223,16 +317,21 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
       ctx.output = Tensor();
       ctx.loss = Tensor();
       ++b;
+      ctx.stop_training = any_rank(world, ctx.stop_training);
       if (ctx.stop_training) break;
     }
-    epoch_logs["loss"] = count > 0 ? loss_sum / double(count) : std::numeric_limits<double>::quiet_NaN();
-    for (auto& m : train_metrics) epoch_logs[m->name()] = m->compute();
+    // Only what fit computes is broadcast: callbacks may have added keys on some ranks only.
+    Logs computed = combine(world, true, loss_sum, count, train_metrics);
     if (options.validation) {
-      for (const auto& [k, v] : evaluate(model, loss_fn, *options.validation, options.metrics)) epoch_logs["val_" + k] = v;
+      for (const auto& [k, v] : evaluate(model, loss_fn, *options.validation, {.metrics = options.metrics, .world = options.world}))
+        computed["val_" + k] = v;
       module.train();
     }
-    epoch_logs["lr"] = optimizer.has_option("lr") ? optimizer.lr(0) : std::numeric_limits<double>::quiet_NaN();
+    computed["lr"] = optimizer.has_option("lr") ? optimizer.lr(0) : std::numeric_limits<double>::quiet_NaN();
+    broadcast_logs(world, computed);
+    for (const auto& [k, v] : computed) epoch_logs[k] = v;
     for (auto& cb : callbacks) cb->on_epoch_end(epoch, epoch_logs);
+    ctx.stop_training = any_rank(world, ctx.stop_training);
   }
   Logs end_logs;
   for (auto& cb : callbacks) cb->on_train_end(end_logs);

@@ -1,5 +1,6 @@
 // TrainingHealth: gradient norms, update ratios and dead ReLUs, and their SVG report.
 #include "xgrad/train/health.hpp"
+#include "xgrad/train/world.hpp"
 
 #include <cmath>
 #include <limits>
@@ -180,7 +181,7 @@ void TrainingHealth::on_epoch_end(std::int64_t epoch, Logs&) {
 }
 
 void TrainingHealth::on_train_end(Logs&) {
-  if (!o_.svg_path.empty()) write_health_svg(report_, o_.svg_path);
+  if (!o_.svg_path.empty() && is_rank_zero(context().world)) write_health_svg(report_, o_.svg_path);  // files on rank 0 only
 }
 
 }  // namespace xg::train

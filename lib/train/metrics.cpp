@@ -50,6 +50,11 @@ std::int64_t columns(const Tensor& t) { return t.dim() <= 1 ? 1 : t.numel() / t.
 
 double safe_div(double a, double b) { return b == 0 ? 0.0 : a / b; }
 
+void check_state(const std::vector<double>& s, std::size_t expected, const char* metric) {
+  XG_CHECK(s.size() == expected, ValueError, metric, ": merge_state: expected a state of ", expected,
+           " numbers, got ", s.size());
+}
+
 // ---- accumulators --------------------------------------------------------------------------------
 
 class Accuracy final : public Metric {
@@ -63,6 +68,12 @@ class Accuracy final : public Metric {
   }
   double compute() const override { return safe_div(double(correct_), double(total_)); }
   std::shared_ptr<Metric> clone() const override { return std::make_shared<Accuracy>(*this); }
+  std::vector<double> state() const override { return {double(correct_), double(total_)}; }
+  void merge_state(const std::vector<double>& s) override {
+    check_state(s, 2, "accuracy");
+    correct_ += static_cast<std::int64_t>(s[0]);
+    total_ += static_cast<std::int64_t>(s[1]);
+  }
 
  private:
   std::int64_t correct_ = 0, total_ = 0;
@@ -101,6 +112,12 @@ class TopK final : public Metric {
   }
   double compute() const override { return safe_div(double(hits_), double(total_)); }
   std::shared_ptr<Metric> clone() const override { return std::make_shared<TopK>(*this); }
+  std::vector<double> state() const override { return {double(hits_), double(total_)}; }
+  void merge_state(const std::vector<double>& s) override {
+    check_state(s, 2, "top_k_accuracy");
+    hits_ += static_cast<std::int64_t>(s[0]);
+    total_ += static_cast<std::int64_t>(s[1]);
+  }
 
  private:
   std::int64_t k_, hits_ = 0, total_ = 0;
@@ -131,6 +148,21 @@ class Confusion final : public Metric {
     return classification_report(from_vector(flat, {n_, n_})).average(which_, avg_);
   }
   std::shared_ptr<Metric> clone() const override { return std::make_shared<Confusion>(*this); }
+  // [n, the n × n counts row by row]; matrices of different sizes merge into the larger one.
+  std::vector<double> state() const override {
+    std::vector<double> out{double(n_)};
+    out.insert(out.end(), counts_.begin(), counts_.end());
+    return out;
+  }
+  void merge_state(const std::vector<double>& s) override {
+    XG_CHECK(!s.empty(), ValueError, name_, ": merge_state: an empty state");
+    const auto m = static_cast<std::int64_t>(s[0]);
+    check_state(s, static_cast<std::size_t>(1 + m * m), name_.c_str());
+    grow(m);
+    for (std::int64_t i = 0; i < m; ++i)
+      for (std::int64_t j = 0; j < m; ++j)
+        counts_[static_cast<std::size_t>(i * n_ + j)] += static_cast<std::int64_t>(s[static_cast<std::size_t>(1 + i * m + j)]);
+  }
 
  private:
   void grow(std::int64_t n) {
@@ -164,6 +196,12 @@ class MeanError final : public Metric {
   }
   double compute() const override { return safe_div(sum_, double(count_)); }
   std::shared_ptr<Metric> clone() const override { return std::make_shared<MeanError>(*this); }
+  std::vector<double> state() const override { return {sum_, double(count_)}; }
+  void merge_state(const std::vector<double>& s) override {
+    check_state(s, 2, squared_ ? "mse" : "mae");
+    sum_ += s[0];
+    count_ += static_cast<std::int64_t>(s[1]);
+  }
 
  private:
   bool squared_;
@@ -201,6 +239,22 @@ class R2 final : public Metric {
     return total / double(sy_.size());
   }
   std::shared_ptr<Metric> clone() const override { return std::make_shared<R2>(*this); }
+  // [n, d, Σy (d), Σy² (d), Σ(y − ŷ)² (d)]; d = 0 before the first batch.
+  std::vector<double> state() const override {
+    std::vector<double> out{double(n_), double(sy_.size())};
+    for (const auto* v : {&sy_, &syy_, &sres_}) out.insert(out.end(), v->begin(), v->end());
+    return out;
+  }
+  void merge_state(const std::vector<double>& s) override {
+    XG_CHECK(s.size() >= 2, ValueError, "r2: merge_state: expected at least 2 numbers, got ", s.size());
+    const auto d = static_cast<std::size_t>(s[1]);
+    check_state(s, 2 + 3 * d, "r2");
+    if (d == 0) return;
+    if (sy_.empty()) sy_.assign(d, 0.0), syy_.assign(d, 0.0), sres_.assign(d, 0.0);
+    XG_CHECK(sy_.size() == d, ShapeError, "r2: merging states with ", sy_.size(), " and ", d, " output columns");
+    for (std::size_t j = 0; j < d; ++j) sy_[j] += s[2 + j], syy_[j] += s[2 + d + j], sres_[j] += s[2 + 2 * d + j];
+    n_ += static_cast<std::int64_t>(s[0]);
+  }
 
  private:
   std::int64_t n_ = 0;
@@ -216,6 +270,11 @@ double once(M metric, const Tensor& pred, const Tensor& target) {
 }  // namespace
 
 Metric::~Metric() = default;
+
+void Metric::merge_state(const std::vector<double>&) {
+  throw ValueError("Metric::merge_state: " + name() +
+                   " has no mergeable state (override state() and merge_state() to combine it across ranks)");
+}
 
 std::vector<std::int64_t> predicted_labels(const Tensor& pred, const char* metric) {
   XG_CHECK(pred.defined(), ValueError, metric, ": the prediction is undefined");

@@ -24,6 +24,8 @@ class Optimizer;
 
 namespace xg::train {
 
+class World;
+
 /// What callbacks can see and steer while fit() runs.
 struct TrainContext {
   const Model* model = nullptr;
@@ -39,8 +41,10 @@ struct TrainContext {
   Tensor output, loss;
   /// Set it to end training: fit stops after the current batch (and then ends the epoch).
   bool stop_training = false;
-  int verbose = 1;
-  std::ostream* out = nullptr;  ///< where fit's and the callbacks' messages go
+  int verbose = 1;  ///< fit's verbose on rank 0, 0 on the other ranks
+  std::ostream* out = nullptr;  ///< where fit's and the callbacks' messages go (a null stream off rank 0)
+  /// The ranks of the run (null: one process); see Note [fit across ranks] in fit.hpp.
+  World* world = nullptr;
 };
 
 /// A hook into fit(): override the events you need. Epochs and batches are 0-based (displayed
@@ -60,6 +64,11 @@ class Callback {
   virtual void on_epoch_end(std::int64_t epoch, Logs& logs);
   virtual void on_batch_begin(std::int64_t batch, Logs& logs);
   virtual void on_batch_end(std::int64_t batch, Logs& logs);
+
+  /// True for callbacks that print or write files: with a World of several ranks, fit runs them on
+  /// rank 0 only (CSVLogger, ModelCheckpoint and ProgressBar say true). Callbacks that steer
+  /// training (EarlyStopping, schedulers) must run on every rank and keep the default false.
+  virtual bool rank_zero_only() const { return false; }
 
   /// fit() sets this before on_train_begin (and clears it after on_train_end).
   void set_context(TrainContext* context) { context_ = context; }

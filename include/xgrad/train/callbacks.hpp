@@ -95,7 +95,10 @@ class LRSchedulerCallback : public Callback {
 };
 
 /// Stops training at the first batch whose loss is NaN or infinite (keras.callbacks.TerminateOnNaN),
-/// printing "Batch <b>: invalid loss <value>, terminating training" to fit's output stream.
+/// printing "Batch <b>: invalid loss <value>, terminating training" to fit's output stream. With a
+/// world of several ranks (it must then be in every rank's callbacks) the ranks' batch losses are
+/// gathered after every batch, so every rank stops at the same batch and terminated() is the same
+/// everywhere; rank 0 prints which rank's loss was invalid.
 class TerminateOnNaN : public Callback {
  public:
   void on_train_begin(Logs& logs) override;
@@ -124,6 +127,7 @@ class CSVLogger : public Callback {
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   void on_train_end(Logs& logs) override;
+  bool rank_zero_only() const override { return true; }
 
  private:
   std::string filename_;
@@ -160,6 +164,7 @@ class ModelCheckpoint : public Callback {
   explicit ModelCheckpoint(std::string filepath, ModelCheckpointOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
+  bool rank_zero_only() const override { return true; }
   /// The files written so far (in order) and the best monitored value.
   const std::vector<std::string>& saved() const { return saved_; }
   double best() const { return best_; }

@@ -17,6 +17,7 @@
 #include "xgrad/train/callback.hpp"
 #include "xgrad/train/metrics.hpp"
 #include "xgrad/train/model.hpp"
+#include "xgrad/train/world.hpp"
 
 namespace xg::optim {
 class Optimizer;
@@ -40,7 +41,25 @@ struct FitOptions {
   std::ostream* out = nullptr;
   /// The epoch to start at (to resume: epochs counts from 0, so training runs epochs − initial_epoch).
   std::int64_t initial_epoch = 0;
+  /// The ranks this run is spread over (null: one process); see Note [fit across ranks].
+  std::shared_ptr<World> world = nullptr;
 };
+
+// Note [fit across ranks]
+// With a World of R > 1 ranks, every rank calls fit with its own shard of the data (a
+// DistributedSampler) and a model whose gradients are averaged across ranks (DDP):
+//   * the epoch "loss" and metrics are over the union of the ranks' samples: each rank's sums and
+//     counts (its metrics' state(), see Metric) are gathered and combined in rank order, so the
+//     values are sample-weighted and identical on every rank; "val_*" likewise; then rank 0's
+//     epoch logs are broadcast so that every rank's callbacks see the very same numbers and
+//     EarlyStopping / ReduceLROnPlateau decide identically. Batch logs stay local to the rank;
+//   * the progress bar and callbacks whose rank_zero_only() is true (CSVLogger, ModelCheckpoint,
+//     ProgressBar) run on rank 0 only; elsewhere fit's output stream is a null stream and verbose 0;
+//   * stop_training is or-ed across ranks after every batch and every epoch (one 8-byte
+//     all-reduce), so all ranks stop at the same step — otherwise the ranks still training would
+//     wait forever in DDP's all-reduce. TerminateOnNaN also tells every rank which rank saw the NaN;
+//   * every rank's training loader must yield the same number of batches (checked at the start:
+//     ValueError naming each rank's count); the returned History is the same on every rank.
 
 /// Trains `model` on `train` for options.epochs epochs and returns the History.
 ///
@@ -58,6 +77,18 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
 /// The module's training mode is restored afterwards. A null loss_fn leaves "loss" out.
 Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loader,
               const std::vector<metrics::MetricSpec>& metrics = {});
+
+/// evaluate's keyword arguments.
+struct EvaluateOptions {
+  std::vector<metrics::MetricSpec> metrics = {};
+  /// The ranks the data is spread over (null: one process). Collective: every rank evaluates its
+  /// own loader (e.g. with a DistributedSampler) and every rank returns the same values, over the
+  /// union of the ranks' samples (Note [fit across ranks]; a padded sampler counts its repeated
+  /// samples twice, as in PyTorch; use drop_last or an unpadded split for exact test numbers).
+  std::shared_ptr<World> world = nullptr;
+};
+/// evaluate with options:  xg::train::evaluate(net, ce, test_loader, {.metrics = {"accuracy"}, .world = world});
+Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loader, const EvaluateOptions& options);
 
 /// The model's outputs for every batch of `loader`, concatenated along dim 0 (eval mode, no grad;
 /// the training mode is restored afterwards).

@@ -102,6 +102,15 @@ class Metric {
   virtual double compute() const = 0;
   /// A fresh copy (fit uses one for training and one for validation).
   virtual std::shared_ptr<Metric> clone() const = 0;
+
+  /// Combining across ranks (Note [fit across ranks] in fit.hpp): the accumulator's sufficient
+  /// statistics as numbers (counts, sums, a confusion matrix), such that merge_state() of the
+  /// states of disjoint parts of the data gives the statistics of their union. The default, empty,
+  /// means "not mergeable": fit then averages the ranks' compute() weighted by their sample
+  /// counts, which is exact for per-sample means (accuracy, MSE) but not for F1 or R².
+  virtual std::vector<double> state() const { return {}; }
+  /// Adds a state from state() (of this metric's type) as if its batches had been seen here.
+  virtual void merge_state(const std::vector<double>& state);
 };
 
 /// A stock metric by name: "accuracy" (alias "acc"), "top5_accuracy" (any k: "top3_accuracy"),

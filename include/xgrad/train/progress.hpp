@@ -35,6 +35,7 @@ class ProgressBar : public Callback {
   void on_epoch_begin(std::int64_t epoch, Logs& logs) override;
   void on_batch_end(std::int64_t batch, Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
+  bool rank_zero_only() const override { return true; }
   /// Whether it redraws in place (resolved at on_train_begin).
   bool in_place() const { return in_place_; }
 
