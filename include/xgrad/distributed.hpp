@@ -205,3 +205,34 @@ class SyncBatchNormImpl;
 // =================================================================================================
 // ---- training across ranks (lib/distributed/train_world.cpp)
 // =================================================================================================
+// The data and training layers know nothing of MPI; these bridge them to the process group:
+// a DistributedSampler for this rank, and the World that fit() / evaluate() average over.
+#include "xgrad/data/sampler.hpp"
+#include "xgrad/train/world.hpp"
+
+namespace xg::distributed {
+
+/// make_sampler's arguments: DistributedSamplerOptions without num_replicas and rank, which come
+/// from the group.
+struct SamplerOptions {
+  bool shuffle = true;
+  std::uint64_t seed = 0;  ///< the same on every rank
+  bool drop_last = false;
+  std::optional<ProcessGroup> group = {};  ///< default: the world
+};
+
+/// A DistributedSampler over `dataset` for this process: num_replicas = the group's size, rank =
+/// this process's rank in it (PyTorch's DistributedSampler(dataset) defaults). DistributedError
+/// before init() or when this process is not in the group.
+///   xg::data::DataLoader loader(train, {.batch_size = 64, .sampler = xg::distributed::make_sampler(train)});
+std::shared_ptr<data::DistributedSampler> make_sampler(const data::Dataset& dataset, SamplerOptions options = {});
+
+/// The World of fit() / evaluate() / train::save_checkpoint on this process group: rank() and
+/// size() are the group's, all_reduce_sum and broadcast run all_reduce / broadcast on a float64
+/// tensor (blocking; an empty vector is a no-op on every rank). Open MPI's all-reduce of a small
+/// vector gives every rank the same bits, and fit broadcasts rank 0's epoch logs anyway.
+///   auto guard = xg::distributed::init();
+///   xg::train::fit(model, ce, opt, loader, {.epochs = 3, .world = xg::distributed::train_world()});
+std::shared_ptr<train::World> train_world(std::optional<ProcessGroup> group = {});
+
+}  // namespace xg::distributed
