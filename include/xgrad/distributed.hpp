@@ -143,12 +143,12 @@ struct CollectiveOptions {
 ///   xg::distributed::all_reduce(g, xg::distributed::ReduceOp::AVG);
 Work all_reduce(Tensor& tensor, ReduceOp op = ReduceOp::SUM, CollectiveOptions options = {});
 
-/// Copies rank `src`'s tensor (a group rank) into `tensor` on every other rank. Same shape and dtype
-/// on every rank.
+/// Copies rank `src`'s tensor into `tensor` on every other rank of the group. Same shape and dtype on
+/// every rank. As in PyTorch, `src` and `dst` below are world ranks (members of the group).
 ///   xg::distributed::broadcast(weights, /*src=*/0);
 Work broadcast(Tensor& tensor, int src, CollectiveOptions options = {});
 
-/// Like all_reduce, but only group rank `dst` receives the result; other ranks' tensors are unchanged.
+/// Like all_reduce, but only rank `dst` receives the result; other ranks' tensors are unchanged.
 ///   xg::distributed::reduce(loss_sum, /*dst=*/0);
 Work reduce(Tensor& tensor, int dst, ReduceOp op = ReduceOp::SUM, CollectiveOptions options = {});
 
@@ -176,14 +176,14 @@ Work reduce_scatter(Tensor& output, const std::vector<Tensor>& input_list, Reduc
 Work reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op = ReduceOp::SUM,
                            CollectiveOptions options = {});
 
-/// Gathers every rank's `tensor` into `*gather_list` on group rank `dst` (group-size tensors of
-/// tensor's shape and dtype); other ranks pass nullptr (or a list, which is ignored).
+/// Gathers every rank's `tensor` into `*gather_list` on rank `dst` (group-size tensors of tensor's
+/// shape and dtype, element i from group rank i); other ranks pass nullptr (or a list, ignored).
 ///   std::vector<xg::Tensor> parts;  if (rank() == 0) parts.assign(world_size(), xg::empty_like(t));
 ///   xg::distributed::gather(t, rank() == 0 ? &parts : nullptr, /*dst=*/0);
 Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0,
             CollectiveOptions options = {});
 
-/// Sends (*scatter_list)[i] from group rank `src` to rank i's `tensor`; other ranks pass nullptr.
+/// Sends (*scatter_list)[i] from rank `src` to group rank i's `tensor`; other ranks pass nullptr.
 ///   xg::distributed::scatter(mine, rank() == 0 ? &parts : nullptr, /*src=*/0);
 Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src = 0,
              CollectiveOptions options = {});
