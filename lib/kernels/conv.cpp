@@ -25,9 +25,6 @@
 // combined in chunk order.
 #include "kernels/conv.hpp"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
 
 #include <algorithm>
 #include <cstring>
@@ -41,6 +38,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/gemm.hpp"
+#include "kernels/parallel.hpp"
 #include "kernels/scratch.hpp"
 
 namespace xg::kernels {
@@ -80,9 +78,7 @@ template <class F>
 void for_units(i64 units, i64 work, F&& unit) {
   const int threads = work >= kParallelWork ? available_threads() : 1;
   if (threads > 1 && units >= threads) {
-    tbb::parallel_for(tbb::blocked_range<i64>(0, units, 1), [&](const tbb::blocked_range<i64>& r) {
-      for (i64 u = r.begin(); u < r.end(); ++u) unit(u, false);
-    });
+    parallel_for_each(0, units, 1, [&](i64 u) { unit(u, false); });
   } else {
     for (i64 u = 0; u < units; ++u) unit(u, threads > 1);
   }

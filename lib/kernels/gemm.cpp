@@ -31,13 +31,9 @@
 
 #include "kernels/gemm.hpp"
 
+#include "kernels/parallel.hpp"
 #include "kernels/scratch.hpp"
 
-#include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstring>
@@ -422,16 +418,9 @@ void gemm_blocked(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, 
         pack_b<T>(kc, nc, 0, panels, bblock, bp);
         for (i64 t = 0; t < tasks; ++t) task(t);
       } else {
-        tbb::parallel_for(
-            tbb::blocked_range<i64>(0, panels, std::max<i64>(1, panels / (4 * threads))),
-            [&](const tbb::blocked_range<i64>& r) { pack_b<T>(kc, nc, r.begin(), r.end(), bblock, bp); },
-            tbb::simple_partitioner());
-        tbb::parallel_for(
-            tbb::blocked_range<i64>(0, tasks, 1),
-            [&](const tbb::blocked_range<i64>& r) {
-              for (i64 t = r.begin(); t < r.end(); ++t) task(t);
-            },
-            tbb::simple_partitioner());
+        parallel_for(0, panels, std::max<i64>(1, panels / (4 * threads)),
+                     [&](i64 p0, i64 p1) { pack_b<T>(kc, nc, p0, p1, bblock, bp); }, Partition::Simple);
+        parallel_for_each(0, tasks, 1, task, Partition::Simple);
       }
     }
   }
@@ -448,12 +437,6 @@ i64 padded_work(i64 m, i64 n) {
 }
 
 }  // namespace
-
-int available_threads() {
-  // The arena's concurrency, capped by a global_control limit (xg::set_num_threads) if one is set.
-  const auto limit = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
-  return std::max(1, std::min(tbb::this_task_arena::max_concurrency(), static_cast<int>(limit)));
-}
 
 template <class T>
 GemmTile gemm_tile() {
@@ -500,9 +483,7 @@ void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a
   // Small products in parallel over the batch (each on one thread); large ones one at a time,
   // each split over the threads. Either way every product is the same serial-order GEMM.
   if (parallel && batch > 1 && thread_count(true, m, n, k) == 1 && batch * m * n * k >= kParallelWork) {
-    tbb::parallel_for(tbb::blocked_range<i64>(0, batch, 1), [&](const tbb::blocked_range<i64>& r) {
-      for (i64 p = r.begin(); p < r.end(); ++p) one(p, false);
-    });
+    parallel_for_each(0, batch, 1, [&](i64 p) { one(p, false); });
     return;
   }
   for (i64 p = 0; p < batch; ++p) one(p, parallel);

@@ -50,10 +50,6 @@ void gemm_batched(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64
 template <class T>
 T dot(std::int64_t n, const T* x, std::int64_t sx, const T* y, std::int64_t sy);
 
-/// Threads a parallel kernel may use here: the TBB arena's concurrency, capped by the global
-/// max_allowed_parallelism limit when one is active.
-int available_threads();
-
 /// The register tile of the micro-kernel for T on this build: C is computed in MR × NR blocks.
 struct GemmTile {
   int mr;

@@ -20,18 +20,13 @@
 #include <type_traits>
 #include <utility>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
 #include <xsimd/xsimd.hpp>
 
 #include "core/tensor_impl.hpp"
+#include "kernels/parallel.hpp"
 #include "xgrad/shape.hpp"
 
 namespace xg::kernels {
-
-/// Threads a parallel kernel may use (defined in gemm.cpp; obeys xg::set_num_threads).
-int available_threads();
 
 /// Elementwise loops over at least this many output elements use threads; below it they never
 /// touch TBB. Measured with bench/bench_elementwise (docs/performance.md): at 32K float elements
@@ -49,9 +44,7 @@ template <class Body>
 void parallel_chunks(std::int64_t total, std::int64_t chunk, Body&& body) {
   if (total >= kParallelElements && total > chunk && available_threads() > 1) {
     const std::int64_t chunks = (total + chunk - 1) / chunk;
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, chunks, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
-      body(r.begin() * chunk, std::min(total, r.end() * chunk));
-    });
+    parallel_for(0, chunks, 1, [&](std::int64_t b, std::int64_t e) { body(b * chunk, std::min(total, e * chunk)); });
   } else if (total > 0) {
     body(std::int64_t{0}, total);
   }

@@ -3,9 +3,6 @@
 // count, including the backward scatters where windows overlap.
 #include "kernels/pool.hpp"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -15,6 +12,8 @@
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
+
+#include "kernels/parallel.hpp"
 
 namespace xg::kernels {
 
@@ -37,9 +36,7 @@ template <class F>
 void for_planes(i64 planes, i64 work_per_plane, F&& f) {
   if (planes > 1 && planes * work_per_plane >= kParallelWork) {
     const i64 grain = std::max<i64>(1, kParallelWork / std::max<i64>(1, work_per_plane));
-    tbb::parallel_for(tbb::blocked_range<i64>(0, planes, grain), [&](const tbb::blocked_range<i64>& r) {
-      for (i64 p = r.begin(); p < r.end(); ++p) f(p);
-    });
+    parallel_for_each(0, planes, grain, f);
   } else {
     for (i64 p = 0; p < planes; ++p) f(p);
   }

@@ -17,8 +17,6 @@
 #include <utility>
 #include <vector>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/loops.hpp"
@@ -49,17 +47,13 @@ void reduce_blocked(std::int64_t outer, std::int64_t n, const Block& block, cons
   }
   if (nb == 1 || outer >= 4 * threads) {
     const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(n, 1));
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, outer, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
-      for (std::int64_t o = r.begin(); o < r.end(); ++o) row(o);
-    });
+    parallel_for_each(0, outer, grain, row);
     return;
   }
   std::vector<Acc> part(static_cast<std::size_t>(outer * nb));
-  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, outer * nb, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
-    for (std::int64_t t = r.begin(); t < r.end(); ++t) {
-      const std::int64_t o = t / nb, b = t % nb;
-      part[static_cast<std::size_t>(t)] = block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
-    }
+  parallel_for_each(0, outer * nb, 1, [&](std::int64_t t) {
+    const std::int64_t o = t / nb, b = t % nb;
+    part[static_cast<std::size_t>(t)] = block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
   });
   for (std::int64_t o = 0; o < outer; ++o) {
     Acc acc = part[static_cast<std::size_t>(o * nb)];
@@ -429,9 +423,7 @@ void softmax_lanes(const T* x, T* y, std::int64_t outer, std::int64_t n, std::in
   const std::int64_t per_unit = std::max<std::int64_t>(1, n * (inner == 1 ? 1 : W));
   if (outer * n * inner >= kParallelElements && units > 1 && available_threads() > 1) {
     const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / per_unit);
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, units, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
-      for (std::int64_t u = r.begin(); u < r.end(); ++u) unit(u);
-    });
+    parallel_for_each(0, units, grain, unit);
   } else {
     for (std::int64_t u = 0; u < units; ++u) unit(u);
   }

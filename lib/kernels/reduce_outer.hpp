@@ -12,8 +12,6 @@
 #include <limits>
 #include <type_traits>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/loops.hpp"
@@ -35,9 +33,7 @@ void outer_units(std::int64_t outer, std::int64_t n, std::int64_t inner, const U
   };
   if (outer * n * inner >= kParallelElements && units > 1 && available_threads() > 1) {
     const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::max<std::int64_t>(1, n * Cols));
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, units, grain), [&](const tbb::blocked_range<std::int64_t>& r) {
-      for (std::int64_t u = r.begin(); u < r.end(); ++u) run(u);
-    });
+    parallel_for_each(0, units, grain, run);
   } else {
     for (std::int64_t u = 0; u < units; ++u) run(u);
   }
