@@ -155,6 +155,20 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
                 const TensorList& grad_outputs = {}, std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false, bool allow_unused = false);
 
+/// Queues `callback` to run once when the backward pass running on this thread (backward() or
+/// grad()) has finished walking the graph, before that call returns (PyTorch's
+/// Variable._execution_engine.queue_callback). Callbacks run in the order they were queued, with
+/// the grad mode of the pass; a callback may queue further callbacks, which run after it. An
+/// exception thrown by a callback propagates out of backward() unchanged (its type is kept), and the
+/// callbacks after it are dropped; a backward that fails drops its queued callbacks. Meant for
+/// hooks and custom backward functions, e.g. to wait for communication started by
+/// post-accumulate-grad hooks:
+///   w.register_post_accumulate_grad_hook([&](const xg::Tensor&) {
+///     xg::autograd::queue_callback([&] { finish_all_reduces(); });
+///   });
+/// AutogradError when no backward pass is running on this thread.
+void queue_callback(std::function<void()> callback);
+
 // ---- custom autograd functions ----------------------------------------------------------------
 
 /// What a custom Function's forward leaves for its backward (LibTorch's AutogradContext).

@@ -51,6 +51,8 @@ inline TensorOptions requires_grad(bool r = true) { return TensorOptions().requi
 /// A tensor's gradient hook: gets the incoming gradient, returns a replacement or an undefined
 /// Tensor to keep it.
 using TensorHook = std::function<Tensor(const Tensor&)>;
+/// A leaf's post-accumulate-grad hook: gets the leaf itself after its .grad() was updated.
+using PostAccumulateGradHook = std::function<void(const Tensor&)>;
 
 class Tensor {
  public:
@@ -119,7 +121,15 @@ class Tensor {
                 bool create_graph = false, const TensorList& inputs = {}) const;
   /// Registers a hook called with this tensor's gradient during backward; returns its handle.
   unsigned register_hook(TensorHook hook) const;
+  /// Removes a hook registered by register_hook or register_post_accumulate_grad_hook.
   void remove_hook(unsigned handle) const;
+  /// Registers a hook on a leaf that is called with the leaf itself right after backward has
+  /// accumulated into its .grad() (once per backward that reaches it, after the register_hook
+  /// hooks; PyTorch's register_post_accumulate_grad_hook). Returns a handle for remove_hook.
+  /// Data-parallel training uses it to start a gradient's all-reduce as soon as it is final:
+  ///   w.register_post_accumulate_grad_hook([](const xg::Tensor& p) { send(p.grad()); });
+  /// AutogradError on a non-leaf tensor or one that does not require grad.
+  unsigned register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const;
   /// Makes a non-leaf tensor keep its .grad() after backward.
   void retain_grad() const;
   bool retains_grad() const;

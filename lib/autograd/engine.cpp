@@ -1,6 +1,7 @@
 // The backward engine: counts dependencies from the roots, walks nodes in reverse topological
 // order, sums incoming gradients per node, calls each node once, and accumulates into leaves.
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -164,6 +165,31 @@ class ScratchLease {
   std::unique_ptr<Scratch> own_;
 };
 
+// Note [Callbacks at the end of backward]
+// queue_callback appends to the list of the innermost backward running on this thread (a backward
+// started from a hook has its own list). The list is run after the graph walk, in queue order,
+// by index so that callbacks may queue more; an exception leaves the rest unrun.
+thread_local std::vector<std::function<void()>>* t_callbacks = nullptr;
+
+class CallbackScope {
+ public:
+  CallbackScope() : prev_(t_callbacks) { t_callbacks = &list_; }
+  ~CallbackScope() { t_callbacks = prev_; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+  void run_all() {
+    for (std::size_t i = 0; i < list_.size(); ++i) {
+      auto cb = std::move(list_[i]);
+      cb();
+    }
+    list_.clear();
+  }
+
+ private:
+  std::vector<std::function<void()>> list_;
+  std::vector<std::function<void()>>* prev_;
+};
+
 TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool keep_graph, bool create_graph,
                const TensorList& inputs, bool accumulate, bool allow_unused, const char* api) {
   XG_CHECK(!outputs.empty(), AutogradError, api, ": no output tensors were given");
@@ -209,6 +235,7 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
   const bool has_targets = !targets.empty();
   auto is_target = [&](Node* n) { return !has_targets || targets.count(n) != 0; };
 
+  CallbackScope callbacks;
   ScratchLease lease;
   Scratch& sc = *lease;
   auto& tasks = sc.tasks;
@@ -343,6 +370,8 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
     }
   }
 
+  callbacks.run_all();
+
   if (!accumulate) {
     for (std::size_t j = 0; j < inputs.size(); ++j)
       XG_CHECK(results[j].defined() || allow_unused, AutogradError, api, ": input ", j, " (shape ",
@@ -353,6 +382,14 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
 }
 
 }  // namespace
+
+void queue_callback(std::function<void()> callback) {
+  XG_CHECK(t_callbacks != nullptr, AutogradError,
+           "queue_callback: no backward pass is running on this thread; call it from a tensor hook or a custom "
+           "Function's backward while backward() or grad() runs");
+  XG_CHECK(callback != nullptr, ValueError, "queue_callback: the callback is empty");
+  t_callbacks->push_back(std::move(callback));
+}
 
 void backward(const TensorList& tensors, const TensorList& grad_tensors, std::optional<bool> retain_graph,
               bool create_graph, const TensorList& inputs) {

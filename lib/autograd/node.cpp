@@ -170,6 +170,12 @@ class AccumulateGrad final : public Node {
       NoGradGuard ng;
       acc.add_(g);
     }
+    if (!leaf_->post_accumulate_hooks.empty()) {
+      const Tensor self(leaf_);
+      // Copied: a hook may remove itself (or others) while they run.
+      const auto hooks = leaf_->post_accumulate_hooks;
+      for (const auto& h : hooks) h.fn(self);
+    }
     return {};
   }
   std::string name() const override { return "AccumulateGrad"; }

@@ -243,14 +243,34 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
                      inputs);
 }
 
+namespace {
+// Leaf hook handles start at 2^30 so that they never collide with a node's pre-hook handles.
+unsigned next_leaf_hook_handle() {
+  static std::atomic<unsigned> next{1u << 30};
+  return next.fetch_add(1);
+}
+}  // namespace
+
 unsigned Tensor::register_hook(TensorHook hook) const {
   XG_REQUIRE_DEFINED("register_hook");
   XG_CHECK(impl_->requires_grad, AutogradError,
            "register_hook: cannot register a hook on a tensor that does not require gradient");
   if (impl_->grad_fn) return impl_->grad_fn->add_pre_hook(impl_->output_nr, std::move(hook));
-  static std::atomic<unsigned> next{1u << 30};
-  unsigned h = next.fetch_add(1);
+  unsigned h = next_leaf_hook_handle();
   impl_->hooks.push_back(TensorImpl::Hook{h, std::move(hook)});
+  return h;
+}
+
+unsigned Tensor::register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const {
+  XG_REQUIRE_DEFINED("register_post_accumulate_grad_hook");
+  XG_CHECK(impl_->requires_grad, AutogradError,
+           "register_post_accumulate_grad_hook: cannot register a hook on a tensor that does not require gradient");
+  XG_CHECK(!impl_->grad_fn, AutogradError,
+           "register_post_accumulate_grad_hook: only leaf tensors accumulate a gradient, but this tensor of shape ",
+           impl_->shape, " was computed by '", impl_->grad_fn->name(), "'; use register_hook for non-leaf tensors");
+  XG_CHECK(hook != nullptr, ValueError, "register_post_accumulate_grad_hook: the hook is empty");
+  unsigned h = next_leaf_hook_handle();
+  impl_->post_accumulate_hooks.push_back(TensorImpl::PostAccumulateHook{h, std::move(hook)});
   return h;
 }
 
@@ -260,6 +280,9 @@ void Tensor::remove_hook(unsigned handle) const {
   auto& hs = impl_->hooks;
   for (auto it = hs.begin(); it != hs.end(); ++it)
     if (it->handle == handle) { hs.erase(it); return; }
+  auto& ps = impl_->post_accumulate_hooks;
+  for (auto it = ps.begin(); it != ps.end(); ++it)
+    if (it->handle == handle) { ps.erase(it); return; }
   throw ValueError(detail::concat("remove_hook: no hook with handle ", handle, " on this tensor"));
 }
 

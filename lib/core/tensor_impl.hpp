@@ -47,6 +47,8 @@ struct TensorImpl {
   std::weak_ptr<autograd::Node> grad_accumulator;  // leaves: the AccumulateGrad node, if alive
   struct Hook { unsigned handle; TensorHook fn; };
   std::vector<Hook> hooks;  // leaves only; non-leaf hooks live on grad_fn (Node::add_pre_hook)
+  struct PostAccumulateHook { unsigned handle; PostAccumulateGradHook fn; };
+  std::vector<PostAccumulateHook> post_accumulate_hooks;  // leaves only; run by AccumulateGrad
 
   char* byte_ptr() const {
     return static_cast<char*>(storage->data) + offset * static_cast<std::int64_t>(element_size(dtype));
