@@ -197,10 +197,216 @@ Work barrier(CollectiveOptions options = {});
 // ---- DistributedDataParallel, SyncBatchNorm, local SGD (lib/distributed/ddp.cpp,
 //      sync_batch_norm.cpp, local_sgd.cpp)
 // =================================================================================================
+// DistributedDataParallel keeps one replica of a model per rank and averages the gradients during
+// backward, bucket by bucket, with non-blocking all-reduces started from post-accumulate-grad hooks
+// (Note [DDP buckets] in lib/distributed/ddp.cpp). SyncBatchNorm computes batch statistics over the
+// global batch. PeriodicModelAverager implements local SGD (parameters averaged every k steps).
+#include <chrono>
+#include <string>
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/nn/normalization.hpp"
+
 namespace xg::nn {
-class DistributedDataParallelImpl;
-class SyncBatchNormImpl;
+
+/// Options of DistributedDataParallel (PyTorch's keyword arguments).
+struct DistributedDataParallelOptions {
+  /// Gradients are all-reduced in buckets of about this many megabytes (MiB): a bucket is started
+  /// as soon as every gradient in it is ready. Smaller buckets start earlier, larger ones cost
+  /// fewer messages. A single parameter larger than the cap gets a bucket of its own.
+  double bucket_cap_mb = 25.0;
+  /// Parameters that got no gradient in a backward are treated as ready with a zero gradient when
+  /// backward ends (a parameter unused on every rank keeps its .grad() as it was). Without it, a
+  /// missing gradient at the end of backward is a DistributedError.
+  bool find_unused_parameters = false;
+  /// In training mode, every forward first copies rank 0's buffers (BatchNorm running statistics)
+  /// to all ranks.
+  bool broadcast_buffers = true;
+  /// The group whose ranks hold replicas (default: the world). Rank 0 of the group is the source.
+  std::optional<distributed::ProcessGroup> process_group = {};
+  /// Communication hook: "none" (all-reduce float32/float64 gradients as they are), "fp16" or
+  /// "bf16" (each bucket is rounded to IEEE half / bfloat16, pre-divided by the world size, and
+  /// all-reduced as 16-bit values with a custom MPI sum: half the bytes on the wire, at the cost of
+  /// the format's precision — 2^-11 (fp16) or 2^-8 (bf16) relative — and fp16's range of ±65504).
+  std::string comm_hook = "none";
+  /// true (default): a bucket's all-reduce starts during backward as soon as it is ready, so
+  /// communication overlaps the rest of backward. false: every bucket starts when backward ends
+  /// (no overlap; for measuring what the overlap gains).
+  bool overlap = true;
+};
+
+/// Timing of the last synchronized backward of a DistributedDataParallel (seconds, measured from
+/// the moment the first gradient of that backward was ready).
+struct DistributedDataParallelStats {
+  int num_buckets = 0;
+  /// Bytes each rank put into all-reduces (after compression by the comm hook).
+  std::int64_t bytes = 0;
+  /// Buckets whose all-reduce started before the end of backward.
+  int buckets_started_during_backward = 0;
+  /// When the graph walk ended (all gradients computed).
+  double backward_end = 0;
+  /// When every bucket was averaged and written into the .grad()s (backward() returns right after).
+  double all_done = 0;
+  /// Per bucket: when its all-reduce was started, and when it was seen complete.
+  std::vector<double> bucket_started, bucket_completed;
+  /// all_done − backward_end: the communication backward had to wait for.
+  double exposed_seconds() const { return all_done - backward_end; }
+  /// Of the time during which some all-reduce was in flight (the union of the buckets' intervals),
+  /// the fraction that lay before the end of backward, i.e. hidden behind computation.
+  double hidden_fraction() const;
+};
+
+/// Data-parallel training, as torch.nn.parallel.DistributedDataParallel: wraps a model whose
+/// replica lives on every rank, copies rank 0's parameters and buffers to all ranks at
+/// construction, and makes every backward leave each parameter's .grad() equal to the average of
+/// the ranks' gradients — the gradient of the global batch when each rank's loss is the mean over
+/// an equal share of it. Gradients are grouped in buckets (reverse registration order, by dtype)
+/// whose non-blocking all-reduces start during backward as soon as they are ready; backward
+/// returns once all are averaged. Parameters, named_parameters() and state_dict() are the wrapped
+/// module's, named with the prefix "module." as in PyTorch.
+///
+///   auto guard = xg::distributed::init();
+///   auto model = xg::nn::Sequential(xg::nn::Linear(784, 256), xg::nn::ReLU(), xg::nn::Linear(256, 10));
+///   xg::nn::DistributedDataParallel ddp(model, {.bucket_cap_mb = 4});
+///   xg::optim::SGD opt(ddp->parameters(), {.lr = 0.1});
+///   auto loss = xg::nn::functional::cross_entropy(ddp(x_shard), y_shard);
+///   opt.zero_grad(); loss.backward(); opt.step();      // identical step on every rank
+///
+/// Every rank must run the same sequence of forward/backward calls (the all-reduces are collective).
+class DistributedDataParallelImpl : public Module {
+ public:
+  DistributedDataParallelImpl(ModulePtr module, DistributedDataParallelOptions options = {});
+  ~DistributedDataParallelImpl() override;
+  /// Broadcasts rank 0's buffers first when training and broadcast_buffers; then module->forward.
+  Tensor forward(const Tensor& input) override;
+  /// The wrapped module (PyTorch's ddp.module).
+  const ModulePtr& module() const { return module_; }
+
+  /// Turns gradient synchronization off for its lifetime (PyTorch's `with ddp.no_sync():`): the
+  /// gradients of backward passes inside accumulate locally, and the first synchronized backward
+  /// after it averages the accumulated sums.
+  ///   { auto guard = ddp->no_sync(); loss(micro_batch_1).backward(); }
+  ///   loss(micro_batch_2).backward();     // all-reduces the gradients of both micro-batches
+  class NoSyncGuard {
+   public:
+    explicit NoSyncGuard(DistributedDataParallelImpl& ddp);
+    ~NoSyncGuard();
+    NoSyncGuard(const NoSyncGuard&) = delete;
+    NoSyncGuard& operator=(const NoSyncGuard&) = delete;
+
+   private:
+    DistributedDataParallelImpl& ddp_;
+    bool prev_;
+  };
+  [[nodiscard]] NoSyncGuard no_sync() { return NoSyncGuard(*this); }
+  /// Whether backward currently all-reduces (false inside no_sync()).
+  bool require_backward_grad_sync() const;
+
+  /// Timing of the last synchronized backward (see DistributedDataParallelStats).
+  const DistributedDataParallelStats& last_step_stats() const;
+  /// The buckets: names of their parameters (relative to module()), in all-reduce order.
+  std::vector<std::vector<std::string>> bucket_parameter_names() const;
+  const DistributedDataParallelOptions& options() const { return options_; }
+  /// `DistributedDataParallel(world_size=2, buckets=3, comm_hook=none)` followed by the module.
+  void pretty_print(std::ostream& os) const override;
+
+  struct Reducer;  // lib/distributed/ddp.cpp
+
+ private:
+  ModulePtr module_;
+  DistributedDataParallelOptions options_;
+  std::shared_ptr<Reducer> reducer_;
+};
+
+/// The holder: `xg::nn::DistributedDataParallel ddp(model, {.find_unused_parameters = true});`
+class DistributedDataParallel : public ModuleHolder<DistributedDataParallelImpl> {
+ public:
+  using ModuleHolder<DistributedDataParallelImpl>::ModuleHolder;
+  DistributedDataParallel(ModulePtr module, DistributedDataParallelOptions options = {})
+      : ModuleHolder(std::make_shared<DistributedDataParallelImpl>(std::move(module), std::move(options))) {}
+  template <class Holder, class = decltype(std::declval<Holder>().ptr())>
+  DistributedDataParallel(const Holder& module, DistributedDataParallelOptions options = {})
+      : DistributedDataParallel(ModulePtr(module.ptr()), std::move(options)) {}
+};
+
+/// Batch normalization whose training-mode statistics are those of the global batch across the
+/// ranks of a group (torch.nn.SyncBatchNorm): per-channel counts, means and squared deviations are
+/// all-gathered in float64 and combined exactly (Chan's parallel formula), the running statistics
+/// are updated with the global unbiased variance, and backward all-reduces the two per-channel
+/// gradient sums so that input gradients are those of BatchNorm over the global batch. Accepts
+/// [N, C, *] inputs (any rank ≥ 2). Eval mode is plain BatchNorm with the running statistics.
+/// Every rank of the group must call forward and backward together; a rank may have 0 samples.
+///
+///   xg::nn::SyncBatchNorm bn(16);                      // in place of BatchNorm2d(16)
+///   auto model2 = xg::nn::convert_sync_batchnorm(model.ptr());   // every BatchNorm replaced
+class SyncBatchNormImpl : public BatchNormImplBase {
+ public:
+  explicit SyncBatchNormImpl(std::int64_t num_features, BatchNormOptions options = {},
+                             std::optional<distributed::ProcessGroup> process_group = {});
+  /// Takes over `bn`'s options, parameters and buffers (the same tensors, so optimizers built on
+  /// them still work) and its training mode.
+  explicit SyncBatchNormImpl(const BatchNormImplBase& bn, std::optional<distributed::ProcessGroup> process_group = {});
+  Tensor forward(const Tensor& input) override;
+  ModulePtr clone() const override { return clone_as<SyncBatchNormImpl>(); }
+  std::optional<distributed::ProcessGroup> process_group;
+
+ protected:
+  void check_input_dim(const Tensor& input) const override;
+  const char* layer_name() const override { return "SyncBatchNorm"; }
+};
+class SyncBatchNorm : public ModuleHolder<SyncBatchNormImpl> {
+ public:
+  using ModuleHolder<SyncBatchNormImpl>::ModuleHolder;
+  /// Spelled out so that braced options work: `SyncBatchNorm(64, {.momentum = 0.01})`.
+  SyncBatchNorm(std::int64_t num_features, BatchNormOptions options = {},
+                std::optional<distributed::ProcessGroup> process_group = {})
+      : ModuleHolder(std::make_shared<SyncBatchNormImpl>(num_features, options, std::move(process_group))) {}
+};
+
+/// Returns `module` with every BatchNorm1d/BatchNorm2d (itself or any descendant) replaced by a
+/// SyncBatchNorm that keeps its parameters, buffers and options (torch's
+/// SyncBatchNorm.convert_sync_batchnorm). Children are replaced in place; the result is `module`
+/// itself unless `module` is a BatchNorm.
+///   model = xg::nn::convert_sync_batchnorm(model);
+ModulePtr convert_sync_batchnorm(ModulePtr module, std::optional<distributed::ProcessGroup> process_group = {});
+
 }  // namespace xg::nn
+
+namespace xg::distributed {
+
+/// Local SGD's averaging step (PyTorch's PeriodicModelAverager, Lin et al. 2020, "Don't use large
+/// mini-batches, use local SGD"): every rank trains on its own and, after `warmup_steps` steps,
+/// every `period`-th call replaces the parameters by their average across the ranks. During the
+/// warm-up, pair it with DistributedDataParallel (averaged gradients); after it, train without
+/// gradient synchronization (e.g. inside ddp->no_sync()) and let the averager synchronize.
+///
+///   xg::distributed::PeriodicModelAverager averager({.period = 4, .warmup_steps = 100});
+///   for (...) { loss.backward(); opt.step(); averager.average_parameters(model->parameters()); }
+struct PeriodicModelAveragerOptions {
+  int period = 4;
+  int warmup_steps = 0;
+  std::optional<ProcessGroup> process_group = {};
+};
+class PeriodicModelAverager {
+ public:
+  explicit PeriodicModelAverager(PeriodicModelAveragerOptions options = {});
+  /// Counts a step; averages `params` (in place, all-reduce AVG, one message per dtype) when
+  /// step >= warmup_steps and (step - warmup_steps) % period == 0. Returns whether it averaged.
+  bool average_parameters(const std::vector<Tensor>& params);
+  /// Steps counted so far.
+  std::int64_t step() const { return step_; }
+  const PeriodicModelAveragerOptions& options() const { return options_; }
+
+ private:
+  PeriodicModelAveragerOptions options_;
+  std::int64_t step_ = 0;
+};
+
+/// Averages `tensors` across the group in place with one all-reduce per dtype (the tensors are
+/// packed into a flat buffer): what the averager does at its averaging steps.
+void average_parameters(const std::vector<Tensor>& tensors, std::optional<ProcessGroup> group = {});
+
+}  // namespace xg::distributed
 
 // =================================================================================================
 // ---- training across ranks (lib/distributed/train_world.cpp)

@@ -67,7 +67,23 @@ void SequentialImpl::extend(const SequentialImpl& other) {
   for (std::size_t i = 0; i < other.size(); ++i) push_back(other.names_[i], other.modules_[i]);
 }
 
+// Note [replace_module in a Sequential]
+// Module::replace_module swaps the entry of the registry (what parameters(), state_dict() and
+// named_children() see); Sequential also keeps its children in a list of its own, in registry
+// order, for indexing and forward. Both re-read the registry so that a replaced child (e.g. by
+// convert_sync_batchnorm) is the one that runs. The list is only a cache of the registry, so
+// updating it from a const accessor does not change the module's observable state.
+namespace {
+void follow_registry(const Module& m, const std::vector<ModulePtr>& cached) {
+  auto& list = const_cast<std::vector<ModulePtr>&>(cached);
+  const auto current = m.children();
+  for (std::size_t i = 0; i < list.size() && i < current.size(); ++i)
+    if (list[i] != current[i]) list[i] = current[i];
+}
+}  // namespace
+
 const ModulePtr& SequentialImpl::ptr(std::int64_t index) const {
+  follow_registry(*this, modules_);
   return modules_[wrap_index(index, modules_.size(), name())];
 }
 
@@ -80,6 +96,7 @@ Sequential SequentialImpl::slice(std::int64_t start, std::int64_t end) const {
 }
 
 Tensor SequentialImpl::forward(const Tensor& input) {
+  follow_registry(*this, modules_);
   Tensor x = input;
   for (const auto& m : modules_) x = (*m)(x);
   return x;
