@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "distributed/process_group.hpp"  // the MPI-failure test builds a broken group
 #include "xgrad/distributed.hpp"
 #include "xgrad/threads.hpp"
 #include "xgrad/xgrad.hpp"
@@ -554,4 +555,27 @@ TEST_CASE("new_group errors: duplicates, out-of-range ranks and empty lists", "[
   CHECK_THROWS_AS(dist::ProcessGroup().size(), DistributedError);
   Tensor t = ones({1});
   CHECK_THROWS_AS(dist::all_reduce(t, ReduceOp::SUM, {.group = dist::ProcessGroup()}), DistributedError);
+}
+
+TEST_CASE("collective errors: an MPI failure is a DistributedError naming the collective, the tensor and MPI's "
+          "message", "[distributed]") {
+  // A group that claims two ranks over a communicator of one (this process alone): a broadcast from
+  // its second rank passes xgrad's checks and reaches MPI with a root that does not exist, which
+  // MPI rejects locally (no other rank is involved, so every rank can run this on its own).
+  auto impl = std::make_shared<dist::ProcessGroup::Impl>();
+  REQUIRE(MPI_Comm_dup(MPI_COMM_SELF, &impl->comm) == MPI_SUCCESS);
+  MPI_Comm_set_errhandler(impl->comm, MPI_ERRORS_RETURN);
+  impl->rank = 0;
+  impl->size = 2;
+  impl->world_ranks = {R(), (R() + 1) % W()};
+  const dist::ProcessGroup broken(impl);
+  Tensor t = zeros({2, 3}, kFloat64);
+  for (bool async : {false, true}) {
+    INFO("async_op " << async);
+    CHECK_THROWS_AS(dist::broadcast(t, (R() + 1) % W(), {.group = broken, .async_op = async}), DistributedError);
+    CHECK_THROWS_WITH(dist::broadcast(t, (R() + 1) % W(), {.group = broken, .async_op = async}),
+                      Catch::StartsWith(async ? "broadcast: MPI_Ibcast failed on a tensor of shape [2, 3] and dtype float64: "
+                                              : "broadcast: MPI_Bcast failed on a tensor of shape [2, 3] and dtype float64: ") &&
+                          Catch::Contains("root", Catch::CaseSensitive::No));
+  }
 }
