@@ -154,7 +154,8 @@ Work reduce(Tensor& tensor, int dst, ReduceOp op = ReduceOp::SUM, CollectiveOpti
 
 /// Gathers every rank's `tensor` into `tensor_list` (group-size tensors of the same shape and
 /// dtype as `tensor`; element i receives rank i's tensor).
-///   std::vector<xg::Tensor> all(world_size(), xg::empty_like(t));
+///   std::vector<xg::Tensor> all;   // distinct tensors: vector(n, t) would hold n handles of one tensor
+///   for (int i = 0; i < xg::distributed::world_size(); ++i) all.push_back(xg::empty_like(t));
 ///   xg::distributed::all_gather(all, t);
 Work all_gather(std::vector<Tensor>& tensor_list, const Tensor& tensor, CollectiveOptions options = {});
 
@@ -178,7 +179,8 @@ Work reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op = Re
 
 /// Gathers every rank's `tensor` into `*gather_list` on rank `dst` (group-size tensors of tensor's
 /// shape and dtype, element i from group rank i); other ranks pass nullptr (or a list, ignored).
-///   std::vector<xg::Tensor> parts;  if (rank() == 0) parts.assign(world_size(), xg::empty_like(t));
+///   std::vector<xg::Tensor> parts;
+///   if (rank() == 0) for (int i = 0; i < world_size(); ++i) parts.push_back(xg::empty_like(t));
 ///   xg::distributed::gather(t, rank() == 0 ? &parts : nullptr, /*dst=*/0);
 Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0,
             CollectiveOptions options = {});
