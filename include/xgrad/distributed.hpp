@@ -36,8 +36,9 @@ bool is_initialized();
 
 /// Options of init().
 struct InitOptions {
-  /// Set xg::set_num_threads(max(1, hardware cores / ranks on this machine)) so the ranks on one
-  /// machine share its cores instead of oversubscribing them.
+  /// Set xg::set_num_threads(max(1, hardware cores / ranks on this machine)), capped by the cores
+  /// this process may run on (mpirun binds ranks), so the ranks of one machine share its cores
+  /// instead of oversubscribing them.
   bool set_num_threads = true;
 };
 
