@@ -378,6 +378,48 @@ TEST_CASE("DistributedDataParallel: fp16 and bf16 compression stay within the fo
   }
 }
 
+TEST_CASE("DistributedDataParallel: the fp16 hook rounds to nearest even, with subnormals and overflow, on every path") {
+  // Rank 0's gradient is 2v and the others' 0, so the all-reduced average is fp16(2v / 2) = fp16(v)
+  // exactly on 2 ranks (1/2 is exact; on 3 ranks 1/3 is not, so the ties below would move).
+  if (W() != 2) return;
+  const double u = std::ldexp(1.0, -24);  // the smallest fp16 subnormal
+  const std::vector<std::pair<double, double>> cases = {
+      {1 + std::ldexp(1, -11), 1},                                          // tie: down to even
+      {1 + 3 * std::ldexp(1, -11), 1 + std::ldexp(1, -9)},                  // tie: up to even
+      {1 + std::ldexp(1, -11) + std::ldexp(1, -20), 1 + std::ldexp(1, -10)},  // above the tie
+      {-2.5, -2.5},
+      {std::ldexp(1, -14), std::ldexp(1, -14)},                             // smallest normal
+      {std::ldexp(1, -14) - 0.5 * u, std::ldexp(1, -14)},                   // subnormal tie up into the normals
+      {0.5 * u, 0},                                                         // tie: down to zero
+      {0.75 * u, u},
+      {1.5 * u, 2 * u},                                                     // subnormal tie: up to even
+      {std::ldexp(1, -30), 0},
+      {65504, 65504},                                                       // largest finite
+      {65519, 65504},
+      {65520, INFINITY},                                                    // tie with 2^16: overflow
+      {-1e6, -INFINITY},
+      {INFINITY, INFINITY},
+  };
+  // Twice, so that values fall both in 8-wide blocks and in the scalar tail (30 = 3 · 8 + 6).
+  std::vector<float> grad, expected;
+  for (int rep = 0; rep < 2; ++rep)
+    for (const auto& [v, e] : cases) {
+      grad.push_back(R() == 0 ? static_cast<float>(2 * v) : 0.0f);
+      expected.push_back(static_cast<float>(e));
+    }
+  const auto n = static_cast<std::int64_t>(grad.size());
+  nn::Linear lin(n, 1, {.bias = false});
+  nn::DistributedDataParallel ddp(lin, {.comm_hook = "fp16"});
+  // loss = x · w with x = the wanted gradient: d loss / d w = x.
+  ddp(tensor(grad).view({1, n})).sum().backward();
+  const auto got = lin->weight.grad().reshape({-1}).to_vector<float>();
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    INFO("value " << k << ": fp16 of " << cases[k % cases.size()].first);
+    CHECK(got[k] == expected[k]);
+  }
+}
+
 TEST_CASE("DistributedDataParallel: last_step_stats records when each bucket was started and finished") {
   auto replica = conv_net(600, kFloat32);
   nn::DistributedDataParallel ddp(replica, {.bucket_cap_mb = 1e-6});
