@@ -13,7 +13,7 @@ namespace xg::kernels {
 // dispatch over the compute dtype inside an op's own dispatch instantiated the elementwise loops
 // 4 × 4 × 3 times per op, almost all of them for type pairs no op ever runs, and made one file
 // take minutes to compile. So an op dispatches exactly once, and the helpers below that call take
-// the C++ types as template arguments (e.g. binary_kernel<T, R> in lib/ops/binary.cpp).
+// the C++ types as template arguments (e.g. binary_kernel<T, R> in lib/ops/binary_kernel.hpp).
 
 template <class F>
 decltype(auto) dispatch_all(Dtype d, const char* op, F&& f) {

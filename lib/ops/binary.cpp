@@ -1,16 +1,22 @@
-// Binary elementwise ops with broadcasting and type promotion, comparisons and logic.
+// Binary elementwise arithmetic with broadcasting and type promotion (comparisons and logic:
+// compare.cpp).
 #include <cmath>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/loops.hpp"
+#include "ops/binary_kernel.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg {
 
 using autograd::BackwardCtx;
 using detail::impl;
+using binary_detail::binary_kernel;
+using binary_detail::cast;
+using binary_detail::check_args;
+using binary_detail::check_not_bool;
 
 XG_OP_NAME(add);
 XG_OP_NAME(sub);
@@ -50,39 +56,6 @@ Tensor wrap_scalar(Scalar s, const Tensor& like) {
   kernels::dispatch_all(d, "wrap_scalar", [&]<class T>() { *impl(out).ptr<T>() = s.to<T>(); });
   return out;
 }
-
-namespace {
-Tensor cast(const Tensor& t, Dtype d) {
-  if (t.dtype() == d) return t;
-  NoGradGuard ng;  // the op's own node carries the gradient; the engine casts it back
-  return t.to(d);
-}
-
-/// Runs f over a and b (both converted to T's dtype), broadcast, into a new tensor of R's dtype.
-/// The caller has already turned the runtime dtype into T, so each op instantiates the loops
-/// once per dtype it supports (a runtime dispatch here would instantiate every compute × result
-/// pair for every caller: Note [One instantiation per dtype]). A functor taking `auto` arguments
-/// also runs on xsimd batches (Note [Vectorized elementwise functors] in kernels/loops.hpp); one
-/// taking `T` stays scalar.
-template <class T, class R = T, class F>
-Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, F f) {
-  const Dtype compute = dtype_of<T>, out_dtype = dtype_of<R>;
-  Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), out_dtype);
-  const Tensor ac = cast(a, compute), bc = cast(b, compute);
-  kernels::binary_map<T, T, R>(impl(ac), impl(bc), impl(out), f);
-  return out;
-}
-
-void check_args(const char* op, const Tensor& a, const Tensor& b) {
-  detail::check_defined(a, op, "first argument");
-  detail::check_defined(b, op, "second argument");
-}
-
-void check_not_bool(const char* op, Dtype d) {
-  XG_CHECK(d != kBool, DtypeError, op, ": arithmetic on bool tensors is not supported; convert with to(xg::kInt64) "
-                                       "or use logical_and / logical_or");
-}
-}  // namespace
 
 // ---- arithmetic ----------------------------------------------------------------------------------
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
@@ -307,99 +280,6 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
   return where(mask, v, x);
 }
 
-// ---- comparisons and logic -----------------------------------------------------------------------
-#define XG_COMPARE(name, expr)                                                               \
-  Tensor name(const Tensor& a, const Tensor& b) {                                            \
-    check_args(#name, a, b);                                                                 \
-    const Dtype d = result_type(a, b);                                                       \
-    return kernels::dispatch_all(d, #name, [&]<class T>() {                                  \
-      return binary_kernel<T, bool>(#name, a, b, [](T x, T y) { return (expr); });          \
-    });                                                                                      \
-  }
-XG_COMPARE(eq, x == y)
-XG_COMPARE(ne, x != y)
-XG_COMPARE(lt, x < y)
-XG_COMPARE(le, x <= y)
-XG_COMPARE(gt, x > y)
-XG_COMPARE(ge, x >= y)
-#undef XG_COMPARE
-
-#define XG_LOGICAL(name, expr)                                                               \
-  Tensor name(const Tensor& a, const Tensor& b) {                                            \
-    check_args(#name, a, b);                                                                 \
-    const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
-    const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
-    return binary_kernel<bool>(#name, ab, bb, [](bool x, bool y) { return (expr); });      \
-  }
-XG_LOGICAL(logical_and, x && y)
-XG_LOGICAL(logical_or, x || y)
-XG_LOGICAL(logical_xor, x != y)
-#undef XG_LOGICAL
-
-Tensor logical_not(const Tensor& x) {
-  detail::check_defined(x, "logical_not");
-  Tensor out = detail::make_tensor(x.sizes(), kBool);
-  kernels::dispatch_all(x.dtype(), "logical_not", [&]<class T>() {
-    kernels::unary_map<T, bool>(impl(x), impl(out), [](T v) { return !static_cast<bool>(v); });
-  });
-  return out;
-}
-
-namespace {
-template <class P>
-Tensor classify(const Tensor& x, const char* op, P pred) {
-  detail::check_defined(x, op);
-  Tensor out = detail::make_tensor(x.sizes(), kBool);
-  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    kernels::unary_map<T, bool>(impl(x), impl(out), [&](T v) {
-      if constexpr (std::is_floating_point_v<T>) return pred(v);
-      else return pred(static_cast<double>(v));
-    });
-  });
-  return out;
-}
-}  // namespace
-
-Tensor isnan(const Tensor& x) { return classify(x, "isnan", [](auto v) { return std::isnan(v); }); }
-Tensor isinf(const Tensor& x) { return classify(x, "isinf", [](auto v) { return std::isinf(v); }); }
-Tensor isfinite(const Tensor& x) { return classify(x, "isfinite", [](auto v) { return std::isfinite(v); }); }
-
-namespace {
-Tensor bool_reduce(const Tensor& x, const char* op, bool all) {
-  detail::check_defined(x, op);
-  const Tensor c = x.contiguous();
-  bool r = all;
-  kernels::dispatch_all(c.dtype(), op, [&]<class T>() {
-    const T* p = impl(c).ptr<T>();
-    for (std::int64_t i = 0; i < c.numel(); ++i) {
-      const bool v = static_cast<bool>(p[i]);
-      if (all && !v) { r = false; break; }
-      if (!all && v) { r = true; break; }
-    }
-  });
-  Tensor out = detail::make_tensor({}, kBool);
-  *impl(out).ptr<bool>() = r;
-  return out;
-}
-}  // namespace
-Tensor all(const Tensor& x) { return bool_reduce(x, "all", true); }
-Tensor any(const Tensor& x) { return bool_reduce(x, "any", false); }
-
-bool equal(const Tensor& a, const Tensor& b) {
-  check_args("equal", a, b);
-  if (a.sizes() != b.sizes()) return false;
-  return eq(a, b).all().item<bool>();
-}
-
-bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
-  check_args("allclose", a, b);
-  XG_CHECK(broadcast_shapes(a.sizes(), b.sizes(), "allclose") == a.sizes(), ShapeError, "allclose: shapes ",
-           a.sizes(), " and ", b.sizes(), " differ");
-  NoGradGuard ng;
-  const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64);
-  return le(abs(ad - bd), atol + rtol * abs(bd)).all().item<bool>();
-}
-
 // ---- operators -----------------------------------------------------------------------------------
 Tensor operator-(const Tensor& x) { return neg(x); }
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
@@ -414,21 +294,5 @@ Tensor operator+(Scalar a, const Tensor& b) { return add(wrap_scalar(a, b), b); 
 Tensor operator-(Scalar a, const Tensor& b) { return sub(wrap_scalar(a, b), b); }
 Tensor operator*(Scalar a, const Tensor& b) { return mul(wrap_scalar(a, b), b); }
 Tensor operator/(Scalar a, const Tensor& b) { return div(wrap_scalar(a, b), b); }
-Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
-Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
-Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
-Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
-Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
-Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
-Tensor operator==(const Tensor& a, Scalar b) { return eq(a, wrap_scalar(b, a)); }
-Tensor operator!=(const Tensor& a, Scalar b) { return ne(a, wrap_scalar(b, a)); }
-Tensor operator<(const Tensor& a, Scalar b) { return lt(a, wrap_scalar(b, a)); }
-Tensor operator<=(const Tensor& a, Scalar b) { return le(a, wrap_scalar(b, a)); }
-Tensor operator>(const Tensor& a, Scalar b) { return gt(a, wrap_scalar(b, a)); }
-Tensor operator>=(const Tensor& a, Scalar b) { return ge(a, wrap_scalar(b, a)); }
-Tensor operator&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
-Tensor operator|(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
-Tensor operator^(const Tensor& a, const Tensor& b) { return logical_xor(a, b); }
-Tensor operator~(const Tensor& x) { return logical_not(x); }
 
 }  // namespace xg

@@ -1,0 +1,128 @@
+// Comparisons, logic and classification of elements (isnan, …), with broadcasting; their results
+// are bool tensors and record no gradient.
+#include <cmath>
+
+#include "core/tensor_impl.hpp"
+#include "kernels/dispatch.hpp"
+#include "kernels/loops.hpp"
+#include "ops/binary_kernel.hpp"
+#include "xgrad/ops.hpp"
+
+namespace xg {
+
+using detail::impl;
+using binary_detail::binary_kernel;
+using binary_detail::check_args;
+
+// ---- comparisons and logic -----------------------------------------------------------------------
+#define XG_COMPARE(name, expr)                                                               \
+  Tensor name(const Tensor& a, const Tensor& b) {                                            \
+    check_args(#name, a, b);                                                                 \
+    const Dtype d = result_type(a, b);                                                       \
+    return kernels::dispatch_all(d, #name, [&]<class T>() {                                  \
+      return binary_kernel<T, bool>(#name, a, b, [](T x, T y) { return (expr); });          \
+    });                                                                                      \
+  }
+XG_COMPARE(eq, x == y)
+XG_COMPARE(ne, x != y)
+XG_COMPARE(lt, x < y)
+XG_COMPARE(le, x <= y)
+XG_COMPARE(gt, x > y)
+XG_COMPARE(ge, x >= y)
+#undef XG_COMPARE
+
+#define XG_LOGICAL(name, expr)                                                               \
+  Tensor name(const Tensor& a, const Tensor& b) {                                            \
+    check_args(#name, a, b);                                                                 \
+    const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
+    const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
+    return binary_kernel<bool>(#name, ab, bb, [](bool x, bool y) { return (expr); });      \
+  }
+XG_LOGICAL(logical_and, x && y)
+XG_LOGICAL(logical_or, x || y)
+XG_LOGICAL(logical_xor, x != y)
+#undef XG_LOGICAL
+
+Tensor logical_not(const Tensor& x) {
+  detail::check_defined(x, "logical_not");
+  Tensor out = detail::make_tensor(x.sizes(), kBool);
+  kernels::dispatch_all(x.dtype(), "logical_not", [&]<class T>() {
+    kernels::unary_map<T, bool>(impl(x), impl(out), [](T v) { return !static_cast<bool>(v); });
+  });
+  return out;
+}
+
+namespace {
+template <class P>
+Tensor classify(const Tensor& x, const char* op, P pred) {
+  detail::check_defined(x, op);
+  Tensor out = detail::make_tensor(x.sizes(), kBool);
+  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
+    kernels::unary_map<T, bool>(impl(x), impl(out), [&](T v) {
+      if constexpr (std::is_floating_point_v<T>) return pred(v);
+      else return pred(static_cast<double>(v));
+    });
+  });
+  return out;
+}
+}  // namespace
+
+Tensor isnan(const Tensor& x) { return classify(x, "isnan", [](auto v) { return std::isnan(v); }); }
+Tensor isinf(const Tensor& x) { return classify(x, "isinf", [](auto v) { return std::isinf(v); }); }
+Tensor isfinite(const Tensor& x) { return classify(x, "isfinite", [](auto v) { return std::isfinite(v); }); }
+
+namespace {
+Tensor bool_reduce(const Tensor& x, const char* op, bool all) {
+  detail::check_defined(x, op);
+  const Tensor c = x.contiguous();
+  bool r = all;
+  kernels::dispatch_all(c.dtype(), op, [&]<class T>() {
+    const T* p = impl(c).ptr<T>();
+    for (std::int64_t i = 0; i < c.numel(); ++i) {
+      const bool v = static_cast<bool>(p[i]);
+      if (all && !v) { r = false; break; }
+      if (!all && v) { r = true; break; }
+    }
+  });
+  Tensor out = detail::make_tensor({}, kBool);
+  *impl(out).ptr<bool>() = r;
+  return out;
+}
+}  // namespace
+Tensor all(const Tensor& x) { return bool_reduce(x, "all", true); }
+Tensor any(const Tensor& x) { return bool_reduce(x, "any", false); }
+
+bool equal(const Tensor& a, const Tensor& b) {
+  check_args("equal", a, b);
+  if (a.sizes() != b.sizes()) return false;
+  return eq(a, b).all().item<bool>();
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  check_args("allclose", a, b);
+  XG_CHECK(broadcast_shapes(a.sizes(), b.sizes(), "allclose") == a.sizes(), ShapeError, "allclose: shapes ",
+           a.sizes(), " and ", b.sizes(), " differ");
+  NoGradGuard ng;
+  const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64);
+  return le(abs(ad - bd), atol + rtol * abs(bd)).all().item<bool>();
+}
+
+// ---- operators -----------------------------------------------------------------------------------
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, Scalar b) { return eq(a, wrap_scalar(b, a)); }
+Tensor operator!=(const Tensor& a, Scalar b) { return ne(a, wrap_scalar(b, a)); }
+Tensor operator<(const Tensor& a, Scalar b) { return lt(a, wrap_scalar(b, a)); }
+Tensor operator<=(const Tensor& a, Scalar b) { return le(a, wrap_scalar(b, a)); }
+Tensor operator>(const Tensor& a, Scalar b) { return gt(a, wrap_scalar(b, a)); }
+Tensor operator>=(const Tensor& a, Scalar b) { return ge(a, wrap_scalar(b, a)); }
+Tensor operator&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
+Tensor operator|(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
+Tensor operator^(const Tensor& a, const Tensor& b) { return logical_xor(a, b); }
+Tensor operator~(const Tensor& x) { return logical_not(x); }
+
+}  // namespace xg
