@@ -12,3 +12,4 @@
 #include "xgrad/io.hpp"
 #include "xgrad/train.hpp"
 #include "xgrad/threads.hpp"
+#include "xgrad/version.hpp"
