@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, and runs the whole test suite
-# (every Catch2 test case is its own ctest test, plus the installed-package consumer test).
+# The README's test command: installs what is missing, builds, checks that no translation unit
+# went over the compile-time budget, and runs the whole test suite (every Catch2 test case is its
+# own ctest test, plus the installed-package consumer test and the MPI tests on 2 and 3 ranks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
+scripts/check-build-times.sh build 60
 ctest --test-dir build -j"$(nproc)" --output-on-failure --timeout 900

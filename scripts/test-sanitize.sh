@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# CI's sanitizer leg: builds the library, tests and examples with AddressSanitizer and
+# UndefinedBehaviorSanitizer (-O1 -g, warnings as errors) into build-asan and runs the test suite
+# there. Undefined behaviour aborts the test that hits it. Left out: the consumer test of the
+# installed package (an instrumented library needs an instrumented consumer). The MPI tests run
+# without leak detection, since Open MPI keeps allocations alive until the process exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+      -DXGRAD_SANITIZE=ON -DXGRAD_WERROR=ON "$@"
+cmake --build build-asan -j"$(nproc)"
+scripts/check-build-times.sh build-asan 300
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+  ctest --test-dir build-asan -j"$(nproc)" --output-on-failure --timeout 900 -E "^install:" -LE distributed
+ASAN_OPTIONS=detect_leaks=0 \
+  ctest --test-dir build-asan -j"$(nproc)" --output-on-failure --timeout 900 -L distributed
