@@ -48,10 +48,14 @@ def main():
     if a.compute_ms is not None and a.bytes is not None:
         table(a.name or "model", a.compute_ms / 1e3, a.bytes)
         return
-    # Defaults: docs/performance.md's epochs on this 2-core machine at 2 threads, batch 64
-    # (MLP 49 105 samples/s, CNN 3 188 samples/s); parameters 235 146 (MLP 784-256-128-10) and
-    # 225 226 (the example's CNN with BatchNorm) in float32.
-    table("MLP 784-256-128-10", 64 / 49105, 4 * 235146)
+    # Defaults: compute per step at batch 64 on this 2-core machine at 2 threads, the smaller (the
+    # more pessimistic for scaling) of two measurements: scripts/bench_ddp_scaling.sh's training
+    # step without data loading (MLP 0.515 ms; CNN 49.7 ms, slowed by other processes on the cores)
+    # and docs/performance.md's epochs with data loading (MLP 49 105 samples/s = 1.30 ms per step;
+    # CNN 3 188 samples/s = 20.1 ms per step). Bytes: the all-reduced gradients that
+    # bench_ddp_scaling reports, 4 x 235 146 parameters (MLP 784-256-128-10) and 4 x 225 226 (the
+    # example's CNN with BatchNorm), float32.
+    table("MLP 784-256-128-10", 0.515e-3, 4 * 235146)
     table("CNN (examples/fashion_mnist.cpp)", 64 / 3188, 4 * 225226)
 
 
