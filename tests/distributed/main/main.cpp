@@ -3,13 +3,16 @@
 //
 // A failed assertion on any rank ends the whole job at once (MPI_Abort, after printing the
 // failure): the other ranks would otherwise wait forever in the test's next collective, for a
-// partner that has left the test.
-#define CATCH_CONFIG_RUNNER
+// partner that has left the test. Catch2's implementation is tests/catch_impl.cpp.
+// Reporter bases (TestEventListenerBase) without Catch2's implementation, which is catch_impl.cpp.
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <mpi.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <xgrad/distributed.hpp>
+
+#include "catch_main.hpp"
 
 namespace {
 struct AbortOnFailure : Catch::TestEventListenerBase {
@@ -39,9 +42,6 @@ CATCH_REGISTER_LISTENER(AbortOnFailure)
 
 int main(int argc, char* argv[]) {
   auto guard = xg::distributed::init();
-  Catch::Session session;
-  if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
   // Only rank 0 reports passing runs; a failure is reported by the rank it happens on (above).
-  if (xg::distributed::rank() != 0) session.configData().outputFilename = "/dev/null";
-  return session.run();
+  return xg::testing::run_catch(argc, argv, xg::distributed::rank() == 0 ? nullptr : "/dev/null");
 }
