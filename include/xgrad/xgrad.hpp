@@ -2,6 +2,7 @@
 // `#include <xgrad/xgrad.hpp>` is all a program needs; xtensor interop is in <xgrad/xtensor.hpp>.
 #pragma once
 #include "xgrad/autograd.hpp"
+#include "xgrad/cpu.hpp"
 #include "xgrad/dtype.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/ops.hpp"

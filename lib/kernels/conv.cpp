@@ -29,7 +29,6 @@
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
-#include <vector>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -38,10 +37,14 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/gemm.hpp"
+#include "kernels/isa_buffer.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/scratch.hpp"
 
-namespace xg::kernels {
+namespace xg::kernels::XG_ISA_NS {
+
+// Calls to the other dispatched kernels name this copy's namespace: their arguments' types live in
+// xg::kernels, so an unqualified call would also find the dispatcher's overload there.
 
 namespace {
 
@@ -189,7 +192,7 @@ void forward_im2col(const ConvShape& s, const T* x, const T* w, const T* bias, T
       for (i64 o = 0; o < cg_out; ++o) std::fill(yg + o * p_n, yg + (o + 1) * p_n, bias[g * cg_out + o]);
       beta = T(1);
     }
-    gemm<T>(cg_out, p_n, k, T(1), {w + g * cg_out * k, k, 1}, {colp, p_n, 1}, beta, {yg, p_n, 1}, parallel_gemm);
+    XG_ISA_NS::gemm<T>(cg_out, p_n, k, T(1), {w + g * cg_out * k, k, 1}, {colp, p_n, 1}, beta, {yg, p_n, 1}, parallel_gemm);
   });
 }
 
@@ -254,18 +257,18 @@ void forward_direct(const ConvShape& s, const T* x, const T* w, const T* bias, T
   const i64 tile_len = runs * run_pitch;
   const i64 row_pitch = flat ? wp_n : run_pitch;  // where output row oh starts in the tile buffer
 
-  std::vector<i64> off(static_cast<std::size_t>(taps));
+  Array<i64> off(taps);
   for (i64 c = 0; c < cg_in; ++c)
     for (i64 i = 0; i < s.k_h; ++i)
       for (i64 j = 0; j < s.k_w; ++j)
         off[static_cast<std::size_t>((c * s.k_h + i) * s.k_w + j)] = c * hp * wp_n + i * s.dil_h * wp_n + j * s.dil_w;
   // The padded image is long enough for the last tile's loads past the plane's end.
   const i64 last_base = flat ? 0 : (s.out_h - 1) * s.stride_h * wp_n;
-  const i64 image_len = std::max(cg_in * hp * wp_n, last_base + run_pitch + off.back() + Q);
+  const i64 image_len = std::max(cg_in * hp * wp_n, last_base + run_pitch + off[taps - 1] + Q);
 
   // Weights packed per block of CO output channels: [group][block][tap][CO], zero past cg_out.
   const i64 blocks = (cg_out + CO - 1) / CO;
-  std::vector<T> wpk(static_cast<std::size_t>(s.groups * blocks * taps * CO), T(0));
+  Array<T> wpk(s.groups * blocks * taps * CO, T(0));
   for (i64 g = 0; g < s.groups; ++g)
     for (i64 o = 0; o < cg_out; ++o)
       for (i64 t = 0; t < taps; ++t)
@@ -328,10 +331,10 @@ bool backward_input_direct(const ConvShape& s, const T* gy, const T* w, T* gx) {
   t.out_w = s.in_w;
   t.pad_h = ph;
   t.pad_w = pw;
-  if (conv_algorithm(t) != ConvAlgorithm::Direct) return false;
+  if (XG_ISA_NS::conv_algorithm(t) != ConvAlgorithm::Direct) return false;
   // w'[g·Cin_g + c, o, i, j] = w[g·Cout_g + o, c, KH−1−i, KW−1−j]
   const i64 cg_in = s.in_c / s.groups, cg_out = s.out_c / s.groups, kk = s.k_h * s.k_w;
-  std::vector<T> wt(static_cast<std::size_t>(s.in_c * cg_out * kk));
+  Array<T> wt(s.in_c * cg_out * kk);
   for (i64 g = 0; g < s.groups; ++g)
     for (i64 o = 0; o < cg_out; ++o)
       for (i64 c = 0; c < cg_in; ++c)
@@ -355,11 +358,11 @@ void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
     // W_gᵀ [K × Cout_g] is W_g [Cout_g × K] read with swapped strides.
     const MatrixRef<T> wt{w + g * cg_out * k, 1, k};
     if (pointwise) {
-      gemm<T>(cg_in, p_n, cg_out, T(1), wt, {gyg, p_n, 1}, T(0), {gxg, p_n, 1}, parallel_gemm);
+      XG_ISA_NS::gemm<T>(cg_in, p_n, cg_out, T(1), wt, {gyg, p_n, 1}, T(0), {gxg, p_n, 1}, parallel_gemm);
       return;
     }
     Scratch cols(ScratchSlot::ConvColumns, sizeof(T) * static_cast<std::size_t>(k * p_n));
-    gemm<T>(k, p_n, cg_out, T(1), wt, {gyg, p_n, 1}, T(0), {cols.as<T>(), p_n, 1}, parallel_gemm);
+    XG_ISA_NS::gemm<T>(k, p_n, cg_out, T(1), wt, {gyg, p_n, 1}, T(0), {cols.as<T>(), p_n, 1}, parallel_gemm);
     std::fill(gxg, gxg + cg_in * hw, T(0));
     col2im_add<T>(s, cg_in, cols.as<T>(), gxg);
   });
@@ -377,7 +380,7 @@ void backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw) {
   }
   const i64 chunks = std::min(s.batch, kWeightGradChunks);
   // Chunk c sums images [c·N/chunks, (c+1)·N/chunks) into its own buffer (the first into gw).
-  std::vector<T> partial(static_cast<std::size_t>((chunks - 1) * wsize));
+  Array<T> partial((chunks - 1) * wsize);
   auto chunk = [&](i64 c, bool parallel_gemm) {
     T* acc = c == 0 ? gw : partial.data() + (c - 1) * wsize;
     const i64 n0 = c * s.batch / chunks, n1 = (c + 1) * s.batch / chunks;
@@ -392,7 +395,7 @@ void backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw) {
           colp = cols.as<T>();
         }
         // gW_g (+)= gy_ng · colᵀ, colᵀ read from col [K × P] with swapped strides.
-        gemm<T>(cg_out, k, p_n, T(1), {gyg, p_n, 1}, {colp, 1, p_n}, n == n0 ? T(0) : T(1),
+        XG_ISA_NS::gemm<T>(cg_out, k, p_n, T(1), {gyg, p_n, 1}, {colp, 1, p_n}, n == n0 ? T(0) : T(1),
                 {acc + g * cg_out * k, k, 1}, parallel_gemm);
       }
   };
@@ -425,7 +428,7 @@ ConvAlgorithm conv_algorithm(const ConvShape& s) {
 template <class T>
 void conv2d_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* y, ConvAlgorithm algo) {
   if (s.batch == 0 || s.out_c == 0 || s.out_h == 0 || s.out_w == 0) return;
-  if (algo == ConvAlgorithm::Auto) algo = conv_algorithm(s);
+  if (algo == ConvAlgorithm::Auto) algo = XG_ISA_NS::conv_algorithm(s);
   if (algo == ConvAlgorithm::Direct && s.stride_w == 1) forward_direct<T>(s, x, w, bias, y);
   else forward_im2col<T>(s, x, w, bias, y);
 }
@@ -450,4 +453,4 @@ XG_CONV_INSTANTIATE(float)
 XG_CONV_INSTANTIATE(double)
 #undef XG_CONV_INSTANTIATE
 
-}  // namespace xg::kernels
+}  // namespace xg::kernels::XG_ISA_NS

@@ -6,6 +6,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/isa.hpp"
+
 namespace xg::kernels {
 
 /// The geometry of one convolution x [batch, in_c, in_h, in_w] → y [batch, out_c, out_h, out_w]:
@@ -29,23 +31,25 @@ enum class ConvAlgorithm {
   Direct,      ///< register-tiled direct convolution on the padded image (needs stride_w == 1)
 };
 
-/// What Auto runs for this shape.
-ConvAlgorithm conv_algorithm(const ConvShape& s);
+// The functions below are declared in xg::kernels (the dispatcher) and in every instruction set's
+// namespace (Note [Kernels per instruction set] in kernels/isa.hpp).
+// conv_algorithm: what Auto runs for this shape.
+// conv2d_forward: y = C(w) x (+ bias per output channel when bias is not null). Overwrites y.
+// conv2d_backward_input: gx = C(w)ᵀ gy, the input gradient of the convolution, i.e. the transposed
+//   convolution of gy. Overwrites gx.
+// conv2d_backward_weight: gw = ∂⟨gy, C(w) x⟩ / ∂w, the weight gradient, summed over the batch in a
+//   fixed order. Overwrites gw.
+#define XG_CONV_FUNCTIONS                                                                               \
+  ConvAlgorithm conv_algorithm(const ConvShape& s);                                                     \
+  template <class T>                                                                                    \
+  void conv2d_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* y,                  \
+                      ConvAlgorithm algo = ConvAlgorithm::Auto);                                        \
+  template <class T>                                                                                    \
+  void conv2d_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx);                       \
+  template <class T>                                                                                    \
+  void conv2d_backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw);
 
-/// y = C(w) x (+ bias per output channel when bias is not null). Overwrites y.
-template <class T>
-void conv2d_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* y,
-                    ConvAlgorithm algo = ConvAlgorithm::Auto);
-
-/// gx = C(w)ᵀ gy: the input gradient of the convolution, i.e. the transposed convolution of gy.
-/// Overwrites gx.
-template <class T>
-void conv2d_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx);
-
-/// gw = ∂⟨gy, C(w) x⟩ / ∂w: the weight gradient, summed over the batch in a fixed order.
-/// Overwrites gw.
-template <class T>
-void conv2d_backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw);
+XG_CONV_FUNCTIONS
 
 #define XG_CONV_EXTERN(T)                                                                                    \
   extern template void conv2d_forward<T>(const ConvShape&, const T*, const T*, const T*, T*, ConvAlgorithm); \
@@ -56,3 +60,5 @@ XG_CONV_EXTERN(double)
 #undef XG_CONV_EXTERN
 
 }  // namespace xg::kernels
+
+XG_ISA_NAMESPACES(XG_CONV_FUNCTIONS)

@@ -31,6 +31,7 @@
 
 #include "kernels/gemm.hpp"
 
+#include "kernels/isa_buffer.hpp"
 #include "kernels/parallel.hpp"
 #include "kernels/scratch.hpp"
 
@@ -38,7 +39,6 @@
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
-#include <vector>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -46,7 +46,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-namespace xg::kernels {
+namespace xg::kernels::XG_ISA_NS {
 
 namespace {
 
@@ -354,7 +354,7 @@ void gemv(i64 m, i64 k, T alpha, MatrixRef<T> a, const T* x, i64 sx, T beta, T* 
     for (i64 i = 0; i < m; ++i) put(i, dot_contiguous<T>(k, a.data + i * a.rs, x));
   } else if (a.rs == 1) {
     // Columns contiguous: y accumulates x[p] · column p, each element summed in increasing p.
-    std::vector<T> acc(static_cast<std::size_t>(m), T(0));
+    Array<T> acc(m, T(0));
     T* accp = acc.data();
     for (i64 p = 0; p < k; ++p) {
       const T xp = x[p * sx];
@@ -477,7 +477,7 @@ template <class T>
 void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a_bs, MatrixRef<T> b, i64 b_bs,
                   T beta, OutMatrixRef<T> c, i64 c_bs, bool parallel) {
   auto one = [&](i64 p, bool par) {
-    gemm<T>(m, n, k, alpha, {a.data + p * a_bs, a.rs, a.cs}, {b.data + p * b_bs, b.rs, b.cs}, beta,
+    XG_ISA_NS::gemm<T>(m, n, k, alpha, {a.data + p * a_bs, a.rs, a.cs}, {b.data + p * b_bs, b.rs, b.cs}, beta,
             {c.data + p * c_bs, c.rs, c.cs}, par);
   };
   // Small products in parallel over the batch (each on one thread); large ones one at a time,
@@ -499,4 +499,4 @@ XG_GEMM_INSTANTIATE(float)
 XG_GEMM_INSTANTIATE(double)
 #undef XG_GEMM_INSTANTIATE
 
-}  // namespace xg::kernels
+}  // namespace xg::kernels::XG_ISA_NS

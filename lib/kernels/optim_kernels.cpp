@@ -19,7 +19,7 @@
 #include <xsimd/xsimd.hpp>
 #pragma GCC diagnostic pop
 
-namespace xg::kernels::optim {
+namespace xg::kernels::XG_ISA_NS::optim {
 
 namespace {
 
@@ -305,4 +305,4 @@ XG_INSTANTIATE_OPTIM_KERNELS(float)
 XG_INSTANTIATE_OPTIM_KERNELS(double)
 #undef XG_INSTANTIATE_OPTIM_KERNELS
 
-}  // namespace xg::kernels::optim
+}  // namespace xg::kernels::XG_ISA_NS::optim

@@ -14,6 +14,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/isa.hpp"
+
 namespace xg::kernels::optim {
 
 /// g ← ±g (+ wd·p); momentum buffer b ← g on the first step, else μb + (1−τ)g; the step is g + μb
@@ -22,14 +24,12 @@ struct SgdArgs {
   double lr, momentum, dampening, weight_decay;
   bool nesterov, maximize, first_step;
 };
-template <class T> void sgd(T* p, const T* g, T* buf, std::int64_t n, const SgdArgs& a);
 
 /// sum ← sum + g²; p ← p − clr·g / (√sum + ε).
 struct AdagradArgs {
   double clr, weight_decay, eps;
   bool maximize;
 };
-template <class T> void adagrad(T* p, const T* g, T* sum, std::int64_t n, const AdagradArgs& a);
 
 /// v ← αv + (1−α)g²; (centered: ḡ ← αḡ + (1−α)g, v̂ = v − ḡ²); with momentum b ← μb + g/(√v̂ + ε),
 /// p ← p − lr·b, else p ← p − lr·g/(√v̂ + ε). `grad_avg` null unless centered, `buf` null unless
@@ -38,15 +38,12 @@ struct RmspropArgs {
   double lr, alpha, eps, weight_decay, momentum;
   bool centered, maximize;
 };
-template <class T>
-void rmsprop(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, std::int64_t n, const RmspropArgs& a);
 
 /// v ← ρv + (1−ρ)g²; δ = √(u + ε)/√(v + ε)·g; u ← ρu + (1−ρ)δ²; p ← p − lr·δ.
 struct AdadeltaArgs {
   double lr, rho, eps, weight_decay;
   bool maximize;
 };
-template <class T> void adadelta(T* p, const T* g, T* square_avg, T* acc_delta, std::int64_t n, const AdadeltaArgs& a);
 
 /// Adam and AdamW: (AdamW: p ← p(1 − lr·λ)); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// (amsgrad: v̂ ← max(v̂, v)); p ← p − step_size·m / (√v / bc2_sqrt + ε).
@@ -55,21 +52,18 @@ struct AdamArgs {
   double step_size, beta1, beta2, eps, weight_decay, bias_correction2_sqrt, decoupled_decay;
   bool amsgrad, maximize, decoupled;  // decoupled: AdamW (weight decay applied to p, not to g)
 };
-template <class T> void adam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_sq, std::int64_t n, const AdamArgs& a);
 
 /// m ← β₁m + (1−β₁)g; u ← max(β₂u, |g| + ε); p ← p − clr·m/u.
 struct AdamaxArgs {
   double clr, beta1, beta2, eps, weight_decay;
   bool maximize;
 };
-template <class T> void adamax(T* p, const T* g, T* exp_avg, T* exp_inf, std::int64_t n, const AdamaxArgs& a);
 
 /// m and v as Adam; denom = √(v / bc2) + ε; p ← p + c_g·g/denom; p ← p + c_m·m/denom.
 struct NadamArgs {
   double beta1, beta2, eps, weight_decay, bias_correction2, coef_grad, coef_avg;
   bool maximize;
 };
-template <class T> void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a);
 
 /// m and v as Adam; m̂ = m / bc1; rectified: p ← p − m̂·lr·((1/(√v + ε))·√bc2)·rect, else
 /// p ← p − m̂·lr.
@@ -77,7 +71,6 @@ struct RadamArgs {
   double lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt, rect;
   bool rectified, maximize;
 };
-template <class T> void radam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const RadamArgs& a);
 
 /// s ← clamp(s·η(g·prev), min, max) with η = η₊ / η₋ / 1 for a product > / < / = 0; where the
 /// sign flipped the gradient counts as 0; p ← p − sign(g)·s; prev ← g.
@@ -85,13 +78,31 @@ struct RpropArgs {
   double eta_minus, eta_plus, step_min, step_max;
   bool maximize;
 };
-template <class T> void rprop(T* p, const T* g, T* prev, T* step_size, std::int64_t n, const RpropArgs& a);
 
 /// p ← p(1 − λη) − ηg; ax ← ax + μ(p − ax) (or ax ← p when μ = 1).
 struct AsgdArgs {
   double eta, lambd, mu, weight_decay;
   bool maximize;
 };
-template <class T> void asgd(T* p, const T* g, T* ax, std::int64_t n, const AsgdArgs& a);
+
+// The update functions (each documented at its arguments above) are declared in
+// xg::kernels::optim (the dispatcher) and in every instruction set's namespace, as
+// xg::kernels::isa_*::optim (Note [Kernels per instruction set] in kernels/isa.hpp).
+#define XG_OPTIM_FUNCTIONS \
+  template <class T> void sgd(T* p, const T* g, T* buf, std::int64_t n, const SgdArgs& a); \
+  template <class T> void adagrad(T* p, const T* g, T* sum, std::int64_t n, const AdagradArgs& a); \
+  template <class T> void rmsprop(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, std::int64_t n, const RmspropArgs& a); \
+  template <class T> void adadelta(T* p, const T* g, T* square_avg, T* acc_delta, std::int64_t n, const AdadeltaArgs& a); \
+  template <class T> void adam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_sq, std::int64_t n, const AdamArgs& a); \
+  template <class T> void adamax(T* p, const T* g, T* exp_avg, T* exp_inf, std::int64_t n, const AdamaxArgs& a); \
+  template <class T> void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a); \
+  template <class T> void radam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const RadamArgs& a); \
+  template <class T> void rprop(T* p, const T* g, T* prev, T* step_size, std::int64_t n, const RpropArgs& a); \
+  template <class T> void asgd(T* p, const T* g, T* ax, std::int64_t n, const AsgdArgs& a);
+
+XG_OPTIM_FUNCTIONS
 
 }  // namespace xg::kernels::optim
+
+// (the argument structs are shared: each copy sees them through the using-directive)
+XG_ISA_NAMESPACES(namespace optim { using namespace ::xg::kernels::optim; XG_OPTIM_FUNCTIONS })

@@ -9,13 +9,13 @@
 #include <type_traits>
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/isa_buffer.hpp"
 #include "kernels/parallel.hpp"
 
-namespace xg::kernels {
+namespace xg::kernels::XG_ISA_NS {
 
 // Note [Max pooling in vectors]
 // Output q of a plane reads, for window tap t = (i, j), the input at base(q) + off(t) with
@@ -68,7 +68,7 @@ void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, i64* idx) {
   constexpr i64 W = static_cast<i64>(B::size);
   const i64 in_hw = s.in_h * s.in_w, out_hw = s.out_h * s.out_w;
   // The valid taps of every window row and column, computed once.
-  std::vector<i64> rows(static_cast<std::size_t>(2 * s.out_h)), cols(static_cast<std::size_t>(2 * s.out_w));
+  Array<i64> rows(2 * s.out_h), cols(2 * s.out_w);
   for (i64 oh = 0; oh < s.out_h; ++oh)
     taps(oh * s.stride_h - s.pad_h, s.k_h, s.dil_h, s.in_h, rows[2 * oh], rows[2 * oh + 1]);
   for (i64 ow = 0; ow < s.out_w; ++ow)
@@ -79,8 +79,8 @@ void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, i64* idx) {
   // lie entirely inside the image; the others (borders, the plane's ragged end) run the scalar
   // loop below.
   const i64 chunks = out_hw / W;
-  std::vector<I> base(static_cast<std::size_t>(chunks * W));
-  std::vector<char> inside(static_cast<std::size_t>(chunks), 0);
+  Array<I> base(chunks * W);
+  Array<char> inside(chunks, 0);
   const bool vector_ok = in_hw <= static_cast<i64>(std::numeric_limits<I>::max());
   for (i64 c = 0; vector_ok && c < chunks; ++c) {
     bool all = true;
@@ -92,9 +92,9 @@ void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, i64* idx) {
     }
     inside[static_cast<std::size_t>(c)] = all ? 1 : 0;
   }
-  std::vector<I> offsets;
+  Array<I> offsets(s.k_h * s.k_w);
   for (i64 i = 0; i < s.k_h; ++i)
-    for (i64 j = 0; j < s.k_w; ++j) offsets.push_back(static_cast<I>(i * s.dil_h * s.in_w + j * s.dil_w));
+    for (i64 j = 0; j < s.k_w; ++j) offsets[i * s.k_w + j] = static_cast<I>(i * s.dil_h * s.in_w + j * s.dil_w);
 
   for_planes(s.planes, out_hw * s.k_h * s.k_w, [&](i64 p) {
     const T* xp = x + p * in_hw;
@@ -203,4 +203,4 @@ XG_POOL_INSTANTIATE(float)
 XG_POOL_INSTANTIATE(double)
 #undef XG_POOL_INSTANTIATE
 
-}  // namespace xg::kernels
+}  // namespace xg::kernels::XG_ISA_NS

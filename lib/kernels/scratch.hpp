@@ -1,11 +1,12 @@
 // Internal: per-thread scratch memory for the GEMM packing buffers and the convolution's
 // im2col / padded-image buffers, reused across calls so that the hot loops never allocate.
+// Compiled once, in scratch.cpp: the kernels that use it are compiled once per instruction set,
+// and none of them may carry its own copy of a shared function (Note [Kernels per instruction
+// set] in kernels/isa.hpp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 namespace xg::kernels {
 
@@ -15,19 +16,8 @@ class AlignedBuffer {
   AlignedBuffer() = default;
   AlignedBuffer(const AlignedBuffer&) = delete;
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  ~AlignedBuffer() { std::free(ptr_); }
-  void* get(std::size_t bytes) {
-    if (bytes > cap_) {
-      std::free(ptr_);
-      cap_ = (bytes + 4095) / 4096 * 4096;
-      ptr_ = std::aligned_alloc(64, cap_);
-      if (ptr_ == nullptr) {
-        cap_ = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return ptr_;
-  }
+  ~AlignedBuffer();
+  void* get(std::size_t bytes);
   bool in_use = false;
 
  private:
@@ -45,19 +35,8 @@ enum class ScratchSlot { GemmA, GemmB, ConvColumns, ConvImage, ConvTile, kCount 
 /// private buffer instead.
 class Scratch {
  public:
-  Scratch(ScratchSlot slot, std::size_t bytes) {
-    thread_local AlignedBuffer buffers[static_cast<int>(ScratchSlot::kCount)];
-    AlignedBuffer& mine = buffers[static_cast<int>(slot)];
-    if (mine.in_use) {
-      own_ = std::make_unique<AlignedBuffer>();
-      buf_ = own_.get();
-    } else {
-      buf_ = &mine;
-    }
-    ptr_ = buf_->get(bytes == 0 ? 64 : bytes);
-    buf_->in_use = true;
-  }
-  ~Scratch() { buf_->in_use = false; }
+  Scratch(ScratchSlot slot, std::size_t bytes);
+  ~Scratch();
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   template <class T>

@@ -1,0 +1,39 @@
+// The per-thread scratch buffers of kernels/scratch.hpp.
+#include "kernels/scratch.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace xg::kernels {
+
+AlignedBuffer::~AlignedBuffer() { std::free(ptr_); }
+
+void* AlignedBuffer::get(std::size_t bytes) {
+  if (bytes > cap_) {
+    std::free(ptr_);
+    cap_ = (bytes + 4095) / 4096 * 4096;
+    ptr_ = std::aligned_alloc(64, cap_);
+    if (ptr_ == nullptr) {
+      cap_ = 0;
+      throw std::bad_alloc();
+    }
+  }
+  return ptr_;
+}
+
+Scratch::Scratch(ScratchSlot slot, std::size_t bytes) {
+  thread_local AlignedBuffer buffers[static_cast<int>(ScratchSlot::kCount)];
+  AlignedBuffer& mine = buffers[static_cast<int>(slot)];
+  if (mine.in_use) {
+    own_ = std::make_unique<AlignedBuffer>();
+    buf_ = own_.get();
+  } else {
+    buf_ = &mine;
+  }
+  ptr_ = buf_->get(bytes == 0 ? 64 : bytes);
+  buf_->in_use = true;
+}
+
+Scratch::~Scratch() { buf_->in_use = false; }
+
+}  // namespace xg::kernels

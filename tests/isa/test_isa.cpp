@@ -1,0 +1,156 @@
+// Runtime instruction-set dispatch (Note [Kernels per instruction set] in lib/kernels/isa.hpp):
+// the kernels compiled for every instruction set this processor runs agree with each other to
+// rounding (GEMM, convolution and pooling forward and backward, the fused Adam update, a few
+// training steps of a conv net), each is bitwise identical at 1 and 2 threads, the copies really
+// are different code (their GEMM register tiles differ), and bad names are refused.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <xgrad/optim.hpp>
+#include <xgrad/xgrad.hpp>
+
+#include "kernels/gemm.hpp"
+
+using namespace xg;
+
+namespace {
+
+/// Restores the instruction set and thread count a test found.
+struct IsaGuard {
+  std::string isa = cpu_capability();
+  int threads = get_num_threads();
+  ~IsaGuard() {
+    set_cpu_capability(isa);
+    set_num_threads(threads);
+  }
+};
+
+/// Everything a short training run of a small conv net produces: the outputs of conv2d,
+/// max_pool2d, avg_pool2d and a large matmul, and the parameters after 3 Adam steps (their
+/// gradients go through the convolution's and the pooling's backward kernels).
+std::vector<Tensor> run(Dtype dt) {
+  manual_seed(5);
+  const Tensor x = randn({6, 3, 14, 14}).to(dt);
+  const Tensor target = softmax(randn({6, 10}), 1).to(dt);
+  std::vector<Tensor> params = {(randn({8, 3, 3, 3}) * 0.3).to(dt).requires_grad_(),
+                                (randn({8}) * 0.1).to(dt).requires_grad_(),
+                                (randn({10, 8 * 3 * 3}) * 0.1).to(dt).requires_grad_(),
+                                (randn({10}) * 0.1).to(dt).requires_grad_()};
+  const Tensor a = randn({97, 131}).to(dt), b = randn({131, 77}).to(dt);
+  std::vector<Tensor> out;
+  {
+    NoGradGuard ng;
+    out.push_back(conv2d(x, params[0], params[1], 1, 1));
+    out.push_back(max_pool2d(out[0], 3, 2, 1));
+    out.push_back(avg_pool2d(out[0], 2));
+    out.push_back(matmul(a, b));
+  }
+  optim::Adam opt(params, {.lr = 1e-2});
+  for (int step = 0; step < 3; ++step) {
+    opt.zero_grad();
+    const Tensor h = avg_pool2d(max_pool2d(relu(conv2d(x, params[0], params[1], 1, 1)), 2), 2);
+    const Tensor logits = linear(h.reshape({6, -1}), params[2], params[3]);
+    const Tensor loss = -(target * log_softmax(logits, 1)).sum(Shape{1}).mean();
+    loss.backward();
+    opt.step();
+  }
+  for (const Tensor& p : params) out.push_back(p.detach());
+  return out;
+}
+
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+  if (a.sizes() != b.sizes() || a.dtype() != b.dtype()) return false;
+  if (a.dtype() == kFloat32) {
+    const auto x = a.contiguous().to_vector<float>(), y = b.contiguous().to_vector<float>();
+    return std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+  }
+  const auto x = a.contiguous().to_vector<double>(), y = b.contiguous().to_vector<double>();
+  return std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0;
+}
+
+/// max |a − b| / (1 + max |b|).
+double relative_difference(const Tensor& a, const Tensor& b) {
+  const auto x = a.to(kFloat64).contiguous().to_vector<double>(), y = b.to(kFloat64).contiguous().to_vector<double>();
+  double diff = 0, scale = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    diff = std::max(diff, std::abs(x[i] - y[i]));
+    scale = std::max(scale, std::abs(y[i]));
+  }
+  return diff / (1 + scale);
+}
+
+}  // namespace
+
+TEST_CASE("the active instruction set is one this processor supports, best first by default", "[isa]") {
+  const std::vector<std::string> supported = supported_cpu_capabilities();
+  REQUIRE_FALSE(supported.empty());
+  CHECK(std::find(supported.begin(), supported.end(), cpu_capability()) != supported.end());
+#if defined(__x86_64__)
+  CHECK(supported.back() == "sse4");  // the portable baseline is always there
+#endif
+}
+
+TEST_CASE("set_cpu_capability refuses names it does not know and sets those it does", "[isa]") {
+  IsaGuard guard;
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_AS(set_cpu_capability("avx1024"), ValueError);
+  CHECK_THROWS_WITH(set_cpu_capability("avx1024"),
+                    Contains("set_cpu_capability") && Contains("avx1024") && Contains("supported: "));
+  CHECK_THROWS_AS(set_cpu_capability(""), ValueError);
+  for (const std::string& isa : supported_cpu_capabilities()) {
+    set_cpu_capability(isa);
+    CHECK(cpu_capability() == isa);
+  }
+}
+
+TEST_CASE("every instruction set's kernels agree with each other and are thread-count deterministic", "[isa]") {
+  IsaGuard guard;
+  const std::vector<std::string> supported = supported_cpu_capabilities();
+  for (Dtype dt : {kFloat32, kFloat64}) {
+    std::vector<Tensor> reference;
+    for (const std::string& isa : supported) {
+      INFO("instruction set " << isa << ", dtype " << dt);
+      set_cpu_capability(isa);
+      set_num_threads(1);
+      const std::vector<Tensor> one = run(dt);
+      set_num_threads(2);
+      const std::vector<Tensor> two = run(dt);
+      REQUIRE(one.size() == two.size());
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("result " << i);
+        CHECK(bitwise_equal(one[i], two[i]));
+      }
+      if (reference.empty()) {
+        reference = one;
+        continue;
+      }
+      // The vector width changes the order of the dot products' partial sums, nothing else.
+      const double tol = dt == kFloat32 ? 2e-5 : 1e-12;
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("result " << i << " against " << supported.front());
+        CHECK(relative_difference(one[i], reference[i]) <= tol);
+      }
+    }
+  }
+}
+
+TEST_CASE("each instruction set runs its own copy of the kernels", "[isa]") {
+  IsaGuard guard;
+  const std::vector<std::string> supported = supported_cpu_capabilities();
+  if (supported.size() < 2) SUCCEED("only one instruction set on this processor");
+  // The GEMM register tile is a multiple of the vector width: 4 floats with SSE, 16 with AVX-512.
+  std::vector<int> widths;
+  for (const std::string& isa : supported) {
+    set_cpu_capability(isa);
+    const xg::kernels::GemmTile tile = xg::kernels::gemm_tile<float>();
+    INFO(isa << ": tile " << tile.mr << " x " << tile.nr);
+    CHECK(tile.mr * tile.nr > 0);
+    widths.push_back(tile.mr * tile.nr);
+  }
+  if (supported.front() != supported.back()) CHECK(widths.front() > widths.back());
+}
