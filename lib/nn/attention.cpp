@@ -9,6 +9,7 @@
 
 #include "nn/sequence_common.hpp"
 #include "xgrad/autograd.hpp"
+#include "xgrad/nn/dropout.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg::nn {
@@ -47,7 +48,7 @@ Attention attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
                  double dropout_p) {
   Tensor scores = matmul(q * scale, k.transpose(-2, -1));
   Tensor weights = mask.defined() ? masked_softmax(scores + mask) : softmax(scores, -1);
-  if (dropout_p > 0.0) weights = detail::sequence_dropout(weights, dropout_p);
+  if (dropout_p > 0.0) weights = functional::dropout(weights, {.p = dropout_p});
   return {matmul(weights, v), weights};
 }
 

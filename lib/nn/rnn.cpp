@@ -9,6 +9,7 @@
 
 #include "nn/sequence_common.hpp"
 #include "xgrad/autograd.hpp"
+#include "xgrad/nn/dropout.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg::nn {
@@ -249,7 +250,7 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
     }
     Tensor out = dirs == 1 ? dir_outputs[0] : cat(dir_outputs, 2);
     // Dropout between layers (not after the last), in training only — as PyTorch.
-    if (cfg.train && cfg.dropout > 0.0 && layer + 1 < cfg.num_layers) out = detail::sequence_dropout(out, cfg.dropout);
+    if (cfg.train && cfg.dropout > 0.0 && layer + 1 < cfg.num_layers) out = functional::dropout(out, {.p = cfg.dropout});
     layer_input = out;
   }
 
