@@ -220,6 +220,6 @@ int main(int argc, char** argv) try {
   train("Inception", inception, x, y, steps, batch_size);
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "error: " << e.what() << "\n";
+  std::cerr << "resnet_inception: " << e.what() << "\n";
   return 1;
 }

@@ -1,6 +1,7 @@
 // The examples' command-line flags: `--name VALUE` options and `--name` switches bound to
 // variables, a --help generated from them (with each default), and an xg::ValueError naming the
-// program and the flag for an unknown flag, a missing value or a value that is not a number.
+// flag for an unknown flag, a missing value or a value that is not a number (each example's main
+// prints it after its own name).
 //
 //   Options o;
 //   example::Flags flags("fashion_mnist_mlp", "An MLP on Fashion-MNIST.");
@@ -58,12 +59,12 @@ class Flags {
         std::exit(0);
       }
       const Flag* flag = find(a);
-      if (!flag) throw xg::ValueError(program_ + ": unknown option " + a + " (see --help)");
+      if (!flag) throw xg::ValueError("unknown option " + a + " (see --help)");
       if (flag->metavar.empty()) {
         flag->set(a, "");
         continue;
       }
-      if (i + 1 >= argc) throw xg::ValueError(program_ + ": missing value after " + a);
+      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
       flag->set(a, argv[++i]);
     }
   }
@@ -101,7 +102,7 @@ class Flags {
       const char* end = text.data() + text.size();
       const auto [ptr, ec] = std::from_chars(text.data(), end, out);
       if (ec != std::errc() || ptr != end || text.empty())
-        throw xg::ValueError(program_ + ": " + flag + " expects " + (std::is_integral_v<T> ? "an integer" : "a number") +
+        throw xg::ValueError(flag + " expects " + (std::is_integral_v<T> ? "an integer" : "a number") +
                              ", got '" + text + "'");
       return out;
     }
