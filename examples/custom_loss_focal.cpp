@@ -15,6 +15,7 @@
 //      by hand, printing the loss and accuracy per epoch.
 //
 //   build/examples/custom_loss_focal [--epochs 8] [--gamma 2] [--train 20000] [--lr 0.1]
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/nn/loss.hpp>
 #include <xgrad/xgrad.hpp>
@@ -25,6 +26,8 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+
+#include "common/flags.hpp"
 
 namespace F = xg::nn::functional;
 
@@ -74,29 +77,18 @@ struct Options {
   double gamma = 2.0;
   std::int64_t train = 20000, test = 2000, batch = 100;
   double lr = 0.1;
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--epochs") o.epochs = std::stoi(next());
-    else if (a == "--gamma") o.gamma = std::stod(next());
-    else if (a == "--train") o.train = std::stol(next());
-    else if (a == "--lr") o.lr = std::stod(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: custom_loss_focal [--epochs N] [--gamma G] [--train N] [--lr X] [--data-dir DIR]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("custom_loss_focal", "A softmax classifier on Fashion-MNIST trained with a focal loss written as a custom function.");
+  flags.add("--epochs", o.epochs, "epochs to train");
+  flags.add("--gamma", o.gamma, "focusing parameter γ of the focal loss");
+  flags.add("--train", o.train, "training images used");
+  flags.add("--lr", o.lr, "learning rate");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.parse(argc, argv);
   if (o.epochs < 1 || o.gamma < 0 || o.train < o.batch || o.lr <= 0)
     throw xg::ValueError("need epochs >= 1, gamma >= 0, at least one batch of training images and lr > 0");
   return o;

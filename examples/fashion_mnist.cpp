@@ -33,6 +33,8 @@
 #include <memory>
 #include <string>
 
+#include "common/flags.hpp"
+
 namespace fs = std::filesystem;
 namespace nn = xg::nn;
 
@@ -57,60 +59,28 @@ struct Options {
   std::int64_t warmup_epochs = 2;     // epochs of the linear warm-up to the scaled learning rate
 };
 
-static void usage() {
-  std::cout << "usage: fashion_mnist [options]\n"
-               "  --epochs N          maximum epochs (early stopping may end sooner; default 15)\n"
-               "  --batch-size N      mini-batch size (default 64)\n"
-               "  --optimizer NAME    adam, adamw, sgd (momentum 0.9, Nesterov), rmsprop, nadam (default adam)\n"
-               "  --lr X              learning rate (default 1e-3)\n"
-               "  --threads N         worker threads for the kernels (default: all cores)\n"
-               "  --no-batch-norm     leave the BatchNorm layers out\n"
-               "  --dropout P         dropout probability before each dense layer (default 0.25; 0: none)\n"
-               "  --patience N        early-stopping patience in epochs (default 3)\n"
-               "  --validation F      fraction of the training images used for validation (default 0.1)\n"
-               "  --limit N           train on the first N images of the split only (quick runs)\n"
-               "  --seed N            seed of the initialization, split and shuffling (default 0)\n"
-               "  --data-dir DIR      Fashion-MNIST files (default /usr/share/datasets/fashion-mnist)\n"
-               "  --out-dir DIR       where the model, plots and logs go (default ./fashion_mnist_out)\n"
-               "  --distributed       train on every rank of an MPI job (mpirun -np N ... --distributed);\n"
-               "                      --batch-size is per rank (the global batch is N times it) and\n"
-               "                      --threads defaults to the cores divided by the ranks on this machine\n"
-               "  --lr-scaling MODE   with --distributed: linear (lr times N, Goyal et al. 2017) or none\n"
-               "                      (default linear)\n"
-               "  --warmup-epochs N   with linear scaling: epochs to ramp the lr from lr to N lr (default 2)\n";
-}
-
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("fashion_mnist: missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--epochs") o.epochs = std::stoll(next());
-    else if (a == "--batch-size") o.batch_size = std::stoll(next());
-    else if (a == "--optimizer") o.optimizer = next();
-    else if (a == "--lr") o.lr = std::stod(next());
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--no-batch-norm") o.batch_norm = false;
-    else if (a == "--dropout") o.dropout = std::stod(next());
-    else if (a == "--patience") o.patience = std::stoll(next());
-    else if (a == "--validation") o.validation = std::stod(next());
-    else if (a == "--limit") o.limit = std::stoll(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--out-dir") o.out_dir = next();
-    else if (a == "--distributed") o.distributed = true;
-    else if (a == "--lr-scaling") o.lr_scaling = next();
-    else if (a == "--warmup-epochs") o.warmup_epochs = std::stoll(next());
-    else if (a == "--help" || a == "-h") {
-      usage();
-      std::exit(0);
-    } else {
-      throw xg::ValueError("fashion_mnist: unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("fashion_mnist", "A CNN on Fashion-MNIST with Keras-style fit, callbacks, checkpoints and plots.");
+  flags.add("--epochs", o.epochs, "maximum epochs (early stopping may end sooner)");
+  flags.add("--batch-size", o.batch_size, "mini-batch size");
+  flags.add("--optimizer", o.optimizer, "adam, adamw, sgd (momentum 0.9, Nesterov), rmsprop or nadam", "NAME");
+  flags.add("--lr", o.lr, "learning rate");
+  flags.add("--threads", o.threads, "worker threads for the kernels (0: all cores)");
+  flags.add_switch("--no-batch-norm", o.batch_norm, false, "leave the BatchNorm layers out");
+  flags.add("--dropout", o.dropout, "dropout probability before each dense layer (0: none)");
+  flags.add("--patience", o.patience, "early-stopping patience in epochs");
+  flags.add("--validation", o.validation, "fraction of the training images used for validation");
+  flags.add("--limit", o.limit, "train on the first N images of the split only (0: all; quick runs)");
+  flags.add("--seed", o.seed, "seed of the initialization, split and shuffling");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.add("--out-dir", o.out_dir, "where the model, plots and logs go", "DIR");
+  flags.add_switch("--distributed", o.distributed, true, 
+                    "train on every rank of an MPI job (mpirun -np N ... --distributed); --batch-size is then "
+                    "per rank, and --threads defaults to the cores divided by the ranks on this machine");
+  flags.add("--lr-scaling", o.lr_scaling, "with --distributed: linear (lr times N, Goyal et al. 2017) or none", "MODE");
+  flags.add("--warmup-epochs", o.warmup_epochs, "with linear scaling: epochs to ramp the lr from lr to N lr");
+  flags.parse(argc, argv);
   if (o.epochs < 1 || o.batch_size < 1 || !(o.lr > 0) || o.threads < 0 || o.patience < 0 || o.limit < 0)
     throw xg::ValueError("fashion_mnist: epochs, batch size and learning rate must be positive; threads, "
                          "patience and limit non-negative");

@@ -6,7 +6,9 @@
 // here in plain ops, so you can see every step.
 //
 //   build/examples/fashion_mnist_mlp --epochs 5 --lr 0.05 --out-dir .
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
+#include <xgrad/train/plot.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <unistd.h>
@@ -19,7 +21,7 @@
 #include <iostream>
 #include <string>
 
-#include "common/svg_plot.hpp"
+#include "common/flags.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,34 +32,22 @@ struct Options {
   double momentum = 0.9;
   std::int64_t validation = 5000;
   std::uint64_t seed = 0;
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
   std::string out_dir = ".";
 };
 
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--epochs") o.epochs = std::stoi(next());
-    else if (a == "--batch-size") o.batch_size = std::stol(next());
-    else if (a == "--lr") o.lr = std::stod(next());
-    else if (a == "--momentum") o.momentum = std::stod(next());
-    else if (a == "--validation") o.validation = std::stol(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--out-dir") o.out_dir = next();
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: fashion_mnist_mlp [--epochs N] [--batch-size N] [--lr X] [--momentum X]\n"
-                   "                         [--validation N] [--seed N] [--data-dir DIR] [--out-dir DIR]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("fashion_mnist_mlp", "An MLP on Fashion-MNIST, trained with SGD and momentum.");
+  flags.add("--epochs", o.epochs, "epochs to train");
+  flags.add("--batch-size", o.batch_size, "mini-batch size");
+  flags.add("--lr", o.lr, "learning rate");
+  flags.add("--momentum", o.momentum, "SGD momentum");
+  flags.add("--validation", o.validation, "training images held out for validation");
+  flags.add("--seed", o.seed, "random seed");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.add("--out-dir", o.out_dir, "where the plots (and other outputs) go", "DIR");
+  flags.parse(argc, argv);
   if (o.epochs < 1 || o.batch_size < 1 || o.lr <= 0 || o.validation < 0)
     throw xg::ValueError("epochs, batch size and learning rate must be positive");
   return o;
@@ -188,10 +178,10 @@ int main(int argc, char** argv) try {
   fs::create_directories(opt.out_dir);
   const std::string loss_svg = (fs::path(opt.out_dir) / "fashion_mnist_loss.svg").string();
   const std::string acc_svg = (fs::path(opt.out_dir) / "fashion_mnist_accuracy.svg").string();
-  example::write_svg_plot(loss_svg, "Fashion-MNIST MLP: loss", "epoch", "cross-entropy",
-                          {{"train", epochs, train_loss, ""}, {"validation", epochs, val_loss, ""}});
-  example::write_svg_plot(acc_svg, "Fashion-MNIST MLP: accuracy", "epoch", "accuracy (%)",
-                          {{"train", epochs, train_acc, ""}, {"validation", epochs, val_acc, ""}});
+  xg::train::write_line_chart(loss_svg, {{"train", epochs, train_loss, ""}, {"validation", epochs, val_loss, ""}},
+                              {.title = "Fashion-MNIST MLP: loss", .xlabel = "epoch", .ylabel = "cross-entropy"});
+  xg::train::write_line_chart(acc_svg, {{"train", epochs, train_acc, ""}, {"validation", epochs, val_acc, ""}},
+                              {.title = "Fashion-MNIST MLP: accuracy", .xlabel = "epoch", .ylabel = "accuracy (%)"});
   std::cout << "learning curves written to " << fs::absolute(loss_svg).string() << " and "
             << fs::absolute(acc_svg).string() << "\n";
   return 0;

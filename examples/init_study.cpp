@@ -25,8 +25,10 @@
 //   xg::nn::Linear(256, 256, {.activation = "tanh", .init = "glorot_uniform", .bias_init = "zeros"})
 //
 //   build/examples/init_study --depth 12 --batch 512 --out-dir .
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/nn.hpp>
+#include <xgrad/train/plot.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -35,7 +37,7 @@
 #include <string>
 #include <vector>
 
-#include "common/svg_plot.hpp"
+#include "common/flags.hpp"
 
 namespace fs = std::filesystem;
 namespace nn = xg::nn;
@@ -45,31 +47,20 @@ struct Options {
   std::int64_t width = 256;
   std::int64_t batch = 512;
   std::uint64_t seed = 0;
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
   std::string out_dir = ".";
 };
 
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--depth") o.depth = std::stoi(next());
-    else if (a == "--width") o.width = std::stol(next());
-    else if (a == "--batch") o.batch = std::stol(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--out-dir") o.out_dir = next();
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: init_study [--depth N] [--width N] [--batch N] [--seed N] [--data-dir DIR] [--out-dir DIR]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("init_study", "Activation and gradient statistics of a deep MLP under each initializer.");
+  flags.add("--depth", o.depth, "hidden layers");
+  flags.add("--width", o.width, "units per hidden layer");
+  flags.add("--batch", o.batch, "images pushed through the network");
+  flags.add("--seed", o.seed, "random seed");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.add("--out-dir", o.out_dir, "where the plots (and other outputs) go", "DIR");
+  flags.parse(argc, argv);
   if (o.depth < 1 || o.width < 1 || o.batch < 1 || o.batch > 60000)
     throw xg::ValueError("depth, width and batch must be positive (batch at most 60000)");
   return o;
@@ -167,7 +158,7 @@ int main(int argc, char** argv) try {
     double last_std, ratio;
   };
   std::vector<Outcome> outcomes;
-  std::vector<example::Series> std_series, grad_series;
+  std::vector<xg::train::Series> std_series, grad_series;
   std::vector<double> layers;
   for (int l = 1; l <= opt.depth; ++l) layers.push_back(l);
   for (const auto& c : configs) {
@@ -191,10 +182,12 @@ int main(int argc, char** argv) try {
   fs::create_directories(opt.out_dir);
   const std::string std_svg = (fs::path(opt.out_dir) / "init_study_activations.svg").string();
   const std::string grad_svg = (fs::path(opt.out_dir) / "init_study_gradients.svg").string();
-  example::write_svg_plot(std_svg, "Activation standard deviation per layer", "hidden layer", "std of activations",
-                          std_series, /*log_y=*/true);
-  example::write_svg_plot(grad_svg, "Weight-gradient norm per layer", "hidden layer", "||dL/dW||", grad_series,
-                          /*log_y=*/true);
+  xg::train::write_line_chart(std_svg, std_series,
+                              {.title = "Activation standard deviation per layer", .xlabel = "hidden layer",
+                               .ylabel = "std of activations", .log_y = true});
+  xg::train::write_line_chart(grad_svg, grad_series,
+                              {.title = "Weight-gradient norm per layer", .xlabel = "hidden layer", .ylabel = "||dL/dW||",
+                               .log_y = true});
   std::cout << "\nplots written to " << fs::absolute(std_svg).string() << " and " << fs::absolute(grad_svg).string()
             << "\n";
   return 0;

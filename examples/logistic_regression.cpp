@@ -3,12 +3,15 @@
 // A binary classifier that tells sneakers (Fashion-MNIST class 7) from ankle boots (class 9)
 // from the 784 pixels: p(boot | x) = sigmoid(x·w + b), trained by minimizing the binary
 // cross-entropy with mini-batch gradient descent written by hand.
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+
+#include "common/flags.hpp"
 
 // Keeps the images of two classes, as float rows in [0, 1] and labels 0 / 1.
 static std::pair<xg::Tensor, xg::Tensor> two_classes(const std::string& dir, const std::string& prefix,
@@ -31,7 +34,10 @@ static xg::Tensor bce_with_logits(const xg::Tensor& z, const xg::Tensor& y) {
 }
 
 int main(int argc, char** argv) try {
-  const std::string dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
+  std::string dir = xg::data::FashionMNIST::kDefaultRoot;
+  example::Flags flags("logistic_regression", "Sneakers vs ankle boots by logistic regression on Fashion-MNIST.");
+  flags.add("--data-dir", dir, "Fashion-MNIST files", "DIR");
+  flags.parse(argc, argv);
   if (!std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz"))
     throw xg::IoError("Fashion-MNIST not found in " + dir + ": sudo apt-get install dataset-fashion-mnist");
   xg::manual_seed(0);

@@ -13,6 +13,7 @@
 //     lr_schedules_plateau.svg    ReduceLROnPlateau on a made-up validation loss, and SWALR
 #include <xgrad/optim/averaging.hpp>
 #include <xgrad/optim/lr_scheduler.hpp>
+#include <xgrad/train/plot.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <cmath>
@@ -24,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "common/svg_plot.hpp"
+#include "common/flags.hpp"
 
 namespace fs = std::filesystem;
 namespace optim = xg::optim;
@@ -64,9 +65,9 @@ std::unique_ptr<Sgd> fresh_optimizer(double lr = 0.1) {
 // The training loop calls optimizer.step() then scheduler.step() once per epoch (or per batch for
 // CyclicLR and OneCycleLR). Here we skip the training and keep the rhythm: the lr in use at step t
 // is recorded before the t-th scheduler.step().
-example::Series record(const std::string& name, Sgd& opt, int steps, const std::function<void()>& step,
+xg::train::Series record(const std::string& name, Sgd& opt, int steps, const std::function<void()>& step,
                        const std::string& option = "lr") {
-  example::Series s{name, {}, {}, ""};
+  xg::train::Series s{name, {}, {}, ""};
   for (int t = 0; t <= steps; ++t) {
     s.x.push_back(t);
     s.y.push_back(opt.get_option(0, option));
@@ -78,25 +79,21 @@ example::Series record(const std::string& name, Sgd& opt, int steps, const std::
   return s;
 }
 template <class Scheduler>
-example::Series record(const std::string& name, Sgd& opt, int steps, Scheduler& sched, const std::string& option = "lr") {
+xg::train::Series record(const std::string& name, Sgd& opt, int steps, Scheduler& sched, const std::string& option = "lr") {
   return record(name, opt, steps, [&] { sched.step(); }, option);
 }
 
 int main(int argc, char** argv) try {
   std::string out_dir = ".";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out-dir") && i + 1 < argc) out_dir = argv[++i];
-    else if (!std::strcmp(argv[i], "--help")) {
-      std::cout << "usage: lr_schedules [--out-dir DIR]\n";
-      return 0;
-    }
-  }
+  example::Flags flags("lr_schedules", "Every learning-rate scheduler, plotted over a training run.");
+  flags.add("--out-dir", out_dir, "where the plots go", "DIR");
+  flags.parse(argc, argv);
   fs::create_directories(out_dir);
   auto svg = [&](const std::string& file) { return (fs::path(out_dir) / file).string(); };
   const int epochs = 100;
 
   // ---- 3. Decays: functions of the epoch, from base_lr = 0.1 down ----------------------------------
-  std::vector<example::Series> decay;
+  std::vector<xg::train::Series> decay;
   {
     auto opt = fresh_optimizer();
     optim::StepLR s(*opt, /*step_size=*/30, /*gamma=*/0.5);  // halve every 30 epochs
@@ -128,12 +125,13 @@ int main(int argc, char** argv) try {
     optim::LambdaLR s(*opt, [](std::int64_t e) { return 1.0 / std::sqrt(1.0 + static_cast<double>(e) / 5); });
     decay.push_back(record("LambdaLR 1/sqrt", *opt, epochs, s));
   }
-  example::write_svg_plot(svg("lr_schedules_decay.svg"), "Decaying schedules", "epoch", "learning rate", decay);
+  xg::train::write_line_chart(svg("lr_schedules_decay.svg"), decay,
+                              {.title = "Decaying schedules", .xlabel = "epoch", .ylabel = "learning rate"});
 
   // ---- 4. Warm-ups and composition -----------------------------------------------------------------
   // Schedulers are *chainable*: each computes the new lr from the current one, so several can
   // drive one optimizer. SequentialLR hands over at milestones; ChainedScheduler multiplies.
-  std::vector<example::Series> warm;
+  std::vector<xg::train::Series> warm;
   {
     auto opt = fresh_optimizer();
     optim::ConstantLR s(*opt, {.factor = 0.25, .total_iters = 10});
@@ -157,10 +155,11 @@ int main(int argc, char** argv) try {
                                std::make_shared<optim::ExponentialLR>(*opt, 0.95)});
     warm.push_back(record("Chained: constant x exp", *opt, 40, s));
   }
-  example::write_svg_plot(svg("lr_schedules_warmup.svg"), "Warm-up and composed schedules", "epoch", "learning rate", warm);
+  xg::train::write_line_chart(svg("lr_schedules_warmup.svg"), warm,
+                              {.title = "Warm-up and composed schedules", .xlabel = "epoch", .ylabel = "learning rate"});
 
   // ---- 5. Cycles and restarts (stepped every batch) ------------------------------------------------
-  std::vector<example::Series> cyclic, momentum;
+  std::vector<xg::train::Series> cyclic, momentum;
   for (const char* mode : {"triangular", "triangular2", "exp_range"}) {
     auto opt = fresh_optimizer();
     optim::CyclicLR s(*opt, /*base_lr=*/0.01, /*max_lr=*/0.1, {.step_size_up = 10, .mode = mode, .gamma = 0.99});
@@ -190,13 +189,15 @@ int main(int argc, char** argv) try {
     optim::OneCycleLR s(*opt, 0.12, {.total_steps = 60, .anneal_strategy = "linear", .three_phase = true});
     cyclic.push_back(record("OneCycleLR linear 3-phase", *opt, 59, s));
   }
-  example::write_svg_plot(svg("lr_schedules_cyclic.svg"), "Cyclic schedules (per batch)", "step", "learning rate", cyclic);
-  example::write_svg_plot(svg("lr_schedules_momentum.svg"), "Momentum moves against the lr", "step", "momentum", momentum);
+  xg::train::write_line_chart(svg("lr_schedules_cyclic.svg"), cyclic,
+                              {.title = "Cyclic schedules (per batch)", .xlabel = "step", .ylabel = "learning rate"});
+  xg::train::write_line_chart(svg("lr_schedules_momentum.svg"), momentum,
+                              {.title = "Momentum moves against the lr", .xlabel = "step", .ylabel = "momentum"});
 
   // ---- 6. Schedules driven by a metric, and SWA --------------------------------------------------------
   // ReduceLROnPlateau reads a metric instead of counting epochs: here a made-up validation loss that
   // improves, then stalls twice. The lr drops by `factor` after `patience` epochs without progress.
-  std::vector<example::Series> plateau;
+  std::vector<xg::train::Series> plateau;
   {
     auto opt = fresh_optimizer();
     optim::ReduceLROnPlateau s(*opt, {.factor = 0.3, .patience = 4, .cooldown = 2});
@@ -213,8 +214,8 @@ int main(int argc, char** argv) try {
     int e = 0;
     plateau.push_back(record("cosine, then SWALR", *opt, epochs, [&] { e++ < 60 ? cosine.step() : swa.step(); }));
   }
-  example::write_svg_plot(svg("lr_schedules_plateau.svg"), "Metric-driven and SWA schedules", "epoch", "learning rate",
-                          plateau);
+  xg::train::write_line_chart(svg("lr_schedules_plateau.svg"), plateau,
+                              {.title = "Metric-driven and SWA schedules", .xlabel = "epoch", .ylabel = "learning rate"});
 
   for (const char* f : {"lr_schedules_decay.svg", "lr_schedules_warmup.svg", "lr_schedules_cyclic.svg",
                         "lr_schedules_momentum.svg", "lr_schedules_plateau.svg"})

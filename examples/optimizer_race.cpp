@@ -12,8 +12,10 @@
 // initialization, same mini-batches) and plots the training loss.
 //
 //   build/examples/optimizer_race --out-dir .        (add --steps 800 for a longer MNIST race)
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/optim.hpp>
+#include <xgrad/train/plot.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <chrono>
@@ -26,14 +28,15 @@
 #include <string>
 #include <vector>
 
-#include "common/svg_plot.hpp"
+#include "common/flags.hpp"
+#include "common/contour_plot.hpp"
 
 namespace fs = std::filesystem;
 namespace optim = xg::optim;
 
 struct Options {
   std::string out_dir = ".";
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
   int steps = 500;               // Fashion-MNIST steps per optimizer
   std::int64_t subset = 12000;   // training images used
   std::int64_t batch_size = 64;
@@ -42,24 +45,13 @@ struct Options {
 
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--out-dir") o.out_dir = next();
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--steps") o.steps = std::stoi(next());
-    else if (a == "--subset") o.subset = std::stol(next());
-    else if (a == "--no-mnist") o.mnist = false;
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: optimizer_race [--out-dir DIR] [--data-dir DIR] [--steps N] [--subset N] [--no-mnist]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("optimizer_race", "Optimizers raced on the Rosenbrock function and on Fashion-MNIST.");
+  flags.add("--out-dir", o.out_dir, "where the plots (and other outputs) go", "DIR");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.add("--steps", o.steps, "Fashion-MNIST steps per optimizer");
+  flags.add("--subset", o.subset, "training images used");
+  flags.add_switch("--no-mnist", o.mnist, false, "skip the Fashion-MNIST race (Rosenbrock only)");
+  flags.parse(argc, argv);
   if (o.steps < 1 || o.subset < o.batch_size) throw xg::ValueError("--steps must be >= 1 and --subset >= 64");
   return o;
 }
@@ -163,7 +155,7 @@ static void rosenbrock_race(const Options& opt) {
       racer<optim::NewtonCG>("Newton-CG", "#9467bd",
                              optim::NewtonCGOptions{.max_iter = 1, .line_search_fn = "strong_wolfe"}, Drive::LossOnly),
   };
-  std::vector<example::Series> paths, curves;
+  std::vector<xg::train::Series> paths, curves;
   std::printf("Rosenbrock from (-1.5, 2): f = 12.5\n%-10s %10s %12s %14s %22s\n", "optimizer", "iterations",
               "evaluations", "final f", "final (x, y)");
   for (const auto& r : racers) {
@@ -172,7 +164,7 @@ static void rosenbrock_race(const Options& opt) {
     std::printf("%-10s %10zu %12lld %14.3g   (%.6f, %.6f)\n", r.name.c_str(), n, static_cast<long long>(run.evaluations),
                 run.loss.back(), run.x.back(), run.y.back());
     paths.push_back({r.name, run.x, run.y, r.color});
-    example::Series curve{r.name, {}, {}, r.color};
+    xg::train::Series curve{r.name, {}, {}, r.color};
     for (std::size_t i = 0; i < run.loss.size(); ++i) {
       curve.x.push_back(static_cast<double>(i + 1));  // iteration + 1, so the start sits at 1 on a log axis
       curve.y.push_back(run.loss[i]);
@@ -186,8 +178,9 @@ static void rosenbrock_race(const Options& opt) {
       contour_svg, "Rosenbrock: paths from (-1.5, 2) to the minimum (1, 1)",
       [](double x, double y) { return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x); }, -2.0, 2.0, -1.0, 3.0,
       levels, paths, {1.0, 1.0});
-  example::write_svg_plot(loss_svg, "Rosenbrock: loss per iteration", "iteration + 1 (log)", "f (log)", curves,
-                          example::Axes{.log_x = true, .log_y = true});
+  xg::train::write_line_chart(loss_svg, curves,
+                              {.title = "Rosenbrock: loss per iteration", .xlabel = "iteration + 1 (log)", .ylabel = "f (log)",
+                               .log_x = true, .log_y = true});
   std::cout << "paths: " << fs::absolute(contour_svg).string() << "\nloss:  " << fs::absolute(loss_svg).string()
             << "\n\n";
 }
@@ -243,14 +236,14 @@ static void mnist_race(const Options& opt) {
       racer<optim::Adam>("Adam", "#d62728", optim::AdamOptions{.lr = 1e-3}),
       racer<optim::NAdam>("NAdam", "#ff7f0e", optim::NAdamOptions{.lr = 2e-3}),
   };
-  std::vector<example::Series> curves;
+  std::vector<xg::train::Series> curves;
   std::printf("%-10s %22s %15s %10s\n", "optimizer", "train loss (last 50)", "test accuracy", "time");
   for (const auto& r : racers) {
     std::vector<xg::Tensor> params;
     for (const auto& t : init) params.push_back(t.clone().requires_grad_());
     auto o = r.make(params);
     const auto start = std::chrono::steady_clock::now();
-    example::Series curve{r.name, {}, {}, r.color};
+    xg::train::Series curve{r.name, {}, {}, r.color};
     double smooth = 0, tail = 0;
     for (int s = 0; s < opt.steps; ++s) {
       const auto& idx = batches[static_cast<std::size_t>(s)];
@@ -271,7 +264,9 @@ static void mnist_race(const Options& opt) {
     curves.push_back(curve);
   }
   const auto svg = (fs::path(opt.out_dir) / "fashion_mnist_optimizers.svg").string();
-  example::write_svg_plot(svg, "Fashion-MNIST MLP: training loss (moving average)", "step", "cross-entropy", curves);
+  xg::train::write_line_chart(svg, curves,
+                              {.title = "Fashion-MNIST MLP: training loss (moving average)", .xlabel = "step",
+                               .ylabel = "cross-entropy"});
   std::cout << "loss curves: " << fs::absolute(svg).string() << "\n";
 }
 

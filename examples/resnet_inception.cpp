@@ -6,6 +6,7 @@
 // printing the loss as it falls. The whole run takes well under a minute on two cores.
 //
 //   build/examples/resnet_inception [--steps 60] [--batch-size 64] [--data-dir DIR]
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/nn.hpp>
 #include <xgrad/optim.hpp>
@@ -16,6 +17,8 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+
+#include "common/flags.hpp"
 
 namespace F = xg::nn::functional;
 
@@ -182,14 +185,12 @@ static void train(const char* title, xg::nn::Sequential& model, const xg::Tensor
 int main(int argc, char** argv) try {
   int steps = 60;
   std::int64_t batch_size = 64;
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--steps") steps = std::stoi(argv[i + 1]);
-    else if (a == "--batch-size") batch_size = std::stol(argv[i + 1]);
-    else if (a == "--data-dir") data_dir = argv[i + 1];
-    else throw xg::ValueError("unknown option " + a + " (options: --steps N --batch-size N --data-dir DIR)");
-  }
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
+  example::Flags flags("resnet_inception", "A small ResNet and an Inception block: summaries and a short training run.");
+  flags.add("--steps", steps, "training steps");
+  flags.add("--batch-size", batch_size, "mini-batch size");
+  flags.add("--data-dir", data_dir, "Fashion-MNIST files", "DIR");
+  flags.parse(argc, argv);
   if (steps < 1 || batch_size < 1) throw xg::ValueError("--steps and --batch-size must be positive");
   xg::manual_seed(0);
 
@@ -219,6 +220,6 @@ int main(int argc, char** argv) try {
   train("Inception", inception, x, y, steps, batch_size);
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "error: " << e.what() << "\n";
+  std::cerr << "resnet_inception: " << e.what() << "\n";
   return 1;
 }

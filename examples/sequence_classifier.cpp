@@ -7,6 +7,7 @@
 // takes about a minute on two cores.
 //
 //   build/examples/sequence_classifier --epochs 5 --train-size 20000
+#include <xgrad/data/datasets.hpp>
 #include <xgrad/data/idx.hpp>
 #include <xgrad/nn/rnn.hpp>
 #include <xgrad/xgrad.hpp>
@@ -19,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "common/flags.hpp"
+
 namespace fs = std::filesystem;
 
 struct Options {
@@ -28,32 +31,20 @@ struct Options {
   std::int64_t batch_size = 64;
   double lr = 2e-3;
   std::uint64_t seed = 0;
-  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
 };
 
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--epochs") o.epochs = std::stoi(next());
-    else if (a == "--train-size") o.train_size = std::stol(next());
-    else if (a == "--test-size") o.test_size = std::stol(next());
-    else if (a == "--batch-size") o.batch_size = std::stol(next());
-    else if (a == "--lr") o.lr = std::stod(next());
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: sequence_classifier [--epochs N] [--train-size N] [--test-size N] [--batch-size N]\n"
-                   "                           [--lr X] [--seed N] [--data-dir DIR]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("sequence_classifier", "Fashion-MNIST images read row by row by a recurrent classifier.");
+  flags.add("--epochs", o.epochs, "epochs to train");
+  flags.add("--train-size", o.train_size, "images used for training (of 60 000)");
+  flags.add("--test-size", o.test_size, "images used for testing (of 10 000)");
+  flags.add("--batch-size", o.batch_size, "mini-batch size");
+  flags.add("--lr", o.lr, "learning rate");
+  flags.add("--seed", o.seed, "random seed");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.parse(argc, argv);
   if (o.epochs < 1 || o.train_size < 1 || o.test_size < 1 || o.batch_size < 1 || o.lr <= 0)
     throw xg::ValueError("epochs, sizes and the learning rate must be positive");
   return o;

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "common/flags.hpp"
+
 namespace fs = std::filesystem;
 namespace nn = xg::nn;
 namespace data = xg::data;
@@ -38,27 +40,15 @@ struct Options {
 
 static Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw xg::ValueError("transfer_learning: missing value after " + a);
-      return argv[++i];
-    };
-    if (a == "--per-class") o.per_class = std::stoll(next());
-    else if (a == "--base-epochs") o.base_epochs = std::stoll(next());
-    else if (a == "--epochs") o.epochs = std::stoll(next());
-    else if (a == "--lr") o.lr = std::stod(next());
-    else if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--data-dir") o.data_dir = next();
-    else if (a == "--out-dir") o.out_dir = next();
-    else if (a == "--help" || a == "-h") {
-      std::cout << "usage: transfer_learning [--per-class N] [--base-epochs N] [--epochs N] [--lr X] [--threads N]\n"
-                   "                         [--data-dir DIR] [--out-dir DIR]\n";
-      std::exit(0);
-    } else {
-      throw xg::ValueError("transfer_learning: unknown option " + a + " (see --help)");
-    }
-  }
+  example::Flags flags("transfer_learning", "A Fashion-MNIST model fine-tuned on new classes from a few examples.");
+  flags.add("--per-class", o.per_class, "labelled examples per new class");
+  flags.add("--base-epochs", o.base_epochs, "epochs of the base model");
+  flags.add("--epochs", o.epochs, "fine-tuning epochs (head only: epochs - 5, then 5 unfrozen)");
+  flags.add("--lr", o.lr, "head (and from-scratch) learning rate; the unfrozen layer gets lr / 10");
+  flags.add("--threads", o.threads, "worker threads for the kernels (0: every core)");
+  flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
+  flags.add("--out-dir", o.out_dir, "where the plots (and other outputs) go", "DIR");
+  flags.parse(argc, argv);
   if (o.per_class < 1 || o.base_epochs < 1 || o.epochs < 6 || o.threads < 0 || !(o.lr > 0))
     throw xg::ValueError("transfer_learning: --per-class and --base-epochs must be >= 1, --epochs >= 6, --lr > 0");
   return o;

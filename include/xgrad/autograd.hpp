@@ -56,7 +56,7 @@ struct Edge {
 };
 
 /// A tensor kept for backward, with the version it had when saved.
-/// See Note [Saved tensors and reference cycles] in lib/autograd/node.cpp.
+/// See Note [Saved tensors and reference cycles] in lib/autograd/record.hpp.
 class SavedVariable {
  public:
   SavedVariable() = default;

@@ -21,6 +21,11 @@ class Generator {
   std::uint64_t next_u64();
   /// Uniform in [0, 1) with 53 random bits.
   double next_double();
+  /// Uniform integer in [0, n), n >= 1, every value exactly equally likely: the one bounded draw
+  /// behind randint, randperm, shuffles, random crops and init::sparse_. A 64-bit draw r is kept
+  /// when below the largest multiple of n and mapped to r mod n, so a small n almost never costs
+  /// a second draw; ValueError for n = 0.
+  std::uint64_t next_below(std::uint64_t n);
   /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
   double next_normal();
   /// The full state as text, and back: resuming from it continues the same sequence.

@@ -190,14 +190,15 @@ class CallbackScope {
   std::vector<std::function<void()>>* prev_;
 };
 
-TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool keep_graph, bool create_graph,
-               const TensorList& inputs, bool accumulate, bool allow_unused, const char* api) {
+using Roots = std::vector<std::pair<Edge, Tensor>>;
+
+/// The roots of the walk: each output's gradient edge with its incoming gradient (ones for a
+/// scalar output given none), checked against the output.
+Roots make_roots(const TensorList& outputs, const TensorList& grad_outputs, const char* api) {
   XG_CHECK(!outputs.empty(), AutogradError, api, ": no output tensors were given");
   XG_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), AutogradError, api, ": got ",
            outputs.size(), " outputs but ", grad_outputs.size(), " gradients");
-
-  // Roots and their gradients.
-  std::vector<std::pair<Edge, Tensor>> roots;
+  Roots roots;
   roots.reserve(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     const Tensor& out = outputs[k];
@@ -218,41 +219,49 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
     }
     roots.emplace_back(gradient_edge(out), std::move(g));
   }
+  return roots;
+}
 
-  // Inputs to capture (grad) or to accumulate into (backward with inputs).
-  std::unordered_map<Node*, std::vector<Capture>> captures;
-  std::unordered_set<Node*> targets;
+/// The nodes of the inputs that grad() captures or backward(inputs=…) accumulates into; none
+/// means the whole graph takes part.
+struct Targets {
+  std::unordered_map<Node*, std::vector<Capture>> captures;  // grad() only
+  std::unordered_set<Node*> nodes;
   std::vector<std::shared_ptr<Node>> keep_alive;
+  bool any() const { return !nodes.empty(); }
+  bool contains(Node* n) const { return nodes.empty() || nodes.count(n) != 0; }
+};
+
+Targets make_targets(const TensorList& inputs, bool accumulate, const char* api) {
+  Targets out;
   for (std::size_t j = 0; j < inputs.size(); ++j) {
     const Tensor& in = inputs[j];
     XG_CHECK(in.defined() && in.requires_grad(), AutogradError, api, ": input ", j,
              " does not require grad; call requires_grad_() on it before computing the outputs");
     Edge e = gradient_edge(in);
-    keep_alive.push_back(e.function);
-    targets.insert(e.function.get());
-    if (!accumulate) captures[e.function.get()].push_back(Capture{e.input_nr, j});
+    out.keep_alive.push_back(e.function);
+    out.nodes.insert(e.function.get());
+    if (!accumulate) out.captures[e.function.get()].push_back(Capture{e.input_nr, j});
   }
-  const bool has_targets = !targets.empty();
-  auto is_target = [&](Node* n) { return !has_targets || targets.count(n) != 0; };
+  return out;
+}
 
-  CallbackScope callbacks;
-  ScratchLease lease;
-  Scratch& sc = *lease;
+/// One task per node reachable from the roots (iterative DFS); with targets, only the nodes on a
+/// path to a target are needed. Then each needed node counts the needed nodes that feed it.
+void discover(Scratch& sc, const Roots& roots, const Targets& targets) {
   auto& tasks = sc.tasks;
   tasks.reserve(sc.last_size);
   sc.table.reset(sc.last_size);
-  auto task_of = [&](Node* n) -> std::uint32_t { return static_cast<std::uint32_t>(sc.table.find(n)); };
+  auto task_of = [&](Node* n) { return static_cast<std::uint32_t>(sc.table.find(n)); };
   auto add_task = [&](Node* n) {
     const auto idx = static_cast<std::uint32_t>(tasks.size());
     tasks.emplace_back();
     tasks.back().node = n;
-    tasks.back().needed = is_target(n);
+    tasks.back().needed = targets.contains(n);
     sc.table.insert(n, idx);
     return idx;
   };
-
-  // Discover the graph (iterative DFS). With targets, only nodes on a path to a target take part.
-  for (auto& r : roots) {
+  for (const auto& r : roots) {
     Node* n = r.first.function.get();
     if (sc.table.find(n) >= 0) continue;
     sc.stack.emplace_back(add_task(n), 0);
@@ -263,7 +272,7 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
         Node* child = node->next_edge(next++).function.get();
         if (child && sc.table.find(child) < 0) sc.stack.emplace_back(add_task(child), 0);  // invalidates t, next
       } else {
-        if (has_targets && !tasks[t].needed) {
+        if (targets.any() && !tasks[t].needed) {
           for (const auto& e : node->next_edges())
             if (e.function && tasks[task_of(e.function.get())].needed) { tasks[t].needed = true; break; }
         }
@@ -279,6 +288,37 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
         if (child.needed) ++child.deps;
       }
   }
+}
+
+/// Adds the gradients grad() captures at `node` to `results`, and says whether the node still
+/// runs: a captured node only if another target lies below it, and no leaf's accumulation under
+/// grad() (it never accumulates into leaves).
+bool capture(const Scratch& sc, const Targets& targets, bool accumulate, Node& node, const TensorList& grads,
+             TensorList& results) {
+  if (auto it = targets.captures.empty() ? targets.captures.end() : targets.captures.find(&node);
+      it != targets.captures.end()) {
+    for (const auto& c : it->second) {
+      Tensor g = grads[c.output_nr];
+      results[c.index] = results[c.index].defined() && g.defined() ? results[c.index] + g : g;
+    }
+    for (const auto& e : node.next_edges())
+      if (e.function && sc.tasks[static_cast<std::uint32_t>(sc.table.find(e.function.get()))].needed) return true;
+    return false;
+  }
+  return !(targets.any() && !accumulate && node.num_inputs() == 0);
+}
+
+TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool keep_graph, bool create_graph,
+               const TensorList& inputs, bool accumulate, bool allow_unused, const char* api) {
+  Roots roots = make_roots(outputs, grad_outputs, api);
+  const Targets targets = make_targets(inputs, accumulate, api);
+
+  CallbackScope callbacks;
+  ScratchLease lease;
+  Scratch& sc = *lease;
+  discover(sc, roots, targets);
+  auto& tasks = sc.tasks;
+  auto task_of = [&](Node* n) -> std::uint32_t { return static_cast<std::uint32_t>(sc.table.find(n)); };
 
   AutoGradMode mode(create_graph);
   auto add_to_buffer = [&](Task& task, std::uint32_t slot, Tensor g) {
@@ -325,23 +365,7 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
     tasks[t].rest = TensorList();
     if (node->has_pre_hooks()) node->call_pre_hooks(grads);
 
-    bool execute = true;
-    if (!captures.empty()) {
-      if (auto it = captures.find(node); it != captures.end()) {
-        for (const auto& c : it->second) {
-          Tensor g = grads[c.output_nr];
-          results[c.index] = results[c.index].defined() && g.defined() ? results[c.index] + g : g;
-        }
-        // A captured node runs only if some other target lies below it.
-        execute = false;
-        for (const auto& e : node->next_edges())
-          if (e.function && tasks[task_of(e.function.get())].needed) execute = true;
-      } else if (has_targets && !accumulate && node->num_inputs() == 0) {
-        execute = false;  // grad() never accumulates into leaves
-      }
-    } else if (has_targets && !accumulate && node->num_inputs() == 0) {
-      execute = false;
-    }
+    const bool execute = capture(sc, targets, accumulate, *node, grads, results);
 
     TensorList in_grads;
     const bool any_grad = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });

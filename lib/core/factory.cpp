@@ -203,13 +203,7 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOp
   const auto range = static_cast<std::uint64_t>(high - low);
   kernels::dispatch_all(o.dtype(), "randint", [&]<class T>() {
     T* p = impl(t).ptr<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i) {
-      // rejection sampling: no modulo bias
-      const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-      std::uint64_t r;
-      do r = gen.next_u64(); while (r >= limit);
-      p[i] = static_cast<T>(low + static_cast<std::int64_t>(r % range));
-    }
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(low + static_cast<std::int64_t>(gen.next_below(range)));
   });
   return finish(t, o);
 }
@@ -221,7 +215,7 @@ Tensor randperm(std::int64_t n, TensorOptions o) {
   for (std::int64_t i = 0; i < n; ++i) v[i] = i;
   auto& gen = default_generator();
   for (std::int64_t i = n - 1; i > 0; --i) {  // Fisher–Yates
-    const auto j = static_cast<std::int64_t>(gen.next_u64() % static_cast<std::uint64_t>(i + 1));
+    const auto j = static_cast<std::int64_t>(gen.next_below(static_cast<std::uint64_t>(i + 1)));
     std::swap(v[i], v[j]);
   }
   return from_vector(v, {n}, o);

@@ -34,6 +34,17 @@ std::uint64_t Generator::initial_seed() const { return impl_->seed; }
 std::uint64_t Generator::next_u64() { return impl_->engine(); }
 double Generator::next_double() { return static_cast<double>(impl_->engine() >> 11) * 0x1.0p-53; }
 
+std::uint64_t Generator::next_below(std::uint64_t n) {
+  XG_CHECK(n > 0, ValueError, "Generator::next_below: the bound must be positive, got 0");
+  // Rejection: the draws at or above the largest multiple of n (the incomplete last block of
+  // 2^64 mod n values) are redrawn, so r mod n has no modulo bias.
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  std::uint64_t r;
+  do r = impl_->engine();
+  while (r >= limit);
+  return r % n;
+}
+
 double Generator::next_normal() {
   if (impl_->has_spare) {
     impl_->has_spare = false;

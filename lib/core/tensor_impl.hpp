@@ -14,7 +14,7 @@ namespace xg {
 // A Storage is one 64-byte-aligned buffer (or memory wrapped with from_blob). Every view of it —
 // reshape, transpose, slice, detach — shares the Storage and therefore its version counter, which
 // each in-place op bumps. SavedVariable records the version at save time; backward compares it
-// (Note [In-place ops and saved tensors] in lib/ops/inplace.cpp).
+// (Note [In-place ops and saved tensors] in lib/ops/copy.cpp).
 struct Storage {
   void* data = nullptr;
   std::size_t nbytes = 0;

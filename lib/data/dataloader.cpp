@@ -2,9 +2,9 @@
 // loop by TBB tasks in an arena of num_workers threads (capped at what TBB can lend).
 #include "xgrad/data/dataloader.hpp"
 
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/task_arena.h>
-#include <oneapi/tbb/task_group.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include <atomic>
 #include <condition_variable>

@@ -32,15 +32,9 @@ inline std::uint64_t derive_seed(std::initializer_list<std::uint64_t> values) {
   return h;
 }
 
-/// Uniform integer in [0, n), n >= 1, by rejection: draws falling in the incomplete last block of
-/// 2^64 mod n values are redrawn, so every result is exactly equally likely.
+/// Uniform integer in [0, n), n >= 1 (Generator::next_below, which has no modulo bias).
 inline std::int64_t uniform_int(Generator& gen, std::int64_t n) {
-  const auto un = static_cast<std::uint64_t>(n);
-  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % un;  // a multiple of n
-  std::uint64_t r;
-  do r = gen.next_u64();
-  while (r >= limit);
-  return static_cast<std::int64_t>(r % un);
+  return static_cast<std::int64_t>(gen.next_below(static_cast<std::uint64_t>(n)));
 }
 
 /// Fisher–Yates: for i from the end, swap v[i] with v[j], j uniform in [0, i].

@@ -4,11 +4,12 @@
 //   header = {"__metadata__": {"k": "v", …}, "name": {"dtype": "F32", "shape": [2, 3],
 //             "data_offsets": [begin, end]}, …}     offsets relative to the start of data
 //
-// Note [Safetensors validation]: every number in the header is untrusted. The reader checks,
-// before touching any data, that the header fits the file, that each tensor's byte range is
-// exactly shape × element size (with overflow-checked products), and that the ranges, sorted,
-// tile the data section from 0 to its end with neither gap nor overlap — the rules the reference
-// implementation enforces. Only then are bytes copied, each copy bounded by the checked ranges.
+// Note [Safetensors validation]
+// Every number in the header is untrusted. The reader checks, before touching any data, that the
+// header fits the file, that each tensor's byte range is exactly shape × element size (with
+// overflow-checked products), and that the ranges, sorted, tile the data section from 0 to its end
+// with neither gap nor overlap — the rules the reference implementation enforces. Only then are
+// bytes copied, each copy bounded by the checked ranges.
 #include "xgrad/io/safetensors.hpp"
 
 #include <algorithm>

@@ -134,41 +134,11 @@ std::int64_t row_arg_extreme(const T* r, std::int64_t n) {
   return idx;
 }
 
-/// Mean and sum of squared deviations (two passes: exact for rows with a large common offset).
-template <class T>
-void row_moments(const T* r, std::int64_t n, double& mean, double& m2) {
-  double s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += static_cast<double>(r[i]);
-  mean = n > 0 ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
-  m2 = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(r[i]) - mean;
-    m2 += d * d;
-  }
-}
-
 template <class T>
 AccOf<T> row_prod(const T* r, std::int64_t n) {
   AccOf<T> p = 1;
   for (std::int64_t i = 0; i < n; ++i) p *= static_cast<AccOf<T>>(r[i]);
   return p;
-}
-
-/// log Σ exp(r) = m + log Σ exp(r − m) with m the row's max, so nothing overflows. Rows whose max
-/// is ±inf give that infinity (exp(inf − inf) would be NaN); the empty row gives −inf.
-template <class T>
-double row_logsumexp(const T* r, std::int64_t n) {
-  const double inf = std::numeric_limits<double>::infinity();
-  double m = -inf;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const double v = static_cast<double>(r[i]);
-    if (v != v) return v;
-    if (v > m) m = v;
-  }
-  if (std::isinf(m)) return m;
-  double s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += std::exp(static_cast<double>(r[i]) - m);
-  return m + std::log(s);
 }
 
 /// The vector p-norm of a row (torch.linalg.vector_norm): p = inf → max |x|, −inf → min |x|,

@@ -9,6 +9,7 @@
 
 #include "nn/sequence_common.hpp"
 #include "xgrad/autograd.hpp"
+#include "xgrad/nn/dropout.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg::nn {
@@ -47,7 +48,7 @@ Attention attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
                  double dropout_p) {
   Tensor scores = matmul(q * scale, k.transpose(-2, -1));
   Tensor weights = mask.defined() ? masked_softmax(scores + mask) : softmax(scores, -1);
-  if (dropout_p > 0.0) weights = detail::sequence_dropout(weights, dropout_p);
+  if (dropout_p > 0.0) weights = functional::dropout(weights, {.p = dropout_p});
   return {matmul(weights, v), weights};
 }
 
@@ -77,16 +78,10 @@ void check_weight(const char* who, const char* name, const Tensor& w, const Shap
   XG_CHECK(w.dtype() == dtype, DtypeError, who, ": ", name, " has dtype ", w.dtype(), " but the query has ", dtype);
 }
 
-std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Tensor& key_in, const Tensor& value_in,
-                               const FuncOptions& o) {
-  XG_CHECK(query_in.defined() && key_in.defined() && value_in.defined(), ValueError, who,
-           ": query, key and value must all be defined");
-  Tensor kpm = o.key_padding_mask, attn_mask = o.attn_mask;
-  const std::int64_t H = o.num_heads;
-  XG_CHECK(H >= 1, ValueError, who, ": num_heads must be at least 1, got ", H);
-  detail::check_dropout(who, o.dropout_p);
-
-  // ---- shapes: batched [L, N, E] or unbatched [L, E] (PyTorch's _mha_shape_check) ----
+/// The ranks of query, key, value and the masks (batched [L, N, E] or unbatched [L, E], PyTorch's
+/// _mha_shape_check), the masks' dtypes, and one floating-point dtype for query, key and value.
+void check_ranks_and_dtypes(const char* who, const Tensor& query_in, const Tensor& key_in, const Tensor& value_in,
+                            const Tensor& kpm, const Tensor& attn_mask) {
   const bool batched = query_in.dim() == 3;
   XG_CHECK(query_in.dim() == 2 || query_in.dim() == 3, ShapeError, who,
            ": query should be an unbatched 2-D or batched 3-D tensor, got a ", query_in.dim(), "-D tensor of shape ",
@@ -108,6 +103,74 @@ std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Te
   const Dtype dtype = query_in.dtype();
   XG_CHECK(key_in.dtype() == dtype && value_in.dtype() == dtype, DtypeError, who, ": query (", dtype, "), key (",
            key_in.dtype(), ") and value (", value_in.dtype(), ") must have the same dtype");
+}
+
+struct Projected {
+  Tensor q, k, v;
+};
+
+/// q = query W_qᵀ + b_q, k = key W_kᵀ + b_k, v = value W_vᵀ + b_v, from the packed in_proj_weight
+/// (one matmul for self-attention) or the separate q/k/v_proj_weight; query, key and value are
+/// batched [seq, N, features].
+Projected in_projection(const char* who, const Tensor& query, const Tensor& key, const Tensor& value,
+                        bool self_attention, const FuncOptions& o, std::int64_t E) {
+  const Dtype dtype = query.dtype();
+  Tensor b_q, b_k, b_v;
+  if (o.in_proj_bias.defined()) {
+    XG_CHECK(o.in_proj_bias.sizes() == Shape{3 * E}, ShapeError, who, ": in_proj_bias has shape ",
+             o.in_proj_bias.sizes(), ", expected [", 3 * E, "]");
+    XG_CHECK(o.in_proj_bias.dtype() == dtype, DtypeError, who, ": in_proj_bias has dtype ", o.in_proj_bias.dtype(),
+             " but the query has ", dtype);
+    const TensorList b = o.in_proj_bias.chunk(3);
+    b_q = b[0], b_k = b[1], b_v = b[2];
+  }
+  if (o.use_separate_proj_weight) {
+    check_weight(who, "q_proj_weight", o.q_proj_weight, {E, E}, dtype);
+    check_weight(who, "k_proj_weight", o.k_proj_weight, {E, key.size(2)}, dtype);
+    check_weight(who, "v_proj_weight", o.v_proj_weight, {E, value.size(2)}, dtype);
+    return {linear(query, o.q_proj_weight, b_q), linear(key, o.k_proj_weight, b_k),
+            linear(value, o.v_proj_weight, b_v)};
+  }
+  XG_CHECK(key.size(2) == E, ShapeError, who, ": key has ", key.size(2), " features but the packed in_proj_weight ",
+           "expects embed_dim = ", E, " (use kdim / vdim for other key and value sizes)");
+  check_weight(who, "in_proj_weight", o.in_proj_weight, {3 * E, E}, dtype);
+  if (self_attention) {
+    const TensorList qkv = linear(query, o.in_proj_weight, o.in_proj_bias).chunk(3, -1);
+    return {qkv[0], qkv[1], qkv[2]};
+  }
+  const TensorList w = o.in_proj_weight.chunk(3);
+  return {linear(query, w[0], b_q), linear(key, w[1], b_k), linear(value, w[2], b_v)};
+}
+
+/// attn_mask as additive [1 or N·H, L, S] scores (true = excluded), after checking its shape;
+/// undefined stays undefined.
+Tensor additive_attn_mask(const char* who, Tensor attn_mask, std::int64_t L, std::int64_t S, std::int64_t NH,
+                          Dtype dtype) {
+  if (!attn_mask.defined()) return attn_mask;
+  if (attn_mask.dim() == 2) {
+    XG_CHECK(attn_mask.sizes() == (Shape{L, S}), ShapeError, who, ": the shape of the 2-D attn_mask is ",
+             attn_mask.sizes(), ", but should be ", Shape{L, S}, " (target length, source length)");
+    attn_mask = attn_mask.unsqueeze(0);
+  } else {
+    XG_CHECK(attn_mask.sizes() == (Shape{NH, L, S}), ShapeError, who, ": the shape of the 3-D attn_mask is ",
+             attn_mask.sizes(), ", but should be ", Shape{NH, L, S}, " (batch * num_heads, target length, ",
+             "source length)");
+  }
+  return additive_mask(attn_mask, dtype, /*true_excludes=*/true);
+}
+
+std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Tensor& key_in, const Tensor& value_in,
+                               const FuncOptions& o) {
+  XG_CHECK(query_in.defined() && key_in.defined() && value_in.defined(), ValueError, who,
+           ": query, key and value must all be defined");
+  Tensor kpm = o.key_padding_mask, attn_mask = o.attn_mask;
+  const std::int64_t H = o.num_heads;
+  XG_CHECK(H >= 1, ValueError, who, ": num_heads must be at least 1, got ", H);
+  detail::check_dropout(who, o.dropout_p);
+
+  check_ranks_and_dtypes(who, query_in, key_in, value_in, kpm, attn_mask);
+  const bool batched = query_in.dim() == 3;
+  const Dtype dtype = query_in.dtype();
 
   const Tensor query = batched ? query_in : query_in.unsqueeze(1);
   const Tensor key = batched ? key_in : key_in.unsqueeze(1);
@@ -144,52 +207,11 @@ std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Te
            ": there are no keys to attend to (key shape ", key_in.sizes(), ")");
 
   // ---- in-projection: q = query W_qᵀ + b_q, and so on ----
-  Tensor b_q, b_k, b_v;
-  if (o.in_proj_bias.defined()) {
-    XG_CHECK(o.in_proj_bias.sizes() == Shape{3 * E}, ShapeError, who, ": in_proj_bias has shape ",
-             o.in_proj_bias.sizes(), ", expected [", 3 * E, "]");
-    XG_CHECK(o.in_proj_bias.dtype() == dtype, DtypeError, who, ": in_proj_bias has dtype ", o.in_proj_bias.dtype(),
-             " but the query has ", dtype);
-    const TensorList b = o.in_proj_bias.chunk(3);
-    b_q = b[0], b_k = b[1], b_v = b[2];
-  }
-  Tensor q, k, v;
-  if (!o.use_separate_proj_weight) {
-    XG_CHECK(key.size(2) == E, ShapeError, who, ": key has ", key.size(2), " features but the packed in_proj_weight ",
-             "expects embed_dim = ", E, " (use kdim / vdim for other key and value sizes)");
-    check_weight(who, "in_proj_weight", o.in_proj_weight, {3 * E, E}, dtype);
-    if (query_in.is_same(key_in) && key_in.is_same(value_in)) {
-      // Self-attention: one matmul for q, k and v.
-      const TensorList qkv = linear(query, o.in_proj_weight, o.in_proj_bias).chunk(3, -1);
-      q = qkv[0], k = qkv[1], v = qkv[2];
-    } else {
-      const TensorList w = o.in_proj_weight.chunk(3);
-      q = linear(query, w[0], b_q);
-      k = linear(key, w[1], b_k);
-      v = linear(value, w[2], b_v);
-    }
-  } else {
-    check_weight(who, "q_proj_weight", o.q_proj_weight, {E, E}, dtype);
-    check_weight(who, "k_proj_weight", o.k_proj_weight, {E, key.size(2)}, dtype);
-    check_weight(who, "v_proj_weight", o.v_proj_weight, {E, value.size(2)}, dtype);
-    q = linear(query, o.q_proj_weight, b_q);
-    k = linear(key, o.k_proj_weight, b_k);
-    v = linear(value, o.v_proj_weight, b_v);
-  }
+  const bool self_attention = query_in.is_same(key_in) && key_in.is_same(value_in);
+  auto [q, k, v] = in_projection(who, query, key, value, self_attention, o, E);
 
   // ---- masks become additive [·, L, S] scores (true = excluded) ----
-  if (attn_mask.defined()) {
-    if (attn_mask.dim() == 2) {
-      XG_CHECK(attn_mask.sizes() == (Shape{L, S}), ShapeError, who, ": the shape of the 2-D attn_mask is ",
-               attn_mask.sizes(), ", but should be ", Shape{L, S}, " (target length, source length)");
-      attn_mask = attn_mask.unsqueeze(0);
-    } else {
-      XG_CHECK(attn_mask.sizes() == (Shape{N * H, L, S}), ShapeError, who, ": the shape of the 3-D attn_mask is ",
-               attn_mask.sizes(), ", but should be ", Shape{N * H, L, S}, " (batch * num_heads, target length, ",
-               "source length)");
-    }
-    attn_mask = additive_mask(attn_mask, dtype, /*true_excludes=*/true);
-  }
+  attn_mask = additive_attn_mask(who, attn_mask, L, S, N * H, dtype);
   if (kpm.defined()) {
     XG_CHECK(kpm.sizes() == (Shape{N, S}), ShapeError, who, ": expected key_padding_mask of shape ",
              batched ? Shape{N, S} : Shape{S}, ", got ", o.key_padding_mask.sizes());

@@ -307,8 +307,8 @@ Tensor sparse_(Tensor tensor, double sparsity, double std) {
     // Fisher–Yates) are the rows zeroed in this column.
     for (std::int64_t i = 0; i < rows; ++i) perm[static_cast<std::size_t>(i)] = i;
     for (std::int64_t i = 0; i < num_zeros; ++i) {
-      const auto j = i + static_cast<std::int64_t>(gen.next_double() * static_cast<double>(rows - i));
-      std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(std::min(j, rows - 1))]);
+      const auto j = i + static_cast<std::int64_t>(gen.next_below(static_cast<std::uint64_t>(rows - i)));
+      std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
       values[static_cast<std::size_t>(perm[static_cast<std::size_t>(i)] * cols + c)] = 0.0;
     }
   }

@@ -9,6 +9,7 @@
 
 #include "nn/sequence_common.hpp"
 #include "xgrad/autograd.hpp"
+#include "xgrad/nn/dropout.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg::nn {
@@ -138,19 +139,14 @@ Tensor initial_state(const char* who, const char* name, const Tensor& given, boo
   return batched ? given : given.unsqueeze(1);
 }
 
-StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& input, const Tensor& h0,
-                      const Tensor& c0, const std::vector<Tensor>& params) {
-  const std::int64_t gates = gate_count(cfg.cell), dirs = cfg.bidirectional ? 2 : 1;
-  XG_CHECK(cfg.num_layers >= 1, ValueError, who, ": num_layers must be at least 1, got ", cfg.num_layers);
-  detail::check_dropout(who, cfg.dropout);
-
-  // ---- the parameters: groups of 2 or 4 (+ w_hr) tensors per layer and direction ----
+/// The parameter tensors in groups of 2 or 4 (+ w_hr) per layer and direction, checked for
+/// count and definedness.
+std::vector<Group> unpack_params(const char* who, const StackConfig& cfg, const std::vector<Tensor>& params,
+                                 std::int64_t groups, bool has_proj) {
   const std::int64_t per_group = cfg.has_biases ? 4 : 2;
   const auto n_params = static_cast<std::int64_t>(params.size());
-  const std::int64_t groups = cfg.num_layers * dirs;
-  const bool has_proj = cfg.cell == Cell::Lstm && n_params == groups * (per_group + 1);
   XG_CHECK(n_params == groups * per_group || has_proj, ValueError, who, ": expected ", groups * per_group,
-           " parameter tensors (", cfg.num_layers, " layers x ", dirs, " directions x ", per_group,
+           " parameter tensors (", cfg.num_layers, " layers x ", groups / cfg.num_layers, " directions x ", per_group,
            cfg.has_biases ? " (w_ih, w_hh, b_ih, b_hh)" : " (w_ih, w_hh)", "), got ", n_params);
   std::vector<Group> group(static_cast<std::size_t>(groups));
   for (std::int64_t k = 0; k < groups; ++k) {
@@ -168,6 +164,60 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
     XG_CHECK(g.w_ih.defined() && g.w_hh.defined() && (!cfg.has_biases || (g.b_ih.defined() && g.b_hh.defined())) &&
                  (!has_proj || g.w_hr.defined()),
              ValueError, who, ": a parameter tensor is undefined");
+  return group;
+}
+
+/// Every weight of every layer and direction has G·H rows, the layer's input width (the input's
+/// features in the first layer, D·out_size after) or out_size columns, and the parameters' dtype.
+void check_weight_shapes(const char* who, const std::vector<Group>& group, std::int64_t dirs, std::int64_t gate_rows,
+                         std::int64_t input_size, std::int64_t out_size, std::int64_t hidden, Dtype dtype) {
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    const Group& g = group[k];
+    const auto layer = static_cast<std::int64_t>(k) / dirs;
+    const bool reverse = static_cast<std::int64_t>(k) % dirs != 0;
+    const std::int64_t in = layer == 0 ? input_size : dirs * out_size;
+    auto expect = [&](const Tensor& t, const Shape& shape, const char* what) {
+      if (!t.defined()) return;
+      XG_CHECK(t.sizes() == shape, ShapeError, who, ": ", what, " of layer ", layer, (reverse ? " (reverse)" : ""),
+               " has shape ", t.sizes(), ", expected ", shape);
+      check_same_dtype(who, what, t, dtype);
+    };
+    expect(g.w_ih, {gate_rows, in}, "w_ih");
+    expect(g.w_hh, {gate_rows, out_size}, "w_hh");
+    expect(g.b_ih, {gate_rows}, "b_ih");
+    expect(g.b_hh, {gate_rows}, "b_hh");
+    expect(g.w_hr, {out_size, hidden}, "w_hr");
+  }
+}
+
+/// One direction of one layer over the whole sequence [L, N, in]: every step's x_t W_ihᵀ + bias at
+/// once ([L·N, in] @ [in, G·H]), then the recurrence from state s (left to right, or right to left
+/// when reverse). Returns each step's h, in sequence order; s ends as the final state.
+TensorList run_direction(Cell cell, const Tensor& layer_input, const Group& g, std::int64_t gate_rows, bool reverse,
+                         Step& s) {
+  const std::int64_t seq = layer_input.size(0), batch = layer_input.size(1), in = layer_input.size(2);
+  const TensorList xp = unbind_steps(
+      linear(layer_input.reshape({seq * batch, in}), g.w_ih, folded_bias(cell, g)).reshape({seq, batch, gate_rows}));
+  const Tensor w_hh_t = g.w_hh.t();
+  TensorList ys(static_cast<std::size_t>(seq));
+  for (std::int64_t i = 0; i < seq; ++i) {
+    const std::int64_t t = reverse ? seq - 1 - i : i;
+    s = step(cell, xp[static_cast<std::size_t>(t)], s, w_hh_t, g);
+    ys[static_cast<std::size_t>(t)] = s.h;
+  }
+  return ys;
+}
+
+StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& input, const Tensor& h0,
+                      const Tensor& c0, const std::vector<Tensor>& params) {
+  const std::int64_t gates = gate_count(cfg.cell), dirs = cfg.bidirectional ? 2 : 1;
+  XG_CHECK(cfg.num_layers >= 1, ValueError, who, ": num_layers must be at least 1, got ", cfg.num_layers);
+  detail::check_dropout(who, cfg.dropout);
+
+  const std::int64_t groups = cfg.num_layers * dirs;
+  const bool has_proj = cfg.cell == Cell::Lstm &&
+                        static_cast<std::int64_t>(params.size()) == groups * ((cfg.has_biases ? 4 : 2) + 1);
+  std::vector<Group> group = unpack_params(who, cfg, params, groups, has_proj);
 
   // ---- the input: [L, N, F] after moving the batch to dim 1 ----
   XG_CHECK(input.defined(), ValueError, who, ": the input is an undefined tensor");
@@ -188,21 +238,7 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
   const std::int64_t out_size = has_proj ? group[0].w_hr.size(0) : hidden;  // PyTorch's real_hidden_size
   XG_CHECK(x.size(2) == group[0].w_ih.size(1), ShapeError, who, ": input.size(-1) must be equal to input_size. ",
            "Expected ", group[0].w_ih.size(1), ", got ", x.size(2), " (input shape ", input.sizes(), ")");
-  for (std::int64_t k = 0; k < groups; ++k) {
-    const Group& g = group[static_cast<std::size_t>(k)];
-    const std::int64_t in = k < dirs ? x.size(2) : dirs * out_size;
-    auto expect = [&](const Tensor& t, const Shape& shape, const char* what) {
-      if (!t.defined()) return;
-      XG_CHECK(t.sizes() == shape, ShapeError, who, ": ", what, " of layer ", k / dirs, (k % dirs ? " (reverse)" : ""),
-               " has shape ", t.sizes(), ", expected ", shape);
-      check_same_dtype(who, what, t, dtype);
-    };
-    expect(g.w_ih, {gates * hidden, in}, "w_ih");
-    expect(g.w_hh, {gates * hidden, out_size}, "w_hh");
-    expect(g.b_ih, {gates * hidden}, "b_ih");
-    expect(g.b_hh, {gates * hidden}, "b_hh");
-    expect(g.w_hr, {out_size, hidden}, "w_hr");
-  }
+  check_weight_shapes(who, group, dirs, gates * hidden, x.size(2), out_size, hidden, dtype);
 
   // One [N, ·] state per layer and direction.
   const TensorList h_init = unbind_steps(initial_state(who, "h_0", h0, batched, groups, batch, out_size, dtype));
@@ -230,26 +266,16 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
       const std::int64_t k = layer * dirs + d;
       Group& g = group[static_cast<std::size_t>(k)];
       if (cfg.cell == Cell::Gru) prepare_gru_bias(g);
-      const std::int64_t in = layer_input.size(2);
-      // Every step's x_t W_ihᵀ + bias at once: [L·N, in] @ [in, G·H].
-      const TensorList xp = unbind_steps(
-          linear(layer_input.reshape({seq * batch, in}), g.w_ih, folded_bias(cfg.cell, g))
-              .reshape({seq, batch, gates * hidden}));
-      const Tensor w_hh_t = g.w_hh.t();
       Step s{h_init[static_cast<std::size_t>(k)], c_init.empty() ? Tensor() : c_init[static_cast<std::size_t>(k)]};
-      TensorList ys(static_cast<std::size_t>(seq));
-      for (std::int64_t i = 0; i < seq; ++i) {
-        const std::int64_t t = d == 0 ? i : seq - 1 - i;  // the reverse direction reads right to left
-        s = step(cfg.cell, xp[static_cast<std::size_t>(t)], s, w_hh_t, g);
-        ys[static_cast<std::size_t>(t)] = s.h;
-      }
+      TensorList ys = run_direction(cfg.cell, layer_input, g, gates * hidden, /*reverse=*/d == 1, s);
       dir_outputs.push_back(stack(ys, 0));
       h_n.push_back(s.h);
       if (s.c.defined()) c_n.push_back(s.c);
     }
     Tensor out = dirs == 1 ? dir_outputs[0] : cat(dir_outputs, 2);
     // Dropout between layers (not after the last), in training only — as PyTorch.
-    if (cfg.train && cfg.dropout > 0.0 && layer + 1 < cfg.num_layers) out = detail::sequence_dropout(out, cfg.dropout);
+    if (cfg.train && cfg.dropout > 0.0 && layer + 1 < cfg.num_layers)
+      out = functional::dropout(out, {.p = cfg.dropout});
     layer_input = out;
   }
 

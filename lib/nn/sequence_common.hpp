@@ -1,5 +1,5 @@
-// Small pieces shared by the sequence layers (rnn.cpp, attention.cpp, embedding.cpp): dropout on
-// intermediate activations and option checks. Internal to the library.
+// Small pieces shared by the sequence layers (rnn.cpp, attention.cpp, embedding.cpp): option
+// checks. Internal to the library. (Their dropout is xg::nn::functional::dropout.)
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -11,15 +11,6 @@
 #include "xgrad/tensor.hpp"
 
 namespace xg::nn::detail {
-
-/// Inverted dropout: x ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from the global generator,
-/// so the expected value is x. p = 1 gives zeros (and zero gradients), as torch.dropout.
-inline Tensor sequence_dropout(const Tensor& x, double p) {
-  if (p <= 0.0) return x;
-  const Tensor keep = rand(x.sizes(), x.dtype()) < Scalar(1.0 - p);
-  const double scale = p < 1.0 ? 1.0 / (1.0 - p) : 0.0;
-  return x * (keep.to(x.dtype()) * scale);
-}
 
 /// Dropout probabilities of the sequence layers must lie in [0, 1].
 inline void check_dropout(const char* who, double p) {

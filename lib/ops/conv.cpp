@@ -7,6 +7,7 @@
 #include "core/tensor_impl.hpp"
 #include "kernels/conv.hpp"
 #include "kernels/dispatch.hpp"
+#include "ops/spatial_util.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg {
@@ -38,7 +39,12 @@ XG_OP_NAME(conv2d_weight);
 namespace {
 
 using i64 = std::int64_t;
-using Pair = std::array<i64, 2>;
+using ops::as_shape;
+using ops::contiguous_data;
+using ops::expand;
+using ops::Pair;
+using ops::to_pair;
+using ops::with_batch;
 
 struct ConvArgs {
   Pair stride{1, 1}, padding{0, 0}, dilation{1, 1};
@@ -66,12 +72,6 @@ kernels::ConvShape geometry(const Shape& x, const Shape& w, i64 oh, i64 ow, cons
   s.dil_h = a.dilation[0];
   s.dil_w = a.dilation[1];
   return s;
-}
-
-/// A contiguous copy (or t itself) for a kernel to read; never part of the graph.
-Tensor contiguous_data(const Tensor& t) {
-  NoGradGuard ng;
-  return t.contiguous();
 }
 
 template <class T>
@@ -184,19 +184,6 @@ Tensor conv2d_weight_core(const Tensor& x, const Tensor& gy, const Shape& w_shap
 // ---- argument checking --------------------------------------------------------------------------
 
 template <std::size_t D>
-Shape as_shape(const std::array<i64, D>& v) {
-  return Shape(v.begin(), v.end());
-}
-
-/// The D values of `v`, which must have been given as one number or as D of them.
-template <std::size_t D>
-std::array<i64, D> expand(const ExpandingArray<D>& v, const char* op, const char* what) {
-  XG_CHECK(v.given() == 1 || v.given() == D, ValueError, op, ": expected ", what, " to be one number or a list of ",
-           D, ", got a list of ", v.given());
-  return v.values();
-}
-
-template <std::size_t D>
 void check_all(const std::array<i64, D>& v, i64 min, const char* op, const char* what) {
   for (i64 e : v)
     XG_CHECK(e >= min, ValueError, op, ": ", what, " must be ", min == 0 ? "non-negative" : "positive", ", got ",
@@ -210,26 +197,6 @@ void check_dtypes(const char* op, const Tensor& input, const Tensor& weight, con
            weight.dtype(), ") must have the same dtype");
   XG_CHECK(!bias.defined() || bias.dtype() == input.dtype(), DtypeError, op, ": the input (", input.dtype(),
            ") and the bias (", bias.dtype(), ") must have the same dtype");
-}
-
-/// `t` with a batch dimension, after checking its rank (D + 1 unbatched or D + 2 batched) and that
-/// its channel and spatial sizes are positive.
-Tensor with_batch(const char* op, const Tensor& t, std::size_t d, bool& batched) {
-  const i64 sd = static_cast<i64>(d);
-  XG_CHECK(t.dim() == sd + 1 || t.dim() == sd + 2, ShapeError, op, ": expected a ", sd + 1, "-D (unbatched) or ",
-           sd + 2, "-D (batched) input, got shape ", t.sizes());
-  batched = t.dim() == sd + 2;
-  for (i64 i = batched ? 1 : 0; i < t.dim(); ++i)
-    XG_CHECK(t.size(i) > 0, ShapeError, op, ": expected an input with non-zero channels and spatial sizes, got shape ",
-             t.sizes());
-  return batched ? t : t.unsqueeze(0);
-}
-
-/// The 2-d form of D-d arguments: a 1-d convolution is a 2-d one over a height of 1.
-template <std::size_t D>
-Pair to_pair(const std::array<i64, D>& v, i64 fill) {
-  if constexpr (D == 1) return {fill, v[0]};
-  else return {v[0], v[1]};
 }
 
 /// Every (transposed) convolution, D = 1 or 2: checks the arguments in the user's terms, then

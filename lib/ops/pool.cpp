@@ -13,6 +13,7 @@
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/pool.hpp"
+#include "ops/spatial_util.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg {
@@ -30,23 +31,11 @@ XG_OP_NAME(adaptive_avg_pool2d_backward);
 namespace {
 
 using i64 = std::int64_t;
-using Pair = std::array<i64, 2>;
-
-Tensor contiguous_data(const Tensor& t) {
-  NoGradGuard ng;
-  return t.contiguous();
-}
-
-template <std::size_t D>
-Shape as_shape(const std::array<i64, D>& v) {
-  return Shape(v.begin(), v.end());
-}
-
-template <std::size_t D>
-Pair to_pair(const std::array<i64, D>& v, i64 fill) {
-  if constexpr (D == 1) return {fill, v[0]};
-  else return {v[0], v[1]};
-}
+using ops::as_shape;
+using ops::contiguous_data;
+using ops::expand;
+using ops::Pair;
+using ops::to_pair;
 
 /// Floor division (the numerator may be negative).
 i64 floor_div(i64 a, i64 b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
@@ -59,19 +48,13 @@ i64 pool_out(i64 in, i64 k, i64 pad, i64 stride, i64 dil, bool ceil_mode) {
   return out;
 }
 
-/// `t` with a batch dimension after checking its rank and that its non-batch sizes are positive.
+/// `t` with a batch dimension, after checking that it is a floating-point tensor of a valid rank
+/// with positive non-batch sizes.
 Tensor with_batch(const char* op, const Tensor& t, std::size_t d, bool& batched) {
   detail::check_defined(t, op, "input");
   XG_CHECK(t.is_floating_point(), DtypeError, op, ": expected a floating-point input (float32 or float64), got ",
            t.dtype());
-  const i64 sd = static_cast<i64>(d);
-  XG_CHECK(t.dim() == sd + 1 || t.dim() == sd + 2, ShapeError, op, ": expected a ", sd + 1, "-D (unbatched) or ",
-           sd + 2, "-D (batched) input, got shape ", t.sizes());
-  batched = t.dim() == sd + 2;
-  for (i64 i = batched ? 1 : 0; i < t.dim(); ++i)
-    XG_CHECK(t.size(i) > 0, ShapeError, op, ": expected an input with non-zero channels and spatial sizes, got shape ",
-             t.sizes());
-  return batched ? t : t.unsqueeze(0);
+  return ops::with_batch(op, t, d, batched);
 }
 
 /// The checked hyper-parameters of a D-d pooling and its output size.
@@ -79,13 +62,6 @@ template <std::size_t D>
 struct PoolArgs {
   std::array<i64, D> kernel{}, stride{}, padding{}, dilation{}, out{};
 };
-
-template <std::size_t D>
-std::array<i64, D> expand(const ExpandingArray<D>& v, const char* op, const char* what) {
-  XG_CHECK(v.given() == 1 || v.given() == D, ValueError, op, ": expected ", what, " to be one number or a list of ",
-           D, ", got a list of ", v.given());
-  return v.values();
-}
 
 template <std::size_t D>
 PoolArgs<D> check_pool(const char* op, const Tensor& x, const ExpandingArray<D>& kernel,

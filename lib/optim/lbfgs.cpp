@@ -33,6 +33,78 @@ namespace {
 // of that dtype).
 double in_dtype(double v, Dtype dtype) { return dtype == kFloat32 ? detail::as_float32(v) : v; }
 double max_abs(const Tensor& t) { return t.abs().max().item<double>(); }
+
+/// Keeps the curvature pair of the last step, y = Δ∇f and s = Δx = t·d, when yᵀs > 1e-10 (the
+/// secant condition that keeps H positive definite), dropping the oldest pairs beyond
+/// history_size, and rescales the initial inverse Hessian: H_diag = yᵀs / yᵀy.
+void push_curvature_pair(LBFGSState& st, const Tensor& flat_grad, const Tensor& prev_flat_grad, const Tensor& d,
+                         double t, std::int64_t history_size, double& H_diag) {
+  Tensor y = flat_grad - prev_flat_grad;
+  Tensor s = d * t;
+  Tensor ys = dot(y, s);
+  if (ys.item<double>() <= 1e-10) return;
+  if (static_cast<std::int64_t>(st.old_dirs.size()) >= history_size) {
+    const auto drop = static_cast<std::ptrdiff_t>(st.old_dirs.size()) - history_size + 1;
+    st.old_dirs.erase(st.old_dirs.begin(), st.old_dirs.begin() + drop);
+    st.old_stps.erase(st.old_stps.begin(), st.old_stps.begin() + drop);
+    st.ro.erase(st.ro.begin(), st.ro.begin() + drop);
+  }
+  st.old_dirs.push_back(y);
+  st.old_stps.push_back(s);
+  st.ro.push_back(ys.reciprocal());
+  H_diag = (ys / dot(y, y)).item<double>();
+}
+
+/// The two-loop recursion: d = −H∇f from the stored pairs, without forming H.
+Tensor two_loop_direction(const LBFGSState& st, const Tensor& flat_grad, double H_diag, Dtype dtype) {
+  const std::size_t num_old = st.old_dirs.size();
+  std::vector<double> al(num_old);
+  Tensor q = -flat_grad;
+  for (std::size_t i = num_old; i-- > 0;) {
+    al[i] = (dot(st.old_stps[i], q) * st.ro[i]).item<double>();
+    q.add_(st.old_dirs[i], -al[i]);
+  }
+  Tensor d = q * H_diag;
+  for (std::size_t i = 0; i < num_old; ++i) {
+    const double be_i = (dot(st.old_dirs[i], d) * st.ro[i]).item<double>();
+    d.add_(st.old_stps[i], in_dtype(al[i] - be_i, dtype));
+  }
+  return d;
+}
+
+/// What a move along the direction cost.
+struct Move {
+  std::int64_t evals = 0;  ///< closure evaluations
+  bool evaluated = false;  ///< whether loss and flat_grad are those of the new point
+};
+
+/// Moves x along d by a strong-Wolfe line search from step t, or by t itself — then re-evaluating
+/// only when another iteration follows (in a stochastic setting the last evaluation would be
+/// wasted). Updates t, and loss and flat_grad when the new point was evaluated.
+Move move_along(const std::string& who, const LossClosure& closure, const detail::FlatParams& x, const Tensor& d,
+                double gtd, bool line_search, bool evaluate_after, double& t, double& loss, Tensor& flat_grad) {
+  if (line_search) {
+    const auto x_init = x.clone();
+    auto phi = [&](double step) -> std::pair<double, Tensor> {
+      x.add_(step, d);
+      const double l = detail::evaluate_closure(who, closure).item<double>();
+      Tensor g = x.gather_grad();
+      x.set(x_init);
+      return {l, g};
+    };
+    auto ls = detail::strong_wolfe(phi, t, d, loss, flat_grad, gtd);
+    loss = ls.loss;
+    flat_grad = ls.grad;
+    t = ls.t;
+    x.add_(t, d);
+    return {ls.evals, true};
+  }
+  x.add_(t, d);
+  if (!evaluate_after) return {};
+  loss = detail::evaluate_closure(who, closure).item<double>();
+  flat_grad = x.gather_grad();
+  return {1, true};
+}
 }  // namespace
 
 Tensor LBFGS::step(const LossClosure& closure) {
@@ -51,9 +123,6 @@ Tensor LBFGS::step(const LossClosure& closure) {
 
   Tensor d = st.d, prev_flat_grad = st.prev_flat_grad;
   double t = st.t, H_diag = st.H_diag, prev_loss = st.prev_loss;
-  auto& old_dirs = st.old_dirs;
-  auto& old_stps = st.old_stps;
-  auto& ro = st.ro;
 
   std::int64_t n_iter = 0;
   while (n_iter < o.max_iter) {
@@ -63,43 +132,15 @@ Tensor LBFGS::step(const LossClosure& closure) {
     // ---- the descent direction ----------------------------------------------------------------
     if (st.n_iter == 1) {
       d = -flat_grad;
-      old_dirs.clear();
-      old_stps.clear();
-      ro.clear();
+      st.old_dirs.clear();
+      st.old_stps.clear();
+      st.ro.clear();
       H_diag = 1;
     } else {
       XG_CHECK(d.defined() && prev_flat_grad.defined(), ValueError, name(),
                ": the state has n_iter = ", st.n_iter - 1, " but no previous direction or gradient");
-      // Curvature pair of the last step: y = Δ∇f, s = Δx = t·d. Kept only when yᵀs > 0 enough
-      // (the secant condition that keeps H positive definite).
-      Tensor y = flat_grad - prev_flat_grad;
-      Tensor s = d * t;
-      Tensor ys = dot(y, s);
-      if (ys.item<double>() > 1e-10) {
-        if (static_cast<std::int64_t>(old_dirs.size()) >= o.history_size) {
-          const auto drop = static_cast<std::ptrdiff_t>(old_dirs.size()) - o.history_size + 1;
-          old_dirs.erase(old_dirs.begin(), old_dirs.begin() + drop);
-          old_stps.erase(old_stps.begin(), old_stps.begin() + drop);
-          ro.erase(ro.begin(), ro.begin() + drop);
-        }
-        old_dirs.push_back(y);
-        old_stps.push_back(s);
-        ro.push_back(ys.reciprocal());
-        H_diag = (ys / dot(y, y)).item<double>();  // scale of the initial inverse Hessian, yᵀs / yᵀy
-      }
-      // Two-loop recursion: d = −H∇f without forming H.
-      const std::size_t num_old = old_dirs.size();
-      std::vector<double> al(num_old);
-      Tensor q = -flat_grad;
-      for (std::size_t i = num_old; i-- > 0;) {
-        al[i] = (dot(old_stps[i], q) * ro[i]).item<double>();
-        q.add_(old_dirs[i], -al[i]);
-      }
-      d = q * H_diag;
-      for (std::size_t i = 0; i < num_old; ++i) {
-        const double be_i = (dot(old_dirs[i], d) * ro[i]).item<double>();
-        d.add_(old_stps[i], in_dtype(al[i] - be_i, dtype));
-      }
+      push_curvature_pair(st, flat_grad, prev_flat_grad, d, t, o.history_size, H_diag);
+      d = two_loop_direction(st, flat_grad, H_diag, dtype);
     }
     prev_flat_grad = flat_grad.clone();
     prev_loss = loss;
@@ -114,35 +155,10 @@ Tensor LBFGS::step(const LossClosure& closure) {
     const double gtd = dot(flat_grad, d).item<double>();  // directional derivative
     if (gtd > -o.tolerance_change) break;                 // not a descent direction any more
 
-    std::int64_t ls_func_evals = 0;
-    bool opt_cond = false;
-    if (o.line_search_fn) {
-      const auto x_init = x.clone();
-      auto phi = [&](double step) -> std::pair<double, Tensor> {
-        x.add_(step, d);
-        const double l = detail::evaluate_closure(name(), closure).item<double>();
-        Tensor g = x.gather_grad();
-        x.set(x_init);
-        return {l, g};
-      };
-      auto ls = detail::strong_wolfe(phi, t, d, loss, flat_grad, gtd);
-      loss = ls.loss;
-      flat_grad = ls.grad;
-      t = ls.t;
-      ls_func_evals = ls.evals;
-      x.add_(t, d);
-      opt_cond = max_abs(flat_grad) <= o.tolerance_grad;
-    } else {
-      x.add_(t, d);
-      if (n_iter != o.max_iter) {
-        // Re-evaluate only if another iteration follows (in a stochastic setting the last
-        // evaluation would be wasted).
-        loss = detail::evaluate_closure(name(), closure).item<double>();
-        flat_grad = x.gather_grad();
-        opt_cond = max_abs(flat_grad) <= o.tolerance_grad;
-        ls_func_evals = 1;
-      }
-    }
+    const Move move = move_along(name(), closure, x, d, gtd, o.line_search_fn.has_value(), n_iter != o.max_iter, t,
+                                 loss, flat_grad);
+    const std::int64_t ls_func_evals = move.evals;
+    const bool opt_cond = move.evaluated && max_abs(flat_grad) <= o.tolerance_grad;
     current_evals += ls_func_evals;
     st.func_evals += ls_func_evals;
 

@@ -1,4 +1,4 @@
-// SVG line charts (grown from the examples' svg_plot.hpp) and the training plots built on them.
+// SVG line charts (the examples draw theirs with these too) and the training plots built on them.
 #include "xgrad/train/plot.hpp"
 
 #include <algorithm>

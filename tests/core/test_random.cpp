@@ -186,3 +186,42 @@ TEST_CASE("random: float factories reject integer dtypes") {
   CHECK_THROWS_AS(rand({2}, kInt64), DtypeError);
   CHECK_THROWS_AS(randn({2}, kBool), DtypeError);
 }
+
+TEST_CASE("random: next_below is uniform on [0, n) and rejects n = 0") {
+  Generator gen(3);
+  const std::int64_t n = 7, trials = 70000;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(n), 0);
+  for (std::int64_t t = 0; t < trials; ++t) {
+    const std::uint64_t v = gen.next_below(static_cast<std::uint64_t>(n));
+    REQUIRE(v < static_cast<std::uint64_t>(n));
+    ++counts[static_cast<std::size_t>(v)];
+  }
+  CHECK(chi_square(counts, static_cast<double>(trials) / n) < chi_square_bound(n - 1));
+  CHECK(gen.next_below(1) == 0);
+  // n = 3·2^62: r mod n alone would give each value below 2^62 twice as often as the others (half
+  // the results instead of a third); rejection keeps them at a third.
+  const std::uint64_t big = std::uint64_t{3} << 62, third = std::uint64_t{1} << 62;
+  const int draws = 3000;
+  int low = 0;
+  for (int t = 0; t < draws; ++t) low += gen.next_below(big) < third ? 1 : 0;
+  CHECK(std::abs(low - draws / 3.0) < kSigmas * std::sqrt(draws * (1.0 / 3) * (2.0 / 3)));
+  CHECK_THROWS_AS(gen.next_below(0), ValueError);
+}
+
+TEST_CASE("random: randint and randperm draw with next_below from the default generator") {
+  manual_seed(21);
+  const auto ints = randint(-3, 4, {50}).to_vector<std::int64_t>();
+  manual_seed(21);
+  for (std::int64_t v : ints) CHECK(v == -3 + static_cast<std::int64_t>(default_generator().next_below(7)));
+
+  // Fisher–Yates from the end: position i swaps with next_below(i + 1).
+  manual_seed(22);
+  const auto perm = randperm(20).to_vector<std::int64_t>();
+  manual_seed(22);
+  std::vector<std::int64_t> expected(20);
+  std::iota(expected.begin(), expected.end(), 0);
+  for (std::int64_t i = 19; i > 0; --i)
+    std::swap(expected[static_cast<std::size_t>(i)],
+              expected[static_cast<std::size_t>(default_generator().next_below(static_cast<std::uint64_t>(i + 1)))]);
+  CHECK(perm == expected);
+}

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace xg::test {
+namespace xg::testing {
 
 class TempDir {
  public:
@@ -46,4 +46,4 @@ inline std::vector<unsigned char> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace xg::test
+}  // namespace xg::testing

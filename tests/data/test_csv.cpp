@@ -8,8 +8,8 @@
 
 using namespace xg;
 using namespace xg::data;
-using xg::test::TempDir;
-using xg::test::write_text;
+using xg::testing::TempDir;
+using xg::testing::write_text;
 
 TEST_CASE("read_csv: a header and a label column chosen by name") {
   TempDir dir;

@@ -10,7 +10,7 @@
 
 using namespace xg;
 using namespace xg::data;
-using xg::test::TempDir;
+using xg::testing::TempDir;
 
 namespace {
 /// Writes n images (image i is filled with the byte 51·i mod 256) and labels i mod 10.
@@ -65,7 +65,7 @@ TEST_CASE("FashionMNIST: inconsistent or damaged files throw IoError") {
   write_idx(dir / "train-labels-idx1-ubyte.gz", tensor({0, 1, 2, 3}));
   write_idx(dir / "train-images-idx3-ubyte.gz", zeros({4, 784}, kInt64));
   CHECK_THROWS_WITH(FashionMNIST(dir.str()), Catch::Contains("not images"));
-  xg::test::write_bytes(dir / "train-images-idx3-ubyte.gz", {0x1f, 0x8b, 8, 0, 0, 0});
+  xg::testing::write_bytes(dir / "train-images-idx3-ubyte.gz", {0x1f, 0x8b, 8, 0, 0, 0});
   CHECK_THROWS_AS(FashionMNIST(dir.str()), IoError);
 }
 

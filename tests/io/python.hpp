@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <vector>
 
-namespace xg::test {
+namespace xg::testing {
 
 /// The interpreter command, or nullopt. `modules` like "torch" or "h5py, numpy". The modules are
 /// looked up (importlib.util.find_spec), not imported: importing torch alone takes seconds.
@@ -35,4 +35,4 @@ inline int run_python(const std::string& python, const std::string& script, cons
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace xg::test
+}  // namespace xg::testing

@@ -37,7 +37,7 @@ bool bitwise_equal(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 TEST_CASE("io::save and io::load: an optimizer's state resumes the same updates", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(0);
   const Tensor x = randn({8, 4}), y = randn({8, 2});
   auto model = nn::Sequential(nn::Linear(4, 3), nn::Tanh(), nn::Linear(3, 2));
@@ -73,7 +73,7 @@ TEST_CASE("io::save and io::load: an optimizer's state resumes the same updates"
 }
 
 TEST_CASE("io::save and io::load: a scheduler resumes its schedule", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   auto lin = nn::Linear(2, 2);
   optim::SGD opt(lin->parameters(), {.lr = 1.0});
   optim::StepLR sched(opt, 2, 0.5);
@@ -97,7 +97,7 @@ TEST_CASE("io::save and io::load: a scheduler resumes its schedule", "[io]") {
 }
 
 TEST_CASE("load_checkpoint: 3 steps, checkpoint, fresh objects, 3 more steps equals 6 steps bit for bit", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(123);
   const Tensor x = randn({16, 4}), y = randn({16, 2});
 
@@ -149,7 +149,7 @@ TEST_CASE("load_checkpoint: 3 steps, checkpoint, fresh objects, 3 more steps equ
 }
 
 TEST_CASE("load_checkpoint: a part that does not fit leaves every object as it was", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(5);
   auto a = mlp();
   optim::Adam opt_a(a->parameters(), {.lr = 1e-2});

@@ -31,7 +31,7 @@ TEST_CASE("save_hdf5 and load_hdf5: every dtype, 0-d and empty tensors round-tri
     CHECK_THROWS_WITH(io::load_hdf5("x.h5"), Contains("no HDF5 support"));
     return;
   }
-  test::TempDir dir;
+  testing::TempDir dir;
   const auto d = sample();
   io::save_hdf5(d, dir / "t.h5", {{"epoch", "7"}, {"note", "héllo"}});
   const auto got = io::load_hdf5(dir / "t.h5");
@@ -49,7 +49,7 @@ TEST_CASE("save_hdf5 and load_hdf5: every dtype, 0-d and empty tensors round-tri
 
 TEST_CASE("save_hdf5: names that cannot become groups are ValueErrors and leave no file", "[io][hdf5]") {
   if (!io::hdf5_available()) return;
-  test::TempDir dir;
+  testing::TempDir dir;
   OrderedDict<std::string, Tensor> clash;
   clash.insert("a", zeros({1}));
   clash.insert("a.b", zeros({1}));
@@ -66,7 +66,7 @@ TEST_CASE("save_hdf5: names that cannot become groups are ValueErrors and leave 
 
 TEST_CASE("load_hdf5: a model round-trips; strict mismatches are ValueErrors naming the file", "[io][hdf5]") {
   if (!io::hdf5_available()) return;
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(2);
   auto a = nn::Sequential(nn::Linear(3, 5), nn::BatchNorm1d(5), nn::Linear(5, 2));
   a->forward(randn({4, 3}));
@@ -80,15 +80,15 @@ TEST_CASE("load_hdf5: a model round-trips; strict mismatches are ValueErrors nam
 
 TEST_CASE("load_hdf5: missing, foreign, truncated and corrupted files are IoErrors", "[io][hdf5]") {
   if (!io::hdf5_available()) return;
-  test::TempDir dir;
+  testing::TempDir dir;
   CHECK_THROWS_WITH(io::load_hdf5(dir / "none.h5"), Contains("no such file"));
-  test::write_text(dir / "text.h5", "this is not HDF5 at all, just some text");
+  testing::write_text(dir / "text.h5", "this is not HDF5 at all, just some text");
   CHECK_THROWS_WITH(io::load_hdf5(dir / "text.h5"), Contains("text.h5") && Contains("not an HDF5 file"));
   io::save_hdf5(sample(), dir / "ok.h5");
-  const auto bytes = test::read_bytes(dir / "ok.h5");
+  const auto bytes = testing::read_bytes(dir / "ok.h5");
   for (std::size_t len : {std::size_t{0}, std::size_t{8}, std::size_t{100}, bytes.size() / 2, bytes.size() - 1}) {
     INFO(len);
-    test::write_bytes(dir / "cut.h5", {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len)});
+    testing::write_bytes(dir / "cut.h5", {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len)});
     CHECK_THROWS_AS(io::load_hdf5(dir / "cut.h5"), IoError);
   }
   // Flipping bytes after the signature: whatever the library makes of it, never a crash, and
@@ -97,7 +97,7 @@ TEST_CASE("load_hdf5: missing, foreign, truncated and corrupted files are IoErro
   for (std::size_t pos = 8; pos < bytes.size(); pos += 97) {
     auto bad = bytes;
     bad[pos] ^= 0x5a;
-    test::write_bytes(dir / "bad.h5", bad);
+    testing::write_bytes(dir / "bad.h5", bad);
     try {
       io::load_hdf5(dir / "bad.h5");
     } catch (const IoError&) {
@@ -109,14 +109,14 @@ TEST_CASE("load_hdf5: missing, foreign, truncated and corrupted files are IoErro
 
 TEST_CASE("save_hdf5: h5py reads the datasets, groups, dtypes and attributes; xgrad reads h5py's files", "[io][hdf5][python]") {
   if (!io::hdf5_available()) return;
-  const auto python = test::python_with("h5py, numpy");
+  const auto python = testing::python_with("h5py, numpy");
   if (!python) {
     WARN("skipped: no python3 with h5py (python3-h5py)");
     return;
   }
-  test::TempDir dir;
+  testing::TempDir dir;
   io::save_hdf5(sample(), dir / "x.h5", {{"epoch", "7"}});
-  test::write_text(dir / "check.py", R"PY(
+  testing::write_text(dir / "check.py", R"PY(
 import sys, h5py, numpy as np
 d = sys.argv[1]
 with h5py.File(d + '/x.h5', 'r') as f:
@@ -141,8 +141,8 @@ with h5py.File(d + '/from_h5py.h5', 'w') as f:
 )PY");
   std::string args = "'";
   args.append(dir.str()).append("'");
-  const int code = test::run_python(*python, dir / "check.py", args, dir / "log.txt");
-  const auto log = test::read_bytes(dir / "log.txt");
+  const int code = testing::run_python(*python, dir / "check.py", args, dir / "log.txt");
+  const auto log = testing::read_bytes(dir / "log.txt");
   INFO("python output:\n" << std::string(log.begin(), log.end()));
   REQUIRE(code == 0);
   const auto got = io::load_hdf5(dir / "from_h5py.h5");

@@ -70,12 +70,12 @@ nn::Sequential net() {
 }  // namespace
 
 TEST_CASE("io::save: PyTorch loads the model strictly, computes the same outputs, and its weights load back", "[io][python]") {
-  const auto python = test::python_with("torch");
+  const auto python = testing::python_with("torch");
   if (!python) {
     WARN("skipped: no python3 with torch (set XGRAD_PYTHON to an interpreter that has it)");
     return;
   }
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(42);
   auto model = net();
   model->train();
@@ -86,12 +86,12 @@ TEST_CASE("io::save: PyTorch loads the model strictly, computes the same outputs
   OrderedDict<std::string, Tensor> in;
   in.insert("x", x);
   io::save_safetensors(in, dir / "input.safetensors");
-  test::write_text(dir / "script.py", kScript);
+  testing::write_text(dir / "script.py", kScript);
 
   std::string args = "'";  // (built step by step: GCC 12 warns falsely on "'" + str + "'")
   args.append(dir.str()).append("'");
-  const int code = test::run_python(*python, dir / "script.py", args, dir / "log.txt");
-  const auto log = test::read_bytes(dir / "log.txt");
+  const int code = testing::run_python(*python, dir / "script.py", args, dir / "log.txt");
+  const auto log = testing::read_bytes(dir / "log.txt");
   INFO("python output:\n" << std::string(log.begin(), log.end()));
   REQUIRE(code == 0);
 

@@ -74,7 +74,7 @@ TEST_CASE("save_safetensors: metadata goes first in the header, keys sorted", "[
 }
 
 TEST_CASE("safetensors: every dtype, 0-d, empty and non-contiguous tensors round-trip through a file", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   OrderedDict<std::string, Tensor> d;
   manual_seed(3);
   d.insert("f32", randn({3, 4}));
@@ -101,7 +101,7 @@ TEST_CASE("safetensors: every dtype, 0-d, empty and non-contiguous tensors round
 }
 
 TEST_CASE("save_safetensors: bad names and undefined tensors are ValueErrors and leave no file", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   OrderedDict<std::string, Tensor> d;
   d.insert("__metadata__", zeros({1}));
   CHECK_THROWS_AS(io::save_safetensors(d, dir / "x.safetensors"), ValueError);
@@ -174,13 +174,13 @@ TEST_CASE("load_safetensors: every truncation of a valid file is an IoError", "[
 }
 
 TEST_CASE("load_safetensors: a missing file or a directory is an IoError naming it", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   CHECK_THROWS_WITH(io::load_safetensors(dir / "nope.safetensors"), Contains("nope.safetensors") && Contains("no such file"));
   CHECK_THROWS_WITH(io::load_safetensors(dir.str()), Contains("not a regular file"));
 }
 
 TEST_CASE("atomic_write: a failing writer leaves the old file and no temporary behind", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const auto path = dir / "f.txt";
   io::atomic_write(path, [](std::ostream& os) { os << "old"; });
   CHECK_THROWS_AS(io::atomic_write(path, [](std::ostream& os) {
@@ -188,11 +188,11 @@ TEST_CASE("atomic_write: a failing writer leaves the old file and no temporary b
                     throw ValueError("stop");
                   }),
                   ValueError);
-  auto bytes = test::read_bytes(path);
+  auto bytes = testing::read_bytes(path);
   CHECK(std::string(bytes.begin(), bytes.end()) == "old");
   CHECK(std::distance(std::filesystem::directory_iterator(dir.str()), std::filesystem::directory_iterator()) == 1);
   io::atomic_write(path, [](std::ostream& os) { os << "new"; });
-  bytes = test::read_bytes(path);
+  bytes = testing::read_bytes(path);
   CHECK(std::string(bytes.begin(), bytes.end()) == "new");
   CHECK_THROWS_WITH(io::atomic_write(dir / "no/such/dir/f", [](std::ostream&) {}), Contains("does not exist"));
 }
@@ -204,7 +204,7 @@ nn::Sequential small_net() {
 }  // namespace
 
 TEST_CASE("io::save and io::load: a model with buffers round-trips exactly", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   manual_seed(1);
   auto a = small_net();
   a->train();
@@ -223,7 +223,7 @@ TEST_CASE("io::save and io::load: a model with buffers round-trips exactly", "[i
 }
 
 TEST_CASE("io::load: strict loads report every mismatch at once; non-strict loads return the keys", "[io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   auto a = nn::Sequential(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 2));
   io::save(*a, dir / "m.safetensors");
   auto b = nn::Sequential(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 3), nn::Linear(3, 1));

@@ -10,7 +10,7 @@
 #include <xgrad/nn/module.hpp>
 #include <xgrad/xgrad.hpp>
 
-namespace seqtest {
+namespace xg::testing {
 
 /// Parameter k (in named_parameters() order), flat element i: 0.5 sin(1.3 i + 0.7 k + 0.1).
 inline xg::Tensor param_values(const xg::Shape& shape, int k) {
@@ -54,4 +54,4 @@ inline void check_values(const xg::Tensor& t, const std::vector<double>& ref, co
   }
 }
 
-}  // namespace seqtest
+}  // namespace xg::testing

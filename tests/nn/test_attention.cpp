@@ -15,9 +15,9 @@
 
 using namespace xg;
 using Catch::Matchers::Contains;
-using seqtest::check_values;
-using seqtest::set_params;
-using seqtest::wave;
+using testing::check_values;
+using testing::set_params;
+using testing::wave;
 using NameShapes = std::vector<std::pair<std::string, Shape>>;
 namespace F = xg::nn::functional;
 
@@ -38,10 +38,10 @@ TensorList with_grad(TensorList ts) {
 // ---- structure ------------------------------------------------------------------------------------
 
 TEST_CASE("attention: parameter names and shapes are PyTorch's") {
-  CHECK(seqtest::names_and_shapes(*nn::MultiheadAttention(4, 2)) == NameShapes{{"in_proj_weight", {12, 4}}, {"in_proj_bias", {12}}, {"out_proj.weight", {4, 4}}, {"out_proj.bias", {4}}});
-  CHECK(seqtest::names_and_shapes(*nn::MultiheadAttention(4, 2, {.kdim = 3, .vdim = 5})) ==
+  CHECK(testing::names_and_shapes(*nn::MultiheadAttention(4, 2)) == NameShapes{{"in_proj_weight", {12, 4}}, {"in_proj_bias", {12}}, {"out_proj.weight", {4, 4}}, {"out_proj.bias", {4}}});
+  CHECK(testing::names_and_shapes(*nn::MultiheadAttention(4, 2, {.kdim = 3, .vdim = 5})) ==
         NameShapes{{"q_proj_weight", {4, 4}}, {"k_proj_weight", {4, 3}}, {"v_proj_weight", {4, 5}}, {"in_proj_bias", {12}}, {"out_proj.weight", {4, 4}}, {"out_proj.bias", {4}}});
-  CHECK(seqtest::names_and_shapes(*nn::MultiheadAttention(4, 2, {.bias = false, .add_bias_kv = true})) ==
+  CHECK(testing::names_and_shapes(*nn::MultiheadAttention(4, 2, {.bias = false, .add_bias_kv = true})) ==
         NameShapes{{"in_proj_weight", {12, 4}}, {"bias_k", {1, 1, 4}}, {"bias_v", {1, 1, 4}}, {"out_proj.weight", {4, 4}}});
   nn::MultiheadAttention mha(4, 2);
   std::ostringstream os;

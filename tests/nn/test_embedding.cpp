@@ -14,9 +14,9 @@
 using namespace xg;
 using xg::testing::repr;
 using Catch::Matchers::Contains;
-using seqtest::check_values;
-using seqtest::param_values;
-using seqtest::wave;
+using testing::check_values;
+using testing::param_values;
+using testing::wave;
 namespace F = xg::nn::functional;
 
 TEST_CASE("embedding: the weight is standard normal with the padding row zeroed") {

@@ -15,9 +15,9 @@
 using namespace xg;
 using xg::testing::repr;
 using Catch::Matchers::Contains;
-using seqtest::check_values;
-using seqtest::set_params;
-using seqtest::wave;
+using testing::check_values;
+using testing::set_params;
+using testing::wave;
 using NameShapes = std::vector<std::pair<std::string, Shape>>;
 
 namespace {
@@ -32,17 +32,17 @@ Tensor c0_2x2() { return wave({4, 2, 2}, 0.23, -0.5, 0.5); }
 // ---- structure ------------------------------------------------------------------------------------
 
 TEST_CASE("rnn: parameter names and shapes of stacked bidirectional layers are PyTorch's") {
-  CHECK(seqtest::names_and_shapes(*nn::RNN(3, 2, {.num_layers = 2, .bidirectional = true})) ==
+  CHECK(testing::names_and_shapes(*nn::RNN(3, 2, {.num_layers = 2, .bidirectional = true})) ==
         NameShapes{{"weight_ih_l0", {2, 3}}, {"weight_hh_l0", {2, 2}}, {"bias_ih_l0", {2}}, {"bias_hh_l0", {2}}, {"weight_ih_l0_reverse", {2, 3}}, {"weight_hh_l0_reverse", {2, 2}}, {"bias_ih_l0_reverse", {2}}, {"bias_hh_l0_reverse", {2}}, {"weight_ih_l1", {2, 4}}, {"weight_hh_l1", {2, 2}}, {"bias_ih_l1", {2}}, {"bias_hh_l1", {2}}, {"weight_ih_l1_reverse", {2, 4}}, {"weight_hh_l1_reverse", {2, 2}}, {"bias_ih_l1_reverse", {2}}, {"bias_hh_l1_reverse", {2}}});
-  CHECK(seqtest::names_and_shapes(*nn::LSTM(3, 2, {.num_layers = 2, .bidirectional = true})) ==
+  CHECK(testing::names_and_shapes(*nn::LSTM(3, 2, {.num_layers = 2, .bidirectional = true})) ==
         NameShapes{{"weight_ih_l0", {8, 3}}, {"weight_hh_l0", {8, 2}}, {"bias_ih_l0", {8}}, {"bias_hh_l0", {8}}, {"weight_ih_l0_reverse", {8, 3}}, {"weight_hh_l0_reverse", {8, 2}}, {"bias_ih_l0_reverse", {8}}, {"bias_hh_l0_reverse", {8}}, {"weight_ih_l1", {8, 4}}, {"weight_hh_l1", {8, 2}}, {"bias_ih_l1", {8}}, {"bias_hh_l1", {8}}, {"weight_ih_l1_reverse", {8, 4}}, {"weight_hh_l1_reverse", {8, 2}}, {"bias_ih_l1_reverse", {8}}, {"bias_hh_l1_reverse", {8}}});
-  CHECK(seqtest::names_and_shapes(*nn::LSTM(3, 3, {.num_layers = 2, .bidirectional = true, .proj_size = 2})) ==
+  CHECK(testing::names_and_shapes(*nn::LSTM(3, 3, {.num_layers = 2, .bidirectional = true, .proj_size = 2})) ==
         NameShapes{{"weight_ih_l0", {12, 3}}, {"weight_hh_l0", {12, 2}}, {"bias_ih_l0", {12}}, {"bias_hh_l0", {12}}, {"weight_hr_l0", {2, 3}}, {"weight_ih_l0_reverse", {12, 3}}, {"weight_hh_l0_reverse", {12, 2}}, {"bias_ih_l0_reverse", {12}}, {"bias_hh_l0_reverse", {12}}, {"weight_hr_l0_reverse", {2, 3}}, {"weight_ih_l1", {12, 4}}, {"weight_hh_l1", {12, 2}}, {"bias_ih_l1", {12}}, {"bias_hh_l1", {12}}, {"weight_hr_l1", {2, 3}}, {"weight_ih_l1_reverse", {12, 4}}, {"weight_hh_l1_reverse", {12, 2}}, {"bias_ih_l1_reverse", {12}}, {"bias_hh_l1_reverse", {12}}, {"weight_hr_l1_reverse", {2, 3}}});
-  CHECK(seqtest::names_and_shapes(*nn::GRU(3, 2, {.num_layers = 2, .bias = false, .bidirectional = true})) ==
+  CHECK(testing::names_and_shapes(*nn::GRU(3, 2, {.num_layers = 2, .bias = false, .bidirectional = true})) ==
         NameShapes{{"weight_ih_l0", {6, 3}}, {"weight_hh_l0", {6, 2}}, {"weight_ih_l0_reverse", {6, 3}}, {"weight_hh_l0_reverse", {6, 2}}, {"weight_ih_l1", {6, 4}}, {"weight_hh_l1", {6, 2}}, {"weight_ih_l1_reverse", {6, 4}}, {"weight_hh_l1_reverse", {6, 2}}});
-  CHECK(seqtest::names_and_shapes(*nn::RNNCell(3, 2)) == NameShapes{{"weight_ih", {2, 3}}, {"weight_hh", {2, 2}}, {"bias_ih", {2}}, {"bias_hh", {2}}});
-  CHECK(seqtest::names_and_shapes(*nn::LSTMCell(3, 2)) == NameShapes{{"weight_ih", {8, 3}}, {"weight_hh", {8, 2}}, {"bias_ih", {8}}, {"bias_hh", {8}}});
-  CHECK(seqtest::names_and_shapes(*nn::GRUCell(3, 2, {.bias = false})) == NameShapes{{"weight_ih", {6, 3}}, {"weight_hh", {6, 2}}});
+  CHECK(testing::names_and_shapes(*nn::RNNCell(3, 2)) == NameShapes{{"weight_ih", {2, 3}}, {"weight_hh", {2, 2}}, {"bias_ih", {2}}, {"bias_hh", {2}}});
+  CHECK(testing::names_and_shapes(*nn::LSTMCell(3, 2)) == NameShapes{{"weight_ih", {8, 3}}, {"weight_hh", {8, 2}}, {"bias_ih", {8}}, {"bias_hh", {8}}});
+  CHECK(testing::names_and_shapes(*nn::GRUCell(3, 2, {.bias = false})) == NameShapes{{"weight_ih", {6, 3}}, {"weight_hh", {6, 2}}});
 }
 
 TEST_CASE("rnn: layers print as PyTorch prints them") {
@@ -467,7 +467,7 @@ TEST_CASE("rnn: a state dict with PyTorch's names loads and reproduces the outpu
   set_params(*a);
   nn::StateDict sd;
   int k = 0;
-  for (const auto& item : a->named_parameters()) sd.insert(item.first, seqtest::param_values(item.second.sizes(), k++));
+  for (const auto& item : a->named_parameters()) sd.insert(item.first, testing::param_values(item.second.sizes(), k++));
   nn::GRU b(3, 2, {.num_layers = 2, .bidirectional = true});
   b->to(kFloat64);
   b->load_state_dict(sd);

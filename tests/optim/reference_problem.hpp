@@ -10,7 +10,7 @@
 #include <xgrad/optim/optimizer.hpp>
 #include <xgrad/xgrad.hpp>
 
-namespace optim_test {
+namespace xg::testing {
 
 /// Parameters recorded after every step of one configuration (a then b, flattened), plus extra
 /// values (ASGD's averaged parameters; LBFGS's func_evals and n_iter).
@@ -95,4 +95,4 @@ inline Quadratic make_quadratic(std::int64_t n, double cond, std::uint64_t seed 
   return {A, xg::randn({n}, xg::kFloat64)};
 }
 
-}  // namespace optim_test
+}  // namespace xg::testing

@@ -332,28 +332,28 @@ void check_close(const std::vector<double>& got, const std::vector<double>& want
 }  // namespace
 
 TEST_CASE("SWALR: cosine, linear and immediate annealing match PyTorch") {
-  auto o1 = toy::make({0.5});
+  auto o1 = testing::toy::make({0.5});
   SWALR cos(*o1, 0.05, {.anneal_epochs = 5});
-  check_close(trace(*o1, 9, [&] { cos.step(); }), lr_reference::swalr_cos);
-  auto o2 = toy::make({0.5, 0.1});
+  check_close(trace(*o1, 9, [&] { cos.step(); }), testing::lr_reference::swalr_cos);
+  auto o2 = testing::toy::make({0.5, 0.1});
   SWALR lin(*o2, {0.05, 0.2}, {.anneal_epochs = 3, .anneal_strategy = "linear"});
-  check_close(trace(*o2, 6, [&] { lin.step(); }), lr_reference::swalr_linear);
+  check_close(trace(*o2, 6, [&] { lin.step(); }), testing::lr_reference::swalr_linear);
   CHECK(lin.swa_lrs() == std::vector<double>{0.05, 0.2});
-  auto o3 = toy::make({0.5});
+  auto o3 = testing::toy::make({0.5});
   SWALR now(*o3, 0.05, {.anneal_epochs = 0});
-  check_close(trace(*o3, 4, [&] { now.step(); }), lr_reference::swalr_no_anneal);
+  check_close(trace(*o3, 4, [&] { now.step(); }), testing::lr_reference::swalr_no_anneal);
 }
 
 TEST_CASE("SWALR: taking over from a cosine schedule matches PyTorch's SWA recipe") {
-  auto opt = toy::make({0.5});
+  auto opt = testing::toy::make({0.5});
   CosineAnnealingLR cosine(*opt, 10);
   SWALR swa(*opt, 0.01, {.anneal_epochs = 3});
   int epoch = 0;
-  check_close(trace(*opt, 12, [&] { epoch++ < 5 ? cosine.step() : swa.step(); }), lr_reference::swalr_after_cosine);
+  check_close(trace(*opt, 12, [&] { epoch++ < 5 ? cosine.step() : swa.step(); }), testing::lr_reference::swalr_after_cosine);
 }
 
 TEST_CASE("SWALR: bad arguments are ValueErrors naming it") {
-  auto opt = toy::make({0.5, 0.1});
+  auto opt = testing::toy::make({0.5, 0.1});
   CHECK_THROWS_WITH(SWALR(*opt, -0.1), Contains("SWALR") && Contains("-0.1"));
   CHECK_THROWS_WITH(SWALR(*opt, {0.1, 0.2, 0.3}), Contains("SWALR") && Contains("got 3"));
   CHECK_THROWS_WITH(SWALR(*opt, 0.1, {.anneal_epochs = -2}), Contains("SWALR") && Contains("-2"));

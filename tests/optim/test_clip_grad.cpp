@@ -40,7 +40,7 @@ struct CerrCapture {
 }  // namespace
 
 TEST_CASE("clip_grad_norm_: total norms and clipped gradients match PyTorch 1.13 for norms 1, 2, 3 and inf") {
-  for (const auto& r : optim_test::kClipReferences) {
+  for (const auto& r : testing::kClipReferences) {
     INFO("norm_type " << r.norm_type << ", max_norm " << r.max_norm);
     auto ps = with_gradients();
     const double total = nn::utils::clip_grad_norm_(ps, r.max_norm, r.norm_type);

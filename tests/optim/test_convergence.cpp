@@ -41,7 +41,7 @@ Tensor minimize(const Case& c, const std::function<Tensor(const Tensor&)>& f, co
 }  // namespace
 
 TEST_CASE("convergence: every first-order optimizer solves a convex quadratic") {
-  const auto q = optim_test::make_quadratic(5, 10.0);
+  const auto q = testing::make_quadratic(5, 10.0);
   const std::vector<Case> cases = {
       {"SGD", make<SGD>(SGDOptions{.lr = 0.15}), 300, 1e-12},
       {"SGD momentum", make<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.8}), 300, 1e-12},
@@ -87,8 +87,8 @@ TEST_CASE("convergence: every first-order optimizer solves the Rosenbrock functi
       {"ASGD", make<ASGD>(ASGDOptions{.lr = 2e-3, .t0 = 1000}), 2000, 5e-4},
   };
   for (const auto& c : cases) {
-    auto x = minimize(c, optim_test::rosenbrock, tensor({-1.5, 2.0}, kFloat64));
-    const double f = optim_test::rosenbrock(x).item<double>();
+    auto x = minimize(c, testing::rosenbrock, tensor({-1.5, 2.0}, kFloat64));
+    const double f = testing::rosenbrock(x).item<double>();
     INFO(c.name << ": f = " << f << " at " << x);
     CHECK(f < c.tolerance);
   }

@@ -9,7 +9,7 @@
 
 using namespace xg;
 using namespace xg::optim;
-using optim_test::find_reference;
+using testing::find_reference;
 
 namespace {
 
@@ -85,14 +85,14 @@ double ulps(double x, double y, Dtype dtype) {
 double max_ulps(const std::string& name, const Factory& factory, Dtype dtype) {
   const auto* ref = find_reference(dtype == kFloat32 ? name + " float32" : name);
   REQUIRE(ref != nullptr);
-  auto params = optim_test::reference_params(dtype);
+  auto params = testing::reference_params(dtype);
   auto opt = factory(params);
   double worst = 0;
   for (std::size_t s = 0; s < ref->steps.size(); ++s) {
     opt->zero_grad();
-    optim_test::reference_loss(params).backward();
+    testing::reference_loss(params).backward();
     opt->step();
-    const auto got = optim_test::flat_values(params);
+    const auto got = testing::flat_values(params);
     REQUIRE(got.size() == ref->steps[s].size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       INFO(name << " step " << s + 1 << " element " << i << ": " << got[i] << " vs PyTorch " << ref->steps[s][i]);
@@ -120,7 +120,7 @@ double max_ulps(const std::string& name, const Factory& factory, Dtype dtype) {
 }  // namespace
 
 TEST_CASE("first-order optimizers: every reference configuration has a C++ twin and vice versa") {
-  for (const auto& r : optim_test::kOptimizerReferences) {
+  for (const auto& r : testing::kOptimizerReferences) {
     if (r.name.rfind("LBFGS", 0) == 0) continue;
     std::string base = r.name;
     if (const auto f = base.find(" float32"); f != std::string::npos) base = base.substr(0, f);

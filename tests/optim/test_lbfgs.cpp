@@ -13,19 +13,19 @@ using Catch::Matchers::Contains;
 namespace {
 // Runs `steps` step(closure) calls on the reference problem and compares every step with PyTorch.
 void check_against_reference(const std::string& name, const LBFGSOptions& options) {
-  const auto* ref = optim_test::find_reference(name);
+  const auto* ref = testing::find_reference(name);
   REQUIRE(ref != nullptr);
-  auto params = optim_test::reference_params(kFloat64);
+  auto params = testing::reference_params(kFloat64);
   LBFGS opt(params, options);
   auto closure = [&] {
     opt.zero_grad();
-    auto loss = optim_test::reference_loss(params);
+    auto loss = testing::reference_loss(params);
     loss.backward();
     return loss;
   };
   for (std::size_t s = 0; s < ref->steps.size(); ++s) {
     opt.step(closure);
-    const auto got = optim_test::flat_values(params);
+    const auto got = testing::flat_values(params);
     for (std::size_t i = 0; i < got.size(); ++i) {
       INFO(name << " step " << s + 1 << " element " << i);
       // Dot products are summed in another order than PyTorch's BLAS, and a few iterations
@@ -67,7 +67,7 @@ TEST_CASE("LBFGS: with a strong-Wolfe line search it solves the Rosenbrock funct
   LBFGS opt({xy}, {.line_search_fn = "strong_wolfe"});
   auto closure = [&] {
     opt.zero_grad();
-    auto l = optim_test::rosenbrock(xy);
+    auto l = testing::rosenbrock(xy);
     l.backward();
     return l;
   };
@@ -75,7 +75,7 @@ TEST_CASE("LBFGS: with a strong-Wolfe line search it solves the Rosenbrock funct
   // PyTorch stops at f = 1.88e-10 too: tolerance_change ends the steps once the loss stalls.
   CHECK(xy.to_vector<double>()[0] == Approx(1.0).margin(1e-4));
   CHECK(xy.to_vector<double>()[1] == Approx(1.0).margin(1e-4));
-  CHECK(optim_test::rosenbrock(xy).item<double>() < 1e-9);
+  CHECK(testing::rosenbrock(xy).item<double>() < 1e-9);
 }
 
 TEST_CASE("LBFGS: stops at once when the gradient is already below tolerance_grad") {
@@ -99,12 +99,12 @@ TEST_CASE("LBFGS: works on float32 parameters") {
   LBFGS opt({xy}, {.line_search_fn = "strong_wolfe"});
   auto closure = [&] {
     opt.zero_grad();
-    auto l = optim_test::rosenbrock(xy);
+    auto l = testing::rosenbrock(xy);
     l.backward();
     return l;
   };
   for (int i = 0; i < 5; ++i) opt.step(closure);
-  CHECK(optim_test::rosenbrock(xy).item<double>() < 1e-8);
+  CHECK(testing::rosenbrock(xy).item<double>() < 1e-8);
 }
 
 TEST_CASE("LBFGS: bad use and bad hyper-parameters are errors naming LBFGS") {

@@ -13,7 +13,7 @@
 using namespace xg;
 using namespace xg::optim;
 using Catch::Matchers::Contains;
-namespace ref = lr_reference;
+namespace ref = xg::testing::lr_reference;
 
 namespace {
 /// "" when got matches want to 1e-12 relative (1e-15 absolute), else the first mismatch. (With
@@ -80,77 +80,77 @@ std::vector<double> record_epochs(LRScheduler& s, const std::vector<double>& epo
 // ---- one scheduler against PyTorch -------------------------------------------------------------
 
 TEST_CASE("LambdaLR: one lambda per group matches PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   LambdaLR s(*opt, std::vector<LRLambda>{[](std::int64_t e) { return std::pow(0.95, static_cast<double>(e)); },
                                         [](std::int64_t e) { return 1.0 / static_cast<double>(e + 1); }});
   CHECK(mismatch(record(s, 12).lr, ref::lambda_lr) == "");
 }
 
 TEST_CASE("MultiplicativeLR: the factor compounds from the second step as in PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   MultiplicativeLR s(*opt, [](std::int64_t e) { return e % 3 ? 0.9 : 0.5; });
   CHECK(mismatch(record(s, 12).lr, ref::multiplicative_lr) == "");
 }
 
 TEST_CASE("StepLR: decays every step_size epochs in every group as PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   StepLR s(*opt, 3, 0.5);
   CHECK(mismatch(record(s, 15).lr, ref::step_lr) == "");
 }
 
 TEST_CASE("MultiStepLR: a milestone listed twice decays twice as in PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   MultiStepLR s(*opt, {5, 2, 9, 5}, 0.3);  // unsorted on purpose
   CHECK(mismatch(record(s, 12).lr, ref::multistep_lr) == "");
 }
 
 TEST_CASE("ConstantLR: the factor holds for total_iters epochs as in PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   ConstantLR s(*opt, {.factor = 0.25, .total_iters = 4});
   CHECK(mismatch(record(s, 8).lr, ref::constant_lr) == "");
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   ConstantLR d(*opt2);
   CHECK(mismatch(record(d, 8).lr, ref::constant_lr_default) == "");
 }
 
 TEST_CASE("LinearLR: the factor moves linearly between start and end as in PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   LinearLR s(*opt, {.start_factor = 0.2, .end_factor = 0.9, .total_iters = 6});
   CHECK(mismatch(record(s, 10).lr, ref::linear_lr) == "");
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   LinearLR d(*opt2);
   CHECK(mismatch(record(d, 8).lr, ref::linear_lr_default) == "");
 }
 
 TEST_CASE("ExponentialLR: multiplies by gamma every epoch as PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   ExponentialLR s(*opt, 0.85);
   CHECK(mismatch(record(s, 12).lr, ref::exponential_lr) == "");
 }
 
 TEST_CASE("PolynomialLR: reaches zero at total_iters and stays there as in PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   PolynomialLR s(*opt, {.total_iters = 6, .power = 2.0});
   CHECK(mismatch(record(s, 9).lr, ref::polynomial_lr) == "");
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   PolynomialLR d(*opt2);
   CHECK(mismatch(record(d, 8).lr, ref::polynomial_lr_default) == "");
 }
 
 TEST_CASE("CosineAnnealingLR: the recursive form with eta_min matches PyTorch past two half periods") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   CosineAnnealingLR s(*opt, 7, 0.001);
   CHECK(mismatch(record(s, 30).lr, ref::cosine_lr) == "");
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   CosineAnnealingLR d(*opt2, 4);
   CHECK(mismatch(record(d, 20).lr, ref::cosine_lr_no_min) == "");
 }
 
 TEST_CASE("CosineAnnealingWarmRestarts: restarts every T_0 or growing periods as in PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   CosineAnnealingWarmRestarts s(*opt, 4, {.eta_min = 0.005});
   CHECK(mismatch(record(s, 20).lr, ref::warm_restarts) == "");
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   CosineAnnealingWarmRestarts m(*opt2, 3, {.T_mult = 2, .eta_min = 0.001});
   auto trace = record(m, 25);
   CHECK(mismatch(trace.lr, ref::warm_restarts_mult) == "");
@@ -161,7 +161,7 @@ TEST_CASE("CosineAnnealingWarmRestarts: restarts every T_0 or growing periods as
 TEST_CASE("CosineAnnealingWarmRestarts: step with fractional epochs matches PyTorch") {
   const std::vector<double> epochs = {0.0, 0.5, 1.25, 2.0, 2.5, 3.7, 6.0, 6.1, 9.0, 13.9, 14.0, 20.5, 1.0};
   for (std::int64_t mult : {2, 1}) {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     CosineAnnealingWarmRestarts s(*opt, 2, {.T_mult = mult, .eta_min = 0.01});
     auto got = lrs_of(*opt);
     for (double e : epochs) {
@@ -175,7 +175,7 @@ TEST_CASE("CosineAnnealingWarmRestarts: step with fractional epochs matches PyTo
 }
 
 TEST_CASE("CyclicLR: triangular cycles of lr and momentum match PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   CyclicLR s(*opt, 0.01, 0.1, {.step_size_up = 4});
   auto t = record(s, 20, "momentum");
   CHECK(mismatch(t.lr, ref::cyclic_triangular) == "");
@@ -183,7 +183,7 @@ TEST_CASE("CyclicLR: triangular cycles of lr and momentum match PyTorch") {
 }
 
 TEST_CASE("CyclicLR: triangular2 with per-group bounds and uneven halves matches PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   CyclicLR s(*opt, {0.01, 0.001}, {0.1, 0.01},
              {.step_size_up = 3, .step_size_down = 5, .mode = "triangular2", .base_momentum = {0.8, 0.7},
               .max_momentum = {0.9, 0.95}});
@@ -193,13 +193,13 @@ TEST_CASE("CyclicLR: triangular2 with per-group bounds and uneven halves matches
 }
 
 TEST_CASE("CyclicLR: exp_range and a custom scale function match PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   CyclicLR s(*opt, 0.01, 0.1, {.step_size_up = 3, .mode = "exp_range", .gamma = 0.95});
   auto t = record(s, 20, "momentum");
   CHECK(mismatch(t.lr, ref::cyclic_exp_range) == "");
   CHECK(mismatch(t.momentum, ref::cyclic_exp_range_momentum) == "");
 
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   CyclicLR c(*opt2, 0.01, 0.1,
              {.step_size_up = 2, .scale_fn = [](double x) { return 1 / (1 + x); }, .scale_mode = "iterations",
               .cycle_momentum = false});
@@ -208,7 +208,7 @@ TEST_CASE("CyclicLR: exp_range and a custom scale function match PyTorch") {
 }
 
 TEST_CASE("CyclicLR: an Adam-like optimizer cycles betas.0 the way momentum is cycled") {
-  auto opt = toy::make<toy::BetaGD>({0.1});
+  auto opt = testing::toy::make<testing::toy::BetaGD>({0.1});
   CyclicLR s(*opt, 0.01, 0.1, {.step_size_up = 4});
   auto t = record(s, 20, "betas.0");
   CHECK(mismatch(t.lr, ref::cyclic_triangular) == "");
@@ -217,7 +217,7 @@ TEST_CASE("CyclicLR: an Adam-like optimizer cycles betas.0 the way momentum is c
 }
 
 TEST_CASE("OneCycleLR: cosine warm-up and annealing of lr and momentum match PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   OneCycleLR s(*opt, 0.5, {.total_steps = 20});
   auto t = record(s, 20, "momentum");
   // Steps 0…19 are the cycle. PyTorch also allows step 20 and extrapolates the last phase there;
@@ -230,7 +230,7 @@ TEST_CASE("OneCycleLR: cosine warm-up and annealing of lr and momentum match PyT
 }
 
 TEST_CASE("OneCycleLR: three linear phases cycling Adam's beta1 over two groups match PyTorch") {
-  auto opt = toy::make<toy::BetaGD>({0.1, 0.02});
+  auto opt = testing::toy::make<testing::toy::BetaGD>({0.1, 0.02});
   OneCycleLR s(*opt, {0.5, 0.1},
                {.total_steps = 25, .pct_start = 0.25, .anneal_strategy = "linear", .base_momentum = 0.8,
                 .max_momentum = 0.9, .div_factor = 10.0, .final_div_factor = 100.0, .three_phase = true});
@@ -246,7 +246,7 @@ TEST_CASE("OneCycleLR: three linear phases cycling Adam's beta1 over two groups 
 }
 
 TEST_CASE("OneCycleLR: epochs times steps_per_epoch sets the length; stepping past it is an error") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   OneCycleLR s(*opt, 0.3, {.epochs = 4, .steps_per_epoch = 5, .cycle_momentum = false});
   CHECK(s.total_steps() == 20);
   CHECK(mismatch(head(record(s, 20).lr, 20), head(ref::one_cycle_epochs, 20)) == "");
@@ -258,7 +258,7 @@ TEST_CASE("OneCycleLR: epochs times steps_per_epoch sets the length; stepping pa
 }
 
 TEST_CASE("ReduceLROnPlateau: patience, threshold and cooldown step by step as PyTorch in min mode") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   ReduceLROnPlateau s(*opt, {.mode = "min", .factor = 0.5, .patience = 2, .threshold = 0.02, .cooldown = 1,
                              .min_lr = {0.02, 0.0}});
   CHECK(std::isinf(s.best()));
@@ -283,7 +283,7 @@ TEST_CASE("ReduceLROnPlateau: patience, threshold and cooldown step by step as P
 }
 
 TEST_CASE("ReduceLROnPlateau: max mode with an absolute threshold, min_lr and eps as PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   ReduceLROnPlateau s(*opt, {.mode = "max", .factor = 0.3, .patience = 0, .threshold = 0.01,
                              .threshold_mode = "abs", .cooldown = 2, .min_lr = 0.005, .eps = 1e-3});
   const std::vector<double> metrics = {0.1, 0.2, 0.25, 0.24, 0.26, 0.26, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.52};
@@ -306,7 +306,7 @@ TEST_CASE("ReduceLROnPlateau: max mode with an absolute threshold, min_lr and ep
 // ---- composition ---------------------------------------------------------------------------------
 
 TEST_CASE("SequentialLR: a linear warm-up then cosine annealing matches PyTorch") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   auto warmup = std::make_shared<LinearLR>(*opt, LinearLROptions{.start_factor = 0.1, .total_iters = 3});
   auto cosine = std::make_shared<CosineAnnealingLR>(*opt, 5);
   SequentialLR s(*opt, {warmup, cosine}, {3});
@@ -316,7 +316,7 @@ TEST_CASE("SequentialLR: a linear warm-up then cosine annealing matches PyTorch"
 
 TEST_CASE("SequentialLR: three schedulers, warm restarts and lambdas each restart at their milestone") {
   {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     SequentialLR s(*opt,
                    {std::make_shared<ConstantLR>(*opt, ConstantLROptions{.factor = 0.5, .total_iters = 2}),
                     std::make_shared<ExponentialLR>(*opt, 0.9), std::make_shared<StepLR>(*opt, 2, 0.5)},
@@ -324,7 +324,7 @@ TEST_CASE("SequentialLR: three schedulers, warm restarts and lambdas each restar
     CHECK(mismatch(record(s, 12).lr, ref::sequential_three) == "");
   }
   {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     SequentialLR s(*opt,
                    {std::make_shared<LinearLR>(*opt, LinearLROptions{.start_factor = 0.5, .total_iters = 2}),
                     std::make_shared<CosineAnnealingWarmRestarts>(*opt, 3, CosineAnnealingWarmRestartsOptions{.eta_min = 0.01})},
@@ -332,7 +332,7 @@ TEST_CASE("SequentialLR: three schedulers, warm restarts and lambdas each restar
     CHECK(mismatch(record(s, 12).lr, ref::sequential_restarts) == "");
   }
   {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     SequentialLR s(*opt,
                    {std::make_shared<ExponentialLR>(*opt, 0.5),
                     std::make_shared<LambdaLR>(*opt, [](std::int64_t e) { return 1.0 / static_cast<double>(e + 2); })},
@@ -343,18 +343,18 @@ TEST_CASE("SequentialLR: three schedulers, warm restarts and lambdas each restar
 
 TEST_CASE("ChainedScheduler: the chainable forms compose as in PyTorch") {
   {
-    auto opt = toy::make({0.1, 0.02});
+    auto opt = testing::toy::make({0.1, 0.02});
     ChainedScheduler s({std::make_shared<ConstantLR>(*opt, ConstantLROptions{.factor = 0.5, .total_iters = 4}),
                         std::make_shared<ExponentialLR>(*opt, 0.9)});
     CHECK(mismatch(record(s, 10).lr, ref::chained_constant_exponential) == "");
   }
   {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     ChainedScheduler s({std::make_shared<CosineAnnealingLR>(*opt, 5, 0.01), std::make_shared<StepLR>(*opt, 3, 0.5)});
     CHECK(mismatch(record(s, 15).lr, ref::chained_cosine_step) == "");
   }
   {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     ChainedScheduler s({std::make_shared<MultiStepLR>(*opt, std::vector<std::int64_t>{2, 6}, 0.5),
                         std::make_shared<PolynomialLR>(*opt, PolynomialLROptions{.total_iters = 8, .power = 1.5}),
                         std::make_shared<LinearLR>(*opt, LinearLROptions{.start_factor = 0.25, .total_iters = 3})});
@@ -366,7 +366,7 @@ TEST_CASE("ChainedScheduler: the chainable forms compose as in PyTorch") {
 }
 
 TEST_CASE("LRScheduler: two schedulers on one optimizer share initial_lr and compose like PyTorch") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   ConstantLR a(*opt, {.factor = 0.5, .total_iters = 3});
   CosineAnnealingLR b(*opt, 6, 0.01);
   CHECK(b.base_lrs() == std::vector<double>{0.1});  // the first scheduler's initial_lr, not 0.05
@@ -405,12 +405,12 @@ TEST_CASE("LRScheduler: step with an epoch uses the closed forms as PyTorch") {
        {3, 10, 4}, ref::lambda_lr_epochs},
   };
   for (const auto& c : cases) {
-    auto opt = toy::make({0.1});
+    auto opt = testing::toy::make({0.1});
     auto s = c.make(*opt);
     INFO(c.name);
     CHECK(mismatch(record_epochs(*s, c.epochs), c.want) == "");
   }
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   StepLR s(*opt, 3);
   CHECK_THROWS_WITH(s.step(2.5), Contains("StepLR") && Contains("2.5"));
   CHECK_THROWS_WITH(s.step(-1.0), Contains("StepLR") && Contains("-1"));
@@ -422,7 +422,7 @@ TEST_CASE("LRScheduler: step with an epoch uses the closed forms as PyTorch") {
 TEST_CASE("CosineAnnealingLR: resumed at an epoch by load_state_dict it continues as PyTorch's last_epoch") {
   // PyTorch: CosineAnnealingLR(opt, T_max=10, eta_min=0.01, last_epoch=5) over a group with
   // initial_lr 0.1 and lr 0.05 takes the closed form once, then the recursive form.
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   CosineAnnealingLR s(*opt, 10, 0.01);
   auto sd = s.state_dict();
   sd["last_epoch"] = scalar_tensor(std::int64_t{5}, kInt64);
@@ -440,7 +440,7 @@ TEST_CASE("CosineAnnealingLR: resumed at an epoch by load_state_dict it continue
 // ---- state, accessors, extension -----------------------------------------------------------------
 
 TEST_CASE("LRScheduler: construction takes the initial step and records base lrs") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   ExponentialLR s(*opt, 0.5);
   CHECK(s.last_epoch() == 0);
   CHECK(s.base_lrs() == std::vector<double>{0.1, 0.02});
@@ -470,7 +470,7 @@ class HalvingLR : public LRScheduler {
 }  // namespace
 
 TEST_CASE("LRScheduler: a user-written scheduler steps and chains with built-in ones") {
-  auto opt = toy::make({0.8});
+  auto opt = testing::toy::make({0.8});
   auto halving = std::make_shared<HalvingLR>(*opt);
   auto step = std::make_shared<StepLR>(*opt, 2, 0.1);
   ChainedScheduler s({halving, step});
@@ -503,18 +503,18 @@ TEST_CASE("LRScheduler: state_dict save and load resume every scheduler exactly"
   };
   for (const auto& [name, make] : factories) {
     INFO(name);
-    auto o1 = toy::make({0.1, 0.02});
+    auto o1 = testing::toy::make({0.1, 0.02});
     auto s1 = make(*o1);
     for (int i = 0; i < 12; ++i) s1->step();
 
-    auto o2 = toy::make({0.1, 0.02});
+    auto o2 = testing::toy::make({0.1, 0.02});
     auto s2 = make(*o2);
     for (int i = 0; i < 5; ++i) s2->step();
     const auto opt_state = o2->state_dict();
     const auto sched_state = s2->state_dict();
     CHECK(sched_state["last_epoch"].item<std::int64_t>() == 5);
 
-    auto o3 = toy::make({0.1, 0.02});
+    auto o3 = testing::toy::make({0.1, 0.02});
     auto s3 = make(*o3);
     o3->load_state_dict(opt_state);
     s3->load_state_dict(sched_state);
@@ -527,13 +527,13 @@ TEST_CASE("LRScheduler: state_dict save and load resume every scheduler exactly"
 }
 
 TEST_CASE("ReduceLROnPlateau: state_dict keeps best, bad epochs and cooldown") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   ReduceLROnPlateau s(*opt, {.patience = 1, .cooldown = 2});
   for (double m : {1.0, 0.5, 0.6, 0.7}) s.step(m);
   CHECK(s.cooldown_counter() == 2);
   auto sd = s.state_dict();
   CHECK(sd.keys() == std::vector<std::string>{"last_epoch", "last_lr", "best", "num_bad_epochs", "cooldown_counter"});
-  auto opt2 = toy::make({0.1});
+  auto opt2 = testing::toy::make({0.1});
   ReduceLROnPlateau t(*opt2, {.patience = 1, .cooldown = 2});
   t.load_state_dict(sd);
   CHECK(t.best() == 0.5);
@@ -542,18 +542,18 @@ TEST_CASE("ReduceLROnPlateau: state_dict keeps best, bad epochs and cooldown") {
 }
 
 TEST_CASE("LRScheduler: load_state_dict lists every problem and changes nothing") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   StepLR s(*opt, 2);
   s.step();
   auto sd = s.state_dict();
   CHECK(sd.keys() == std::vector<std::string>{"last_epoch", "last_lr", "step_count", "base_lrs"});
-  auto one = toy::make({0.1});
+  auto one = testing::toy::make({0.1});
   StepLR t(*one, 2);
   CHECK_THROWS_WITH(t.load_state_dict(sd), Contains("StepLR") && Contains("'base_lrs' has shape [2]") &&
                                                Contains("'last_lr' has shape [2]"));
   sd.erase("step_count");
   sd.insert("gamma", scalar_tensor(0.5, kFloat64));
-  auto two = toy::make({0.1, 0.02});
+  auto two = testing::toy::make({0.1, 0.02});
   StepLR u(*two, 2);
   try {
     u.load_state_dict(sd);
@@ -565,16 +565,16 @@ TEST_CASE("LRScheduler: load_state_dict lists every problem and changes nothing"
 }
 
 TEST_CASE("LRScheduler: a parameter group added after the scheduler is an error at the next step") {
-  auto opt = toy::make({0.1});
+  auto opt = testing::toy::make({0.1});
   StepLR s(*opt, 2);
-  opt->add_param_group({toy::param()});
+  opt->add_param_group({testing::toy::param()});
   CHECK_THROWS_WITH(s.step(), Contains("StepLR") && Contains("2 parameter groups") && Contains("created for 1"));
 }
 
 // ---- bad arguments --------------------------------------------------------------------------------
 
 TEST_CASE("LR schedulers: bad arguments are ValueErrors naming the scheduler and the value") {
-  auto opt = toy::make({0.1, 0.02});
+  auto opt = testing::toy::make({0.1, 0.02});
   Optimizer& o = *opt;
   auto throws = [](const std::function<void()>& f, const std::string& name, const std::string& value) {
     INFO(name << " with " << value);
@@ -626,11 +626,11 @@ TEST_CASE("LR schedulers: bad arguments are ValueErrors naming the scheduler and
   throws([&] { SequentialLR(o, {exp, exp}, {0}); }, "SequentialLR", "0");
   throws([&] { SequentialLR(o, {}, {}); }, "SequentialLR", "empty");
   throws([&] { ChainedScheduler({}); }, "ChainedScheduler", "empty");
-  auto other = toy::make({0.1, 0.02});
+  auto other = testing::toy::make({0.1, 0.02});
   auto foreign = std::make_shared<ExponentialLR>(*other, 0.9);
   throws([&] { ChainedScheduler({exp, foreign}); }, "ChainedScheduler", "scheduler 1");
   throws([&] { SequentialLR(o, {exp, foreign}, {2}); }, "SequentialLR", "scheduler 1");
-  auto plain = toy::make<toy::PlainGD>({0.1});
+  auto plain = testing::toy::make<testing::toy::PlainGD>({0.1});
   throws([&] { CyclicLR(*plain, 0.01, 0.1); }, "CyclicLR", "momentum");
   throws([&] { OneCycleLR(*plain, 0.1, {.total_steps = 10}); }, "OneCycleLR", "momentum");
   CHECK_NOTHROW(CyclicLR(*plain, 0.01, 0.1, {.cycle_momentum = false}));

@@ -167,7 +167,7 @@ TEST_CASE("Regularization: rules attached by name sum into one penalty and const
   CHECK(allclose(w1.grad(), 0.02 * w1.detach()));
   CHECK_FALSE(net->second->bias.grad().defined());  // not regularized
 
-  auto opt = std::make_unique<toy::MomentumGD>(net->parameters(), toy::MomentumOptions{.lr = 0.1});
+  auto opt = std::make_unique<testing::toy::MomentumGD>(net->parameters(), testing::toy::MomentumOptions{.lr = 0.1});
   opt->step();
   reg.apply_constraints();
   CHECK(w2.detach().norm(2.0, {1}).max().item<double>() <= 0.5);
@@ -201,7 +201,7 @@ TEST_CASE("L1: gradient descent with an L1 penalty drives the irrelevant weights
   const auto y = X.select(1, 0) * 2.0 - X.select(1, 1) * 3.0 + 0.6 * randn({64}, kFloat64);
   auto fit = [&](double l1) {
     auto w = zeros({6}, kFloat64).requires_grad_();
-    toy::MomentumGD opt({w}, {.lr = 0.02});
+    testing::toy::MomentumGD opt({w}, {.lr = 0.02});
     for (int step = 0; step < 1500; ++step) {
       opt.zero_grad();
       auto loss = (matmul(X, w) - y).square().mean() + L1(l1).penalty({w});

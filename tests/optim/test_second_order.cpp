@@ -14,7 +14,7 @@ namespace {
 constexpr std::int64_t kN = 10;
 
 // ‖x − A⁻¹b‖ measured through the gradient: ‖Ax − b‖ / ‖b‖.
-double relative_residual(const optim_test::Quadratic& q, const Tensor& x) {
+double relative_residual(const testing::Quadratic& q, const Tensor& x) {
   NoGradGuard ng;
   return (norm(matmul(q.A, x) - q.b) / norm(q.b)).item<double>();
 }
@@ -31,7 +31,7 @@ LossClosure backward_closure(Opt& opt, const std::function<Tensor()>& f) {
 }  // namespace
 
 TEST_CASE("CG: every beta formula reaches the minimum of an n-dimensional convex quadratic within n iterations") {
-  const auto q = optim_test::make_quadratic(kN, 50.0);
+  const auto q = testing::make_quadratic(kN, 50.0);
   for (CGBeta beta : {CGBeta::FletcherReeves, CGBeta::PolakRibiere, CGBeta::PolakRibierePlus}) {
     auto x = zeros({kN}, kFloat64).requires_grad_();
     CG opt({x}, {.max_iter = kN, .max_eval = 1000, .tolerance_grad = 1e-10, .beta = beta});
@@ -43,7 +43,7 @@ TEST_CASE("CG: every beta formula reaches the minimum of an n-dimensional convex
 }
 
 TEST_CASE("CG: steepest descent restarts every iteration are much slower than conjugate directions") {
-  const auto q = optim_test::make_quadratic(kN, 50.0);
+  const auto q = testing::make_quadratic(kN, 50.0);
   auto residual_after = [&](std::int64_t restart_every) {
     auto x = zeros({kN}, kFloat64).requires_grad_();
     CG opt({x}, {.max_iter = kN, .max_eval = 1000, .restart_every = restart_every});
@@ -58,14 +58,14 @@ TEST_CASE("CG: solves the Rosenbrock function with each beta formula") {
   for (CGBeta beta : {CGBeta::FletcherReeves, CGBeta::PolakRibiere, CGBeta::PolakRibierePlus}) {
     auto xy = tensor({-1.5, 2.0}, kFloat64).requires_grad_();
     CG opt({xy}, {.max_iter = 100, .max_eval = 1000, .beta = beta});
-    for (int i = 0; i < 10; ++i) opt.step(backward_closure(opt, [&] { return optim_test::rosenbrock(xy); }));
+    for (int i = 0; i < 10; ++i) opt.step(backward_closure(opt, [&] { return testing::rosenbrock(xy); }));
     INFO("beta formula " << static_cast<int>(beta) << ", iterations " << opt.global_state().n_iter);
-    CHECK(optim_test::rosenbrock(xy).item<double>() < 1e-10);
+    CHECK(testing::rosenbrock(xy).item<double>() < 1e-10);
   }
 }
 
 TEST_CASE("NewtonCG: one Newton iteration reaches the minimum of a convex quadratic with at most n products") {
-  const auto q = optim_test::make_quadratic(kN, 50.0);
+  const auto q = testing::make_quadratic(kN, 50.0);
   auto x = zeros({kN}, kFloat64).requires_grad_();
   NewtonCG opt({x}, {.max_iter = 1, .cg_tolerance = 1e-12});
   opt.step([&] { return q(x); });
@@ -77,7 +77,7 @@ TEST_CASE("NewtonCG: one Newton iteration reaches the minimum of a convex quadra
 }
 
 TEST_CASE("NewtonCG: damping solves the shifted system (H + damping I) p = -g") {
-  const auto q = optim_test::make_quadratic(4, 5.0);
+  const auto q = testing::make_quadratic(4, 5.0);
   auto x0 = tensor({1.0, -2.0, 0.5, 3.0}, kFloat64);
   auto x = x0.clone().requires_grad_();
   NewtonCG opt({x}, {.max_iter = 1, .cg_tolerance = 1e-13, .damping = 2.0});
@@ -99,9 +99,9 @@ TEST_CASE("NewtonCG: a direction of zero or negative curvature falls back to ste
 TEST_CASE("NewtonCG: with a strong-Wolfe line search it solves the Rosenbrock function") {
   auto xy = tensor({-1.5, 2.0}, kFloat64).requires_grad_();
   NewtonCG opt({xy}, {.max_iter = 50, .max_eval = 200, .line_search_fn = "strong_wolfe"});
-  opt.step([&] { return optim_test::rosenbrock(xy); });
+  opt.step([&] { return testing::rosenbrock(xy); });
   INFO("Newton iterations " << opt.global_state().n_iter << ", products " << opt.global_state().hvp_evals);
-  CHECK(optim_test::rosenbrock(xy).item<double>() < 1e-12);
+  CHECK(testing::rosenbrock(xy).item<double>() < 1e-12);
   CHECK(opt.global_state().n_iter < 40);
 }
 

@@ -52,19 +52,19 @@ void run(Optimizer& opt, const std::vector<Tensor>& params, Drive drive, int ste
     switch (drive) {
       case Drive::Step:
         opt.zero_grad();
-        optim_test::reference_loss(params).backward();
+        testing::reference_loss(params).backward();
         opt.step();
         break;
       case Drive::Closure:
         opt.step([&] {
           opt.zero_grad();
-          auto l = optim_test::reference_loss(params);
+          auto l = testing::reference_loss(params);
           l.backward();
           return l;
         });
         break;
       case Drive::LossOnlyClosure:
-        opt.step([&] { return optim_test::reference_loss(params); });
+        opt.step([&] { return testing::reference_loss(params); });
         break;
     }
   }
@@ -81,11 +81,11 @@ std::vector<Tensor> copies(const std::vector<Tensor>& params) {
 TEST_CASE("state dicts: every optimizer resumes bit for bit after save and load") {
   for (const auto& s : subjects()) {
     INFO(s.name);
-    auto straight = optim_test::reference_params(kFloat64);
+    auto straight = testing::reference_params(kFloat64);
     auto opt1 = s.make(straight);
     run(*opt1, straight, s.drive, 6);
 
-    auto first = optim_test::reference_params(kFloat64);
+    auto first = testing::reference_params(kFloat64);
     auto opt2 = s.make(first);
     run(*opt2, first, s.drive, 3);
     const auto saved = opt2->state_dict();
@@ -111,7 +111,7 @@ TEST_CASE("state dicts: every optimizer resumes bit for bit after save and load"
 }
 
 TEST_CASE("state dicts: LBFGS keeps its curvature history as a list, trimmed to history_size") {
-  auto params = optim_test::reference_params(kFloat64);
+  auto params = testing::reference_params(kFloat64);
   LBFGS opt(params, {.max_iter = 5, .history_size = 2});
   run(opt, params, Drive::Closure, 1);
   const auto sd = opt.state_dict();
@@ -124,7 +124,7 @@ TEST_CASE("state dicts: LBFGS keeps its curvature history as a list, trimmed to 
 }
 
 TEST_CASE("state dicts: loading replaces the state, clearing what the dict does not hold") {
-  auto params = optim_test::reference_params(kFloat64);
+  auto params = testing::reference_params(kFloat64);
   Adam fresh(params);
   const auto empty = fresh.state_dict();  // no per-parameter state yet
   Adam used(params, {.lr = 0.1});
@@ -147,7 +147,7 @@ TEST_CASE("state dicts: loading replaces the state, clearing what the dict does 
 }
 
 TEST_CASE("state dicts: state saved in float64 is cast to float32 parameters on the next step") {
-  auto p64 = optim_test::reference_params(kFloat64);
+  auto p64 = testing::reference_params(kFloat64);
   Adam a64(p64, {.lr = 0.01});
   run(a64, p64, Drive::Step, 2);
   auto p32 = std::vector<Tensor>{p64[0].detach().to(kFloat32).requires_grad_(), p64[1].detach().to(kFloat32).requires_grad_()};

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace toy {
+namespace xg::testing::toy {
 
 struct MomentumOptions {
   double lr = 0.1;
@@ -81,4 +81,4 @@ std::unique_ptr<Opt> make(const std::vector<double>& lrs) {
   return opt;
 }
 
-}  // namespace toy
+}  // namespace xg::testing::toy

@@ -33,10 +33,10 @@ TEST_CASE("ModelCheckpoint: fills {epoch} and log fields with printf-style forma
 }
 
 TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load restores bit for bit", "[train][checkpoint]") {
-  test::TempDir dir;
-  data::TensorDataset set = test::blobs(60, 1);
+  testing::TempDir dir;
+  data::TensorDataset set = testing::blobs(60, 1);
   data::DataLoader loader(set, {.batch_size = 30});
-  auto net = test::small_mlp();
+  auto net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   const std::vector<double> script = {0.9, 0.5, 0.8};
@@ -48,17 +48,17 @@ TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load resto
   auto ckpt = std::make_shared<ModelCheckpoint>(dir / "best.safetensors", ModelCheckpointOptions{.save_best_only = true});
   fit(net, ce, opt, loader, {.epochs = 3, .callbacks = {scripted, ckpt}, .verbose = 0});
   REQUIRE(ckpt->saved().size() == 2);  // epochs 0 and 1
-  auto fresh = test::small_mlp(/*seed=*/99);
+  auto fresh = testing::small_mlp(/*seed=*/99);
   io::load(*fresh, dir / "best.safetensors");
   CHECK(fresh->parameters()[0].to_vector<float>() == first_weight[1]);
   CHECK(fresh->parameters()[0].to_vector<float>() != first_weight[2]);
 }
 
 TEST_CASE("ModelCheckpoint: save_best_only writes only improving epochs, atomically", "[train][checkpoint]") {
-  test::TempDir dir;
-  data::TensorDataset set = test::blobs(60, 1);
+  testing::TempDir dir;
+  data::TensorDataset set = testing::blobs(60, 1);
   data::DataLoader loader(set, {.batch_size = 30});
-  auto net = test::small_mlp();
+  auto net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   const std::vector<double> script = {0.9, 0.7, 0.8, 0.6, 0.65};

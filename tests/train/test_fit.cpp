@@ -21,10 +21,10 @@ using namespace xg::train;
 
 namespace {
 struct Problem {
-  data::TensorDataset train_set = test::blobs(200, 1), val_set = test::blobs(100, 2);
+  data::TensorDataset train_set = testing::blobs(200, 1), val_set = testing::blobs(100, 2);
   data::DataLoader train{train_set, {.batch_size = 32, .shuffle = true, .seed = 5}};
   data::DataLoader val{val_set, {.batch_size = 50}};
-  nn::Sequential net = test::small_mlp();
+  nn::Sequential net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
 };
 
@@ -199,7 +199,7 @@ TEST_CASE("TerminateOnNaN: training stops at the first batch with a NaN loss", "
 }
 
 TEST_CASE("CSVLogger: one header and one row per epoch, appended on request", "[train][callbacks]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir / "log.csv";
   Problem p;
   optim::SGD opt(p.net->parameters(), {.lr = 0.1});

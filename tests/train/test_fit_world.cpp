@@ -33,7 +33,7 @@ data::DataLoader shard_loader(const data::Dataset& ds, int rank, int ranks, std:
 
 /// A copy of net with the same weights (made before the threads start).
 nn::Sequential copy_of(const nn::Sequential& net) {
-  nn::Sequential c = test::small_mlp();
+  nn::Sequential c = testing::small_mlp();
   c->load_state_dict(net->state_dict());
   return c;
 }
@@ -60,7 +60,7 @@ struct StopAtBatch : Callback {
 
 TEST_CASE("World: all_gather returns every rank's values of any length in rank order", "[train][world]") {
   std::vector<std::vector<std::vector<double>>> got(3);
-  test::run_ranks(3, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(3, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     std::vector<double> mine(static_cast<std::size_t>(r), double(r) + 0.5);  // rank 0 sends nothing
     if (r == 2) mine.push_back(-0.0);
     got[static_cast<std::size_t>(r)] = all_gather(*w, mine);
@@ -102,20 +102,20 @@ TEST_CASE("fit with a World of 2 thread ranks: identical histories equal to the 
   // training set in one process: the average over ranks is sample-weighted and covers every sample.
   // (Losses agree to float32 rounding: the batch means are float32 over other batches; counted
   // metrics agree exactly.)
-  const auto train_set = test::blobs(96, 1), val_set = test::blobs(60, 2);
-  nn::Sequential net = test::small_mlp();
+  const auto train_set = testing::blobs(96, 1), val_set = testing::blobs(60, 2);
+  nn::Sequential net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   data::DataLoader whole_train(train_set, {.batch_size = 96}), whole_val(val_set, {.batch_size = 60});
   const Logs expected_train = evaluate(net, ce, whole_train, {"accuracy", "f1"});
   const Logs expected_val = evaluate(net, ce, whole_val, {"accuracy", "f1"});
 
-  test::TempDir dir;
+  testing::TempDir dir;
   std::vector<nn::Sequential> nets{copy_of(net), copy_of(net)};
   std::vector<History> histories(2);
   std::vector<std::shared_ptr<Recorder>> recorders{std::make_shared<Recorder>(), std::make_shared<Recorder>()};
   std::vector<std::ostringstream> outs(2);
   std::vector<Logs> tests(2);
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     auto train = shard_loader(train_set, r, 2, 16, /*drop_last=*/true);  // 48 samples each: 3 batches
     auto val = shard_loader(val_set, r, 2, 7, true);                      // uneven batch sizes: 7, 7, 7, 7, 2
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.0});
@@ -156,12 +156,12 @@ TEST_CASE("fit with a World of 2 thread ranks: identical histories equal to the 
 TEST_CASE("fit with a World: EarlyStopping and ReduceLROnPlateau decide the same on every rank", "[train][world]") {
   // The ranks train on different shards without averaging gradients, so their local losses differ;
   // the averaged, broadcast epoch logs make the callbacks' decisions identical anyway.
-  const auto train_set = test::blobs(120, 3);
-  nn::Sequential net = test::small_mlp();
+  const auto train_set = testing::blobs(120, 3);
+  nn::Sequential net = testing::small_mlp();
   std::vector<nn::Sequential> nets{copy_of(net), copy_of(net), copy_of(net)};
   std::vector<History> h(3);
   std::vector<std::int64_t> stopped(3);
-  test::run_ranks(3, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(3, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     nn::CrossEntropyLoss ce;
     auto train = shard_loader(train_set, r, 3, 8, false);
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.5});
@@ -185,12 +185,12 @@ TEST_CASE("fit with a World: EarlyStopping and ReduceLROnPlateau decide the same
 }
 
 TEST_CASE("fit with a World: a stop on one rank stops every rank at the same batch", "[train][world]") {
-  const auto train_set = test::blobs(64, 4);
-  nn::Sequential net = test::small_mlp();
+  const auto train_set = testing::blobs(64, 4);
+  nn::Sequential net = testing::small_mlp();
   std::vector<nn::Sequential> nets{copy_of(net), copy_of(net)};
   std::vector<std::shared_ptr<Recorder>> rec{std::make_shared<Recorder>(), std::make_shared<Recorder>()};
   std::vector<History> h(2);
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     nn::CrossEntropyLoss ce;
     auto train = shard_loader(train_set, r, 2, 4, false);  // 8 batches per rank
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.1});
@@ -205,7 +205,7 @@ TEST_CASE("fit with a World: a stop on one rank stops every rank at the same bat
 }
 
 TEST_CASE("fit with a World: TerminateOnNaN on one rank's NaN loss stops all, rank 0 says which", "[train][world]") {
-  auto ds = test::blobs(32, 5);
+  auto ds = testing::blobs(32, 5);
   Tensor x = ds.data().clone();
   x.slice(0, 14, 15).fill_(std::nan(""));  // sample 14: shard of rank 0 (even index, no shuffle)
   data::TensorDataset bad(x, ds.targets());
@@ -218,7 +218,7 @@ TEST_CASE("fit with a World: TerminateOnNaN on one rank's NaN loss stops all, ra
   std::vector<std::shared_ptr<TerminateOnNaN>> t{std::make_shared<TerminateOnNaN>(), std::make_shared<TerminateOnNaN>()};
   std::vector<std::shared_ptr<Recorder>> rec{std::make_shared<Recorder>(), std::make_shared<Recorder>()};
   std::vector<std::ostringstream> outs(2);
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     nn::CrossEntropyLoss ce;
     auto s = std::make_shared<data::DistributedSampler>(
         bad, data::DistributedSamplerOptions{.num_replicas = 2, .rank = r, .shuffle = false});
@@ -235,11 +235,11 @@ TEST_CASE("fit with a World: TerminateOnNaN on one rank's NaN loss stops all, ra
 }
 
 TEST_CASE("fit with a World: loaders of different lengths are a ValueError on every rank", "[train][world]") {
-  const auto ds = test::blobs(40, 6);
-  nn::Sequential net = test::small_mlp();
+  const auto ds = testing::blobs(40, 6);
+  nn::Sequential net = testing::small_mlp();
   std::vector<nn::Sequential> nets{copy_of(net), copy_of(net)};
   std::vector<std::string> errors(2);
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     nn::CrossEntropyLoss ce;
     data::DataLoader train(ds, {.batch_size = r == 0 ? 10 : 8});  // 4 and 5 batches
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.1});
@@ -254,13 +254,13 @@ TEST_CASE("fit with a World: loaders of different lengths are a ValueError on ev
 
 TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator state; loading checks the size",
           "[train][world]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir / "ck.safetensors";
-  nn::Sequential net = test::small_mlp();
+  nn::Sequential net = testing::small_mlp();
   manual_seed(42);
   const std::string state_at_save = default_generator().get_state();
   std::vector<std::int64_t> epochs(2);
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     // (the thread ranks share one process-wide generator; tests/distributed checks per-rank states)
     save_checkpoint(path, io::Checkpoint{.model = r == 0 ? net.get() : nullptr, .epoch = 3, .metadata = {{"note", "x"}}}, *w);
     // when save returns, the file is complete on every rank
@@ -273,9 +273,9 @@ TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator st
   CHECK(meta.at("world.rng_state.1") == state_at_save);
 
   (void)rand({5});  // move the generator on; loading restores it
-  nn::Sequential other = test::small_mlp(9);
+  nn::Sequential other = testing::small_mlp(9);
   std::vector<Logs> unused;
-  test::run_ranks(2, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     if (r != 1) return;
     io::Checkpoint ck{.model = other.get()};
     load_checkpoint(path, ck, *w);
@@ -287,7 +287,7 @@ TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator st
   CHECK(default_generator().get_state() == state_at_save);
   CHECK(other->state_dict()["0.weight"].to_vector<float>() == net->state_dict()["0.weight"].to_vector<float>());
   // another number of ranks: refused unless the generators are left alone
-  test::run_ranks(3, [&](int r, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(3, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     if (r != 0) return;
     io::Checkpoint ck{.model = other.get()};
     try {
@@ -301,11 +301,11 @@ TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator st
   CHECK(epochs[0] == 1);
   // a plain io checkpoint has no per-rank states
   io::save_checkpoint(dir / "plain.safetensors", {.model = net.get()});
-  test::run_ranks(1, [&](int, const std::shared_ptr<test::ThreadWorld>& w) {
+  testing::run_ranks(1, [&](int, const std::shared_ptr<testing::ThreadWorld>& w) {
     io::Checkpoint ck{.model = other.get()};
     CHECK_THROWS_AS(load_checkpoint(dir / "plain.safetensors", ck, *w), ValueError);
   });
-  CHECK_THROWS_AS(test::run_ranks(1, [&](int, const std::shared_ptr<test::ThreadWorld>& w) {
+  CHECK_THROWS_AS(testing::run_ranks(1, [&](int, const std::shared_ptr<testing::ThreadWorld>& w) {
                     save_checkpoint(dir / "x.safetensors", io::Checkpoint{.metadata = {{"world.size", "1"}}}, *w);
                   }),
                   ValueError);

@@ -110,10 +110,10 @@ TEST_CASE("line_chart_svg: one polyline per series with its finite points, a leg
 }
 
 TEST_CASE("plot_history: a loss panel and a metric panel, training against validation", "[train][plot]") {
-  test::TempDir dir;
-  data::TensorDataset train_set = test::blobs(120, 1), val_set = test::blobs(60, 2);
+  testing::TempDir dir;
+  data::TensorDataset train_set = testing::blobs(120, 1), val_set = testing::blobs(60, 2);
   data::DataLoader train(train_set, {.batch_size = 40}), val(val_set, {.batch_size = 60});
-  auto net = test::small_mlp();
+  auto net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   History h = fit(net, ce, opt, train, {.epochs = 4, .validation = &val, .metrics = {"accuracy"}, .verbose = 0});
@@ -136,10 +136,10 @@ TEST_CASE("plot_history: a loss panel and a metric panel, training against valid
 }
 
 TEST_CASE("TrainingHealth: gradient norms, update ratios and dead ReLUs match hand computations", "[train][health]") {
-  test::TempDir dir;
-  data::TensorDataset set = test::blobs(200, 1);
+  testing::TempDir dir;
+  data::TensorDataset set = testing::blobs(200, 1);
   data::DataLoader full(set, {.batch_size = 200});  // one step per epoch: the epoch mean is that step
-  auto net = test::small_mlp();
+  auto net = testing::small_mlp();
   {
     // Units 0-7 of the hidden layer can never fire (zero weights, bias -100); units 8-15 always
     // do (bias +100). No gradient reaches the dead ones, so they stay dead.
@@ -184,7 +184,7 @@ TEST_CASE("TrainingHealth: gradient norms, update ratios and dead ReLUs match ha
 }
 
 TEST_CASE("TrainingHealth: ReLUs given as Functional or as a layer's activation are watched too", "[train][health]") {
-  data::TensorDataset set = test::blobs(64, 1);
+  data::TensorDataset set = testing::blobs(64, 1);
   data::DataLoader full(set, {.batch_size = 64});
   // Linear(…, relu) with 3 of its 4 units dead (zero weights, bias −100), then Functional("relu")
   // after a Linear whose 6 units all fire (bias +100), then a conv-free head.
@@ -211,10 +211,10 @@ TEST_CASE("TrainingHealth: ReLUs given as Functional or as a layer's activation 
 }
 
 TEST_CASE("lr_find: restores model, optimizer and loader exactly and suggests a sane learning rate", "[train][lr_find]") {
-  test::TempDir dir;
-  data::TensorDataset set = test::blobs(200, 1);
+  testing::TempDir dir;
+  data::TensorDataset set = testing::blobs(200, 1);
   data::DataLoader loader(set, {.batch_size = 20, .shuffle = true, .seed = 3});
-  auto net = test::small_mlp();
+  auto net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
   fit(net, ce, opt, loader, {.epochs = 1, .verbose = 0});  // so that Adam has state to restore

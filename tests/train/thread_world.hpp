@@ -13,7 +13,7 @@
 #include "xgrad/error.hpp"
 #include "xgrad/train/world.hpp"
 
-namespace xg::test {
+namespace xg::testing {
 
 class ThreadHub {
  public:
@@ -94,4 +94,4 @@ inline void run_ranks(int n, const std::function<void(int, const std::shared_ptr
     if (e) std::rethrow_exception(e);
 }
 
-}  // namespace xg::test
+}  // namespace xg::testing

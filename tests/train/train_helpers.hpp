@@ -6,7 +6,7 @@
 #include "xgrad/nn.hpp"
 #include "xgrad/xgrad.hpp"
 
-namespace xg::test {
+namespace xg::testing {
 
 /// n points in three Gaussian blobs (std 0.5) centred at (-2, 0), (2, 0) and (0, 3), labels 0..2.
 inline data::TensorDataset blobs(std::int64_t n, std::uint64_t seed) {
@@ -26,4 +26,4 @@ inline nn::Sequential small_mlp(std::uint64_t seed = 3) {
   return nn::Sequential({nn::Linear(2, 16), nn::ReLU(), nn::Linear(16, 3)});
 }
 
-}  // namespace xg::test
+}  // namespace xg::testing

@@ -7,33 +7,28 @@
 
 namespace xg::optim {
 
+// AdadeltaOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADADELTA_OPTIONS(X) \
+  X(double, lr, 1.0)           \
+  X(double, rho, 0.9)          \
+  X(double, eps, 1e-6)         \
+  X(double, weight_decay, 0)   \
+  X(bool, maximize, false)
 /// Adadelta's hyper-parameters with PyTorch's defaults.
 struct AdadeltaOptions {
-  double lr = 1.0;
-  double rho = 0.9;
-  double eps = 1e-6;
-  double weight_decay = 0;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("rho", rho);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ADADELTA_OPTIONS)
   /// ValueError for a negative lr, eps or weight_decay, or rho outside [0, 1].
   void validate() const;
 };
 
+// AdadeltaState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADADELTA_STATE(X) \
+  X(std::int64_t, step, 0)   \
+  X(Tensor, square_avg)      \
+  X(Tensor, acc_delta)
 /// The running averages of squared gradients and of squared updates.
 struct AdadeltaState {
-  std::int64_t step = 0;
-  Tensor square_avg, acc_delta;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("square_avg", square_avg);
-    v("acc_delta", acc_delta);
-  }
+  XG_OPTIM_FIELDS(XG_ADADELTA_STATE)
 };
 
 /// Adadelta. With g = ∇f (+ weight_decay·p; negated when maximize):

@@ -7,34 +7,28 @@
 
 namespace xg::optim {
 
+// AdagradOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADAGRAD_OPTIONS(X)             \
+  X(double, lr, 1e-2)                     \
+  X(double, lr_decay, 0)                  \
+  X(double, weight_decay, 0)              \
+  X(double, initial_accumulator_value, 0) \
+  X(double, eps, 1e-10)                   \
+  X(bool, maximize, false)
 /// Adagrad's hyper-parameters with PyTorch's defaults.
 struct AdagradOptions {
-  double lr = 1e-2;
-  double lr_decay = 0;
-  double weight_decay = 0;
-  double initial_accumulator_value = 0;
-  double eps = 1e-10;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("lr_decay", lr_decay);
-    v("weight_decay", weight_decay);
-    v("initial_accumulator_value", initial_accumulator_value);
-    v("eps", eps);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ADAGRAD_OPTIONS)
   /// ValueError for any negative value.
   void validate() const;
 };
 
+// AdagradState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADAGRAD_STATE(X) \
+  X(std::int64_t, step, 0)  \
+  X(Tensor, sum)
 /// The step count and the sum of squared gradients (starting at initial_accumulator_value).
 struct AdagradState {
-  std::int64_t step = 0;
-  Tensor sum;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("sum", sum);
-  }
+  XG_OPTIM_FIELDS(XG_ADAGRAD_STATE)
 };
 
 /// Adagrad. With g = ∇f (+ weight_decay·p; negated when maximize) at step t:

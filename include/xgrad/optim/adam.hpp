@@ -11,55 +11,38 @@
 
 namespace xg::optim {
 
+// The fields of AdamOptions and AdamWOptions, X(type, name, default...), which differ only in
+// weight_decay's default (Note [Optimizer field lists]).
+#define XG_ADAM_OPTIONS(X, weight_decay_default)                                             \
+  X(double, lr, 1e-3)                                                                        \
+  X(DoublePair, betas, 0.9, 0.999)                                                           \
+  X(double, eps, 1e-8)                                                                       \
+  /* Adam: an L2 penalty added to the gradient; AdamW: decoupled, p ← p(1 − lr·weight_decay) */ \
+  X(double, weight_decay, weight_decay_default)                                              \
+  X(bool, amsgrad, false)                                                                    \
+  X(bool, maximize, false)
 /// Adam's hyper-parameters with PyTorch's defaults.
 struct AdamOptions {
-  double lr = 1e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 0;  ///< L2 penalty added to the gradient
-  bool amsgrad = false;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("betas", betas);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("amsgrad", amsgrad);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ADAM_OPTIONS, 0)
   /// ValueError for a negative lr, eps or weight_decay, or a beta outside [0, 1).
   void validate() const;
 };
 
 /// AdamW's hyper-parameters: Adam's, but weight decay is decoupled and defaults to 1e-2.
 struct AdamWOptions {
-  double lr = 1e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 1e-2;  ///< decoupled: p ← p(1 − lr·weight_decay) each step
-  bool amsgrad = false;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("betas", betas);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("amsgrad", amsgrad);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ADAM_OPTIONS, 1e-2)
   void validate() const;
 };
 
+// AdamState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADAM_STATE(X)    \
+  X(std::int64_t, step, 0)  \
+  X(Tensor, exp_avg)        \
+  X(Tensor, exp_avg_sq)     \
+  X(Tensor, max_exp_avg_sq)
 /// The step count and the first and second moments (max_exp_avg_sq only with amsgrad).
 struct AdamState {
-  std::int64_t step = 0;
-  Tensor exp_avg, exp_avg_sq, max_exp_avg_sq;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("exp_avg", exp_avg);
-    v("exp_avg_sq", exp_avg_sq);
-    v("max_exp_avg_sq", max_exp_avg_sq);
-  }
+  XG_OPTIM_FIELDS(XG_ADAM_STATE)
 };
 
 /// Adam (Kingma & Ba). With g = ∇f (+ weight_decay·p; negated when maximize) at step t:

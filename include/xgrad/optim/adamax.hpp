@@ -9,32 +9,27 @@
 
 namespace xg::optim {
 
+// AdamaxOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADAMAX_OPTIONS(X)       \
+  X(double, lr, 2e-3)              \
+  X(DoublePair, betas, 0.9, 0.999) \
+  X(double, eps, 1e-8)             \
+  X(double, weight_decay, 0)       \
+  X(bool, maximize, false)
 /// Adamax's hyper-parameters with PyTorch's defaults.
 struct AdamaxOptions {
-  double lr = 2e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 0;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("betas", betas);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ADAMAX_OPTIONS)
   /// ValueError for a negative lr, eps or weight_decay, or a beta outside [0, 1).
   void validate() const;
 };
 
+// AdamaxState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ADAMAX_STATE(X) \
+  X(std::int64_t, step, 0) \
+  X(Tensor, exp_avg)       \
+  X(Tensor, exp_inf)
 struct AdamaxState {
-  std::int64_t step = 0;
-  Tensor exp_avg, exp_inf;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("exp_avg", exp_avg);
-    v("exp_inf", exp_inf);
-  }
+  XG_OPTIM_FIELDS(XG_ADAMAX_STATE)
 };
 
 /// Adamax. With g = ∇f (+ weight_decay·p; negated when maximize) at step t:

@@ -8,40 +8,35 @@
 
 namespace xg::optim {
 
+// ASGDOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ASGD_OPTIONS(X)                 \
+  X(double, lr, 1e-2)                      \
+  /* decay term */                         \
+  X(double, lambd, 1e-4)                   \
+  /* power of the step-size decay */       \
+  X(double, alpha, 0.75)                   \
+  /* the step at which averaging starts */ \
+  X(double, t0, 1e6)                       \
+  X(double, weight_decay, 0)               \
+  X(bool, maximize, false)
 /// ASGD's hyper-parameters with PyTorch's defaults.
 struct ASGDOptions {
-  double lr = 1e-2;
-  double lambd = 1e-4;  ///< decay term
-  double alpha = 0.75;  ///< power of the step-size decay
-  double t0 = 1e6;      ///< the step at which averaging starts
-  double weight_decay = 0;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("lambd", lambd);
-    v("alpha", alpha);
-    v("t0", t0);
-    v("weight_decay", weight_decay);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_ASGD_OPTIONS)
   /// ValueError for a negative lr, weight_decay, lambd, alpha or t0 (the last three are additions
   /// over PyTorch).
   void validate() const;
 };
 
+// ASGDState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_ASGD_STATE(X)   \
+  X(std::int64_t, step, 0) \
+  X(double, eta, 0)        \
+  X(double, mu, 1)         \
+  X(Tensor, ax)
 /// eta (current step size) and mu (averaging weight) are held rounded to float32, as PyTorch's
 /// float32 0-d tensors hold them; ax is the averaged parameter.
 struct ASGDState {
-  std::int64_t step = 0;
-  double eta = 0;
-  double mu = 1;
-  Tensor ax;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("eta", eta);
-    v("mu", mu);
-    v("ax", ax);
-  }
+  XG_OPTIM_FIELDS(XG_ASGD_STATE)
 };
 
 /// ASGD. With g = ∇f (+ weight_decay·p; negated when maximize) at step t, η starting at lr:

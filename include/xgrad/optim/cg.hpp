@@ -20,56 +20,52 @@ enum class CGBeta {
   PolakRibierePlus,  ///< β = max(0, Polak–Ribière): restarts by itself when progress stalls
 };
 
+// CGOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_CG_OPTIONS(X)                                                     \
+  /* scale of the very first trial step */                                   \
+  X(double, lr, 1)                                                           \
+  /* iterations per step() */                                                \
+  X(std::int64_t, max_iter, 20)                                              \
+  /* closure evaluations per step() */                                       \
+  X(std::int64_t, max_eval, max_iter * 5 / 2)                                \
+  /* stop when max |∇f| <= this */                                           \
+  X(double, tolerance_grad, 1e-7)                                            \
+  /* stop when the step or the loss change is below this */                  \
+  X(double, tolerance_change, 1e-9)                                          \
+  /* not a number, so not part of state dicts */                             \
+  X(CGBeta, beta, CGBeta::PolakRibierePlus)                                  \
+  /* steepest-descent restart period; 0: the number of parameter elements */ \
+  X(std::int64_t, restart_every, 0)                                          \
+  /* sufficient decrease (Armijo) constant */                                \
+  X(double, c1, 1e-4)                                                        \
+  /* curvature constant */                                                   \
+  X(double, c2, 0.1)                                                         \
+  /* evaluations per line search */                                          \
+  X(std::int64_t, max_ls, 25)
 /// CG's hyper-parameters. The line search constants follow Nocedal & Wright's advice for CG
 /// (c2 = 0.1, stricter than quasi-Newton's 0.9, so that successive directions stay conjugate).
 struct CGOptions {
-  double lr = 1;                              ///< scale of the very first trial step
-  std::int64_t max_iter = 20;                 ///< iterations per step()
-  std::int64_t max_eval = max_iter * 5 / 2;   ///< closure evaluations per step()
-  double tolerance_grad = 1e-7;               ///< stop when max |∇f| <= this
-  double tolerance_change = 1e-9;             ///< stop when the step or the loss change is below this
-  CGBeta beta = CGBeta::PolakRibierePlus;     ///< not a number, so not part of state dicts
-  std::int64_t restart_every = 0;             ///< steepest-descent restart period; 0: the number of parameter elements
-  double c1 = 1e-4;                           ///< sufficient decrease (Armijo) constant
-  double c2 = 0.1;                            ///< curvature constant
-  std::int64_t max_ls = 25;                   ///< evaluations per line search
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("max_iter", max_iter);
-    v("max_eval", max_eval);
-    v("tolerance_grad", tolerance_grad);
-    v("tolerance_change", tolerance_change);
-    v("restart_every", restart_every);
-    v("c1", c1);
-    v("c2", c2);
-    v("max_ls", max_ls);
-  }
+  XG_OPTIM_FIELDS(XG_CG_OPTIONS)
   /// ValueError for a negative lr or tolerance, max_iter / max_eval / max_ls below 1, a negative
   /// restart_every, or line-search constants not satisfying 0 < c1 < c2 < 1.
   void validate() const;
 };
 
+// CGState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_CG_STATE(X)                                       \
+  X(std::int64_t, func_evals, 0)                             \
+  X(std::int64_t, n_iter, 0)                                 \
+  /* iterations since the last steepest-descent direction */ \
+  X(std::int64_t, since_restart, 0)                          \
+  X(Tensor, d)                                               \
+  X(Tensor, prev_flat_grad)                                  \
+  X(double, t, 0)                                            \
+  X(double, prev_gtd, 0)                                     \
+  X(double, prev_loss, 0)
 /// The direction, previous gradient, step and directional derivative carried between iterations
 /// (and steps), and the counters.
 struct CGState {
-  std::int64_t func_evals = 0;
-  std::int64_t n_iter = 0;
-  std::int64_t since_restart = 0;  ///< iterations since the last steepest-descent direction
-  Tensor d;
-  Tensor prev_flat_grad;
-  double t = 0;
-  double prev_gtd = 0;
-  double prev_loss = 0;
-  template <class V> void visit(V&& v) {
-    v("func_evals", func_evals);
-    v("n_iter", n_iter);
-    v("since_restart", since_restart);
-    v("d", d);
-    v("prev_flat_grad", prev_flat_grad);
-    v("t", t);
-    v("prev_gtd", prev_gtd);
-    v("prev_loss", prev_loss);
-  }
+  XG_OPTIM_FIELDS(XG_CG_STATE)
 };
 
 namespace detail { class FlatParams; }

@@ -13,56 +13,49 @@
 
 namespace xg::optim {
 
+// LBFGSOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_LBFGS_OPTIONS(X)                                                                          \
+  X(double, lr, 1)                                                                                   \
+  /* iterations per step() */                                                                        \
+  X(std::int64_t, max_iter, 20)                                                                      \
+  /* closure evaluations per step() */                                                               \
+  X(std::int64_t, max_eval, max_iter * 5 / 4)                                                        \
+  /* stop when max |∇f| <= this */                                                                   \
+  X(double, tolerance_grad, 1e-7)                                                                    \
+  /* stop when the step or the loss change is below this */                                          \
+  X(double, tolerance_change, 1e-9)                                                                  \
+  /* curvature pairs kept */                                                                         \
+  X(std::int64_t, history_size, 100)                                                                 \
+  /* std::nullopt (fixed step lr) or "strong_wolfe". Not a number, so not part of state dicts: an */ \
+  /* optimizer loading one keeps its own. */                                                         \
+  X(std::optional<std::string>, line_search_fn, std::nullopt)
 /// L-BFGS's hyper-parameters with PyTorch's defaults. max_eval defaults to max_iter·5/4 of the
 /// max_iter given (`{.max_iter = 40}` gives max_eval 50), as in PyTorch.
 struct LBFGSOptions {
-  double lr = 1;
-  std::int64_t max_iter = 20;                   ///< iterations per step()
-  std::int64_t max_eval = max_iter * 5 / 4;     ///< closure evaluations per step()
-  double tolerance_grad = 1e-7;                 ///< stop when max |∇f| <= this
-  double tolerance_change = 1e-9;               ///< stop when the step or the loss change is below this
-  std::int64_t history_size = 100;              ///< curvature pairs kept
-  /// std::nullopt (fixed step lr) or "strong_wolfe". Not a number, so not part of state dicts:
-  /// an optimizer loading one keeps its own.
-  std::optional<std::string> line_search_fn = std::nullopt;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("max_iter", max_iter);
-    v("max_eval", max_eval);
-    v("tolerance_grad", tolerance_grad);
-    v("tolerance_change", tolerance_change);
-    v("history_size", history_size);
-  }
+  XG_OPTIM_FIELDS(XG_LBFGS_OPTIONS)
   /// ValueError for a negative lr or tolerance, max_iter / max_eval / history_size below 1, or a
   /// line search other than "strong_wolfe".
   void validate() const;
 };
 
+// LBFGSState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_LBFGS_STATE(X)          \
+  X(std::int64_t, func_evals, 0)   \
+  X(std::int64_t, n_iter, 0)       \
+  X(Tensor, d)                     \
+  X(double, t, 0)                  \
+  X(std::vector<Tensor>, old_dirs) \
+  X(std::vector<Tensor>, old_stps) \
+  X(std::vector<Tensor>, ro)       \
+  X(double, H_diag, 1)             \
+  X(Tensor, prev_flat_grad)        \
+  X(double, prev_loss, 0)
 /// Everything L-BFGS carries between iterations and steps (PyTorch keeps the same under the first
 /// parameter's state): counters, the last direction d and step t, the curvature pairs
 /// (y = Δ∇f in old_dirs, s = Δx in old_stps, ro = 1/yᵀs), the initial Hessian scale H_diag, and
 /// the previous gradient and loss.
 struct LBFGSState {
-  std::int64_t func_evals = 0;
-  std::int64_t n_iter = 0;
-  Tensor d;
-  double t = 0;
-  std::vector<Tensor> old_dirs, old_stps, ro;
-  double H_diag = 1;
-  Tensor prev_flat_grad;
-  double prev_loss = 0;
-  template <class V> void visit(V&& v) {
-    v("func_evals", func_evals);
-    v("n_iter", n_iter);
-    v("d", d);
-    v("t", t);
-    v("old_dirs", old_dirs);
-    v("old_stps", old_stps);
-    v("ro", ro);
-    v("H_diag", H_diag);
-    v("prev_flat_grad", prev_flat_grad);
-    v("prev_loss", prev_loss);
-  }
+  XG_OPTIM_FIELDS(XG_LBFGS_STATE)
 };
 
 namespace detail { class FlatParams; }

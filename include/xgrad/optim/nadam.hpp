@@ -9,39 +9,32 @@
 
 namespace xg::optim {
 
+// NAdamOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_NADAM_OPTIONS(X)        \
+  X(double, lr, 2e-3)              \
+  X(DoublePair, betas, 0.9, 0.999) \
+  X(double, eps, 1e-8)             \
+  X(double, weight_decay, 0)       \
+  X(double, momentum_decay, 4e-3)  \
+  X(bool, maximize, false)
 /// NAdam's hyper-parameters with PyTorch's defaults. `maximize` is an addition over PyTorch 1.13
 /// (PyTorch 2 has it too).
 struct NAdamOptions {
-  double lr = 2e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 0;
-  double momentum_decay = 4e-3;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("betas", betas);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("momentum_decay", momentum_decay);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_NADAM_OPTIONS)
   /// ValueError for a negative lr, eps, weight_decay or momentum_decay, or a beta outside [0, 1).
   void validate() const;
 };
 
+// NAdamState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_NADAM_STATE(X)    \
+  X(std::int64_t, step, 0)   \
+  X(double, mu_product, 1.0) \
+  X(Tensor, exp_avg)         \
+  X(Tensor, exp_avg_sq)
 /// mu_product = Π_{i≤t} μ_i. PyTorch keeps it in a float32 0-d tensor whatever the parameter's
 /// dtype; xgrad rounds it to float32 the same way so that results match.
 struct NAdamState {
-  std::int64_t step = 0;
-  double mu_product = 1.0;
-  Tensor exp_avg, exp_avg_sq;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("mu_product", mu_product);
-    v("exp_avg", exp_avg);
-    v("exp_avg_sq", exp_avg_sq);
-  }
+  XG_OPTIM_FIELDS(XG_NADAM_STATE)
 };
 
 /// NAdam (Dozat). With g = ∇f (+ weight_decay·p; negated when maximize) at step t, and

@@ -14,50 +14,47 @@
 
 namespace xg::optim {
 
+// NewtonCGOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_NEWTON_CG_OPTIONS(X)                                                                      \
+  /* step along the Newton direction (or the line search's first trial) */                           \
+  X(double, lr, 1)                                                                                   \
+  /* Newton iterations per step() */                                                                 \
+  X(std::int64_t, max_iter, 20)                                                                      \
+  /* closure evaluations per step() */                                                               \
+  X(std::int64_t, max_eval, max_iter * 5 / 4)                                                        \
+  /* Hessian-vector products per Newton iteration */                                                 \
+  X(std::int64_t, max_cg_iter, 250)                                                                  \
+  /* Forcing term: CG stops once ‖r‖ <= min(cg_tolerance, √‖∇f‖)·‖∇f‖, which gives superlinear */    \
+  /* convergence; 0 solves each system to rounding. Nocedal & Wright cap the term at 0.5, but so */  \
+  /* loose a solve makes early directions nearly steepest descent on ill-conditioned problems (40 */ \
+  /* iterations leave Rosenbrock at f ≈ 5 with 0.5; 22 reach 1e-12 with 0.01), hence 0.01. */        \
+  X(double, cg_tolerance, 1e-2)                                                                      \
+  /* λ >= 0 added to the Hessian's diagonal (Levenberg–Marquardt style) */                           \
+  X(double, damping, 0)                                                                              \
+  /* stop when max |∇f| <= this */                                                                   \
+  X(double, tolerance_grad, 1e-7)                                                                    \
+  /* stop when the step or the loss change is below this */                                          \
+  X(double, tolerance_change, 1e-9)                                                                  \
+  /* std::nullopt (step lr·p) or "strong_wolfe". Not a number, so not part of state dicts. */        \
+  X(std::optional<std::string>, line_search_fn, std::nullopt)
 /// Newton-CG's hyper-parameters.
 struct NewtonCGOptions {
-  double lr = 1;                             ///< step along the Newton direction (or the line search's first trial)
-  std::int64_t max_iter = 20;                ///< Newton iterations per step()
-  std::int64_t max_eval = max_iter * 5 / 4;  ///< closure evaluations per step()
-  std::int64_t max_cg_iter = 250;            ///< Hessian-vector products per Newton iteration
-  /// Forcing term: CG stops once ‖r‖ <= min(cg_tolerance, √‖∇f‖)·‖∇f‖, which gives superlinear
-  /// convergence; 0 solves each system to rounding. Nocedal & Wright cap the term at 0.5, but so
-  /// loose a solve makes early directions nearly steepest descent on ill-conditioned problems
-  /// (40 iterations leave Rosenbrock at f ≈ 5 with 0.5; 22 reach 1e-12 with 0.01), hence 0.01.
-  double cg_tolerance = 1e-2;
-  double damping = 0;                        ///< λ >= 0 added to the Hessian's diagonal (Levenberg–Marquardt style)
-  double tolerance_grad = 1e-7;              ///< stop when max |∇f| <= this
-  double tolerance_change = 1e-9;            ///< stop when the step or the loss change is below this
-  /// std::nullopt (step lr·p) or "strong_wolfe". Not a number, so not part of state dicts.
-  std::optional<std::string> line_search_fn = std::nullopt;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("max_iter", max_iter);
-    v("max_eval", max_eval);
-    v("max_cg_iter", max_cg_iter);
-    v("cg_tolerance", cg_tolerance);
-    v("damping", damping);
-    v("tolerance_grad", tolerance_grad);
-    v("tolerance_change", tolerance_change);
-  }
+  XG_OPTIM_FIELDS(XG_NEWTON_CG_OPTIONS)
   /// ValueError for a negative lr, damping, cg_tolerance or tolerance, iteration limits below 1,
   /// or a line search other than "strong_wolfe".
   void validate() const;
 };
 
+// NewtonCGState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_NEWTON_CG_STATE(X)    \
+  X(std::int64_t, func_evals, 0) \
+  X(std::int64_t, n_iter, 0)     \
+  X(std::int64_t, hvp_evals, 0)  \
+  X(double, prev_loss, 0)
 /// Counters: closure evaluations, Newton iterations, Hessian-vector products (= CG iterations),
 /// and the last loss.
 struct NewtonCGState {
-  std::int64_t func_evals = 0;
-  std::int64_t n_iter = 0;
-  std::int64_t hvp_evals = 0;
-  double prev_loss = 0;
-  template <class V> void visit(V&& v) {
-    v("func_evals", func_evals);
-    v("n_iter", n_iter);
-    v("hvp_evals", hvp_evals);
-    v("prev_loss", prev_loss);
-  }
+  XG_OPTIM_FIELDS(XG_NEWTON_CG_STATE)
 };
 
 namespace detail { class FlatParams; }

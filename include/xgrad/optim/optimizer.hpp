@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
 #include <variant>
@@ -32,11 +33,13 @@ using LossClosure = std::function<Tensor()>;
 
 /// A named reference to one field of an options or state struct. Options and state structs list
 /// their fields with `visit`, which lets the base read and write them by name (schedulers,
-/// state dicts) without knowing the concrete type:
+/// state dicts) without knowing the concrete type. XG_OPTIM_FIELDS writes the fields and their
+/// `visit` from one list, so a field cannot be declared and then forgotten by state dicts and
+/// schedulers (Note [Optimizer field lists]):
 ///
-///   struct SGDOptions {
-///     double lr = 1e-3; double momentum = 0; bool nesterov = false;
-///     template <class V> void visit(V&& v) { v("lr", lr); v("momentum", momentum); v("nesterov", nesterov); }
+///   #define MY_SGD_OPTIONS(X) X(double, lr, 1e-3) X(double, momentum, 0) X(bool, nesterov, false)
+///   struct MySGDOptions {
+///     XG_OPTIM_FIELDS(MY_SGD_OPTIONS)
 ///     void validate() const;   // ValueError for bad values
 ///   };
 ///
@@ -47,9 +50,28 @@ struct FieldRef {
   std::variant<double*, bool*, std::int64_t*, Tensor*, std::vector<Tensor>*> ptr;
 };
 
+/// A pair of numbers (Adam's betas, Rprop's etas): two fields, "<name>.0" and "<name>.1".
+using DoublePair = std::pair<double, double>;
+
 /// How a state field appears in a state dict: a number (always present) or a tensor / list of
 /// tensors (may be absent: an undefined tensor, an empty list).
 enum class FieldKind { Scalar, Tensor, List };
+
+// Note [Optimizer field lists]
+// Every options and state struct of an optimizer declares its fields through one list macro,
+// LIST(X, args...), which calls X(type, name, default...) once per field in declaration order.
+// XG_OPTIM_FIELDS(LIST, args...) expands it twice: into the member declarations (so designated
+// initializers `{.lr = 1e-3}` work as for any aggregate) and into `visit`, which hands each field
+// to the visitor under its own name. Fields that are not numbers or tensors (LBFGS's
+// line_search_fn, CG's beta) are in the list too; the state-dict visitor skips them (they are
+// configuration, not state). The extra args let two structs share one list: AdamOptions and
+// AdamWOptions differ only in weight_decay's default. tests/optim/test_option_fields.cpp checks
+// that every member of every optimizer's options and state is visited.
+#define XG_OPTIM_FIELD_DECLARE_(type, name, ...) type name{__VA_ARGS__};
+#define XG_OPTIM_FIELD_VISIT_(type, name, ...) v(#name, name);
+#define XG_OPTIM_FIELDS(LIST, ...)                         \
+  LIST(XG_OPTIM_FIELD_DECLARE_ __VA_OPT__(, ) __VA_ARGS__) \
+  template <class V> void visit(V&& v) { LIST(XG_OPTIM_FIELD_VISIT_ __VA_OPT__(, ) __VA_ARGS__) }
 
 namespace detail {
 /// "xg::optim::Adam" → "Adam".
@@ -67,6 +89,12 @@ struct FieldCollector {
     out->push_back({std::string(name) + ".0", &v.first});
     out->push_back({std::string(name) + ".1", &v.second});
   }
+  /// Configuration that is not a number (a line-search name, an enum choice) is not state:
+  /// state dicts and schedulers leave it alone (Note [Optimizer field lists]).
+  void operator()(const char*, std::optional<std::string>&) const {}
+  template <class E>
+    requires std::is_enum_v<E>
+  void operator()(const char*, E&) const {}
 };
 template <class T>
 std::vector<FieldRef> fields_of(T& value) {

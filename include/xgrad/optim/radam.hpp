@@ -10,33 +10,28 @@
 
 namespace xg::optim {
 
+// RAdamOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RADAM_OPTIONS(X)        \
+  X(double, lr, 1e-3)              \
+  X(DoublePair, betas, 0.9, 0.999) \
+  X(double, eps, 1e-8)             \
+  X(double, weight_decay, 0)       \
+  X(bool, maximize, false)
 /// RAdam's hyper-parameters with PyTorch's defaults. `maximize` is an addition over PyTorch 1.13
 /// (PyTorch 2 has it too).
 struct RAdamOptions {
-  double lr = 1e-3;
-  std::pair<double, double> betas = {0.9, 0.999};
-  double eps = 1e-8;
-  double weight_decay = 0;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("betas", betas);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_RADAM_OPTIONS)
   /// ValueError for a negative lr, eps or weight_decay, or a beta outside [0, 1).
   void validate() const;
 };
 
+// RAdamState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RADAM_STATE(X)  \
+  X(std::int64_t, step, 0) \
+  X(Tensor, exp_avg)       \
+  X(Tensor, exp_avg_sq)
 struct RAdamState {
-  std::int64_t step = 0;
-  Tensor exp_avg, exp_avg_sq;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("exp_avg", exp_avg);
-    v("exp_avg_sq", exp_avg_sq);
-  }
+  XG_OPTIM_FIELDS(XG_RADAM_STATE)
 };
 
 /// RAdam (Liu et al.). With g = ∇f (+ weight_decay·p; negated when maximize) at step t:

@@ -7,38 +7,31 @@
 
 namespace xg::optim {
 
+// RMSpropOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RMSPROP_OPTIONS(X) \
+  X(double, lr, 1e-2)         \
+  X(double, alpha, 0.99)      \
+  X(double, eps, 1e-8)        \
+  X(double, weight_decay, 0)  \
+  X(double, momentum, 0)      \
+  X(bool, centered, false)    \
+  X(bool, maximize, false)
 /// RMSprop's hyper-parameters with PyTorch's defaults.
 struct RMSpropOptions {
-  double lr = 1e-2;
-  double alpha = 0.99;
-  double eps = 1e-8;
-  double weight_decay = 0;
-  double momentum = 0;
-  bool centered = false;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("alpha", alpha);
-    v("eps", eps);
-    v("weight_decay", weight_decay);
-    v("momentum", momentum);
-    v("centered", centered);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_RMSPROP_OPTIONS)
   /// ValueError for a negative lr, eps, momentum or weight_decay, or alpha outside [0, 1].
   void validate() const;
 };
 
+// RMSpropState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RMSPROP_STATE(X)  \
+  X(std::int64_t, step, 0)   \
+  X(Tensor, square_avg)      \
+  X(Tensor, momentum_buffer) \
+  X(Tensor, grad_avg)
 /// square_avg always; momentum_buffer when momentum > 0; grad_avg when centered.
 struct RMSpropState {
-  std::int64_t step = 0;
-  Tensor square_avg, momentum_buffer, grad_avg;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("square_avg", square_avg);
-    v("momentum_buffer", momentum_buffer);
-    v("grad_avg", grad_avg);
-  }
+  XG_OPTIM_FIELDS(XG_RMSPROP_STATE)
 };
 
 /// RMSprop. With g = ∇f (+ weight_decay·p; negated when maximize):

@@ -10,32 +10,29 @@
 
 namespace xg::optim {
 
+// RpropOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RPROP_OPTIONS(X)           \
+  /* the initial step size */         \
+  X(double, lr, 1e-2)                 \
+  X(DoublePair, etas, 0.5, 1.2)       \
+  X(DoublePair, step_sizes, 1e-6, 50) \
+  X(bool, maximize, false)
 /// Rprop's hyper-parameters with PyTorch's defaults: etas = (η₋, η₊), step_sizes = (min, max).
 struct RpropOptions {
-  double lr = 1e-2;  ///< the initial step size
-  std::pair<double, double> etas = {0.5, 1.2};
-  std::pair<double, double> step_sizes = {1e-6, 50};
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("etas", etas);
-    v("step_sizes", step_sizes);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_RPROP_OPTIONS)
   /// ValueError for a negative lr, etas not satisfying 0 < η₋ < 1 < η₊, or step sizes not
   /// satisfying 0 <= min <= max (the last check is an addition over PyTorch).
   void validate() const;
 };
 
+// RpropState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_RPROP_STATE(X)  \
+  X(std::int64_t, step, 0) \
+  X(Tensor, prev)          \
+  X(Tensor, step_size)
 /// The previous (possibly zeroed) gradient and the per-coordinate step size.
 struct RpropState {
-  std::int64_t step = 0;
-  Tensor prev, step_size;
-  template <class V> void visit(V&& v) {
-    v("step", step);
-    v("prev", prev);
-    v("step_size", step_size);
-  }
+  XG_OPTIM_FIELDS(XG_RPROP_STATE)
 };
 
 /// Rprop. With g = ∇f (negated when maximize) and s the step sizes (starting at lr):

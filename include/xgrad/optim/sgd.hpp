@@ -10,32 +10,30 @@
 
 namespace xg::optim {
 
+// SGDOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_SGD_OPTIONS(X)                                 \
+  /* required */                                          \
+  X(double, lr, std::numeric_limits<double>::quiet_NaN()) \
+  X(double, momentum, 0)                                  \
+  X(double, dampening, 0)                                 \
+  X(double, weight_decay, 0)                              \
+  X(bool, nesterov, false)                                \
+  X(bool, maximize, false)
 /// SGD's hyper-parameters. As in PyTorch 1.13 and LibTorch the learning rate has no default: an
 /// SGD constructed without `.lr` throws a ValueError asking for one.
 struct SGDOptions {
-  double lr = std::numeric_limits<double>::quiet_NaN();  ///< required
-  double momentum = 0;
-  double dampening = 0;
-  double weight_decay = 0;
-  bool nesterov = false;
-  bool maximize = false;
-  template <class V> void visit(V&& v) {
-    v("lr", lr);
-    v("momentum", momentum);
-    v("dampening", dampening);
-    v("weight_decay", weight_decay);
-    v("nesterov", nesterov);
-    v("maximize", maximize);
-  }
+  XG_OPTIM_FIELDS(XG_SGD_OPTIONS)
   /// ValueError for a missing or negative lr, negative momentum or weight_decay, and Nesterov
   /// momentum without momentum or with dampening.
   void validate() const;
 };
 
+// SGDState's fields, X(type, name, default...) (Note [Optimizer field lists]).
+#define XG_SGD_STATE(X)      \
+  X(Tensor, momentum_buffer)
 /// The momentum buffer, created from the first step's gradient (not from zeros).
 struct SGDState {
-  Tensor momentum_buffer;
-  template <class V> void visit(V&& v) { v("momentum_buffer", momentum_buffer); }
+  XG_OPTIM_FIELDS(XG_SGD_STATE)
 };
 
 /// Stochastic gradient descent. With g = ∇f (+ weight_decay·p; negated when maximize):
