@@ -29,15 +29,19 @@ XG_OP_NAME(clamp);
 XG_OP_NAME(where);
 
 // ---- type promotion ------------------------------------------------------------------------------
+// Note [Type promotion]
+// PyTorch ranks operands in three priority classes: tensors with dimensions, 0-d tensors, and
+// wrapped numbers (a Scalar). The result is the promotion of the highest class, unless a lower class
+// has a higher category (bool < integer < floating), in which case the two are promoted together:
+// float32 [3] × float64 0-d → float32, int64 [3] × float64 0-d → float64, int64 [3] × 2.5 → float32
+// (a floating Scalar counts as the default float32), bool [3] × 2 → int64.
 Dtype result_type(const Tensor& a, const Tensor& b) {
-  // 0-d tensors that wrap a number count by category only, as in PyTorch: a float64 0-d tensor
-  // does not widen a float32 tensor.
   const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
   if (a0 != b0) {
     const Tensor& t = a0 ? b : a;
     const Tensor& s = a0 ? a : b;
-    if (is_floating_point(t.dtype())) return t.dtype();
-    if (is_floating_point(s.dtype())) return kFloat32;
+    const auto category = [](Dtype d) { return is_floating_point(d) ? 2 : d == kBool ? 0 : 1; };
+    if (category(s.dtype()) <= category(t.dtype())) return t.dtype();
     return promote_types(t.dtype(), s.dtype());
   }
   return promote_types(a.dtype(), b.dtype());

@@ -57,9 +57,9 @@ TEST_CASE("type promotion: a 0-d float64 tensor does not widen a float32 tensor"
   // between tensors of the same rank category, the wider type wins
   CHECK((a + ones({3}, kFloat64)).dtype() == kFloat64);
   CHECK((scalar_tensor(1.0, kFloat32) + scalar_tensor(1.0, kFloat64)).dtype() == kFloat64);
-  // an integer tensor with a floating 0-d tensor takes the default float type
-  CHECK((tensor({1, 2}) + s).dtype() == kFloat32);
-  CHECK(result_type(tensor({1, 2}), s) == kFloat32);
+  // an integer tensor with a floating 0-d tensor takes the 0-d tensor's type (PyTorch: float64)
+  CHECK((tensor({1, 2}) + s).dtype() == kFloat64);
+  CHECK(result_type(tensor({1, 2}), s) == kFloat64);
 }
 
 TEST_CASE("type promotion: int64 divided by int64 is true division in float32") {
