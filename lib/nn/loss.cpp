@@ -139,6 +139,15 @@ ClassRows class_rows(const Tensor& input, const Tensor& target, const Tensor& we
   return r;
 }
 
+/// sum / total for the weighted means of nll_loss and cross_entropy. When every target is ignored
+/// (total = 0) the loss is NaN as in PyTorch, but its gradient is zero, as PyTorch's backward
+/// gives (it skips the ignored rows): the division uses a safe denominator and the NaN enters
+/// through `where`, whose gradient does not reach the other branch.
+Tensor weighted_mean(const Tensor& sum, const Tensor& total) {
+  const Tensor none = total == 0.0;
+  return where(none, std::numeric_limits<double>::quiet_NaN(), sum / where(none, 1.0, total));
+}
+
 /// −weight[t]·logp[t] per row, reduced; the mean divides by the summed weights of the rows that
 /// are not ignored (PyTorch's nll_loss), which is NaN when every row is ignored.
 Tensor nll_rows(const ClassRows& r, const Tensor& logp_rows, Reduction reduction, const char* who) {
@@ -147,7 +156,7 @@ Tensor nll_rows(const ClassRows& r, const Tensor& logp_rows, Reduction reduction
   switch (reduction) {
     case Reduction::None: return losses.reshape(r.target_shape);
     case Reduction::Sum: return losses.sum();
-    case Reduction::Mean: return losses.sum() / r.row_weight.sum();
+    case Reduction::Mean: return weighted_mean(losses.sum(), r.row_weight.sum());
     case Reduction::BatchMean: break;
   }
   return reduce(losses, reduction, who);  // throws for kBatchMean
@@ -255,7 +264,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
     case Reduction::Sum: smooth_reduced = smooth.sum(); break;
     case Reduction::Mean:
       // row_weight is 1 on every non-ignored row when there are no class weights.
-      smooth_reduced = smooth.sum() / r.row_weight.sum();
+      smooth_reduced = weighted_mean(smooth.sum(), r.row_weight.sum());
       break;
     case Reduction::BatchMean: return reduce(smooth, o.reduction, who);  // throws
   }

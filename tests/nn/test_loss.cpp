@@ -132,6 +132,23 @@ TEST_CASE("cross_entropy: the gradient with weights, ignore_index and smoothing 
                          0.13229839601658422, -0.22729643561803572, -0.045490420319767896, -0.015940623710112938});
 }
 
+TEST_CASE("cross_entropy and nll_loss: every target ignored with mean gives a NaN loss and zero gradients, as PyTorch") {
+  const Tensor all_ignored = full({4}, 7, kInt64);
+  for (const double smoothing : {0.0, 0.2}) {
+    INFO("label_smoothing " << smoothing);
+    const Tensor x = logits().requires_grad_();
+    const Tensor loss = F::cross_entropy(x, all_ignored, {.ignore_index = 7, .label_smoothing = smoothing});
+    CHECK(std::isnan(loss.item<double>()));
+    loss.backward();
+    CHECK(x.grad().abs().sum().item<double>() == 0.0);
+  }
+  const Tensor lp = logits().requires_grad_();
+  const Tensor nll = F::nll_loss(lp, all_ignored, {.weight = class_weight(), .ignore_index = 7});
+  CHECK(std::isnan(nll.item<double>()));
+  nll.backward();
+  CHECK(lp.grad().abs().sum().item<double>() == 0.0);
+}
+
 TEST_CASE("cross_entropy: class-probability targets match PyTorch") {
   const Tensor x = logits(), p = probs(), w = class_weight();
   check_close(F::cross_entropy(x, p), 3.3426427522423308);
