@@ -139,14 +139,15 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
       }
     });
   });
-  // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a), the second taken as 0 where a = 0 and b >= 0
+  // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a); the first is 0 where b = 0 (also at a = 0, where b aᵇ⁻¹ = 0·∞),
+  // the second 0 where a = 0 and b >= 0 (PyTorch's pow_backward_self / pow_backward_exponent)
   autograd::record(op_pow, out, {&base, &exponent}, {&base, &exponent, &out},
                    [](const Tensor& g, const BackwardCtx& c) -> TensorList {
                      const Tensor& a = c.saved[0];
                      const Tensor& b = c.saved[1];
                      const Tensor& y = c.saved[2];
                      Tensor ga, gb;
-                     if (c.needs(0)) ga = g * b * pow(a, b - 1);
+                     if (c.needs(0)) ga = where(b == 0, 0.0, g * b * pow(a, b - 1));
                      if (c.needs(1)) gb = where((a == 0) & (b >= 0), 0.0, g * y * log(a));
                      return {ga, gb};
                    });
@@ -161,7 +162,11 @@ Tensor pow(const Tensor& base, Scalar exponent) {
   Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
     Tensor bc = cast(base, d);
     Tensor o = detail::make_tensor(bc.sizes(), d);
+    // The exponents ±0.5 are sqrt and 1/sqrt, as in PyTorch: at x = −0.0 they give −0.0 and −inf
+    // (std::pow gives +0.0 and +inf), and so does the derivative p·x^(p−1) of x^0.5.
     if (p == 2.0) kernels::unary_map<T, T>(impl(bc), impl(o), [](auto x) { return x * x; });
+    else if (p == 0.5) kernels::unary_map<T, T>(impl(bc), impl(o), [](T x) { return static_cast<T>(std::sqrt(static_cast<double>(x))); });
+    else if (p == -0.5) kernels::unary_map<T, T>(impl(bc), impl(o), [](T x) { return static_cast<T>(1.0 / std::sqrt(static_cast<double>(x))); });
     else kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) { return static_cast<T>(std::pow(static_cast<double>(x), p)); });
     return o;
   });
@@ -220,8 +225,6 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx) {
   detail::check_defined(x, "clamp");
   XG_CHECK(mn || mx, ValueError, "clamp: at least one of min and max must be given");
-  XG_CHECK(!(mn && mx) || mn->to_double() <= mx->to_double(), ValueError, "clamp: min (", mn ? mn->to_double() : 0,
-           ") must not exceed max (", mx ? mx->to_double() : 0, ")");
   Dtype d = x.dtype();
   if (mn) d = promote_types(d, result_type(x, *mn));
   if (mx) d = promote_types(d, result_type(x, *mx));
@@ -241,6 +244,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx
     return o;
   });
   const double lo = mn ? mn->to_double() : -INFINITY, hi = mx ? mx->to_double() : INFINITY;
+  // min(max(x, lo), hi), as PyTorch: with lo > hi every element is hi (and the gradient 0).
   // d clamp = g where lo <= x <= hi, else 0
   autograd::record(op_clamp, out, {&x}, {&x}, [lo, hi](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& v = c.saved[0];
