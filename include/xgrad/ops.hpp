@@ -4,6 +4,7 @@
 // logical ops return bool tensors and are not differentiable.
 #pragma once
 #include <array>
+#include <concepts>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -102,11 +103,27 @@ Tensor sum(const Tensor& x, std::optional<Dtype> dtype = std::nullopt);
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim = false);
-/// Variance with Bessel's correction when unbiased (divides by N-1), as torch.var.
-Tensor var(const Tensor& x, bool unbiased = true);
-Tensor var(const Tensor& x, const Shape& dims, bool unbiased = true, bool keepdim = false);
-Tensor std(const Tensor& x, bool unbiased = true);
-Tensor std(const Tensor& x, const Shape& dims, bool unbiased = true, bool keepdim = false);
+/// Variance over dims (all dims when empty): Σ(x − mean)² / (N − correction), as torch.var in
+/// PyTorch ≥ 2.0 (correction 1 is Bessel's, 0 the population variance): `xg::var(x, {1})`,
+/// `xg::var(x, {0, 2}, /*correction=*/0, /*keepdim=*/true)`.
+/// The older flag form `var(x, unbiased)` / `var(x, dims, unbiased, keepdim)` binds only an
+/// actual bool (a constrained template), so `var(x, {1})` always means dim 1 and never
+/// "unbiased = 1 over all dims"; an int where the flag stood is read as a correction.
+Tensor var(const Tensor& x, const Shape& dims = {}, double correction = 1.0, bool keepdim = false);
+template <std::same_as<bool> B>
+Tensor var(const Tensor& x, B unbiased) { return var(x, Shape{}, unbiased ? 1.0 : 0.0); }
+template <std::same_as<bool> B>
+Tensor var(const Tensor& x, const Shape& dims, B unbiased, bool keepdim = false) {
+  return var(x, dims, unbiased ? 1.0 : 0.0, keepdim);
+}
+/// The square root of var, with the same overloads.
+Tensor std(const Tensor& x, const Shape& dims = {}, double correction = 1.0, bool keepdim = false);
+template <std::same_as<bool> B>
+Tensor std(const Tensor& x, B unbiased) { return std(x, Shape{}, unbiased ? 1.0 : 0.0); }
+template <std::same_as<bool> B>
+Tensor std(const Tensor& x, const Shape& dims, B unbiased, bool keepdim = false) {
+  return std(x, dims, unbiased ? 1.0 : 0.0, keepdim);
+}
 Tensor prod(const Tensor& x);
 Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim = false);
 /// max over all elements; the gradient is shared evenly between tied maxima (as torch.amax).
@@ -122,6 +139,9 @@ Tensor argmin(const Tensor& x, std::optional<std::int64_t> dim = std::nullopt, b
 Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim = false);
 /// p-norm for p = 1, 2 or infinity (std::numeric_limits<double>::infinity()), or any p > 0.
 Tensor norm(const Tensor& x, double p = 2.0);
+/// `norm(x, {1})` would read the braces as p = 1 over all elements; the dims form takes p first:
+/// `norm(x, 2, {1})`. Deleted so that the brace form does not compile.
+Tensor norm(const Tensor& x, std::initializer_list<std::int64_t> dims) = delete;
 Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim = false);
 
 // ---- linear algebra -------------------------------------------------------------------------
@@ -160,6 +180,32 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index);
 Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src);
 /// self with source's slices added at index along dim, as torch.index_add (out of place).
 Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& source);
+/// The slices of x along dim, without that dim, as views (torch.unbind); one node joins their
+/// gradients with a single stack.
+TensorList unbind(const Tensor& x, std::int64_t dim = 0);
+/// Advanced indexing, ATen's index(self, indices): entry k indexes dimension k of self with an
+/// int64 tensor (negative entries count from the end) or a bool mask (which covers as many dims
+/// as it has); an undefined entry takes the whole dim, and missing trailing entries too. The
+/// index tensors broadcast together to a shape B; the result has B in place of the indexed dims
+/// when they are adjacent, else B first (NumPy's rule). For Python's x[...] use Tensor::index.
+Tensor index(const Tensor& self, const TensorList& indices);
+/// self with values written at the positions self.index(indices) reads (added, with repeated
+/// positions summed, when accumulate); values broadcast to that shape and have self's dtype.
+/// Out of place; Tensor::index_put_ is the in-place form.
+Tensor index_put(const Tensor& self, const TensorList& indices, const Tensor& values, bool accumulate = false);
+/// The elements of x where the bool mask is true (x and mask broadcast), as a 1-D tensor.
+Tensor masked_select(const Tensor& x, const Tensor& mask);
+/// x with the positions where mask is true filled, in row-major order, by the first elements of
+/// source (x and mask broadcast; source needs at least as many elements as mask has trues).
+Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source);
+/// x's values at `indices` along dim (x and indices broadcast in the other dims), as
+/// torch.take_along_dim; without dim, x and indices are flattened.
+Tensor take_along_dim(const Tensor& x, const Tensor& indices, std::optional<std::int64_t> dim = std::nullopt);
+/// The coordinates of x's non-zero elements, an int64 [count, x.dim()] tensor in row-major order.
+Tensor nonzero(const Tensor& x);
+/// nonzero(condition) as one int64 [count] tensor per dimension (torch.where(condition)); the
+/// list can index directly: `x.index({xg::where(c)[0], xg::where(c)[1]})`.
+TensorList where(const Tensor& condition);
 /// Constant padding, torch.nn.functional.pad order: (last_lo, last_hi, prev_lo, prev_hi, ...).
 Tensor pad(const Tensor& x, const Shape& pads, double value = 0.0);
 /// weight[indices]: rows of an [num, dim] table for an int64 tensor of any shape.

@@ -7,6 +7,7 @@
 //   auto y = (x * x).sum();
 //   y.backward();            // x.grad() == 2 * x
 #pragma once
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -29,6 +30,7 @@ struct TensorImpl;  // defined in lib/core/tensor_impl.hpp
 class Tensor;
 using TensorList = std::vector<Tensor>;
 namespace autograd { class Node; }
+namespace indexing { class TensorIndex; }  // below the class: `x.index({Slice(), 0})`
 
 /// What a factory makes: dtype and requires_grad, in LibTorch's builder style:
 /// `xg::zeros({2, 3}, xg::dtype(xg::kFloat64).requires_grad(true))`, or just `xg::kFloat64`.
@@ -162,6 +164,25 @@ class Tensor {
   Tensor scatter_add(std::int64_t dim, const Tensor& index, const Tensor& src) const;
   Tensor index_add(std::int64_t dim, const Tensor& index, const Tensor& source) const;
   Tensor masked_fill(const Tensor& mask, Scalar value) const;
+  /// The slices of x along dim, without that dim (views sharing x's storage); their gradients
+  /// are joined into one buffer by a single node (as torch.unbind).
+  TensorList unbind(std::int64_t dim = 0) const;
+  Tensor masked_select(const Tensor& mask) const;
+  Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
+  Tensor take_along_dim(const Tensor& indices, std::optional<std::int64_t> dim = std::nullopt) const;
+  Tensor nonzero() const;
+
+  // ---- indexing: Python's x[...] and x[...] = v (docs/indexing.md) -----------------------------
+  /// `using namespace xg::indexing;  x.index({Slice(1, None), 0, None, mask, idx, Ellipsis})` is
+  /// Python's `x[1:, 0, None, mask, idx, ...]`: integers and slices give views; bool masks and
+  /// int64 index tensors (broadcast together) select copies, with NumPy/PyTorch placement of the
+  /// indexed dims. Differentiable (the backward adds the gradient back with index_put).
+  Tensor index(const std::vector<indexing::TensorIndex>& indices) const;
+  /// `x[...] = values` (or `+=` with accumulate, which sums repeated positions): values broadcast
+  /// to the shape of x.index(indices) and are cast to x's dtype. Differentiable w.r.t. x and values.
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& values,
+                     bool accumulate = false);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, Scalar value);
 
   // ---- elementwise math -----------------------------------------------------------------------
   Tensor neg() const;
@@ -220,10 +241,18 @@ class Tensor {
   Tensor sum(const Shape& dims, bool keepdim = false) const;
   Tensor mean() const;
   Tensor mean(const Shape& dims, bool keepdim = false) const;
-  Tensor var(bool unbiased = true) const;
-  Tensor var(const Shape& dims, bool unbiased = true, bool keepdim = false) const;
-  Tensor std(bool unbiased = true) const;
-  Tensor std(const Shape& dims, bool unbiased = true, bool keepdim = false) const;
+  /// Variance over dims (all when empty) with N − correction in the denominator (PyTorch ≥ 2.0);
+  /// see xg::var for the overloads and why `unbiased` binds only a real bool.
+  Tensor var(const Shape& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  template <std::same_as<bool> B>
+  Tensor var(B unbiased) const { return var(Shape{}, unbiased ? 1.0 : 0.0); }
+  template <std::same_as<bool> B>
+  Tensor var(const Shape& dims, B unbiased, bool keepdim = false) const { return var(dims, unbiased ? 1.0 : 0.0, keepdim); }
+  Tensor std(const Shape& dims = {}, double correction = 1.0, bool keepdim = false) const;
+  template <std::same_as<bool> B>
+  Tensor std(B unbiased) const { return std(Shape{}, unbiased ? 1.0 : 0.0); }
+  template <std::same_as<bool> B>
+  Tensor std(const Shape& dims, B unbiased, bool keepdim = false) const { return std(dims, unbiased ? 1.0 : 0.0, keepdim); }
   Tensor prod() const;
   Tensor prod(std::int64_t dim, bool keepdim = false) const;
   Tensor max() const;
@@ -236,6 +265,7 @@ class Tensor {
   Tensor argmin(std::optional<std::int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor logsumexp(const Shape& dims, bool keepdim = false) const;
   Tensor norm(double p = 2.0) const;
+  Tensor norm(std::initializer_list<std::int64_t> dims) const = delete;  ///< use norm(p, dims)
   Tensor norm(double p, const Shape& dims, bool keepdim = false) const;
 
   // ---- linear algebra -------------------------------------------------------------------------
@@ -281,6 +311,61 @@ class Tensor {
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// ---- index expressions for Tensor::index / index_put_ (LibTorch's torch::indexing) -------------
+namespace indexing {
+
+/// `None` inserts a dimension of size 1 (Python's None / np.newaxis); also "no bound" in a Slice.
+inline constexpr std::nullopt_t None = std::nullopt;
+struct EllipsisIndexType {};
+/// `Ellipsis` (or the string "...") stands for as many full slices as the other indices leave.
+inline constexpr EllipsisIndexType Ellipsis{};
+
+/// Python's start:stop:step; an absent bound is the whole range, negative bounds count from the
+/// end, out-of-range bounds are clamped, and the step must be positive (as in PyTorch).
+class Slice {
+ public:
+  Slice(std::optional<std::int64_t> start = std::nullopt, std::optional<std::int64_t> stop = std::nullopt,
+        std::optional<std::int64_t> step = std::nullopt)
+      : start_(start), stop_(stop), step_(step.value_or(1)) {}
+  std::optional<std::int64_t> start() const { return start_; }
+  std::optional<std::int64_t> stop() const { return stop_; }
+  std::int64_t step() const { return step_; }
+
+ private:
+  std::optional<std::int64_t> start_, stop_;
+  std::int64_t step_;
+};
+
+/// One entry of an index expression: None, Ellipsis ("..."), an integer, a bool, a Slice, or a
+/// tensor (int64 indices, or a bool mask that covers as many dimensions as it has).
+class TensorIndex {
+ public:
+  enum class Kind { None, Ellipsis, Integer, Boolean, Slice, Tensor };
+  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}               // NOLINT: implicit on purpose
+  TensorIndex(EllipsisIndexType) : kind_(Kind::Ellipsis) {}        // NOLINT
+  TensorIndex(const char* s);                                      // NOLINT: "..." only
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  TensorIndex(T i) : kind_(Kind::Integer), integer_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  template <class T, std::enable_if_t<std::is_same_v<T, bool>, int> = 0>
+  TensorIndex(T b) : kind_(Kind::Boolean), boolean_(b) {}          // NOLINT
+  TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}          // NOLINT
+  TensorIndex(Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}  // NOLINT
+  Kind kind() const { return kind_; }
+  std::int64_t integer() const { return integer_; }
+  bool boolean() const { return boolean_; }
+  const Slice& slice() const { return slice_; }
+  const Tensor& tensor() const { return tensor_; }
+
+ private:
+  Kind kind_;
+  std::int64_t integer_ = 0;
+  bool boolean_ = false;
+  Slice slice_;
+  Tensor tensor_;
+};
+
+}  // namespace indexing
 
 // ---- factories -------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -72,7 +73,11 @@ class FnNode final : public Node {
     unpacked.reserve(saved_.size());
     auto self = shared_from_this();
     for (const auto& s : saved_) unpacked.push_back(s.unpack(self, name_));
-    return fn_(grads[0], BackwardCtx{unpacked, *this});
+    // A single-output rule takes its gradient; a multi-output rule (record_multi) takes the list.
+    if constexpr (std::is_invocable_v<F&, const Tensor&, const BackwardCtx&>)
+      return fn_(grads[0], BackwardCtx{unpacked, *this});
+    else
+      return fn_(static_cast<const TensorList&>(grads), BackwardCtx{unpacked, *this});
   }
   std::string name() const override { return name_; }
   void release_saved() override {
@@ -129,6 +134,26 @@ void record(const OpName& op, const Tensor& out, std::initializer_list<const Ten
 template <class F>
 void record(const OpName& op, const Tensor& out, const TensorList& inputs, const TensorList& saved, F&& fn) {
   record_detail::record_node(op, out, inputs, saved, std::forward<F>(fn));
+}
+
+/// Records an op with several outputs (split, unbind) as one node: `fn(grads, ctx)` receives one
+/// gradient per output, undefined where an output got none, and returns one per input. The engine
+/// sums each output's incoming gradients first, so the rule runs once however many outputs are used.
+template <class F>
+void record_multi(const OpName& op, const TensorList& outs, std::initializer_list<const Tensor*> inputs, F&& fn) {
+  if (AnomalyMode::is_enabled()) [[unlikely]]
+    for (const Tensor& o : outs) check_forward_anomaly(op.name, o, std::vector<const Tensor*>(inputs));
+  if (!GradMode::is_enabled() || outs.empty()) return;
+  bool any = false;
+  for (const Tensor* t : inputs) any = any || (t->defined() && t->requires_grad());
+  if (!any) return;
+  auto node = ::xg::detail::make_pooled<FnNode<std::decay_t<F>>>(op.name, std::forward<F>(fn));
+  for (const Tensor* p : inputs) {
+    if (p->defined()) node->add_input(gradient_edge(*p), p->sizes(), p->dtype());
+    else node->add_input(Edge{}, Shape{}, kFloat32);
+  }
+  node->set_num_outputs(static_cast<std::uint32_t>(outs.size()));
+  for (std::size_t k = 0; k < outs.size(); ++k) set_history(outs[k], node, static_cast<std::uint32_t>(k));
 }
 
 }  // namespace xg::autograd

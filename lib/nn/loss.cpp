@@ -139,6 +139,15 @@ ClassRows class_rows(const Tensor& input, const Tensor& target, const Tensor& we
   return r;
 }
 
+/// sum / total for the weighted means of nll_loss and cross_entropy. When every target is ignored
+/// (total = 0) the loss is NaN as in PyTorch, but its gradient is zero, as PyTorch's backward
+/// gives (it skips the ignored rows): the division uses a safe denominator and the NaN enters
+/// through `where`, whose gradient does not reach the other branch.
+Tensor weighted_mean(const Tensor& sum, const Tensor& total) {
+  const Tensor none = total == 0.0;
+  return where(none, std::numeric_limits<double>::quiet_NaN(), sum / where(none, 1.0, total));
+}
+
 /// −weight[t]·logp[t] per row, reduced; the mean divides by the summed weights of the rows that
 /// are not ignored (PyTorch's nll_loss), which is NaN when every row is ignored.
 Tensor nll_rows(const ClassRows& r, const Tensor& logp_rows, Reduction reduction, const char* who) {
@@ -147,10 +156,16 @@ Tensor nll_rows(const ClassRows& r, const Tensor& logp_rows, Reduction reduction
   switch (reduction) {
     case Reduction::None: return losses.reshape(r.target_shape);
     case Reduction::Sum: return losses.sum();
-    case Reduction::Mean: return losses.sum() / r.row_weight.sum();
+    case Reduction::Mean: return weighted_mean(losses.sum(), r.row_weight.sum());
     case Reduction::BatchMean: break;
   }
   return reduce(losses, reduction, who);  // throws for kBatchMean
+}
+
+/// log(1 + eᶻ) without overflow: m + log(e^(−m) + e^(z − m)), m = max(z, 0).
+Tensor log1p_exp(const Tensor& z) {
+  const Tensor m = clamp_min(z, 0);
+  return m + log(exp(-m) + exp(z - m));
 }
 
 }  // namespace
@@ -173,7 +188,12 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1L
   check_pair(input, target, "smooth_l1_loss");
   XG_CHECK(o.beta >= 0, ValueError, "smooth_l1_loss: beta must be non-negative, got ", o.beta);
   // beta = 0 is the L1 loss (and the quadratic branch would divide by 0).
-  if (o.beta == 0) return reduce(abs(input - target), o.reduction, "smooth_l1_loss");
+  // At input = target PyTorch's backward takes the −1 branch for the input (where(d > 0, d, −d)
+  // gives the same); for the target it gives −1 too, where this gives +1 (see docs/nn.md).
+  if (o.beta == 0) {
+    const Tensor d = input - target;
+    return reduce(where(d > 0, d, -d), o.reduction, "smooth_l1_loss");
+  }
   const Tensor d = input - target, ad = abs(d);
   // 0.5 d²/β where |d| < β, else |d| − β/2: continuous with a continuous derivative at |d| = β
   return reduce(where(ad < o.beta, 0.5 * d * d / o.beta, ad - 0.5 * o.beta), o.reduction, "smooth_l1_loss");
@@ -255,7 +275,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
     case Reduction::Sum: smooth_reduced = smooth.sum(); break;
     case Reduction::Mean:
       // row_weight is 1 on every non-ignored row when there are no class weights.
-      smooth_reduced = smooth.sum() / r.row_weight.sum();
+      smooth_reduced = weighted_mean(smooth.sum(), r.row_weight.sum());
       break;
     case Reduction::BatchMean: return reduce(smooth, o.reduction, who);  // throws
   }
@@ -386,6 +406,115 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   return reduce(clamp_min(o.margin + d_pos - d_neg, 0), o.reduction, who);
 }
 
+// ---- likelihood and margin losses ---------------------------------------------------------------
+
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLLossOptions& o) {
+  const char* who = "poisson_nll_loss";
+  check_pair(input, target, who);
+  Tensor loss = o.log_input ? exp(input) - target * input : input - target * log(input + o.eps);
+  if (o.full) {
+    // Stirling: log t! ≈ t·log t − t + 0.5·log(2πt), used where t > 1 (0 elsewhere); evaluated at
+    // 2 elsewhere so that neither the value nor the gradient w.r.t. the target sees log 0.
+    const Tensor big = target > 1;
+    const Tensor t = where(big, target, 2.0);
+    loss = loss + where(big, t * log(t) - t + 0.5 * log(2 * M_PI * t), 0.0);
+  }
+  return reduce(loss, o.reduction, who);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, const GaussianNLLLossOptions& o) {
+  const char* who = "gaussian_nll_loss";
+  check_pair(input, target, who);
+  check_floating(var, who, "var");
+  XG_CHECK(o.eps >= 0, ValueError, who, ": eps must be non-negative, got ", o.eps);
+  Tensor v = var;
+  if (var.sizes() != input.sizes()) {
+    const Shape in = input.sizes(), vs = var.sizes();
+    const bool dropped = !in.empty() && Shape(in.begin(), in.end() - 1) == vs;
+    const bool one = vs.size() == in.size() && !in.empty() && vs.back() == 1 &&
+                     Shape(in.begin(), in.end() - 1) == Shape(vs.begin(), vs.end() - 1);
+    XG_CHECK(dropped || one, ShapeError, who, ": var of shape ", vs, " must have the input's shape ", in,
+             ", or it with the last dim 1 or dropped (one variance per sample)");
+    if (dropped) v = var.unsqueeze(-1);
+  }
+  XG_CHECK(!any(var < 0).item<bool>(), ValueError, who, ": var has negative entries (var of shape ", var.sizes(), ")");
+  // clamp(var, eps) whose gradient is the identity, as PyTorch's clamp_ under no_grad
+  v = v + (clamp_min(v, o.eps) - v).detach();
+  Tensor loss = 0.5 * (log(v) + square(input - target) / v);
+  if (o.full) loss = loss + 0.5 * std::log(2 * M_PI);
+  return reduce(loss, o.reduction, who);
+}
+
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const SoftMarginLossOptions& o) {
+  const char* who = "soft_margin_loss";
+  check_pair(input, target, who);
+  return reduce(log1p_exp(-target * input), o.reduction, who);
+}
+
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, const MultiLabelSoftMarginLossOptions& o) {
+  const char* who = "multilabel_soft_margin_loss";
+  check_pair(input, target, who);
+  XG_CHECK(input.dim() == 1 || input.dim() == 2, ShapeError, who, ": expected an input of shape [N, C] or [C], got ",
+           input.sizes());
+  const std::int64_t class_dim = input.dim() - 1, classes = input.size(class_dim);
+  check_class_weight(o.weight, classes, who);
+  // −(t·log σ(x) + (1 − t)·log σ(−x)) with log σ(x) = −log(1 + e^(−x))
+  Tensor loss = target * log1p_exp(-input) + (1 - target) * log1p_exp(input);
+  if (o.weight.defined()) loss = loss * o.weight;
+  return reduce(loss.sum({class_dim}) / static_cast<double>(classes), o.reduction, who);
+}
+
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginLossOptions& o) {
+  const char* who = "multi_margin_loss";
+  check_floating(input, who, "input");
+  check_defined(target, who, "target");
+  XG_CHECK(o.p == 1 || o.p == 2, ValueError, who, ": only p = 1 and p = 2 are supported, got p = ", o.p);
+  XG_CHECK((input.dim() == 1 || input.dim() == 2) && input.numel() > 0, ShapeError, who,
+           ": expected a non-empty input of shape [N, C] or [C], got ", input.sizes());
+  XG_CHECK(target.dtype() == kInt64, DtypeError, who, ": class-index targets must be int64 (xg::kInt64), got ",
+           target.dtype(), " target of shape ", target.sizes());
+  const Shape expected = class_target_shape(input);
+  XG_CHECK(target.sizes() == expected, ShapeError, who, ": expected a target of shape ", expected,
+           " for input of shape ", input.sizes(), ", got target of shape ", target.sizes());
+  const std::int64_t classes = input.size(input.dim() - 1);
+  check_class_weight(o.weight, classes, who);
+  for (std::int64_t t : target.to_vector<std::int64_t>())
+    XG_CHECK(t >= 0 && t < classes, IndexError, who, ": target ", t, " is out of bounds for ", classes,
+             " classes (input of shape ", input.sizes(), ")");
+  const Tensor x = input.dim() == 1 ? input.unsqueeze(0) : input;
+  const Tensor t = target.reshape({x.size(0)}).unsqueeze(1);  // [N, 1]
+  // Σ_{i ≠ y} w[y]·max(0, margin − x[y] + x[i])^p / C
+  Tensor h = clamp_min(o.margin - x.gather(1, t) + x, 0);
+  if (o.p == 2) h = h * h;
+  if (o.weight.defined()) h = h * o.weight.index_select(0, t.squeeze(1)).unsqueeze(1);
+  h = where(arange(classes, TensorOptions().dtype(kInt64)).unsqueeze(0) == t, 0.0, h);
+  const Tensor per = (h.sum({1}) / static_cast<double>(classes)).reshape(expected);
+  return reduce(per, o.reduction, who);
+}
+
+Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                                         const TripletMarginWithDistanceLossOptions& o) {
+  const char* who = "triplet_margin_with_distance_loss";
+  check_floating(anchor, who, "anchor");
+  check_floating(positive, who, "positive");
+  check_floating(negative, who, "negative");
+  XG_CHECK(anchor.dim() == positive.dim() && anchor.dim() == negative.dim(), ShapeError, who,
+           ": the anchor, positive and negative tensors must have the same number of dimensions, got anchor ",
+           anchor.sizes(), ", positive ", positive.sizes(), " and negative ", negative.sizes());
+  XG_CHECK(o.margin > 0, ValueError, who, ": margin must be greater than 0, got ", o.margin);
+  auto distance = [&](const Tensor& x, const Tensor& y) {
+    if (o.distance_function) return o.distance_function(x, y);
+    // pairwise_distance: ‖x − y + 1e-6‖₂ over the last dim
+    XG_CHECK(x.dim() >= 1, ShapeError, who, ": the default distance needs inputs of shape [N, D] or [D], got 0-d inputs");
+    broadcast_shapes(x.sizes(), y.sizes(), who);
+    return norm(x - y + 1e-6, 2.0, {x.dim() - 1});
+  };
+  const Tensor d_pos = distance(anchor, positive);
+  Tensor d_neg = distance(anchor, negative);
+  if (o.swap) d_neg = minimum(d_neg, distance(positive, negative));
+  return reduce(clamp_min(o.margin + d_pos - d_neg, 0), o.reduction, who);
+}
+
 }  // namespace functional
 
 namespace F = functional;
@@ -489,6 +618,56 @@ TripletMarginLossImpl::TripletMarginLossImpl(TripletMarginLossOptions o) : optio
 }
 Tensor TripletMarginLossImpl::forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative) {
   return F::triplet_margin_loss(anchor, positive, negative, options);
+}
+
+PoissonNLLLossImpl::PoissonNLLLossImpl(PoissonNLLLossOptions o) : options(o) { reset(); }
+Tensor PoissonNLLLossImpl::forward(const Tensor& input, const Tensor& target) {
+  return F::poisson_nll_loss(input, target, options);
+}
+
+GaussianNLLLossImpl::GaussianNLLLossImpl(GaussianNLLLossOptions o) : options(o) {
+  XG_CHECK(o.eps >= 0, ValueError, "GaussianNLLLoss: eps must be non-negative, got ", o.eps);
+  reset();
+}
+Tensor GaussianNLLLossImpl::forward(const Tensor& input, const Tensor& target, const Tensor& var) {
+  return F::gaussian_nll_loss(input, target, var, options);
+}
+
+SoftMarginLossImpl::SoftMarginLossImpl(SoftMarginLossOptions o) : options(o) { reset(); }
+Tensor SoftMarginLossImpl::forward(const Tensor& input, const Tensor& target) {
+  return F::soft_margin_loss(input, target, options);
+}
+
+MultiLabelSoftMarginLossImpl::MultiLabelSoftMarginLossImpl(MultiLabelSoftMarginLossOptions o) : options(std::move(o)) {
+  reset();
+}
+void MultiLabelSoftMarginLossImpl::reset() { weight = weight_buffer(*this, "weight", options.weight); }
+Tensor MultiLabelSoftMarginLossImpl::forward(const Tensor& input, const Tensor& target) {
+  MultiLabelSoftMarginLossOptions o = options;
+  o.weight = weight;
+  return F::multilabel_soft_margin_loss(input, target, o);
+}
+
+MultiMarginLossImpl::MultiMarginLossImpl(MultiMarginLossOptions o) : options(std::move(o)) {
+  XG_CHECK(options.p == 1 || options.p == 2, ValueError, "MultiMarginLoss: only p = 1 and p = 2 are supported, got p = ",
+           options.p);
+  reset();
+}
+void MultiMarginLossImpl::reset() { weight = weight_buffer(*this, "weight", options.weight); }
+Tensor MultiMarginLossImpl::forward(const Tensor& input, const Tensor& target) {
+  MultiMarginLossOptions o = options;
+  o.weight = weight;
+  return F::multi_margin_loss(input, target, o);
+}
+
+TripletMarginWithDistanceLossImpl::TripletMarginWithDistanceLossImpl(TripletMarginWithDistanceLossOptions o)
+    : options(std::move(o)) {
+  XG_CHECK(options.margin > 0, ValueError, "TripletMarginWithDistanceLoss: margin must be greater than 0, got ",
+           options.margin);
+  reset();
+}
+Tensor TripletMarginWithDistanceLossImpl::forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative) {
+  return F::triplet_margin_with_distance_loss(anchor, positive, negative, options);
 }
 
 }  // namespace xg::nn

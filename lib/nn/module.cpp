@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 #include <unordered_set>
@@ -330,6 +331,12 @@ StateDict Module::state_dict() const {
 }
 
 LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict) {
+  return load_state_dict(state, LoadStateDictOptions{.strict = strict});
+}
+
+LoadStateDictResult Module::load_state_dict(const StateDict& state, const LoadStateDictOptions& options) {
+  const bool strict = options.strict;
+  std::vector<std::string> casts;
   StateDict own = state_dict();
   LoadStateDictResult result;
   std::vector<std::string> problems;
@@ -343,9 +350,13 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict)
     if (src->sizes() != item.second.sizes())
       problems.push_back(detail::concat("size mismatch for '", item.first, "': the module has shape ",
                                         item.second.sizes(), ", the state dict has ", src->sizes()));
-    else if (strict && src->dtype() != item.second.dtype())
-      problems.push_back(detail::concat("dtype mismatch for '", item.first, "': the module has ", item.second.dtype(),
-                                        ", the state dict has ", src->dtype()));
+    else if (src->dtype() != item.second.dtype()) {
+      if (options.on_dtype_mismatch == DtypeMismatch::Error)
+        problems.push_back(detail::concat("dtype mismatch for '", item.first, "': the module has ",
+                                          item.second.dtype(), ", the state dict has ", src->dtype()));
+      else if (options.on_dtype_mismatch == DtypeMismatch::Warn)
+        casts.push_back(detail::concat("'", item.first, "' from ", src->dtype(), " to ", item.second.dtype()));
+    }
   }
   for (const auto& item : state)
     if (!own.contains(item.first)) result.unexpected_keys.push_back(item.first);
@@ -368,6 +379,7 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict)
     for (const auto& p : problems) msg << "\n  " << p;
     throw ValueError(msg.str());
   }
+  for (const auto& c : casts) std::cerr << "xgrad warning: " << name() << ": load_state_dict: casting " << c << "\n";
   NoGradGuard ng;
   for (auto& item : own)
     if (const Tensor* src = state.find(item.first)) item.second.copy_(*src);

@@ -18,32 +18,12 @@ namespace {
 
 enum class Cell { Tanh, Relu, Lstm, Gru };
 
-/// `x` cut into `pieces` equal slices along `dim` (selected, i.e. without that dim, when
-/// `squeeze`). The backward joins the slices' gradients with one stack / cat. Cutting with
-/// select / chunk instead would be correct too, but each slice's backward builds a zero tensor of
-/// the full input size: over the L time steps of a sequence that is O(L²) work instead of O(L).
-struct Pieces : autograd::Function<Pieces> {
-  static TensorList forward(autograd::AutogradContext* ctx, const Tensor& x, std::int64_t dim, std::int64_t pieces,
-                            bool squeeze) {
-    ctx->saved_data["dim"] = dim;
-    ctx->saved_data["squeeze"] = squeeze;
-    const std::int64_t size = x.size(dim) / pieces;
-    TensorList out;
-    out.reserve(static_cast<std::size_t>(pieces));
-    for (std::int64_t i = 0; i < pieces; ++i) out.push_back(squeeze ? x.select(dim, i) : x.narrow(dim, i * size, size));
-    return out;
-  }
-  static TensorList backward(autograd::AutogradContext* ctx, TensorList g) {
-    const auto dim = std::any_cast<std::int64_t>(ctx->saved_data["dim"]);
-    const bool squeeze = std::any_cast<bool>(ctx->saved_data["squeeze"]);
-    return {squeeze ? stack(g, dim) : cat(g, dim), Tensor(), Tensor(), Tensor()};
-  }
-};
-
-/// The time steps of [L, N, F] as L tensors [N, F] (or the layers of a state [layers, N, H]).
-TensorList unbind_steps(const Tensor& x) { return Pieces::apply(x, std::int64_t{0}, x.size(0), true); }
-/// The gates of [N, G·H] as G tensors [N, H].
-TensorList split_gates(const Tensor& x, std::int64_t gates) { return Pieces::apply(x, std::int64_t{1}, gates, false); }
+/// The time steps of [L, N, F] as L tensors [N, F] (or the layers of a state [layers, N, H]), and
+/// the gates of [N, G·H] as G tensors [N, H]: views made by one node each, whose backward joins the
+/// pieces' gradients with one stack / cat (Note [Multi-output views] in lib/ops/shape.cpp), so the L
+/// steps of a sequence cost O(L) in backward, not O(L²).
+TensorList unbind_steps(const Tensor& x) { return unbind(x, 0); }
+TensorList split_gates(const Tensor& x, std::int64_t gates) { return x.chunk(gates, 1); }
 
 /// Gates stacked in the rows of W_ih / W_hh: LSTM i, f, g, o; GRU r, z, n; plain RNN one.
 std::int64_t gate_count(Cell c) { return c == Cell::Lstm ? 4 : c == Cell::Gru ? 3 : 1; }

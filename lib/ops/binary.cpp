@@ -29,15 +29,19 @@ XG_OP_NAME(clamp);
 XG_OP_NAME(where);
 
 // ---- type promotion ------------------------------------------------------------------------------
+// Note [Type promotion]
+// PyTorch ranks operands in three priority classes: tensors with dimensions, 0-d tensors, and
+// wrapped numbers (a Scalar). The result is the promotion of the highest class, unless a lower class
+// has a higher category (bool < integer < floating), in which case the two are promoted together:
+// float32 [3] × float64 0-d → float32, int64 [3] × float64 0-d → float64, int64 [3] × 2.5 → float32
+// (a floating Scalar counts as the default float32), bool [3] × 2 → int64.
 Dtype result_type(const Tensor& a, const Tensor& b) {
-  // 0-d tensors that wrap a number count by category only, as in PyTorch: a float64 0-d tensor
-  // does not widen a float32 tensor.
   const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
   if (a0 != b0) {
     const Tensor& t = a0 ? b : a;
     const Tensor& s = a0 ? a : b;
-    if (is_floating_point(t.dtype())) return t.dtype();
-    if (is_floating_point(s.dtype())) return kFloat32;
+    const auto category = [](Dtype d) { return is_floating_point(d) ? 2 : d == kBool ? 0 : 1; };
+    if (category(s.dtype()) <= category(t.dtype())) return t.dtype();
     return promote_types(t.dtype(), s.dtype());
   }
   return promote_types(a.dtype(), b.dtype());
@@ -135,14 +139,15 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
       }
     });
   });
-  // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a), the second taken as 0 where a = 0 and b >= 0
+  // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a); the first is 0 where b = 0 (also at a = 0, where b aᵇ⁻¹ = 0·∞),
+  // the second 0 where a = 0 and b >= 0 (PyTorch's pow_backward_self / pow_backward_exponent)
   autograd::record(op_pow, out, {&base, &exponent}, {&base, &exponent, &out},
                    [](const Tensor& g, const BackwardCtx& c) -> TensorList {
                      const Tensor& a = c.saved[0];
                      const Tensor& b = c.saved[1];
                      const Tensor& y = c.saved[2];
                      Tensor ga, gb;
-                     if (c.needs(0)) ga = g * b * pow(a, b - 1);
+                     if (c.needs(0)) ga = where(b == 0, 0.0, g * b * pow(a, b - 1));
                      if (c.needs(1)) gb = where((a == 0) & (b >= 0), 0.0, g * y * log(a));
                      return {ga, gb};
                    });
@@ -157,8 +162,14 @@ Tensor pow(const Tensor& base, Scalar exponent) {
   Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
     Tensor bc = cast(base, d);
     Tensor o = detail::make_tensor(bc.sizes(), d);
+    // The exponents ±0.5 are sqrt and 1/sqrt, as in PyTorch: at x = −0.0 they give −0.0 and −inf
+    // (std::pow gives +0.0 and +inf), and so does the derivative p·x^(p−1) of x^0.5. (One loop
+    // with a predictable branch rather than one more instantiation per dtype: build time.)
     if (p == 2.0) kernels::unary_map<T, T>(impl(bc), impl(o), [](auto x) { return x * x; });
-    else kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) { return static_cast<T>(std::pow(static_cast<double>(x), p)); });
+    else kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) {
+      const double v = static_cast<double>(x);
+      return static_cast<T>(p == 0.5 ? std::sqrt(v) : p == -0.5 ? 1.0 / std::sqrt(v) : std::pow(v, p));
+    });
     return o;
   });
   // d(aᵖ) = g p aᵖ⁻¹
@@ -216,8 +227,6 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx) {
   detail::check_defined(x, "clamp");
   XG_CHECK(mn || mx, ValueError, "clamp: at least one of min and max must be given");
-  XG_CHECK(!(mn && mx) || mn->to_double() <= mx->to_double(), ValueError, "clamp: min (", mn ? mn->to_double() : 0,
-           ") must not exceed max (", mx ? mx->to_double() : 0, ")");
   Dtype d = x.dtype();
   if (mn) d = promote_types(d, result_type(x, *mn));
   if (mx) d = promote_types(d, result_type(x, *mx));
@@ -237,6 +246,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx
     return o;
   });
   const double lo = mn ? mn->to_double() : -INFINITY, hi = mx ? mx->to_double() : INFINITY;
+  // min(max(x, lo), hi), as PyTorch: with lo > hi every element is hi (and the gradient 0).
   // d clamp = g where lo <= x <= hi, else 0
   autograd::record(op_clamp, out, {&x}, {&x}, [lo, hi](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& v = c.saved[0];

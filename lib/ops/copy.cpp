@@ -1,4 +1,5 @@
 // Copies, dtype conversion and the in-place ops.
+#include "ops/inplace.hpp"
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
@@ -48,7 +49,7 @@ Tensor Tensor::to(Dtype d) const {
 // cloned (a differentiable clone), the op is computed out of place from that clone, the result is
 // written back, and the tensor's history is replaced by the result's: the graph stays correct
 // and no saved tensor aliases the memory being overwritten.
-namespace {
+namespace detail {
 void check_inplace_allowed(const Tensor& self, const char* op) {
   XG_CHECK(!(GradMode::is_enabled() && self.requires_grad() && self.is_leaf()), AutogradError, op,
            ": a leaf tensor that requires grad is being used in an in-place operation (modify it under "
@@ -72,6 +73,11 @@ void commit_inplace(Tensor& self, const Tensor& result) {
     s.requires_grad = true;
   }
 }
+}  // namespace detail
+
+namespace {
+using detail::check_inplace_allowed;
+using detail::commit_inplace;
 
 template <class F>
 Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {

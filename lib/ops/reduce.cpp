@@ -225,15 +225,15 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
 Tensor mean(const Tensor& x) { return mean(x, Shape{}, false); }
 
 namespace {
-/// var, or std when take_sqrt, over dims; the count is N − 1 when unbiased (Bessel's correction),
-/// clamped at 0 as in PyTorch, so one element gives 0/0 = NaN.
-Tensor var_std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, bool take_sqrt) {
+/// var, or std when take_sqrt, over dims; the count is N − correction (1: Bessel's correction),
+/// clamped at 0 as in PyTorch, so one element with correction 1 gives 0/0 = NaN.
+Tensor var_std(const Tensor& x, const Shape& dims, double correction, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
   check_floating(x, op);
   bool outer = false;
   std::int64_t mo = 0, mn = 0, mi = 0;
   const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
-  const double dof = std::max(0.0, static_cast<double>(p.inner) - (unbiased ? 1.0 : 0.0));
+  const double dof = std::max(0.0, static_cast<double>(p.inner) - correction);
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
   kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
     if (outer) {
@@ -289,14 +289,12 @@ Tensor var_std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, 
 }
 }  // namespace
 
-Tensor var(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim) {
-  return var_std(x, dims, unbiased, keepdim, false);
+Tensor var(const Tensor& x, const Shape& dims, double correction, bool keepdim) {
+  return var_std(x, dims, correction, keepdim, false);
 }
-Tensor var(const Tensor& x, bool unbiased) { return var_std(x, Shape{}, unbiased, false, false); }
-Tensor std(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim) {
-  return var_std(x, dims, unbiased, keepdim, true);
+Tensor std(const Tensor& x, const Shape& dims, double correction, bool keepdim) {
+  return var_std(x, dims, correction, keepdim, true);
 }
-Tensor std(const Tensor& x, bool unbiased) { return var_std(x, Shape{}, unbiased, false, true); }
 
 // ---- prod -------------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // Views and shape ops: reshape, view, squeeze/unsqueeze, transpose/permute, expand, slice,
-// select, split/chunk. Views share storage (no copy); their backward maps the gradient back.
+// select, split/chunk, unbind. Views share storage (no copy); their backward maps the gradient back.
 #include <numeric>
 
 #include "autograd/record.hpp"
@@ -19,6 +19,8 @@ XG_OP_NAME(expand);
 XG_OP_NAME(slice);
 XG_OP_NAME(select);
 XG_OP_NAME(slice_backward);
+XG_OP_NAME(split_with_sizes);
+XG_OP_NAME(unbind);
 
 namespace {
 Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const Shape& from) {
@@ -291,8 +293,16 @@ Tensor slice_backward(const Tensor& grad, const Shape& input_sizes, std::int64_t
   return out;
 }
 
+// Note [Multi-output views]
+// split / chunk / unbind return views of x made by one multi-output node, not one slice node per
+// piece: a slice's backward builds a zero tensor of x's full size, so joining P pieces that way
+// costs O(P · numel) (quadratic over the time steps of a sequence), where the node below joins
+// the pieces' gradients with one cat / stack into a single buffer (zeros only for the pieces that
+// got no gradient, each of its own size).
+
 TensorList split_with_sizes(const Tensor& x, const Shape& split_sizes, std::int64_t d) {
   detail::check_defined(x, "split_with_sizes");
+  XG_CHECK(x.dim() > 0, IndexError, "split_with_sizes: cannot split a 0-d tensor");
   d = wrap_dim(d, x.dim(), "split_with_sizes");
   std::int64_t total = 0;
   for (auto s : split_sizes) {
@@ -300,15 +310,57 @@ TensorList split_with_sizes(const Tensor& x, const Shape& split_sizes, std::int6
     total += s;
   }
   XG_CHECK(total == x.size(d), ShapeError, "split_with_sizes: sizes ", split_sizes, " sum to ", total,
-           " but dimension ", d, " has size ", x.size(d));
+           " but dimension ", d, " has size ", x.size(d), " (shape ", x.sizes(), ")");
   TensorList out;
+  out.reserve(split_sizes.size());
   std::int64_t start = 0;
-  for (auto s : split_sizes) {
-    out.push_back(x.narrow(d, start, s));
-    start += s;
+  for (auto len : split_sizes) {
+    Shape s = x.sizes();
+    s[d] = len;
+    out.push_back(detail::make_view(x, s, x.strides(), x.storage_offset() + start * x.stride(d)));
+    start += len;
   }
+  const Shape sizes = split_sizes;
+  const Dtype dtype = x.dtype();
+  // d split = the pieces' gradients joined along dim (zeros for pieces without one)
+  autograd::record_multi(op_split_with_sizes, out, {&x}, [d, sizes, dtype, shape = x.sizes()](
+                                                             const TensorList& gs, const BackwardCtx&) -> TensorList {
+    TensorList parts(gs.size());
+    for (std::size_t i = 0; i < gs.size(); ++i) {
+      if (gs[i].defined()) {
+        parts[i] = gs[i];
+      } else {
+        Shape s = shape;
+        s[d] = sizes[i];
+        parts[i] = zeros(s, dtype);
+      }
+    }
+    return {parts.size() == 1 ? parts[0] : cat(parts, d)};
+  });
   return out;
 }
+
+TensorList unbind(const Tensor& x, std::int64_t d) {
+  detail::check_defined(x, "unbind");
+  XG_CHECK(x.dim() > 0, IndexError, "unbind: cannot unbind a 0-d tensor");
+  d = wrap_dim(d, x.dim(), "unbind");
+  Shape s = x.sizes(), st = x.strides();
+  s.erase(d);
+  st.erase(d);
+  TensorList out;
+  out.reserve(static_cast<std::size_t>(x.size(d)));
+  for (std::int64_t i = 0; i < x.size(d); ++i)
+    out.push_back(detail::make_view(x, s, st, x.storage_offset() + i * x.stride(d)));
+  const Dtype dtype = x.dtype();
+  // d unbind = the slices' gradients stacked along dim (zeros for slices without one)
+  autograd::record_multi(op_unbind, out, {&x}, [d, s, dtype](const TensorList& gs, const BackwardCtx&) -> TensorList {
+    TensorList parts(gs.size());
+    for (std::size_t i = 0; i < gs.size(); ++i) parts[i] = gs[i].defined() ? gs[i] : zeros(s, dtype);
+    return {stack(parts, d)};
+  });
+  return out;
+}
+TensorList Tensor::unbind(std::int64_t d) const { return xg::unbind(*this, d); }
 
 TensorList split(const Tensor& x, std::int64_t split_size, std::int64_t d) {
   detail::check_defined(x, "split");

@@ -40,10 +40,12 @@ Tensor Tensor::index_add(std::int64_t d, const Tensor& i, const Tensor& s) const
 Tensor Tensor::sum(std::optional<Dtype> d) const { return xg::sum(*this, d); }
 Tensor Tensor::sum(const Shape& dims, bool keepdim) const { return xg::sum(*this, dims, keepdim); }
 Tensor Tensor::mean(const Shape& dims, bool keepdim) const { return xg::mean(*this, dims, keepdim); }
-Tensor Tensor::var(bool unbiased) const { return xg::var(*this, unbiased); }
-Tensor Tensor::var(const Shape& dims, bool unbiased, bool keepdim) const { return xg::var(*this, dims, unbiased, keepdim); }
-Tensor Tensor::std(bool unbiased) const { return xg::std(*this, unbiased); }
-Tensor Tensor::std(const Shape& dims, bool unbiased, bool keepdim) const { return xg::std(*this, dims, unbiased, keepdim); }
+Tensor Tensor::var(const Shape& dims, double correction, bool keepdim) const { return xg::var(*this, dims, correction, keepdim); }
+Tensor Tensor::std(const Shape& dims, double correction, bool keepdim) const { return xg::std(*this, dims, correction, keepdim); }
+Tensor Tensor::masked_select(const Tensor& m) const { return xg::masked_select(*this, m); }
+Tensor Tensor::masked_scatter(const Tensor& m, const Tensor& s) const { return xg::masked_scatter(*this, m, s); }
+Tensor Tensor::take_along_dim(const Tensor& i, std::optional<std::int64_t> d) const { return xg::take_along_dim(*this, i, d); }
+Tensor Tensor::nonzero() const { return xg::nonzero(*this); }
 Tensor Tensor::prod(std::int64_t d, bool keepdim) const { return xg::prod(*this, d, keepdim); }
 std::tuple<Tensor, Tensor> Tensor::max(std::int64_t d, bool keepdim) const { return xg::max(*this, d, keepdim); }
 std::tuple<Tensor, Tensor> Tensor::min(std::int64_t d, bool keepdim) const { return xg::min(*this, d, keepdim); }

@@ -132,6 +132,23 @@ TEST_CASE("cross_entropy: the gradient with weights, ignore_index and smoothing 
                          0.13229839601658422, -0.22729643561803572, -0.045490420319767896, -0.015940623710112938});
 }
 
+TEST_CASE("cross_entropy and nll_loss: every target ignored with mean gives a NaN loss and zero gradients, as PyTorch") {
+  const Tensor all_ignored = full({4}, 7, kInt64);
+  for (const double smoothing : {0.0, 0.2}) {
+    INFO("label_smoothing " << smoothing);
+    const Tensor x = logits().requires_grad_();
+    const Tensor loss = F::cross_entropy(x, all_ignored, {.ignore_index = 7, .label_smoothing = smoothing});
+    CHECK(std::isnan(loss.item<double>()));
+    loss.backward();
+    CHECK(x.grad().abs().sum().item<double>() == 0.0);
+  }
+  const Tensor lp = logits().requires_grad_();
+  const Tensor nll = F::nll_loss(lp, all_ignored, {.weight = class_weight(), .ignore_index = 7});
+  CHECK(std::isnan(nll.item<double>()));
+  nll.backward();
+  CHECK(lp.grad().abs().sum().item<double>() == 0.0);
+}
+
 TEST_CASE("cross_entropy: class-probability targets match PyTorch") {
   const Tensor x = logits(), p = probs(), w = class_weight();
   check_close(F::cross_entropy(x, p), 3.3426427522423308);
@@ -391,6 +408,160 @@ TEST_CASE("triplet_margin_loss: p-norm distances, margin and swap match PyTorch"
                   {a.clone().requires_grad_(), p.clone().requires_grad_(), n.clone().requires_grad_()});
   CHECK_THROWS_AS(F::triplet_margin_loss(a, p, n.select(0, 0)), ShapeError);
   CHECK_THROWS_AS(F::triplet_margin_loss(a, p, n, {.p = 0}), ValueError);
+}
+
+// ---- likelihood and margin losses (tests/reference/nn_loss_more.py) ------------------------------
+
+namespace {
+Tensor like_x() { return seq({3, 4}, 0.7, 0.3, 1.5); }
+Tensor like_y() { return seq({3, 4}, 0.5, 1.1, 2.0).abs() * 2; }
+Tensor like_var() { return seq({3, 4}, 0.35, 0.6, 1.0).abs() + 0.2; }
+Tensor like_var1() { return seq({3, 1}, 0.9, 0.4, 1.0).abs() + 0.3; }
+Tensor pm_one() { return tensor({1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0}, kFloat64).reshape({3, 4}); }
+Tensor mm_x() { return seq({4, 5}, 0.9, 0.2, 1.5); }
+TensorList grad_inputs(std::initializer_list<Tensor> ts) {
+  TensorList r;
+  for (const Tensor& t : ts) r.push_back(t.clone().requires_grad_());
+  return r;
+}
+}  // namespace
+
+TEST_CASE("smooth_l1_loss: with beta = 0 the input's gradient at input = target is -1, as PyTorch") {
+  const TensorList in = grad_inputs({tensor({1.0, 2.0, 3.0}, kFloat64), tensor({1.0, 1.0, 3.5}, kFloat64)});
+  const auto g = autograd::grad({F::smooth_l1_loss(in[0], in[1], {.reduction = kSum, .beta = 0.0})}, in);
+  check_close(g[0], {-1.0, 1.0, -1.0});
+  // PyTorch gives the target −1 at the tie as well (its backward reuses the input's branch with the
+  // arguments swapped); here the target's gradient is the negated input's, as everywhere else.
+  check_close(g[1], {1.0, -1.0, 1.0});
+}
+
+TEST_CASE("poisson_nll_loss: log-rate and rate inputs, full and eps match PyTorch") {
+  const Tensor x = like_x(), y = like_y(), rate = like_x().abs() + 0.1;
+  check_close(F::poisson_nll_loss(x, y), 1.694709702350455);
+  check_close(F::poisson_nll_loss(x, y, {.full = true, .reduction = kSum}), 38.74329737003065);
+  check_close(F::poisson_nll_loss(rate, y, {.log_input = false, .reduction = kNone}),
+              {2.7182891587094833, 0.12631047583246313, -0.008261673624517574, 0.8920775461114594,
+               0.4647241844581659, 0.9865793892812298, 0.09760861534860021, 0.01692499969099681,
+               2.195006009361744, 1.9986353253646016, 1.143266625878015, 1.0108300580130058});
+  check_close(nn::PoissonNLLLoss({.log_input = false, .full = true, .eps = 0.05})(rate, y), 2.3729617627566704);
+  check_gradients([](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.full = true}); }, grad_inputs({x, y}));
+  check_gradients([](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.log_input = false, .full = true}); },
+                  grad_inputs({rate, y}));
+  CHECK_THROWS_WITH(F::poisson_nll_loss(zeros({3, 1}), zeros({3})),
+                    Contains("poisson_nll_loss") && Contains("[3]") && Contains("[3, 1]"));
+  CHECK_THROWS_AS(F::poisson_nll_loss(zeros({3}), zeros({3}, kInt64)), DtypeError);
+}
+
+TEST_CASE("gaussian_nll_loss: full, per-element and per-sample variances and the eps clamp match PyTorch") {
+  const Tensor x = like_x(), y = like_y(), v = like_var(), v1 = like_var1();
+  check_close(F::gaussian_nll_loss(x, y, v), 8.655809462186285);
+  check_close(F::gaussian_nll_loss(x, y, v, {.full = true, .reduction = kSum}), 114.8969759446915);
+  check_close(F::gaussian_nll_loss(x, y, v1, {.reduction = kNone}),
+              {6.8809232868987955, 5.2433894078138295, 2.615366142727964, 0.6118232911821191,
+               0.12124184777678465, 2.9758122976741017, 9.005336380476564, 11.232175226302717,
+               8.252848095316713, 1.9614559493516814, 0.18646632443043223, 0.07702468502604642});
+  check_close(nn::GaussianNLLLoss()(x, y, v1.squeeze(1)), 4.0969885779148125);
+  // Variances below eps are clamped; the clamp passes the gradient through unchanged.
+  Tensor vs = v.clone();
+  vs.index_put_({0, 1}, 1e-9);
+  vs.index_put_({2, 3}, 0.0);
+  const TensorList in = grad_inputs({x, y, vs});
+  const Tensor loss = F::gaussian_nll_loss(in[0], in[1], in[2], {.eps = 0.01});
+  check_close(loss, 39.38344945067208);
+  const auto g = autograd::grad({loss}, in);
+  check_close(g[0], {-0.34019702441172284, -22.800732791284798, -0.14075647981827688, -0.07302485322940981,
+                     -0.007809121158537346, -0.24574393767368438, -0.6295233783754838, -1.5153198793742215,
+                     -0.7800382350396439, -0.22225005066927034, 0.04476555775034199, 1.9822659656796782});
+  check_close(g[1], (-g[0]).to_vector<double>());
+  check_close(g[2], {-0.6399123946051134, -3115.073828250753, -0.08306462214503496, 0.002817395670414516,
+                     0.03719541768544844, -0.3166269649959313, -2.311384327792431, -13.634209858773541,
+                     -3.5592915721329876, -0.2423674572932437, 0.028895058443839574, -19.409603485485263});
+  check_gradients([](const TensorList& t) { return F::gaussian_nll_loss(t[0], t[1], t[2], {.full = true}); },
+                  grad_inputs({x, y, v}));
+  check_gradients([](const TensorList& t) { return F::gaussian_nll_loss(t[0], t[1], t[2], {.reduction = kSum}); },
+                  grad_inputs({x, y, v1}));
+  CHECK_THROWS_WITH(F::gaussian_nll_loss(x, y, zeros({3, 2}, kFloat64)),
+                    Contains("gaussian_nll_loss: var of shape [3, 2]") && Contains("[3, 4]"));
+  CHECK_THROWS_WITH(F::gaussian_nll_loss(x, y, -v), Contains("gaussian_nll_loss: var has negative entries"));
+  CHECK_THROWS_AS(F::gaussian_nll_loss(x, y, -v), ValueError);
+  CHECK_THROWS_AS(F::gaussian_nll_loss(x, y.select(0, 0), v), ShapeError);
+  CHECK_THROWS_AS(nn::GaussianNLLLoss({.eps = -1}), ValueError);
+}
+
+TEST_CASE("soft_margin_loss and multilabel_soft_margin_loss: values with weights match PyTorch") {
+  const Tensor x = like_x(), y = pm_one(), t = (pm_one() + 1) / 2;
+  const Tensor w = tensor({0.5, 1.0, 2.0, 1.5}, kFloat64);
+  check_close(F::soft_margin_loss(x * 3, y), 1.2764641885323738);
+  check_close(nn::SoftMarginLoss({.reduction = kNone})(x * 3, y),
+              {0.23469207767951988, 3.8090383560744705, 0.01146758500390216, 0.04674500568082211,
+               0.7910737100349046, 0.06176598583961187, 4.411101638327093, 0.018595086472246388,
+               1.852962866551404, 0.22003470837008868, 3.8485066997514727, 0.011586542602949551});
+  check_close(F::soft_margin_loss(tensor({800.0, -800.0}, kFloat64), tensor({-1.0, 1.0}, kFloat64), {.reduction = kSum}), 1600.0);
+  check_close(F::multilabel_soft_margin_loss(x, t), 0.7263659339110058);
+  check_close(F::multilabel_soft_margin_loss(x, t, {.weight = w, .reduction = kNone}),
+              {0.6578430497515624, 1.0999604803369962, 1.0857743025247426});
+  check_close(nn::MultiLabelSoftMarginLoss({.weight = w, .reduction = kSum})(x, t), 2.843577832613301);
+  check_close(F::multilabel_soft_margin_loss(x.select(0, 1), t.select(0, 1)), 0.7426186821166423);
+  check_gradients([](const TensorList& v) { return F::soft_margin_loss(v[0], v[1]); }, grad_inputs({x, y}));
+  check_gradients([w](const TensorList& v) { return F::multilabel_soft_margin_loss(v[0], v[1], {.weight = w}); },
+                  grad_inputs({x, t}));
+  CHECK_THROWS_WITH(F::soft_margin_loss(x, y.select(0, 0)), Contains("soft_margin_loss") && Contains("[4]"));
+  CHECK_THROWS_WITH(F::multilabel_soft_margin_loss(x, t, {.weight = zeros({3}, kFloat64)}),
+                    Contains("multilabel_soft_margin_loss: weight of shape [3]"));
+  CHECK_THROWS_AS(F::multilabel_soft_margin_loss(x.reshape({3, 2, 2}), t.reshape({3, 2, 2})), ShapeError);
+}
+
+TEST_CASE("multi_margin_loss: p, margin and class weights match PyTorch") {
+  const Tensor x = mm_x(), t = labels(), w = class_weight();
+  check_close(F::multi_margin_loss(x, t), 0.9097312039146521);
+  check_close(F::multi_margin_loss(x, t, {.p = 2, .margin = 0.5, .reduction = kNone}),
+              {0.05557428276126456, 5.791079938033977, 0.047447462989164704, 0.9497256536338213});
+  check_close(F::multi_margin_loss(x, t, {.weight = w, .reduction = kSum}), 1.2392666506531622);
+  check_close(F::multi_margin_loss(x.select(0, 2), scalar_tensor(3, kInt64)), 1.1905661998118997);
+  nn::MultiMarginLoss layer({.p = 2, .weight = w});
+  const Tensor xg = x.clone().requires_grad_();
+  const Tensor loss = layer(xg, t);
+  check_close(loss, 0.695454433992558);
+  check_close(autograd::grad({loss}, {xg})[0],
+              {0.0, -0.10491980538751892, 0.10271351001463694, 0.0022062953728819836, 0.0, -0.24153278930119462,
+               0.031059698590753405, 0.0564512973695575, 0.07695894060127184, 0.07706285273961186,
+               0.06909490934486459, 0.0, 0.0, 0.0, -0.06909490934486459, 0.1024615445277999, 0.10162427676520308,
+               -0.20408582129300298, 0.0, 0.0});
+  check_gradients([w](const TensorList& v) { return F::multi_margin_loss(v[0], labels(), {.p = 2, .weight = w}); },
+                  grad_inputs({x}));
+  check_gradients([](const TensorList& v) { return F::multi_margin_loss(v[0], labels(), {.margin = 0.7}); },
+                  grad_inputs({x}));
+  CHECK_THROWS_WITH(F::multi_margin_loss(x, t, {.p = 3}), Contains("multi_margin_loss: only p = 1 and p = 2"));
+  CHECK_THROWS_AS(nn::MultiMarginLoss({.p = 0}), ValueError);
+  CHECK_THROWS_WITH(F::multi_margin_loss(x, i64({1, 0, 5, 2})), Contains("multi_margin_loss: target 5 is out of bounds"));
+  CHECK_THROWS_AS(F::multi_margin_loss(x, i64({1, 0, 5, 2})), IndexError);
+  CHECK_THROWS_AS(F::multi_margin_loss(x, i64({1, 0, 4})), ShapeError);
+  CHECK_THROWS_AS(F::multi_margin_loss(x, t.to(kFloat64)), DtypeError);
+  CHECK_THROWS_AS(F::multi_margin_loss(x, t, {.weight = zeros({4}, kFloat64)}), ShapeError);
+}
+
+TEST_CASE("triplet_margin_with_distance_loss: the default and custom distances and swap match PyTorch") {
+  const Tensor a = seq({3, 4}, 0.7, 0.2, 1.0), p = seq({3, 4}, 0.5, 0.6, 1.0), n = seq({3, 4}, 0.3, 1.4, 1.0);
+  const nn::DistanceFunction l1 = [](const Tensor& u, const Tensor& v) { return abs(u - v).sum({-1}); };
+  check_close(F::triplet_margin_with_distance_loss(a, p, n), 0.4871148126406151);
+  check_close(F::triplet_margin_with_distance_loss(a, p, n, {.margin = 2.0, .swap = true, .reduction = kNone}),
+              {1.9419210947536976, 2.2221770976914454, 3.2739637116930282});
+  check_close(F::triplet_margin_with_distance_loss(a, p, n, {.distance_function = l1, .margin = 0.5, .reduction = kSum}),
+              0.005963271271872128, 1e-8);
+  check_close(nn::TripletMarginWithDistanceLoss({.distance_function = l1, .margin = 1.5, .swap = true,
+                                                 .reduction = kNone})(a, p, n),
+              {1.362312709833645, 2.013108518938611, 4.14859496920533});
+  check_gradients([](const TensorList& v) {
+    return F::triplet_margin_with_distance_loss(v[0], v[1], v[2], {.margin = 2.0, .swap = true});
+  }, grad_inputs({a, p, n}));
+  check_gradients([l1](const TensorList& v) {
+    return F::triplet_margin_with_distance_loss(v[0], v[1], v[2], {.distance_function = l1, .margin = 1.5, .swap = true});
+  }, grad_inputs({a, p + 0.1, n}));  // a[0, 2] = p[0, 2]: off |a − p|'s kink
+  CHECK_THROWS_WITH(F::triplet_margin_with_distance_loss(a, p, n.select(0, 0)),
+                    Contains("triplet_margin_with_distance_loss") && Contains("[3, 4]") && Contains("[4]"));
+  CHECK_THROWS_WITH(F::triplet_margin_with_distance_loss(a, p, n, {.margin = 0}),
+                    Contains("triplet_margin_with_distance_loss: margin must be greater than 0, got 0"));
+  CHECK_THROWS_AS(nn::TripletMarginWithDistanceLoss({.margin = -1}), ValueError);
 }
 
 // ---- layers -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The module registry: names, modes, dtype moves, freezing, state dicts, clones, hooks, printing.
 #include <catch2/catch.hpp>
 
+#include <iostream>
 #include <sstream>
 #include <xgrad/nn/module.hpp>
 #include <xgrad/xgrad.hpp>
@@ -177,7 +178,7 @@ TEST_CASE("module: load_state_dict reports every problem at once") {
   }
   bad.insert("third.weight", zeros({1}));  // unexpected
   try {
-    net->load_state_dict(bad);
+    net->load_state_dict(bad, {.on_dtype_mismatch = nn::DtypeMismatch::Error});
     FAIL("load_state_dict accepted a bad state dict");
   } catch (const ValueError& e) {
     const std::string msg = e.what();
@@ -187,6 +188,14 @@ TEST_CASE("module: load_state_dict reports every problem at once") {
     CHECK_THAT(msg, Contains("missing keys: 'first.bias'"));
     CHECK_THAT(msg, Contains("unexpected keys: 'third.weight'"));
   }
+  // By default a dtype mismatch is cast, as PyTorch: the other three problems remain.
+  try {
+    net->load_state_dict(bad);
+    FAIL("load_state_dict accepted a bad state dict");
+  } catch (const ValueError& e) {
+    const std::string msg = e.what();
+    CHECK_THAT(msg, Contains("3 problems") && !Contains("dtype mismatch"));
+  }
   // Non-strict: dtype converted, missing/unexpected returned, shapes still checked.
   bad.erase("second.weight");
   auto r = net->load_state_dict(bad, /*strict=*/false);
@@ -194,6 +203,30 @@ TEST_CASE("module: load_state_dict reports every problem at once") {
   CHECK(r.unexpected_keys == std::vector<std::string>{"third.weight"});
   CHECK(net->second->bias.dtype() == kFloat64);
   CHECK(net->second->bias.abs().sum().item<double>() == 0.0);
+}
+
+TEST_CASE("module: a strict load casts a float64 state into a float32 model, with a warning on request") {
+  TwoLayer src, dst;  // float64 parameters
+  dst->to(kFloat32);
+  {
+    NoGradGuard ng;
+    src->first->weight.fill_(1.0 / 3.0);  // not exactly representable in float32
+  }
+  const auto sd = src->state_dict();
+  std::ostringstream captured;
+  std::streambuf* old = std::cerr.rdbuf(captured.rdbuf());
+  dst->load_state_dict(sd);  // the default: cast silently
+  const std::string silent = captured.str();
+  dst->load_state_dict(sd, {.on_dtype_mismatch = nn::DtypeMismatch::Warn});
+  std::cerr.rdbuf(old);
+  CHECK(silent.empty());
+  CHECK_THAT(captured.str(), Contains("load_state_dict: casting 'first.weight' from float64 to float32") &&
+                                 Contains("'second.bias' from float64 to float32"));
+  CHECK(dst->first->weight.dtype() == kFloat32);
+  CHECK(equal(dst->first->weight, full({4, 3}, 1.0 / 3.0, kFloat32)));
+  CHECK(equal(dst->second->bias, src->second->bias.to(kFloat32)));
+  CHECK_THROWS_WITH(dst->load_state_dict(sd, {.strict = false, .on_dtype_mismatch = nn::DtypeMismatch::Error}),
+                    Contains("dtype mismatch for 'first.weight': the module has float32, the state dict has float64"));
 }
 
 TEST_CASE("module: clone is deep and keeps values, requires_grad and modes") {

@@ -57,9 +57,9 @@ TEST_CASE("type promotion: a 0-d float64 tensor does not widen a float32 tensor"
   // between tensors of the same rank category, the wider type wins
   CHECK((a + ones({3}, kFloat64)).dtype() == kFloat64);
   CHECK((scalar_tensor(1.0, kFloat32) + scalar_tensor(1.0, kFloat64)).dtype() == kFloat64);
-  // an integer tensor with a floating 0-d tensor takes the default float type
-  CHECK((tensor({1, 2}) + s).dtype() == kFloat32);
-  CHECK(result_type(tensor({1, 2}), s) == kFloat32);
+  // an integer tensor with a floating 0-d tensor takes the 0-d tensor's type (PyTorch: float64)
+  CHECK((tensor({1, 2}) + s).dtype() == kFloat64);
+  CHECK(result_type(tensor({1, 2}), s) == kFloat64);
 }
 
 TEST_CASE("type promotion: int64 divided by int64 is true division in float32") {
@@ -300,4 +300,46 @@ TEST_CASE("activations: bad hyper-parameters throw a ValueError naming them") {
   CHECK_THROWS_WITH(hardtanh(x, 1.0, -1.0), Contains("hardtanh") && Contains("min_val"));
   CHECK_NOTHROW(hardtanh(x, 0.5, 0.5));
   CHECK_THROWS(leaky_relu(Tensor()));
+}
+
+// ---- gradients at the edges, as PyTorch (tests/reference/nn_loss_more.py) -------------------------
+
+namespace {
+/// Exactly the reference values, with the sign of zeros and infinities.
+void check_exact(const Tensor& t, const std::vector<double>& ref) {
+  const std::vector<double> v = values(t);
+  REQUIRE(v.size() == ref.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    INFO("element " << i << ": got " << v[i] << ", expected " << ref[i]);
+    CHECK((v[i] == ref[i] || std::abs(v[i] - ref[i]) <= 1e-15 * std::abs(ref[i])));
+    CHECK(std::signbit(v[i]) == std::signbit(ref[i]));
+  }
+}
+}  // namespace
+
+TEST_CASE("pow: the base's gradient is 0 where the exponent is 0, also at base 0, as PyTorch") {
+  const Tensor a = tensor({0.0, 0.0, 2.0, -0.0}, kFloat64).requires_grad_();
+  const Tensor b = tensor({0.0, 1.5, 0.0, 2.0}, kFloat64).requires_grad_();
+  const auto g = autograd::grad({pow(a, b).sum()}, {a, b});
+  check_exact(g[0], {0.0, 0.0, 0.0, -0.0});
+  check_exact(g[1], {0.0, 0.0, std::numbers::ln2, 0.0});
+}
+
+TEST_CASE("pow: exponents -0.5 and 0.5 at -0.0 give PyTorch's signed infinities and zeros") {
+  for (Dtype d : {kFloat32, kFloat64}) {
+    const Tensor z = tensor({-0.0, 0.0, 4.0}, d).requires_grad_();
+    const Tensor r = pow(z, -0.5);
+    check_exact(r, {-kInf, kInf, 0.5});
+    check_exact(autograd::grad({r.sum()}, {z})[0], {-kInf, -kInf, -0.0625});
+    const Tensor s = pow(z, 0.5);
+    check_exact(s, {-0.0, 0.0, 2.0});
+    check_exact(autograd::grad({s.sum()}, {z})[0], {-kInf, kInf, 0.25});
+  }
+}
+
+TEST_CASE("clamp: min greater than max sets every element to max with zero gradient, as PyTorch") {
+  const Tensor c = tensor({-1.0, 1.0, 1.5, 2.0, 3.0}, kFloat64).requires_grad_();
+  const Tensor y = clamp(c, 2.0, 1.0);
+  check_exact(y, {1.0, 1.0, 1.0, 1.0, 1.0});
+  check_exact(autograd::grad({y.sum()}, {c})[0], {0.0, 0.0, 0.0, 0.0, 0.0});
 }

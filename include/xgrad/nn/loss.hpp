@@ -7,6 +7,7 @@
 //   auto l1 = xg::nn::functional::l1_loss(pred, target, {.reduction = xg::nn::kSum});
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "xgrad/nn/module.hpp"
 
@@ -94,6 +95,48 @@ struct TripletMarginLossOptions {
   Reduction reduction = kMean;
 };
 
+/// log_input: the input is the log of the rate (loss exp(x) − t·x), else the rate itself
+/// (x − t·log(x + eps)). full: add Stirling's approximation of log(t!) where t > 1.
+struct PoissonNLLLossOptions {
+  bool log_input = true;
+  bool full = false;
+  double eps = 1e-8;
+  Reduction reduction = kMean;
+};
+/// full: add the constant 0.5·log(2π). eps: the variance is clamped at eps from below (the clamp
+/// passes the gradient through unchanged, as PyTorch's in-place clamp under no_grad).
+struct GaussianNLLLossOptions {
+  bool full = false;
+  double eps = 1e-6;
+  Reduction reduction = kMean;
+};
+struct SoftMarginLossOptions {
+  Reduction reduction = kMean;
+};
+/// weight: a rescaling weight per class ([C], optional).
+struct MultiLabelSoftMarginLossOptions {
+  Tensor weight = {};
+  Reduction reduction = kMean;
+};
+/// p: 1 or 2 (the hinge or its square); weight: a rescaling weight per class ([C], optional),
+/// applied by the target's class.
+struct MultiMarginLossOptions {
+  std::int64_t p = 1;
+  double margin = 1.0;
+  Tensor weight = {};
+  Reduction reduction = kMean;
+};
+/// A distance of two tensors [N, D] → [N] (or [D] → []); an empty function means
+/// pairwise_distance (the 2-norm of x − y + 1e-6 over the last dim).
+using DistanceFunction = std::function<Tensor(const Tensor&, const Tensor&)>;
+/// margin > 0; swap: use the smaller of d(a, n) and d(p, n) as the negative distance.
+struct TripletMarginWithDistanceLossOptions {
+  DistanceFunction distance_function = {};
+  double margin = 1.0;
+  bool swap = false;
+  Reduction reduction = kMean;
+};
+
 // ---- functional forms ---------------------------------------------------------------------------
 
 namespace functional {
@@ -135,6 +178,24 @@ Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, const Hin
 /// max(0, margin + d(a, p) − d(a, n)) with d the p-norm distance over the last dim of (x − y + eps).
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
                            const TripletMarginLossOptions& options = {});
+/// Negative log-likelihood of a Poisson rate: exp(input) − target·input (log_input), or
+/// input − target·log(input + eps); same shapes.
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLLossOptions& options = {});
+/// 0.5·(log var + (input − target)²/var) with var ≥ 0 clamped at eps; var has the input's shape,
+/// or it with the last dim 1 or dropped (one variance per sample).
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var,
+                         const GaussianNLLLossOptions& options = {});
+/// log(1 + exp(−target·input)), target ±1, same shapes.
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const SoftMarginLossOptions& options = {});
+/// −mean over classes of weight·(t·log σ(x) + (1 − t)·log σ(−x)); input and target [N, C] or [C].
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
+                                   const MultiLabelSoftMarginLossOptions& options = {});
+/// Σ_{i ≠ y} weight[y]·max(0, margin − x[y] + x[i])^p / C per sample; input [N, C] or [C], target
+/// int64 [N] or [] in [0, C).
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginLossOptions& options = {});
+/// max(0, margin + d(a, p) − d(a, n)) with a distance function of one's choice.
+Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                                         const TripletMarginWithDistanceLossOptions& options = {});
 
 }  // namespace functional
 
@@ -251,5 +312,55 @@ struct TripletMarginLossImpl : Cloneable<TripletMarginLossImpl> {
   TripletMarginLossOptions options;
 };
 XG_MODULE_OPTIONS(TripletMarginLoss, TripletMarginLossOptions);
+
+struct PoissonNLLLossImpl : Cloneable<PoissonNLLLossImpl> {
+  explicit PoissonNLLLossImpl(PoissonNLLLossOptions options = {});
+  void reset() override {}
+  Tensor forward(const Tensor& input, const Tensor& target);
+  PoissonNLLLossOptions options;
+};
+XG_MODULE_OPTIONS(PoissonNLLLoss, PoissonNLLLossOptions);
+
+struct GaussianNLLLossImpl : Cloneable<GaussianNLLLossImpl> {
+  explicit GaussianNLLLossImpl(GaussianNLLLossOptions options = {});
+  void reset() override {}
+  Tensor forward(const Tensor& input, const Tensor& target, const Tensor& var);
+  GaussianNLLLossOptions options;
+};
+XG_MODULE_OPTIONS(GaussianNLLLoss, GaussianNLLLossOptions);
+
+struct SoftMarginLossImpl : Cloneable<SoftMarginLossImpl> {
+  explicit SoftMarginLossImpl(SoftMarginLossOptions options = {});
+  void reset() override {}
+  Tensor forward(const Tensor& input, const Tensor& target);
+  SoftMarginLossOptions options;
+};
+XG_MODULE_OPTIONS(SoftMarginLoss, SoftMarginLossOptions);
+
+struct MultiLabelSoftMarginLossImpl : Cloneable<MultiLabelSoftMarginLossImpl> {
+  explicit MultiLabelSoftMarginLossImpl(MultiLabelSoftMarginLossOptions options = {});
+  void reset() override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+  MultiLabelSoftMarginLossOptions options;
+  Tensor weight;
+};
+XG_MODULE_OPTIONS(MultiLabelSoftMarginLoss, MultiLabelSoftMarginLossOptions);
+
+struct MultiMarginLossImpl : Cloneable<MultiMarginLossImpl> {
+  explicit MultiMarginLossImpl(MultiMarginLossOptions options = {});
+  void reset() override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+  MultiMarginLossOptions options;
+  Tensor weight;
+};
+XG_MODULE_OPTIONS(MultiMarginLoss, MultiMarginLossOptions);
+
+struct TripletMarginWithDistanceLossImpl : Cloneable<TripletMarginWithDistanceLossImpl> {
+  explicit TripletMarginWithDistanceLossImpl(TripletMarginWithDistanceLossOptions options = {});
+  void reset() override {}
+  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
+  TripletMarginWithDistanceLossOptions options;
+};
+XG_MODULE_OPTIONS(TripletMarginWithDistanceLoss, TripletMarginWithDistanceLossOptions);
 
 }  // namespace xg::nn

@@ -39,6 +39,18 @@ struct LoadStateDictResult {
   std::vector<std::string> unexpected_keys;  ///< in the dict, not in the module
 };
 
+/// What load_state_dict does with a tensor whose dtype differs from the module's: cast it to the
+/// module's dtype (PyTorch's behaviour, the default), cast it and write one warning line per
+/// tensor to std::cerr, or report it as an error.
+enum class DtypeMismatch { Cast, Warn, Error };
+
+/// Options of load_state_dict (field order: strict, on_dtype_mismatch):
+/// `model.load_state_dict(sd, {.on_dtype_mismatch = xg::nn::DtypeMismatch::Warn})`.
+struct LoadStateDictOptions {
+  bool strict = true;
+  DtypeMismatch on_dtype_mismatch = DtypeMismatch::Cast;
+};
+
 /// Handle returned by the register_*_hook functions, for Module::remove_hook.
 using HookHandle = std::uint64_t;
 
@@ -140,10 +152,12 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Parameters and persistent buffers by dotted name (detached aliases, not copies).
   StateDict state_dict() const;
   /// Copies values from `state` into the registered parameters and buffers. Strict: missing and
-  /// unexpected keys and dtype mismatches are an error; shape mismatches always are. All problems
-  /// are reported at once in one ValueError. Non-strict: matching keys are loaded (converted to
-  /// the parameter's dtype) and the missing/unexpected keys are returned.
+  /// unexpected keys are an error; shape mismatches always are. All problems are reported at once
+  /// in one ValueError. Non-strict: matching keys are loaded and the missing/unexpected keys are
+  /// returned. A tensor of another dtype is cast to the module's (as PyTorch's copy_ does), or
+  /// per `options.on_dtype_mismatch` also warned about or refused.
   LoadStateDictResult load_state_dict(const StateDict& state, bool strict = true);
+  LoadStateDictResult load_state_dict(const StateDict& state, const LoadStateDictOptions& options);
 
   /// A deep copy: new parameters and buffers with the same values, requires_grad and mode.
   /// Modules derived from Cloneable<T> (all built-in layers) support it; see Cloneable.
