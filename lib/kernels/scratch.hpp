@@ -7,6 +7,8 @@
 #include <memory>
 #include <new>
 
+#include "xgrad/error.hpp"
+
 namespace xg::kernels {
 
 /// A 64-byte-aligned buffer that only grows.
@@ -19,12 +21,14 @@ class AlignedBuffer {
   void* get(std::size_t bytes) {
     if (bytes > cap_) {
       std::free(ptr_);
+      ptr_ = nullptr;
+      cap_ = 0;
+      // (a request near SIZE_MAX must not wrap when rounded up to pages)
+      if (bytes <= static_cast<std::size_t>(PTRDIFF_MAX)) ptr_ = std::aligned_alloc(64, (bytes + 4095) / 4096 * 4096);
+      if (ptr_ == nullptr)
+        throw ::xg::OutOfMemoryError(::xg::detail::concat("out of memory: cannot allocate ", bytes,
+                                              " bytes of scratch memory (convolution columns or matrix packing)"));
       cap_ = (bytes + 4095) / 4096 * 4096;
-      ptr_ = std::aligned_alloc(64, cap_);
-      if (ptr_ == nullptr) {
-        cap_ = 0;
-        throw std::bad_alloc();
-      }
     }
     return ptr_;
   }

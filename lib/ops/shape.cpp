@@ -30,7 +30,7 @@ Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const S
       infer = static_cast<std::int64_t>(i);
     } else {
       XG_CHECK(out[i] >= 0, ShapeError, op, ": invalid size ", out[i], " in shape ", shape);
-      known *= out[i];
+      known = out[i] == 0 || known == 0 ? 0 : detail::checked_mul(known, out[i], op, shape);
     }
   }
   if (infer >= 0) {
@@ -38,7 +38,7 @@ Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const S
              from, " (", numel, " elements)");
     out[infer] = numel / known;
   }
-  XG_CHECK(numel_of(out) == numel, ShapeError, op, ": shape ", shape, " is invalid for an input of shape ", from,
+  XG_CHECK(detail::checked_numel(out, op) == numel, ShapeError, op, ": shape ", shape, " is invalid for an input of shape ", from,
            " (", numel, " elements)");
   return out;
 }
@@ -189,6 +189,7 @@ Tensor Tensor::expand(const Shape& target) const {
     if (j >= 0) {
       const std::int64_t have = size(j);
       const std::int64_t s = want == -1 ? have : want;
+      XG_CHECK(s >= 0, ShapeError, "expand: invalid size ", want, " for dimension ", i, " in ", target);
       XG_CHECK(have == s || have == 1, ShapeError, "expand: the input shape ", sizes(),
                " cannot be expanded to ", target, " (dimension ", i, ": ", have, " vs ", s, ")");
       shape[i] = s;
@@ -200,6 +201,7 @@ Tensor Tensor::expand(const Shape& target) const {
     }
   }
   if (shape == sizes()) return *this;
+  detail::checked_numel(shape, "expand");  // Note [Checked shape arithmetic]
   Tensor out = detail::make_view(*this, shape, st, storage_offset());
   const Shape in_shape = sizes();
   // d expand = g summed over the expanded dims
