@@ -225,7 +225,7 @@ Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start_opt, std:
   start = std::clamp<std::int64_t>(start, 0, n);
   end = std::clamp<std::int64_t>(end, start, n);
   Shape s = sizes(), st = strides();
-  s[d] = (end - start + step - 1) / step;
+  s[d] = end == start ? 0 : (end - start - 1) / step + 1;  // ceil((end - start) / step) without overflow
   st[d] = stride(d) * step;
   Tensor out = detail::make_view(*this, s, st, storage_offset() + start * stride(d));
   const Shape in_shape = sizes();
@@ -245,8 +245,10 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
   XG_CHECK(dim() > 0, IndexError, "narrow: cannot narrow a 0-d tensor");
   const std::int64_t dd = wrap_dim(d, dim(), "narrow");
   const std::int64_t n = size(dd);
+  const std::int64_t given = start;
   if (start < 0) start += n;
-  XG_CHECK(start >= 0 && length >= 0 && start + length <= n, IndexError, "narrow: start ", start, " and length ",
+  // length <= n - start, not start + length <= n: the sum can overflow (narrow(x, 0, 1, INT64_MAX))
+  XG_CHECK(start >= 0 && length >= 0 && length <= n - start, IndexError, "narrow: start ", given, " and length ",
            length, " are out of range for dimension ", d, " of size ", n, " (shape ", sizes(), ")");
   return slice(dd, start, start + length, 1);
 }

@@ -146,3 +146,18 @@ TEST_CASE("read_idx: a header whose strides overflow is rejected as an IoError",
   test::write_bytes(path, bytes);
   CHECK_THROWS_WITH(data::read_idx(path), Contains("read_idx") && Contains("overflow"));
 }
+
+TEST_CASE("narrow and slice: start, length and step near INT64_MAX do not wrap", "[core][overflow]") {
+  constexpr std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const Tensor x = arange(6, kFloat64).reshape({2, 3});
+  // start + length used to wrap to a negative number and pass the range check
+  CHECK_THROWS_AS(narrow(x, 1, 1, big), IndexError);
+  CHECK_THROWS_AS(narrow(x, 1, big, 1), IndexError);
+  CHECK_THROWS_WITH(narrow(x, 1, -big, 1), Catch::Contains("narrow: start -9223372036854775807 and length 1"));
+  // ceil((end - start) / step) used to overflow for a huge step
+  const Tensor s = slice(x, 1, 0, 3, big);
+  REQUIRE(s.shape() == Shape{2, 1});
+  CHECK(s.select(0, 1).item<double>() == 3.0);
+  CHECK(slice(x, 1, 1, 3, big - 1).shape() == Shape{2, 1});
+  CHECK(slice(x, 1, 3, 3, big).shape() == Shape{2, 0});
+}
