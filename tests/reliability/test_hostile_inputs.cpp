@@ -619,6 +619,80 @@ std::vector<Case> generated_cases() {
     out.push_back({"io::load module " + c.what, [path] { nn::Linear l(3, 2); io::load(*l, path); }, path});
     out.push_back({"read_idx " + c.what, [path] { data::read_idx(path); }, path});
   }
+
+  // autograd misuse
+  out.push_back({"backward of a non-scalar without a gradient", [] { (ones({3}).requires_grad_() * 2).backward(); },
+                 "backward", "[3]"});
+  out.push_back({"backward of a tensor that does not require grad", [] { ones({1}).sum().backward(); }, "backward",
+                 "does not require grad"});
+  out.push_back({"backward with a gradient of another shape",
+                 [] { (ones({3}).requires_grad_() * 2).backward(ones({4})); }, "backward", "[4]"});
+  out.push_back({"grad of an unused input",
+                 [] {
+                   Tensor a = ones({2}).requires_grad_(), b = ones({2}).requires_grad_();
+                   autograd::grad({(a * a).sum()}, {b});
+                 },
+                 "grad", "allow_unused"});
+  out.push_back({"grad with a grad_output of another shape",
+                 [] {
+                   Tensor a = ones({2}).requires_grad_();
+                   autograd::grad({a * a}, {a}, {ones({3})});
+                 },
+                 "grad", "[3]"});
+  out.push_back({"requires_grad_ on an int tensor", [] { zeros({2}, kInt64).requires_grad_(); }, "requires_grad", "int64"});
+  out.push_back({"in-place on a leaf that requires grad", [] { ones({2}).requires_grad_().fill_(3); }, "fill_", "leaf"});
+
+  // initializers with bad arguments
+  out.push_back({"xavier_uniform_ of a vector", [] { nn::init::xavier_uniform_(ones({3})); }, "fan", "[3]"});
+  out.push_back({"kaiming_normal_ bad mode", [] { nn::init::kaiming_normal_(ones({3, 3}), 0.0, "fan_up"); }, "kaiming",
+                 "fan_up"});
+  out.push_back({"calculate_gain unknown", [] { nn::init::calculate_gain("swish2"); }, "calculate_gain", "swish2"});
+  out.push_back({"eye_ of a 3-d tensor", [] { nn::init::eye_(ones({2, 2, 2})); }, "eye_", "[2, 2, 2]"});
+  out.push_back({"dirac_ of a 2-d tensor", [] { nn::init::dirac_(ones({2, 2})); }, "dirac_", "[2, 2]"});
+  out.push_back({"uniform_ a > b", [] { nn::init::uniform_(ones({2}), 1.0, 0.0); }, "uniform_", "1"});
+  out.push_back({"normal_ std < 0", [] { nn::init::normal_(ones({2}), 0.0, -1.0); }, "normal_", "-1"});
+
+  // gradient clipping
+  out.push_back({"clip_grad_norm_ negative max_norm",
+                 [] { Tensor w = ones({2}).requires_grad_(); optim::clip_grad_norm_(w, -1.0); }, "clip_grad_norm_", "-1"});
+  out.push_back({"clip_grad_norm_ norm_type 0",
+                 [] { Tensor w = ones({2}).requires_grad_(); optim::clip_grad_norm_(w, 1.0, 0.0); }, "clip_grad_norm_", "0"});
+  out.push_back({"clip_grad_value_ negative",
+                 [] { Tensor w = ones({2}).requires_grad_(); optim::clip_grad_value_(w, -1.0); }, "clip_grad_value_", "-1"});
+
+  // CSV files with bad contents
+  const std::vector<std::pair<std::string, std::string>> csvs = {
+      {"ragged row", "a,b\n1,2\n3\n"},
+      {"non-numeric", "a,b\n1,x\n"},
+      {"empty", ""},
+      {"label column missing", "a,b\n1,2\n"},
+  };
+  for (const auto& [what, text] : csvs) {
+    const std::string path = dir + "/c" + std::to_string(k++) + ".csv";
+    {
+      std::ofstream f(path);
+      f << text;
+    }
+    const bool lab = what == "label column missing";
+    out.push_back({"read_csv " + what,
+                   [path, lab] {
+                     if (lab) data::read_csv(path, {.label = std::string("y")});
+                     else data::read_csv(path);
+                   },
+                   path});
+  }
+
+  // dtype mismatches
+  out.push_back({"mm float32 by float64", [] { mm(ones({2, 2}), ones({2, 2}, kFloat64)); }, "mm", "float64"});
+  out.push_back({"matmul int64", [] { matmul(ones({2, 2}, kInt64), ones({2, 2}, kInt64)); }, "matmul", "int64"});
+  out.push_back({"conv2d int64 input", [] { conv2d(ones({1, 1, 4, 4}, kInt64), ones({1, 1, 3, 3}, kInt64)); }, "conv2d",
+                 "int64"});
+  out.push_back({"softmax of int64", [] { softmax(ones({3}, kInt64), 0); }, "softmax", "int64"});
+  out.push_back({"mse_loss of int64", [] { F::mse_loss(ones({3}, kInt64), ones({3}, kInt64)); }, "mse_loss", "int64"});
+  out.push_back({"cross_entropy float target of another shape",
+                 [] { F::cross_entropy(ones({2, 3}), ones({2, 4})); }, "cross_entropy", "[2, 4]"});
+  out.push_back({"Linear on float64 input", [] { nn::Linear l(2, 2); l(ones({1, 2}, kFloat64)); }, "linear|Linear",
+                 "float64"});
   out.push_back({"load_safetensors into mismatched module",
                  [dir] {
                    nn::Linear a(3, 2), b(4, 2);
