@@ -25,8 +25,11 @@ class IndexError : public Error { public: using Error::Error; };
 /// Misuse of the autograd: backward twice, grad of a tensor that does not require grad,
 /// a saved tensor modified in place, NaN found in anomaly mode.
 class AutogradError : public Error { public: using Error::Error; };
-/// Reading or writing files (missing, truncated, corrupt).
+/// Reading or writing files (missing, truncated, corrupt, disk full; the message gives the OS reason).
 class IoError : public Error { public: using Error::Error; };
+/// An allocation the system cannot satisfy; the message names the op, the shape and the bytes asked
+/// for (thrown instead of std::bad_alloc by everything that allocates tensor storage).
+class OutOfMemoryError : public Error { public: using Error::Error; };
 /// A gradient check that found a mismatch (see xg::autograd::gradcheck).
 class GradcheckError : public Error { public: using Error::Error; };
 /// A failure of the distributed layer: an MPI call that failed (the message names the collective,

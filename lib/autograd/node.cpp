@@ -45,7 +45,47 @@ const std::vector<std::string>& registered_op_names() { return op_registry(); }
 
 // ---- Node --------------------------------------------------------------------------------------
 Node::Node() : sequence_nr_(g_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
-Node::~Node() = default;
+
+// Note [Iterative graph teardown]
+// A node owns the nodes of its inputs through its edges, so freeing the last reference to the
+// root of a chain of n ops would run n nested destructors and overflow the stack for deep graphs
+// (a recurrent net unrolled over 10^6 steps). Instead, a node's destructor moves each input node
+// it holds the last reference to onto a list owned by the outermost destructor running on this
+// thread, which frees the list in a loop: a nested destructor only appends to it. Graph depth is
+// thus limited by memory only. (The engine's walks are iterative too: Note [Engine bookkeeping].)
+namespace {
+thread_local std::vector<std::shared_ptr<Node>>* t_teardown = nullptr;  // trivially destructible
+}  // namespace
+
+namespace {
+// Moves the input nodes that `edges` hold the last reference to onto `list`. If the list cannot
+// grow (out of memory), the rest stay in place and are freed the recursive way.
+void defer_inputs(std::vector<Edge>& edges, std::vector<std::shared_ptr<Node>>& list) noexcept {
+  try {
+    for (auto& e : edges)
+      if (e.function && e.function.use_count() == 1) list.push_back(std::move(e.function));
+  } catch (...) {
+  }
+}
+}  // namespace
+
+Node::~Node() {
+  if (next_edges_.empty()) return;
+  if (t_teardown != nullptr) {
+    defer_inputs(next_edges_, *t_teardown);
+    return;
+  }
+  std::vector<std::shared_ptr<Node>> pending;
+  defer_inputs(next_edges_, pending);
+  if (pending.empty()) return;
+  t_teardown = &pending;
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    n.reset();  // its destructor appends its own inputs to `pending`
+  }
+  t_teardown = nullptr;
+}
 
 void Node::add_input(Edge edge, Shape shape, Dtype dtype) {
   if (next_edges_.empty()) {  // most ops have one or two inputs: one allocation per vector, not two
@@ -72,12 +112,28 @@ bool Node::remove_pre_hook(unsigned handle) {
   return false;
 }
 
+namespace {
+// A hook may replace a gradient, but not by one of another shape: the error names the hook (its
+// handle, as returned by register_hook) and where it is registered, rather than letting a later
+// op fail with shapes the user never wrote.
+void check_hook_result(const Tensor& r, const Tensor& g, unsigned handle, const std::string& where) {
+  if (r.sizes() == g.sizes()) return;
+  throw AutogradError(::xg::detail::concat("tensor hook ", handle, " (registered on ", where,
+                                           ") returned a gradient of shape ", r.sizes(), " for a gradient of shape ",
+                                           g.sizes(), "; a hook must return a tensor of the same shape, or an "
+                                           "undefined tensor to leave the gradient as it is"));
+}
+}  // namespace
+
 void Node::call_pre_hooks(TensorList& grads) const {
   for (const auto& h : pre_hooks_) {
     Tensor& g = grads[h.output_nr];
     if (!g.defined()) continue;
     Tensor r = h.fn(g);
-    if (r.defined()) g = std::move(r);
+    if (!r.defined()) continue;
+    if (r.sizes() != g.sizes())
+      check_hook_result(r, g, h.handle, ::xg::detail::concat("output ", h.output_nr, " of '", name(), "'"));
+    g = std::move(r);
   }
 }
 
@@ -153,7 +209,10 @@ class AccumulateGrad final : public Node {
     if (!g.defined()) return {};
     for (const auto& h : leaf_->hooks) {
       Tensor r = h.fn(g);
-      if (r.defined()) g = std::move(r);
+      if (!r.defined()) continue;
+      if (r.sizes() != g.sizes())
+        check_hook_result(r, g, h.handle, ::xg::detail::concat("a leaf tensor of shape ", leaf_->shape));
+      g = std::move(r);
     }
     const bool create_graph = GradMode::is_enabled();
     Tensor& acc = leaf_->grad;

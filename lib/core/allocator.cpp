@@ -3,6 +3,7 @@
 
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -202,6 +203,7 @@ void free_small(void* ptr, std::size_t nbytes) noexcept {
 
 void* allocate_block(std::size_t nbytes) {
   if (nbytes == 0) return nullptr;
+  if (nbytes > static_cast<std::size_t>(PTRDIFF_MAX)) throw std::bad_alloc();  // rounding below would wrap
   if (nbytes > kMaxCached) {
     const std::size_t rounded = ((nbytes + 4095) / 4096) * 4096;
     LargeCache& lc = large_cache();

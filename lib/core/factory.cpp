@@ -59,7 +59,7 @@ Tensor from_data(const TensorData& data, std::optional<TensorOptions> options) {
   if (!data.is_scalar() && data.children().empty()) kind = kFloat32;  // tensor({}) is float32, as in PyTorch
   infer_shape(data, shape, kind);
   const Dtype d = options ? options->dtype() : kind;
-  Tensor t = detail::make_tensor(shape, d);
+  Tensor t = detail::make_tensor(shape, d, "tensor");
   kernels::dispatch_all(d, "tensor", [&]<class T>() {
     T* p = impl(t).ptr<T>();
     fill_values<T>(data, p);
@@ -73,9 +73,10 @@ Tensor tensor(const TensorData& data, TensorOptions options) { return from_data(
 
 template <class T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape, TensorOptions options) {
-  XG_CHECK(numel_of(shape) == static_cast<std::int64_t>(values.size()), ShapeError, "from_vector: ", values.size(),
-           " values do not fill shape ", shape, " (", numel_of(shape), " elements)");
-  Tensor t = detail::make_tensor(shape, options.dtype());
+  const std::int64_t n = detail::checked_numel(shape, "from_vector");
+  XG_CHECK(n == static_cast<std::int64_t>(values.size()), ShapeError, "from_vector: ", values.size(),
+           " values do not fill shape ", shape, " (", n, " elements)");
+  Tensor t = detail::make_tensor(shape, options.dtype(), "from_vector");
   kernels::dispatch_all(options.dtype(), "from_vector", [&]<class D>() {
     D* p = impl(t).ptr<D>();
     for (std::size_t i = 0; i < values.size(); ++i) p[i] = static_cast<D>(values[i]);
@@ -101,19 +102,28 @@ template Tensor from_vector<bool>(const std::vector<bool>&, const Shape&, Tensor
 template Tensor tensor<bool>(const std::vector<bool>&, TensorOptions);
 
 Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype, std::function<void(void*)> deleter) {
-  XG_CHECK(data != nullptr || numel_of(shape) == 0, ValueError, "from_blob: null data pointer for shape ", shape);
   XG_CHECK(strides.size() == shape.size(), ShapeError, "from_blob: ", strides.size(), " strides for shape ", shape);
   std::int64_t extent = 1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     XG_CHECK(shape[i] >= 0 && strides[i] >= 0, ValueError, "from_blob: negative size or stride in shape ", shape,
              " strides ", strides);
-    extent += (shape[i] - 1) * strides[i];
+    if (shape[i] == 0) continue;
+    std::int64_t span;
+    XG_CHECK(!__builtin_mul_overflow(shape[i] - 1, strides[i], &span) && !__builtin_add_overflow(extent, span, &extent),
+             ValueError, "from_blob: shape ", shape, " with strides ", strides,
+             " spans more elements than a 64-bit integer can count");
   }
+  const std::int64_t numel = detail::checked_numel(shape, "from_blob");
+  XG_CHECK(data != nullptr || numel == 0, ValueError, "from_blob: null data pointer for shape ", shape);
+  if (numel == 0) extent = 0;
+  std::int64_t extent_bytes;
+  XG_CHECK(!__builtin_mul_overflow(extent, static_cast<std::int64_t>(element_size(dtype)), &extent_bytes), ValueError,
+           "from_blob: shape ", shape, " with strides ", strides, " spans more bytes than a 64-bit integer can count");
   auto impl_ = std::make_shared<TensorImpl>();
-  impl_->storage = Storage::wrap(data, static_cast<std::size_t>(extent) * element_size(dtype), std::move(deleter));
+  impl_->storage = Storage::wrap(data, static_cast<std::size_t>(extent_bytes), std::move(deleter));
   impl_->shape = shape;
   impl_->strides = strides;
-  impl_->numel = numel_of(shape);
+  impl_->numel = numel;
   impl_->dtype = dtype;
   return Tensor(std::move(impl_));
 }
@@ -123,27 +133,37 @@ Tensor from_blob(void* data, const Shape& shape, Dtype dtype) {
 
 Tensor scalar_tensor(Scalar value, TensorOptions options) { return full({}, value, options); }
 
-Tensor empty(const Shape& shape, TensorOptions o) { return finish(detail::make_tensor(shape, o.dtype()), o); }
+Tensor empty(const Shape& shape, TensorOptions o) { return finish(detail::make_tensor(shape, o.dtype(), "empty"), o); }
 
-Tensor full(const Shape& shape, Scalar value, TensorOptions o) {
-  Tensor t = detail::make_tensor(shape, o.dtype());
-  kernels::dispatch_all(o.dtype(), "full", [&]<class T>() {
+namespace {
+Tensor filled(const char* op, const Shape& shape, Scalar value, TensorOptions o) {
+  Tensor t = detail::make_tensor(shape, o.dtype(), op);
+  kernels::dispatch_all(o.dtype(), op, [&]<class T>() {
     T* p = impl(t).ptr<T>();
     const T v = value.to<T>();
     for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = v;
   });
   return finish(t, o);
 }
-Tensor zeros(const Shape& shape, TensorOptions o) { return full(shape, 0, o); }
-Tensor ones(const Shape& shape, TensorOptions o) { return full(shape, 1, o); }
+}  // namespace
+
+Tensor full(const Shape& shape, Scalar value, TensorOptions o) { return filled("full", shape, value, o); }
+Tensor zeros(const Shape& shape, TensorOptions o) { return filled("zeros", shape, 0, o); }
+Tensor ones(const Shape& shape, TensorOptions o) { return filled("ones", shape, 1, o); }
 
 Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions o) {
   const double a = start.to_double(), b = end.to_double(), s = step.to_double();
   XG_CHECK(s != 0, ValueError, "arange: step must be non-zero");
+  XG_CHECK(std::isfinite(a) && std::isfinite(b) && std::isfinite(s), ValueError,
+           "arange: start, end and step must be finite, got start=", a, ", end=", b, ", step=", s);
   XG_CHECK((s > 0 && b >= a) || (s < 0 && b <= a), ValueError, "arange: the range from ", a, " to ", b,
            " is not consistent with step ", s);
-  const auto n = static_cast<std::int64_t>(std::ceil((b - a) / s));
-  Tensor t = detail::make_tensor({n}, o.dtype());
+  // Counted in double: a count beyond int64 (arange(0, 1e30)) must not be converted (undefined).
+  const double count = std::ceil((b - a) / s);
+  XG_CHECK(count < 0x1p62, ValueError, "arange: ", count, " elements is too many (the range from ", a, " to ", b,
+           " with step ", s, ")");
+  const auto n = static_cast<std::int64_t>(count);
+  Tensor t = detail::make_tensor({n}, o.dtype(), "arange");
   kernels::dispatch_all(o.dtype(), "arange", [&]<class T>() {
     T* p = impl(t).ptr<T>();
     for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(a + s * static_cast<double>(i));
@@ -159,7 +179,7 @@ Tensor arange(Scalar end) { return arange(0, end, 1); }
 
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
   XG_CHECK(steps >= 0, ValueError, "linspace: number of steps must be non-negative, got ", steps);
-  Tensor t = detail::make_tensor({steps}, o.dtype());
+  Tensor t = detail::make_tensor({steps}, o.dtype(), "linspace");
   kernels::dispatch_all(o.dtype(), "linspace", [&]<class T>() {
     T* p = impl(t).ptr<T>();
     const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
@@ -173,7 +193,8 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
 
 Tensor eye(std::int64_t n, std::int64_t m, TensorOptions o) {
   XG_CHECK(n >= 0 && m >= 0, ValueError, "eye: sizes must be non-negative, got ", n, " and ", m);
-  Tensor t = zeros({n, m}, o.dtype());
+  Tensor t = detail::make_tensor({n, m}, o.dtype(), "eye");
+  t.zero_();
   kernels::dispatch_all(o.dtype(), "eye", [&]<class T>() {
     T* p = impl(t).ptr<T>();
     for (std::int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
@@ -184,21 +205,21 @@ Tensor eye(std::int64_t n, TensorOptions o) { return eye(n, n, o); }
 
 Tensor rand(const Shape& shape, TensorOptions o) {
   XG_CHECK(is_floating_point(o.dtype()), DtypeError, "rand: expected a floating-point dtype, got ", o.dtype());
-  Tensor t = detail::make_tensor(shape, o.dtype());
+  Tensor t = detail::make_tensor(shape, o.dtype(), "rand");
   t.uniform_(0.0, 1.0);
   return finish(t, o);
 }
 
 Tensor randn(const Shape& shape, TensorOptions o) {
   XG_CHECK(is_floating_point(o.dtype()), DtypeError, "randn: expected a floating-point dtype, got ", o.dtype());
-  Tensor t = detail::make_tensor(shape, o.dtype());
+  Tensor t = detail::make_tensor(shape, o.dtype(), "randn");
   t.normal_(0.0, 1.0);
   return finish(t, o);
 }
 
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOptions o) {
   XG_CHECK(low < high, ValueError, "randint: expected low < high, got low=", low, " high=", high);
-  Tensor t = detail::make_tensor(shape, o.dtype());
+  Tensor t = detail::make_tensor(shape, o.dtype(), "randint");
   auto& gen = default_generator();
   const auto range = static_cast<std::uint64_t>(high - low);
   kernels::dispatch_all(o.dtype(), "randint", [&]<class T>() {
@@ -211,7 +232,12 @@ Tensor randint(std::int64_t high, const Shape& shape, TensorOptions o) { return 
 
 Tensor randperm(std::int64_t n, TensorOptions o) {
   XG_CHECK(n >= 0, ValueError, "randperm: n must be non-negative, got ", n);
-  std::vector<std::int64_t> v(static_cast<std::size_t>(n));
+  std::vector<std::int64_t> v;
+  try {
+    v.resize(static_cast<std::size_t>(n));
+  } catch (const std::exception&) {  // bad_alloc or length_error
+    detail::throw_out_of_memory("randperm", static_cast<long double>(n) * sizeof(std::int64_t), Shape{n}, kInt64);
+  }
   for (std::int64_t i = 0; i < n; ++i) v[i] = i;
   auto& gen = default_generator();
   for (std::int64_t i = n - 1; i > 0; --i) {  // Fisher–Yates

@@ -1,8 +1,13 @@
 // Tensor handle: metadata, storage, conversions and the autograd accessors.
+#include <sys/sysinfo.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <ostream>
+#include <sstream>
 
 #include "autograd/record.hpp"
 #include "core/allocator.hpp"
@@ -25,21 +30,79 @@ std::string_view dtype_name(Dtype t) {
 }
 std::ostream& operator<<(std::ostream& os, Dtype t) { return os << dtype_name(t); }
 
-std::int64_t numel_of(const Shape& s) {
-  std::int64_t n = 1;
-  for (std::int64_t d : s) n *= d;
-  return n;
-}
+// Note [Checked shape arithmetic] in core/tensor_impl.hpp.
+std::int64_t numel_of(const Shape& s) { return detail::checked_numel(s, "numel"); }
 
-Shape contiguous_strides(const Shape& s) {
+namespace {
+Shape strides_of(const Shape& s, const char* op) {
   Shape st(s.size(), 1);
   std::int64_t acc = 1;
   for (std::size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= std::max<std::int64_t>(s[i], 1);
+    // (the stride of a dimension before an empty one may still overflow: [0, 2^62, 4])
+    if (i > 0) acc = detail::checked_mul(acc, std::max<std::int64_t>(s[i], 1), op, s);
   }
   return st;
 }
+}  // namespace
+
+Shape contiguous_strides(const Shape& s) { return strides_of(s, "contiguous_strides"); }
+
+namespace detail {
+namespace {
+std::int64_t memory_limit() {
+  static const std::int64_t limit = [] {
+    struct sysinfo si{};
+    if (::sysinfo(&si) != 0) return std::numeric_limits<std::int64_t>::max();
+    const long double total = (static_cast<long double>(si.totalram) + si.totalswap) * si.mem_unit;
+    return total >= 0x1p63L ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(total);
+  }();
+  return limit;
+}
+}  // namespace
+
+std::int64_t checked_mul(std::int64_t a, std::int64_t b, const char* op, const Shape& shape) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) [[unlikely]]
+    throw ValueError(concat(op, ": shape ", shape,
+                            " is too large: the product of its sizes overflows a 64-bit integer"));
+  return r;
+}
+
+std::int64_t checked_numel(const Shape& shape, const char* op) {
+  std::int64_t n = 1;
+  bool overflow = false;
+  for (std::int64_t d : shape) overflow |= __builtin_mul_overflow(n, d, &n);
+  if (overflow) [[unlikely]] {
+    // A zero anywhere makes the count 0 whatever the order of the products.
+    for (std::int64_t d : shape)
+      if (d == 0) return 0;
+    throw ValueError(concat(op, ": shape ", shape,
+                            " has too many elements: the product of its sizes overflows a 64-bit integer"));
+  }
+  return n;
+}
+
+std::string human_bytes(long double bytes) {
+  static const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 8) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0Lf %s" : "%.2Lf %s", bytes, units[u]);
+  return buf;
+}
+
+void throw_out_of_memory(const char* op, long double bytes, const Shape& shape, Dtype dtype) {
+  std::ostringstream exact;
+  exact.precision(0);
+  exact << std::fixed << bytes;
+  throw OutOfMemoryError(concat(op, ": out of memory: cannot allocate ", human_bytes(bytes), " (", exact.str(),
+                                " bytes) for a ", dtype, " tensor of shape ", shape));
+}
+}  // namespace detail
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   const std::size_t n = std::max(a.size(), b.size());
@@ -98,14 +161,30 @@ bool TensorImpl::is_contiguous() const {
 }
 
 namespace detail {
-Tensor make_tensor(const Shape& shape, Dtype dtype) {
+Tensor make_tensor(const Shape& shape, Dtype dtype, const char* op) {
+  if (!op) op = "empty";
   for (std::int64_t d : shape)
-    XG_CHECK(d >= 0, ValueError, "empty: negative dimension in shape ", shape);
+    XG_CHECK(d >= 0, ValueError, op, ": negative dimension in shape ", shape);
   auto impl = make_pooled<TensorImpl>();
-  impl->numel = numel_of(shape);
-  impl->storage = Storage::allocate(static_cast<std::size_t>(impl->numel) * xg::element_size(dtype));
+  impl->numel = checked_numel(shape, op);
+  impl->strides = strides_of(shape, op);
+  const auto esize = static_cast<std::int64_t>(xg::element_size(dtype));
+  std::int64_t nbytes;
+  // Note [Checked shape arithmetic]: no request above PTRDIFF_MAX reaches the allocator (its
+  // rounding to pages would wrap), and a refused allocation becomes an OutOfMemoryError.
+  if (__builtin_mul_overflow(impl->numel, esize, &nbytes)) [[unlikely]]
+    throw_out_of_memory(op, static_cast<long double>(impl->numel) * esize, shape, dtype);
+  // More than the machine's RAM and swap together can never be backed; refusing it here makes the
+  // error independent of the kernel's overcommit policy (with overcommit on, the allocation would
+  // succeed and filling it would summon the OOM killer).
+  if (nbytes > memory_limit()) [[unlikely]]
+    throw_out_of_memory(op, static_cast<long double>(nbytes), shape, dtype);
+  try {
+    impl->storage = Storage::allocate(static_cast<std::size_t>(nbytes));
+  } catch (const std::bad_alloc&) {
+    throw_out_of_memory(op, static_cast<long double>(nbytes), shape, dtype);
+  }
   impl->shape = shape;
-  impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }
@@ -115,7 +194,7 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, std::int64_t of
   auto v = make_pooled<TensorImpl>();
   v->storage = b.storage;
   v->offset = offset;
-  v->numel = numel_of(shape);
+  v->numel = checked_numel(shape, "view");
   v->shape = std::move(shape);
   v->strides = std::move(strides);
   v->dtype = b.dtype;

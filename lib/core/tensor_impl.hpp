@@ -60,8 +60,26 @@ struct TensorImpl {
 };
 
 namespace detail {
-/// A fresh contiguous tensor (uninitialized memory).
-Tensor make_tensor(const Shape& shape, Dtype dtype);
+// Note [Checked shape arithmetic]
+// Sizes come from users and from file headers, so every product of dimensions (element counts,
+// strides, byte counts, buffer sizes) is computed with overflow checks: a shape whose element count
+// does not fit in int64 is a ValueError naming the op and the shape, never a wrapped count (a tensor
+// of "0" elements whose use then writes out of bounds). Storage that the system cannot give is an
+// OutOfMemoryError stating the bytes asked for, never std::bad_alloc.
+
+/// a * b for sizes; ValueError naming `op` and `shape` on overflow.
+std::int64_t checked_mul(std::int64_t a, std::int64_t b, const char* op, const Shape& shape);
+/// The element count of `shape` (non-negative sizes); ValueError naming `op` when it overflows.
+std::int64_t checked_numel(const Shape& shape, const char* op);
+/// Throws OutOfMemoryError: "<op>: out of memory: cannot allocate <human> (<bytes> bytes) for a
+/// <dtype> tensor of shape <shape>".
+[[noreturn]] void throw_out_of_memory(const char* op, long double bytes, const Shape& shape, Dtype dtype);
+/// "4.00 TiB".
+std::string human_bytes(long double bytes);
+
+/// A fresh contiguous tensor (uninitialized memory). `op` names the caller in errors (negative
+/// size, overflowing shape, out of memory); null: "empty".
+Tensor make_tensor(const Shape& shape, Dtype dtype, const char* op = nullptr);
 /// A view: same storage as `base`, given shape/strides/offset, no autograd record.
 Tensor make_view(const Tensor& base, Shape shape, Shape strides, std::int64_t offset);
 inline TensorImpl& impl(const Tensor& t) { return *t.unsafe_impl(); }

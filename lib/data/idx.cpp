@@ -78,7 +78,7 @@ Tensor read_idx(const std::string& path, Dtype dtype) {
   XG_CHECK(in.read(header.data(), header.size()) == header.size(), IoError, "read_idx: '", path,
            "' is truncated inside its header (", ndim, " dimensions declared)");
   Shape shape;
-  std::uint64_t count = 1;
+  std::uint64_t count = 1, extent = 1;
   for (unsigned i = 0; i < ndim; ++i) {
     const std::uint64_t d = load_be32(&header[4 * i]);
     XG_CHECK(d <= kMaxDim, IoError, "read_idx: '", path, "' declares size ", d, " for dimension ", i,
@@ -88,6 +88,9 @@ Tensor read_idx(const std::string& path, Dtype dtype) {
     XG_CHECK(d == 0 || count <= kMaxBytes / esize / d, IoError, "read_idx: '", path, "' declares the shape ",
              shape, "..., more than 2^36 bytes of data");
     count *= d;
+    // The strides must fit too when a zero size makes the count 0 (up to 255 sizes of 2^31 - 1).
+    XG_CHECK(!__builtin_mul_overflow(extent, std::max<std::uint64_t>(d, 1), &extent) && extent <= kMaxBytes, IoError,
+             "read_idx: '", path, "' declares the shape ", shape, "..., whose strides overflow");
   }
 
   const std::uint64_t nbytes = count * esize;

@@ -11,6 +11,7 @@
 #include "xgrad/io/file.hpp"
 
 #ifdef XGRAD_HAVE_HDF5
+#include <algorithm>
 #include <hdf5.h>
 
 #include <cstring>
@@ -243,9 +244,12 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
   if (ndims > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
     fail("load_hdf5", path, "cannot read the shape of " + where);
   Shape shape;
-  std::uint64_t count = 1;
+  std::uint64_t count = 1, extent = 1;
   for (hsize_t d : dims) {
-    if (d > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max()) || __builtin_mul_overflow(count, d, &count))
+    // The count and the strides (also when a zero size makes the count 0) must fit in int64.
+    if (d > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max()) || __builtin_mul_overflow(count, d, &count) ||
+        __builtin_mul_overflow(extent, std::max<std::uint64_t>(d, 1), &extent) ||
+        extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       fail("load_hdf5", path, where + " has too many elements");
     shape.push_back(static_cast<std::int64_t>(d));
   }
@@ -273,8 +277,8 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
   Tensor t;
   try {
     t = empty(shape, dtype);
-  } catch (const std::bad_alloc&) {
-    fail("load_hdf5", path, detail::concat(where, " of shape ", shape, " does not fit in memory"));
+  } catch (const OutOfMemoryError& e) {
+    fail("load_hdf5", path, detail::concat(where, " of shape ", shape, " does not fit in memory (", e.what(), ")"));
   }
   if (count == 0) return t;
   if (dtype == kBool) {

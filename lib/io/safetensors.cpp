@@ -287,7 +287,7 @@ Header read_header(Source& src) {
       fail(src, where + ": unknown or unsupported dtype " + dt->dump() +
                     " (supported: F32, F64, I64, BOOL, F16, BF16, I8, I16, I32, U8, U16, U32)");
     if (!sh->is_array()) fail(src, where + ": \"shape\" must be an array");
-    std::uint64_t count = 1;
+    std::uint64_t count = 1, extent = 1;
     bool overflow = false;
     for (const auto& d : *sh) {
       const std::uint64_t dim = as_u64(d, src, where + ": each dimension of \"shape\"");
@@ -295,6 +295,9 @@ Header read_header(Source& src) {
         fail(src, where + ": dimension " + d.dump() + " is too large");
       e.shape.push_back(static_cast<std::int64_t>(dim));
       overflow = overflow || __builtin_mul_overflow(count, dim, &count);
+      // Strides must fit too, even when a zero size makes the count 0 ([0, 2^62, 4]).
+      overflow = overflow || __builtin_mul_overflow(extent, std::max<std::uint64_t>(dim, 1), &extent) ||
+                 extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     }
     std::uint64_t nbytes = 0;
     overflow = overflow || __builtin_mul_overflow(count, static_cast<std::uint64_t>(e.dtype->size), &nbytes);

@@ -1,8 +1,10 @@
 // The per-thread scratch buffers of kernels/scratch.hpp.
 #include "kernels/scratch.hpp"
 
+#include <cstdint>
 #include <cstdlib>
-#include <new>
+
+#include "xgrad/error.hpp"
 
 namespace xg::kernels {
 
@@ -11,12 +13,14 @@ AlignedBuffer::~AlignedBuffer() { std::free(ptr_); }
 void* AlignedBuffer::get(std::size_t bytes) {
   if (bytes > cap_) {
     std::free(ptr_);
+    ptr_ = nullptr;
+    cap_ = 0;
+    // (a request near SIZE_MAX must not wrap when rounded up to pages)
+    if (bytes <= static_cast<std::size_t>(PTRDIFF_MAX)) ptr_ = std::aligned_alloc(64, (bytes + 4095) / 4096 * 4096);
+    if (ptr_ == nullptr)
+      throw OutOfMemoryError(detail::concat("out of memory: cannot allocate ", bytes,
+                                            " bytes of scratch memory (convolution columns or matrix packing)"));
     cap_ = (bytes + 4095) / 4096 * 4096;
-    ptr_ = std::aligned_alloc(64, cap_);
-    if (ptr_ == nullptr) {
-      cap_ = 0;
-      throw std::bad_alloc();
-    }
   }
   return ptr_;
 }

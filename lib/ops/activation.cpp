@@ -151,6 +151,9 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  // (β = 0 divides by zero: log(2)/0 = inf everywhere)
+  XG_CHECK(beta != 0 && std::isfinite(beta), ValueError, "softplus: beta must be non-zero and finite, got ", beta);
+  XG_CHECK(!std::isnan(threshold), ValueError, "softplus: threshold must not be NaN");
   Tensor out = activation_forward(x, "softplus", SoftplusKernel{beta, threshold});
   // d softplus = g σ(βx), and g where βx > threshold (the linear branch)
   autograd::record(op_softplus, out, {&x}, {&x}, [beta, threshold](const Tensor& g, const BackwardCtx& c) -> TensorList {

@@ -2,6 +2,7 @@
 // conv2d_input (torch.nn.grad), whose derivatives are written in each other (Note [Convolution
 // derivatives]). 1-d convolutions are 2-d ones over a height of 1.
 #include <array>
+#include <limits>
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
@@ -251,29 +252,67 @@ Tensor convolution(const char* op, bool transposed, const Tensor& input, const T
   for (std::size_t d = 0; d < D; ++d) kernel[d] = weight.size(2 + static_cast<i64>(d));
   for (i64 k : kernel)
     XG_CHECK(k > 0, ShapeError, op, ": the kernel sizes must be positive, got the weight of shape ", weight.sizes());
+  // Sizes and hyper-parameters are any int64, so the output size is computed in 128 bits and must
+  // fit back in 64 (Note [Checked shape arithmetic] in core/tensor_impl.hpp).
+  __extension__ typedef __int128 i128;  // (__extension__: -Wpedantic knows no 128-bit type)
+  __extension__ typedef unsigned __int128 u128;
   for (std::size_t d = 0; d < D; ++d) {
-    const i64 in = x.size(2 + static_cast<i64>(d)), eff = dilation[d] * (kernel[d] - 1) + 1;
+    const i64 in = x.size(2 + static_cast<i64>(d));
+    const i128 eff = i128{dilation[d]} * (kernel[d] - 1) + 1;
+    i128 o;
     if (!transposed) {
-      if (in + 2 * padding[d] < eff) {
-        std::array<i64, D> padded{}, dilated{};
+      if (i128{in} + 2 * i128{padding[d]} < eff) {
+        std::array<i128, D> padded{}, dilated{};
+        bool same = true;
         for (std::size_t e = 0; e < D; ++e) {
-          padded[e] = x.size(2 + static_cast<i64>(e)) + 2 * padding[e];
-          dilated[e] = dilation[e] * (kernel[e] - 1) + 1;
+          padded[e] = i128{x.size(2 + static_cast<i64>(e))} + 2 * i128{padding[e]};
+          dilated[e] = i128{dilation[e]} * (kernel[e] - 1) + 1;
+          same = same && dilated[e] == kernel[e];
         }
+        auto str = [](const std::array<i128, D>& v) {
+          std::string r = "[";
+          for (std::size_t e = 0; e < D; ++e) {
+            if (e) r += ", ";
+            const bool neg = v[e] < 0;
+            u128 m = neg ? -static_cast<u128>(v[e]) : static_cast<u128>(v[e]);
+            std::string digits;
+            do {
+              digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(m % 10)));
+              m /= 10;
+            } while (m != 0);
+            r += (neg ? "-" : "") + digits;
+          }
+          return r + "]";
+        };
         throw ShapeError(detail::concat(op, ": the kernel of size ", as_shape(kernel),
-                                        dilated != kernel ? " (dilated " : "",
-                                        dilated != kernel ? detail::concat(as_shape(dilated), ")") : std::string(),
-                                        " is larger than the padded input of size ", as_shape(padded),
+                                        !same ? " (dilated " : "", !same ? str(dilated) + ")" : std::string(),
+                                        " is larger than the padded input of size ", str(padded),
                                         " (input shape ", input.sizes(), ", padding ", as_shape(padding), ")"));
       }
-      out[d] = (in + 2 * padding[d] - eff) / stride[d] + 1;
+      o = (i128{in} + 2 * i128{padding[d]} - eff) / stride[d] + 1;
     } else {
-      out[d] = (in - 1) * stride[d] - 2 * padding[d] + eff + output_padding[d];
+      o = (i128{in} - 1) * stride[d] - 2 * i128{padding[d]} + eff + output_padding[d];
     }
+    XG_CHECK(o <= i128{std::numeric_limits<i64>::max()}, ValueError, op, ": the output size overflows a 64-bit "
+             "integer (input shape ", input.sizes(), ", weight shape ", weight.sizes(), ", stride ", as_shape(stride),
+             ", padding ", as_shape(padding), ", dilation ", as_shape(dilation), ")");
+    out[d] = o < i128{std::numeric_limits<i64>::min()} ? std::numeric_limits<i64>::min() : static_cast<i64>(o);
   }
   for (i64 o : out)
     XG_CHECK(o > 0, ShapeError, op, ": the output size ", as_shape(out), " computed from the input of shape ",
              input.sizes(), " is not positive");
+  {
+    // The im2col buffer holds (in_channels / groups) · kernel taps × output positions; the output
+    // itself is checked when it is allocated.
+    Shape cols{transposed ? cout / groups : cin / groups}, y{x.size(0), cout};
+    for (i64 k : kernel) cols.push_back(k);
+    for (std::size_t d = 0; d < D; ++d) {
+      cols.push_back(transposed ? x.size(2 + static_cast<i64>(d)) : out[d]);
+      y.push_back(out[d]);
+    }
+    detail::checked_numel(cols, op);
+    detail::checked_numel(y, op);
+  }
 
   ConvArgs a;
   a.stride = to_pair(stride, 1);

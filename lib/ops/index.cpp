@@ -152,8 +152,9 @@ Tensor repeat(const Tensor& x, const Shape& repeats) {
     interleaved.push_back(s);
     expanded.push_back(repeats[i]);
     expanded.push_back(s);
-    out_shape.push_back(repeats[i] * s);
+    out_shape.push_back(detail::checked_mul(repeats[i], s, "repeat", repeats));
   }
+  detail::checked_numel(out_shape, "repeat");  // Note [Checked shape arithmetic]
   Tensor out = x.reshape(interleaved).expand(expanded).reshape(out_shape);
   // repeat always returns new memory, as in PyTorch, even when every repeat is 1.
   if (impl(out).storage == impl(x).storage) out = out.clone();

@@ -9,6 +9,8 @@
 #include <array>
 #include <memory>
 
+#include <limits>
+
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
@@ -37,15 +39,16 @@ using ops::expand;
 using ops::Pair;
 using ops::to_pair;
 
-/// Floor division (the numerator may be negative).
-i64 floor_div(i64 a, i64 b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 /// PyTorch's pooling_output_shape: windows that would start in the right padding are dropped in
 /// ceil mode.
+/// Computed in 128 bits: kernel, dilation and stride are any positive int64 (Note [Checked shape
+/// arithmetic] in core/tensor_impl.hpp); padding <= kernel / 2 keeps the result within int64.
 i64 pool_out(i64 in, i64 k, i64 pad, i64 stride, i64 dil, bool ceil_mode) {
-  i64 out = floor_div(in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0), stride) + 1;
-  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
-  return out;
+  __extension__ typedef __int128 i128;  // (__extension__: -Wpedantic knows no 128-bit type)
+  const i128 num = i128{in} + 2 * i128{pad} - i128{dil} * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+  i128 out = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;
+  if (ceil_mode && (out - 1) * stride >= i128{in} + pad) --out;
+  return out < i128{std::numeric_limits<i64>::min()} ? std::numeric_limits<i64>::min() : static_cast<i64>(out);
 }
 
 /// `t` with a batch dimension, after checking that it is a floating-point tensor of a valid rank

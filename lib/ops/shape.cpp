@@ -32,7 +32,7 @@ Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const S
       infer = static_cast<std::int64_t>(i);
     } else {
       XG_CHECK(out[i] >= 0, ShapeError, op, ": invalid size ", out[i], " in shape ", shape);
-      known *= out[i];
+      known = out[i] == 0 || known == 0 ? 0 : detail::checked_mul(known, out[i], op, shape);
     }
   }
   if (infer >= 0) {
@@ -40,7 +40,7 @@ Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const S
              from, " (", numel, " elements)");
     out[infer] = numel / known;
   }
-  XG_CHECK(numel_of(out) == numel, ShapeError, op, ": shape ", shape, " is invalid for an input of shape ", from,
+  XG_CHECK(detail::checked_numel(out, op) == numel, ShapeError, op, ": shape ", shape, " is invalid for an input of shape ", from,
            " (", numel, " elements)");
   return out;
 }
@@ -191,6 +191,7 @@ Tensor Tensor::expand(const Shape& target) const {
     if (j >= 0) {
       const std::int64_t have = size(j);
       const std::int64_t s = want == -1 ? have : want;
+      XG_CHECK(s >= 0, ShapeError, "expand: invalid size ", want, " for dimension ", i, " in ", target);
       XG_CHECK(have == s || have == 1, ShapeError, "expand: the input shape ", sizes(),
                " cannot be expanded to ", target, " (dimension ", i, ": ", have, " vs ", s, ")");
       shape[i] = s;
@@ -202,6 +203,7 @@ Tensor Tensor::expand(const Shape& target) const {
     }
   }
   if (shape == sizes()) return *this;
+  detail::checked_numel(shape, "expand");  // Note [Checked shape arithmetic]
   Tensor out = detail::make_view(*this, shape, st, storage_offset());
   const Shape in_shape = sizes();
   // d expand = g summed over the expanded dims
@@ -225,7 +227,7 @@ Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start_opt, std:
   start = std::clamp<std::int64_t>(start, 0, n);
   end = std::clamp<std::int64_t>(end, start, n);
   Shape s = sizes(), st = strides();
-  s[d] = (end - start + step - 1) / step;
+  s[d] = end == start ? 0 : (end - start - 1) / step + 1;  // ceil((end - start) / step) without overflow
   st[d] = stride(d) * step;
   Tensor out = detail::make_view(*this, s, st, storage_offset() + start * stride(d));
   const Shape in_shape = sizes();
@@ -245,8 +247,10 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
   XG_CHECK(dim() > 0, IndexError, "narrow: cannot narrow a 0-d tensor");
   const std::int64_t dd = wrap_dim(d, dim(), "narrow");
   const std::int64_t n = size(dd);
+  const std::int64_t given = start;
   if (start < 0) start += n;
-  XG_CHECK(start >= 0 && length >= 0 && start + length <= n, IndexError, "narrow: start ", start, " and length ",
+  // length <= n - start, not start + length <= n: the sum can overflow (narrow(x, 0, 1, INT64_MAX))
+  XG_CHECK(start >= 0 && length >= 0 && length <= n - start, IndexError, "narrow: start ", given, " and length ",
            length, " are out of range for dimension ", d, " of size ", n, " (shape ", sizes(), ")");
   return slice(dd, start, start + length, 1);
 }

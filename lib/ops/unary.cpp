@@ -4,6 +4,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <cmath>
+#include <cstring>
 
 #include <xsimd/xsimd.hpp>
 
@@ -27,6 +28,10 @@ enum class Saves { NONE, X, Y, XY };
 template <class F>
 Tensor unary_forward(const Tensor& in, const char* name, F f) {
   detail::check_defined(in, name);
+  // As PyTorch: -mask is a bug more often than not.
+  XG_CHECK(in.dtype() != kBool || std::strcmp(name, "neg") != 0, DtypeError,
+           "neg: negation of a bool tensor (shape ", in.sizes(), ") is not supported; to invert a mask use "
+           "logical_not() or ~");
   const Tensor x = is_floating_point(in.dtype()) ? in : in.to(kFloat32);
   Tensor out = detail::make_tensor(x.sizes(), x.dtype());
   kernels::dispatch_floating(x.dtype(), name, [&]<class T>() {

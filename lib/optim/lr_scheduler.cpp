@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <numbers>
 #include <set>
@@ -680,7 +681,11 @@ void ReduceLROnPlateau::step(double metric) {
   XG_CHECK(num_groups() == min_lrs_.size(), ValueError, name_, ": the optimizer has ", num_groups(),
            " parameter groups but the scheduler was created for ", min_lrs_.size());
   last_epoch_ += 1;
-  // A NaN metric is never better, so it counts as a bad epoch (as in PyTorch).
+  // A NaN metric is never better, so it counts as a bad epoch (as in PyTorch), with a warning, as
+  // EarlyStopping does: a diverged loss then lowers the learning rate after `patience` epochs.
+  if (std::isnan(metric))
+    std::cerr << name_ << ": the metric is NaN at step " << last_epoch_
+              << "; it counts as an epoch without improvement\n";
   if (is_better(metric, best_)) {
     best_ = metric;
     num_bad_epochs_ = 0;

@@ -1,15 +1,19 @@
 // The stock callbacks (ModelCheckpoint lives in checkpoint.cpp).
 #include "xgrad/train/callbacks.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 #include <utility>
 
 #include "xgrad/autograd.hpp"
 #include "xgrad/error.hpp"
+#include "xgrad/ops.hpp"
 #include "xgrad/optim/lr_scheduler.hpp"
 #include "xgrad/train/world.hpp"
 
@@ -23,6 +27,15 @@ double monitored(const Logs& logs, const std::string& key, const char* owner) {
   for (const auto& [k, v] : logs) known += (known.empty() ? "" : ", ") + k;
   throw ValueError(std::string(owner) + ": the monitored value '" + key + "' is not in the epoch logs (present: " +
                    (known.empty() ? "none" : known) + "); pass a validation loader to monitor val_* values");
+}
+
+bool state_is_finite(const nn::StateDict& state) {
+  NoGradGuard no_grad;
+  for (const auto& item : state) {
+    const Tensor& t = item.value();
+    if (t.defined() && t.is_floating_point() && t.numel() > 0 && !isfinite(t).all().item<bool>()) return false;
+  }
+  return true;
 }
 
 nn::StateDict deep_copy(const nn::StateDict& state) {
@@ -64,6 +77,9 @@ void EarlyStopping::on_train_begin(Logs&) {
 void EarlyStopping::on_epoch_end(std::int64_t epoch, Logs& logs) {
   if (epoch < o_.start_from_epoch) return;
   const double current = monitored(logs, o_.monitor, "EarlyStopping");
+  if (std::isnan(current))  // never an improvement (as ReduceLROnPlateau::step(NaN))
+    (context().out ? *context().out : std::cerr) << "EarlyStopping: " << o_.monitor << " is NaN at epoch " << epoch + 1
+                                                 << "; it counts as an epoch without improvement\n";
   const nn::Module& module = context().model->module();
   if (o_.restore_best_weights && !have_best_weights_) {
     best_weights_ = deep_copy(module.state_dict());
@@ -117,9 +133,36 @@ void LRSchedulerCallback::on_epoch_end(std::int64_t, Logs& logs) {
 
 // ---- TerminateOnNaN -------------------------------------------------------------------------------
 
-void TerminateOnNaN::on_train_begin(Logs&) { terminated_ = false; }
+void TerminateOnNaN::on_train_begin(Logs&) {
+  terminated_ = restored_ = false;
+  finite_epoch_ = -1;
+  finite_weights_ = nn::StateDict();
+  if (o_.restore_last_finite_weights && state_is_finite(context().model->module().state_dict()))
+    finite_weights_ = deep_copy(context().model->module().state_dict());
+}
+
+void TerminateOnNaN::on_epoch_end(std::int64_t epoch, Logs&) {
+  if (!o_.restore_last_finite_weights || terminated_) return;
+  const nn::StateDict state = context().model->module().state_dict();
+  if (!state_is_finite(state)) return;
+  finite_weights_ = deep_copy(state);
+  finite_epoch_ = epoch;
+}
+
+void TerminateOnNaN::stop() {
+  terminated_ = true;
+  context().stop_training = true;
+  if (!o_.restore_last_finite_weights || finite_weights_.size() == 0) return;
+  context().model->module().load_state_dict(finite_weights_);
+  restored_ = true;
+  if (context().out) {
+    if (finite_epoch_ < 0) *context().out << "Restoring the weights from the start of training\n";
+    else *context().out << "Restoring the weights from the end of epoch " << finite_epoch_ + 1 << "\n";
+  }
+}
 
 void TerminateOnNaN::on_batch_end(std::int64_t batch, Logs& logs) {
+  if (terminated_) return;
   auto it = logs.find("batch_loss");
   if (it == logs.end()) it = logs.find("loss");
   const double loss = it == logs.end() ? 0.0 : it->second;
@@ -129,18 +172,17 @@ void TerminateOnNaN::on_batch_end(std::int64_t batch, Logs& logs) {
     const auto all = all_gather(*world, {loss});
     for (std::size_t r = 0; r < all.size(); ++r) {
       if (std::isfinite(all[r][0])) continue;
-      if (!terminated_ && context().out)
+      if (context().out)
         *context().out << "Batch " << batch << ": invalid loss " << all[r][0] << " on rank " << r
                        << ", terminating training\n";
-      terminated_ = true;
-      context().stop_training = true;
+      stop();
+      return;
     }
     return;
   }
   if (std::isfinite(loss)) return;
-  terminated_ = true;
-  context().stop_training = true;
   if (context().out) *context().out << "Batch " << batch << ": invalid loss " << loss << ", terminating training\n";
+  stop();
 }
 
 // ---- CSVLogger ------------------------------------------------------------------------------------
@@ -151,11 +193,15 @@ CSVLogger::CSVLogger(std::string filename, CSVLoggerOptions options) : filename_
 
 void CSVLogger::on_train_begin(Logs&) {
   std::error_code ec;
-  const bool has_content = o_.append && std::filesystem::exists(filename_, ec) && std::filesystem::file_size(filename_, ec) > 0;
+  // (a device such as /dev/null has no size: it is never "non-empty")
+  const bool has_content = o_.append && std::filesystem::is_regular_file(filename_, ec) &&
+                           std::filesystem::file_size(filename_, ec) > 0 && !ec;
   file_.close();
   file_.clear();
+  errno = 0;
   file_.open(filename_, o_.append ? std::ios::app : std::ios::trunc);
-  XG_CHECK(file_.is_open(), IoError, "CSVLogger: cannot open '", filename_, "' for writing");
+  XG_CHECK(file_.is_open(), IoError, "CSVLogger: cannot open '", filename_, "' for writing: ",
+           errno != 0 ? std::strerror(errno) : "unknown error");
   header_written_ = has_content;
   keys_.clear();
 }
@@ -179,11 +225,20 @@ void CSVLogger::on_epoch_end(std::int64_t epoch, Logs& logs) {
     else row << it->second;
   }
   file_ << row.str() << '\n';
+  errno = 0;
   file_.flush();
-  XG_CHECK(file_.good(), IoError, "CSVLogger: writing '", filename_, "' failed");
+  // The OS reason (ENOSPC on a full disk or /dev/full) is what the failed write(2) left in errno.
+  XG_CHECK(file_.good(), IoError, "CSVLogger: writing '", filename_, "' failed: ",
+           errno != 0 ? std::strerror(errno) : "unknown error");
 }
 
-void CSVLogger::on_train_end(Logs&) { file_.close(); }
+void CSVLogger::on_train_end(Logs&) {
+  if (!file_.is_open()) return;
+  errno = 0;
+  file_.close();
+  XG_CHECK(!file_.fail(), IoError, "CSVLogger: closing '", filename_, "' failed: ",
+           errno != 0 ? std::strerror(errno) : "unknown error");
+}
 
 // ---- LambdaCallback -------------------------------------------------------------------------------
 

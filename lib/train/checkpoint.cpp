@@ -2,14 +2,28 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <utility>
 
+#include "xgrad/autograd.hpp"
 #include "xgrad/error.hpp"
+#include "xgrad/ops.hpp"
 #include "xgrad/io/serialize.hpp"
 #include "xgrad/train/callbacks.hpp"
 
 namespace xg::train {
+
+namespace {
+bool state_is_finite(const nn::StateDict& state) {
+  NoGradGuard no_grad;
+  for (const auto& item : state) {
+    const Tensor& t = item.value();
+    if (t.defined() && t.is_floating_point() && t.numel() > 0 && !isfinite(t).all().item<bool>()) return false;
+  }
+  return true;
+}
+}  // namespace
 
 ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
     : filepath_(std::move(filepath)), o_(std::move(options)) {
@@ -20,6 +34,7 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
 
 void ModelCheckpoint::on_train_begin(Logs&) {
   best_ = max_mode_ ? -INFINITY : INFINITY;
+  skipped_non_finite_ = 0;
   saved_.clear();
 }
 
@@ -87,13 +102,31 @@ void ModelCheckpoint::on_epoch_end(std::int64_t epoch, Logs& logs) {
     const double current = it->second;
     const bool better = max_mode_ ? current > best_ : current < best_;
     if (!better) return;
-    best_ = current;
   }
   const std::string path = format_path(epoch, logs);
-  const std::string tmp = path + ".tmp";
+  const nn::Module& module = context().model->module();
+  if (!state_is_finite(module.state_dict())) {
+    // Note [NaN-safe checkpoints]: a diverged model never replaces a good checkpoint.
+    ++skipped_non_finite_;
+    std::ostream& warn = context().out ? *context().out : std::cerr;
+    warn << "ModelCheckpoint: epoch " << epoch + 1 << ": the model has NaN or infinite weights; not saving '" << path
+         << "'\n";
+    return;
+  }
+  if (o_.save_best_only) best_ = logs.find(o_.monitor)->second;
   std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // A device or FIFO (/dev/null) is written directly (Note [Saving to special files] in io/file.cpp).
+    XG_CHECK(!std::filesystem::is_directory(status), IoError, "ModelCheckpoint: cannot write '", path,
+             "': it is a directory");
+    o_.writer(module, path);
+    saved_.push_back(path);
+    return;
+  }
+  const std::string tmp = path + ".tmp";
   try {
-    o_.writer(context().model->module(), tmp);
+    o_.writer(module, tmp);
   } catch (...) {
     std::filesystem::remove(tmp, ec);
     throw;
@@ -102,7 +135,7 @@ void ModelCheckpoint::on_epoch_end(std::int64_t epoch, Logs& logs) {
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    throw IoError("ModelCheckpoint: cannot rename '" + tmp + "' to '" + path + "'");
+    throw IoError("ModelCheckpoint: cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
   }
   saved_.push_back(path);
   if (context().verbose > 0 && context().out && o_.save_best_only)

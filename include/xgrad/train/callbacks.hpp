@@ -99,15 +99,33 @@ class LRSchedulerCallback : public Callback {
 /// world of several ranks (it must then be in every rank's callbacks) the ranks' batch losses are
 /// gathered after every batch, so every rank stops at the same batch and terminated() is the same
 /// everywhere; rank 0 prints which rank's loss was invalid.
+struct TerminateOnNaNOptions {
+  /// On stopping, load back the weights (the whole state dict) the model had at the end of the
+  /// last epoch whose weights were all finite (or at the start of fit), instead of leaving the
+  /// weights of the failing batch. Costs one copy of the state dict per epoch.
+  bool restore_last_finite_weights = false;
+};
+///
+///   auto nan_guard = std::make_shared<xg::train::TerminateOnNaN>(
+///       xg::train::TerminateOnNaNOptions{.restore_last_finite_weights = true});
 class TerminateOnNaN : public Callback {
  public:
+  explicit TerminateOnNaN(TerminateOnNaNOptions options = {}) : o_(options) {}
   void on_train_begin(Logs& logs) override;
+  void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   void on_batch_end(std::int64_t batch, Logs& logs) override;
   /// Whether it stopped training (in the last fit).
   bool terminated() const { return terminated_; }
+  /// Whether it loaded back the last finite weights when it stopped.
+  bool restored() const { return restored_; }
 
  private:
+  void stop();
+  TerminateOnNaNOptions o_;
   bool terminated_ = false;
+  bool restored_ = false;
+  std::int64_t finite_epoch_ = -1;  // epoch of the kept weights (-1: start of fit)
+  nn::StateDict finite_weights_;
 };
 
 struct CSVLoggerOptions {
@@ -155,6 +173,10 @@ struct ModelCheckpointOptions {
 /// format: "ckpt-{epoch:03d}-{val_loss:.4f}.safetensors". Every file is written atomically: the
 /// writer writes "<path>.tmp", which is then renamed over `path`, so a crash never leaves a torn
 /// checkpoint. With save_best_only, a missing monitor key is a ValueError listing the keys present.
+/// A model with a NaN or infinite value anywhere in its state dict is never saved (so a good
+/// checkpoint is never replaced by a diverged one): the epoch is skipped with a warning on fit's
+/// output stream (std::cerr without one) and counted in skipped_non_finite(). A path that names
+/// a device or FIFO (/dev/null) is written directly rather than replaced.
 ///
 ///   auto ckpt = std::make_shared<xg::train::ModelCheckpoint>("best.safetensors",
 ///       xg::train::ModelCheckpointOptions{.save_best_only = true});
@@ -168,6 +190,8 @@ class ModelCheckpoint : public Callback {
   /// The files written so far (in order) and the best monitored value.
   const std::vector<std::string>& saved() const { return saved_; }
   double best() const { return best_; }
+  /// Epochs not saved because the weights were not finite (in the last fit).
+  std::int64_t skipped_non_finite() const { return skipped_non_finite_; }
   /// The path for an epoch (0-based) and its logs: the fields of the pattern filled in.
   std::string format_path(std::int64_t epoch, const Logs& logs) const;
 
@@ -176,6 +200,7 @@ class ModelCheckpoint : public Callback {
   ModelCheckpointOptions o_;
   bool max_mode_ = false;
   double best_ = 0;
+  std::int64_t skipped_non_finite_ = 0;
   std::vector<std::string> saved_;
 };
 
