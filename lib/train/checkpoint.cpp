@@ -106,7 +106,9 @@ void ModelCheckpoint::on_epoch_end(std::int64_t epoch, Logs& logs) {
   const std::string path = format_path(epoch, logs);
   const nn::Module& module = context().model->module();
   if (!state_is_finite(module.state_dict())) {
-    // Note [NaN-safe checkpoints]: a diverged model never replaces a good checkpoint.
+    // Note [NaN-safe checkpoints]
+    // A diverged model never replaces a good checkpoint: a state with NaN or infinite values is not
+    // saved (the last good file stays), and the skip is counted (skipped_non_finite) and reported.
     ++skipped_non_finite_;
     std::ostream& warn = context().out ? *context().out : std::cerr;
     warn << "ModelCheckpoint: epoch " << epoch + 1 << ": the model has NaN or infinite weights; not saving '" << path

@@ -187,7 +187,7 @@ TEST_CASE("random: float factories reject integer dtypes") {
   CHECK_THROWS_AS(randn({2}, kBool), DtypeError);
 }
 
-TEST_CASE("random: next_below is uniform on [0, n) and rejects n = 0") {
+TEST_CASE("random: next_below is uniform on 0 .. n-1 and rejects n = 0") {
   Generator gen(3);
   const std::int64_t n = 7, trials = 70000;
   std::vector<std::int64_t> counts(static_cast<std::size_t>(n), 0);

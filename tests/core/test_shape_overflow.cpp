@@ -120,7 +120,7 @@ TEST_CASE("conv and pool: hyper-parameters that overflow the output size are err
 }
 
 TEST_CASE("safetensors: a header whose shape overflows is rejected as an IoError", "[core][overflow][io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string headers[] = {
       R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})",
       R"({"t":{"dtype":"F32","shape":[9223372036854775807,2],"data_offsets":[0,0]}})",
@@ -130,7 +130,7 @@ TEST_CASE("safetensors: a header whose shape overflows is rejected as an IoError
   };
   for (const auto& h : headers) {
     const std::string path = dir / "bad.safetensors";
-    test::write_bytes(path, safetensors_bytes(h, 0));
+    testing::write_bytes(path, safetensors_bytes(h, 0));
     CHECK_THROWS_AS(io::load_safetensors(path), IoError);
     const auto bytes = safetensors_bytes(h, 0);
     CHECK_THROWS_WITH(io::parse_safetensors(bytes.data(), bytes.size()), Contains("too many elements"));
@@ -138,12 +138,12 @@ TEST_CASE("safetensors: a header whose shape overflows is rejected as an IoError
 }
 
 TEST_CASE("read_idx: a header whose strides overflow is rejected as an IoError", "[core][overflow][io]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   // ubyte, 4 dimensions: 0, then three of 2^31 - 1 (zero elements, strides of 2^93).
   std::vector<unsigned char> bytes = {0, 0, 0x08, 4, 0, 0, 0, 0};
   for (int i = 0; i < 3; ++i) bytes.insert(bytes.end(), {0x7f, 0xff, 0xff, 0xff});
   const std::string path = dir / "bad.idx";
-  test::write_bytes(path, bytes);
+  testing::write_bytes(path, bytes);
   CHECK_THROWS_WITH(data::read_idx(path), Contains("read_idx") && Contains("overflow"));
 }
 

@@ -69,7 +69,7 @@ TEST_CASE("atomic_write: /dev/full is an IoError with the OS reason", "[io][spec
 
 TEST_CASE("atomic_write: a directory is an IoError, and a regular file is still replaced atomically",
           "[io][special]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   CHECK_THROWS_WITH(io::atomic_write(dir.str(), [](std::ostream& os) { os << "x"; }), Contains("Is a directory"));
   const std::string path = dir / "f.txt";
   io::atomic_write(path, [](std::ostream& os) { os << "first"; });
@@ -83,7 +83,7 @@ TEST_CASE("atomic_write: a directory is an IoError, and a regular file is still 
 }
 
 TEST_CASE("atomic_write: a FIFO receives the bytes and stays a FIFO", "[io][special]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string fifo = dir / "pipe";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   std::string received;
@@ -105,9 +105,9 @@ TEST_CASE("ModelCheckpoint and CSVLogger: special files are written directly and
     WARN("no /dev/null or /dev/full: skipped");
     return;
   }
-  data::TensorDataset set = test::blobs(64, 1);
+  data::TensorDataset set = testing::blobs(64, 1);
   data::DataLoader loader(set, {.batch_size = 32});
-  nn::Sequential net = test::small_mlp();
+  nn::Sequential net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   auto to_null = std::make_shared<train::ModelCheckpoint>("/dev/null");

@@ -107,7 +107,7 @@ TEST_CASE("faults: a save loop killed with SIGKILL at random moments leaves a fi
           "[reliability][faults]") {
   std::mt19937 rng(16);
   for (const Format& f : formats()) {
-    test::TempDir dir;
+    testing::TempDir dir;
     const std::string path = dir / "state.bin";
     f.save(path, 0.0);
     double last_seen = 0;
@@ -145,7 +145,7 @@ TEST_CASE("faults: a save loop killed with SIGKILL at random moments leaves a fi
 
 TEST_CASE("faults: ModelCheckpoint in a training loop killed with SIGKILL leaves a checkpoint that loads",
           "[reliability][faults]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir / "ckpt.safetensors";
   std::mt19937 rng(7);
   for (int round = 0; round < 6; ++round) {
@@ -206,7 +206,7 @@ TEST_CASE("faults: a full tmpfs and a read-only mount keep the previous file and
           "[reliability][faults]") {
   // Done in a child with its own mount namespace, so that no mount outlives the test. Needs
   // CAP_SYS_ADMIN (root in a privileged container); skipped with the reason otherwise.
-  test::TempDir dir;
+  testing::TempDir dir;
   const std::string mnt = dir / "mnt";
   fs::create_directories(mnt);
   int pipefd[2];

@@ -22,9 +22,9 @@ namespace {
 // 64 points in batches of 16: 4 batches per epoch. The loss turns NaN from batch `from` on (counted
 // over the whole fit), so the optimizer step of that batch makes every weight NaN.
 struct Diverging {
-  data::TensorDataset set = test::blobs(64, 1);
+  data::TensorDataset set = testing::blobs(64, 1);
   data::DataLoader loader{set, {.batch_size = 16}};
-  nn::Sequential net = test::small_mlp();
+  nn::Sequential net = testing::small_mlp();
   nn::CrossEntropyLoss ce;
   int calls = 0;
   LossFn loss(int from) {
@@ -64,7 +64,7 @@ class CerrCapture {
 
 TEST_CASE("ModelCheckpoint: a model with NaN weights never overwrites the last good checkpoint",
           "[train][checkpoint][nan]") {
-  test::TempDir dir;
+  testing::TempDir dir;
   Diverging d;
   optim::SGD opt(d.net->parameters(), {.lr = 0.1});
   std::vector<std::vector<float>> at_epoch_end;
@@ -83,7 +83,7 @@ TEST_CASE("ModelCheckpoint: a model with NaN weights never overwrites the last g
   CHECK(ckpt->skipped_non_finite() == 1);
   CHECK(out.str().find("ModelCheckpoint: epoch 2: the model has NaN or infinite weights; not saving") !=
         std::string::npos);
-  auto fresh = test::small_mlp(/*seed=*/42);
+  auto fresh = testing::small_mlp(/*seed=*/42);
   io::load(*fresh, dir / "last.safetensors");
   std::vector<float> loaded;
   for (const auto& p : fresh->parameters()) {
