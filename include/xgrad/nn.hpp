@@ -1,8 +1,11 @@
 // xgrad — the umbrella header of the neural-network module: the Module base, containers,
-// layers, initializers and summaries. `#include <xgrad/nn.hpp>` (with <xgrad/xgrad.hpp>) is all
-// a model needs.
+// layers, initializers and summaries. `#include <xgrad/nn.hpp>` is all
+// a model needs (<xgrad/xgrad.hpp> includes it).
 #pragma once
-#include "xgrad/xgrad.hpp"
+#include "xgrad/autograd.hpp"
+#include "xgrad/ops.hpp"
+#include "xgrad/random.hpp"
+#include "xgrad/tensor.hpp"
 
 #include "xgrad/nn/container.hpp"
 #include "xgrad/nn/functional_layer.hpp"
