@@ -16,7 +16,9 @@
 // a weak symbol, and the linker may keep that copy for every caller, which would then execute
 // AVX-512 instructions on a processor without them. So the dispatched files allocate through
 // their own namespace's helpers, not std containers, and tests/isa/check_isa_symbols.sh checks
-// every copy's object files for symbols defined outside its namespace.
+// every copy's object files for symbols defined outside its namespace (in optimized builds: at -O1
+// with sanitizers GCC also emits xsimd's members such as batch<float, avx512bw>::operator+= out of
+// line; they are named by an xsimd instruction set, and a sanitizer build is not one to ship).
 #pragma once
 
 namespace xg::kernels {
