@@ -3,6 +3,7 @@
 // read-only directory are IoErrors with the OS reason that leave the previous file intact.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -113,14 +114,33 @@ TEST_CASE("faults: a save loop killed with SIGKILL at random moments leaves a fi
     double last_seen = 0;
     int changed = 0;
     for (int round = 0; round < 12; ++round) {
+      // The child reports each completed save through a pipe. On even rounds the kill waits for
+      // the first report (then a random delay), so that some kills land after a completed save
+      // however slow the machine is; on odd rounds it comes at a random moment, possibly before
+      // the first save completes.
+      int done[2];
+      REQUIRE(::pipe(done) == 0);
       const pid_t pid = ::fork();
       REQUIRE(pid >= 0);
       if (pid == 0) {
+        ::close(done[0]);
         // values start above every earlier round's, so an old file is recognisable
-        for (int i = 1;; ++i) f.save(path, round * 1e6 + i);
+        for (int i = 1;; ++i) {
+          f.save(path, round * 1e6 + i);
+          const char c = 1;
+          if (::write(done[1], &c, 1) != 1) break;
+        }
+        ::_exit(0);
+      }
+      ::close(done[1]);
+      if (round % 2 == 0) {
+        pollfd pfd{done[0], POLLIN, 0};
+        INFO(f.name << ", round " << round << ": no save completed within 60 s");
+        CHECK(::poll(&pfd, 1, 60000) == 1);
       }
       std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(500, 20000)(rng)));
       ::kill(pid, SIGKILL);
+      ::close(done[0]);
       int status = 0;
       ::waitpid(pid, &status, 0);
       REQUIRE(WIFSIGNALED(status));
