@@ -25,13 +25,16 @@ namespace xg {
 
 /// Grad mode is thread-local and on by default; ops record graph nodes only while it is on.
 struct GradMode {
+  /// Whether ops record graph nodes on this thread.
   static bool is_enabled();
+  /// Turns recording on or off for this thread (prefer the scoped guards).
   static void set_enabled(bool enabled);
 };
 
 /// Sets grad mode for a scope and restores it after (LibTorch's torch::AutoGradMode).
 class AutoGradMode {
  public:
+  /// Sets grad mode to `enabled` until the end of the scope.
   explicit AutoGradMode(bool enabled) : prev_(GradMode::is_enabled()) { GradMode::set_enabled(enabled); }
   ~AutoGradMode() { GradMode::set_enabled(prev_); }
   AutoGradMode(const AutoGradMode&) = delete;
@@ -42,6 +45,7 @@ class AutoGradMode {
 };
 /// `{ xg::NoGradGuard g; ... }` runs ops without recording (evaluation, optimizer updates).
 struct NoGradGuard : AutoGradMode { NoGradGuard() : AutoGradMode(false) {} };
+/// `{ xg::EnableGradGuard g; ... }` records ops again inside a no-grad scope (closures, double backward).
 struct EnableGradGuard : AutoGradMode { EnableGradGuard() : AutoGradMode(true) {} };
 
 namespace autograd {
@@ -50,8 +54,11 @@ class Node;
 
 /// Where a gradient goes: input `input_nr` of node `function` (null for inputs that need none).
 struct Edge {
+  /// The node that receives the gradient, or null.
   std::shared_ptr<Node> function;
+  /// Which of its inputs.
   std::uint32_t input_nr = 0;
+  /// False for an input that needs no gradient.
   bool is_valid() const { return function != nullptr; }
 };
 
@@ -60,11 +67,14 @@ struct Edge {
 class SavedVariable {
  public:
   SavedVariable() = default;
+  /// Saves `t`; `is_output` when t is an output of the saving node (then it is kept without a reference cycle).
   SavedVariable(const Tensor& t, bool is_output);
   /// The tensor, reconnected to the graph; AutogradError if it was modified in place since it was
   /// saved or if the graph has been freed. `owner` is the node that saved it.
   Tensor unpack(const std::shared_ptr<Node>& owner, const char* op) const;
+  /// Frees the saved tensor (unpack() then fails saying the graph was freed).
   void reset();
+  /// Whether a defined tensor was saved.
   bool defined() const { return was_defined_; }
 
  private:
@@ -93,27 +103,41 @@ class Node : public std::enable_shared_from_this<Node> {
   /// Frees saved tensors (after backward without retain_graph).
   virtual void release_saved() {}
 
+  /// The node's wiring: its next edges (one per input of the op, toward the nodes that produced them),
+  /// whether input i needs a gradient, its number of outputs and its creation order (later nodes run
+  /// first among ready ones).
+  ///@{
   std::size_t num_inputs() const { return next_edges_.size(); }
   const Edge& next_edge(std::size_t i) const { return next_edges_[i]; }
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   bool needs_input_grad(std::size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
   std::uint32_t num_outputs() const { return num_outputs_; }
   std::uint64_t sequence_nr() const { return sequence_nr_; }
+  ///@}
 
   /// Shape and dtype of input i at record time: the engine sums broadcast gradients back to this
   /// shape and casts them to this dtype (Note [Broadcasting is undone by the engine]).
   struct InputMeta { Shape shape; Dtype dtype = kFloat32; };
+  /// @var InputMeta::shape
+  /// the input's shape
+  /// @var InputMeta::dtype
+  /// the input's dtype
+
+  /// The shape and dtype input i had when recorded.
   const InputMeta& input_meta(std::size_t i) const { return input_meta_[i]; }
 
   /// Hooks on the gradient of output `output_nr` (tensor hooks of non-leaf tensors).
   unsigned add_pre_hook(std::uint32_t output_nr, TensorHook hook);
+  /// Removes a hook added by add_pre_hook; false if the handle is unknown.
   bool remove_pre_hook(unsigned handle);
   /// Applies the pre-hooks in registration order to grads[output_nr].
   void call_pre_hooks(TensorList& grads) const;
+  /// True when some gradient hook is registered on this node.
   bool has_pre_hooks() const { return !pre_hooks_.empty(); }
 
   /// Wiring used by record(): adds an input edge with its metadata.
   void add_input(Edge edge, Shape shape, Dtype dtype);
+  /// Sets the number of outputs of the recorded op.
   void set_num_outputs(std::uint32_t n) { num_outputs_ = n; }
 
  private:
@@ -128,9 +152,12 @@ class Node : public std::enable_shared_from_this<Node> {
 /// Anomaly mode (thread-local, off by default): every op checks its result for NaN/Inf that its
 /// inputs did not have, and backward checks every gradient; the error names the op.
 struct AnomalyMode {
+  /// Whether anomaly mode is on for this thread.
   static bool is_enabled();
+  /// Turns anomaly mode on or off for this thread (prefer DetectAnomalyGuard).
   static void set_enabled(bool enabled);
 };
+/// `{ xg::autograd::DetectAnomalyGuard g; ... }` turns anomaly mode on for a scope (PyTorch's detect_anomaly).
 class DetectAnomalyGuard {
  public:
   DetectAnomalyGuard() : prev_(AnomalyMode::is_enabled()) { AnomalyMode::set_enabled(true); }
@@ -176,6 +203,7 @@ class AutogradContext {
  public:
   /// Tensors the backward needs; they are checked for in-place modification at backward.
   void save_for_backward(TensorList tensors) { to_save_ = std::move(tensors); }
+  /// The tensors given to save_for_backward, checked for in-place modification since.
   TensorList get_saved_variables() const;
   /// Outputs that have no gradient (e.g. indices); backward gets undefined grads for them.
   void mark_non_differentiable(const TensorList& outputs);
@@ -236,6 +264,7 @@ template <class A> void collect_arg(CustomFunctionCall& call, A&& a) {
 template <class T>
 struct Function {
   template <class... Args>
+  /// Runs T::forward on `args` without recording, and records T::backward as the outputs' grad_fn.
   static auto apply(Args&&... args) {
     detail::CustomFunctionCall call;
     (detail::collect_arg(call, args), ...);
@@ -260,18 +289,24 @@ struct Function {
 
 // ---- gradient checking ------------------------------------------------------------------------
 
+/// Options of gradcheck and gradgradcheck (PyTorch's defaults).
 struct GradcheckOptions {
   double eps = 1e-6;   ///< central-difference step
+  /// absolute tolerance
   double atol = 1e-5;
+  /// relative tolerance
   double rtol = 1e-3;
   /// Up to this many (input elements × output elements) the full Jacobian is compared; above it,
   /// `num_projections` random projections <u, J v> are compared instead.
   std::int64_t max_full_jacobian = 4096;
+  /// random projections compared above max_full_jacobian
   int num_projections = 6;
+  /// seed of the projections' random vectors
   std::uint64_t seed = 0;
   bool raise_exception = true;  ///< throw GradcheckError with the worst element, or return false
 };
 
+/// A function of tensors to one tensor, as gradcheck takes it.
 using Fn = std::function<Tensor(const TensorList&)>;
 
 /// Compares the analytical gradients of f (by backward) with float64 central differences,

@@ -49,8 +49,11 @@ struct InitOptions {
 class InitGuard {
  public:
   InitGuard() = default;
+  /// Moves the ownership of the MPI environment.
+  ///@{
   InitGuard(InitGuard&& other) noexcept;
   InitGuard& operator=(InitGuard&& other) noexcept;
+  ///@}
   InitGuard(const InitGuard&) = delete;
   InitGuard& operator=(const InitGuard&) = delete;
   ~InitGuard();
@@ -86,6 +89,7 @@ class ProcessGroup {
  public:
   struct Impl;
   ProcessGroup() = default;  // an empty handle; using it throws DistributedError
+  /// Wraps an implementation (made by new_group and world()).
   explicit ProcessGroup(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   /// This process's rank in the group (-1 when not a member).
   int rank() const;
@@ -95,6 +99,7 @@ class ProcessGroup {
   std::vector<int> ranks() const;
   /// True when this process belongs to the group.
   bool contains_self() const { return rank() >= 0; }
+  /// The implementation (internal).
   const std::shared_ptr<Impl>& impl() const { return impl_; }
 
  private:
@@ -122,6 +127,7 @@ class Work {
  public:
   struct Impl;
   Work() = default;  // a completed no-op
+  /// Wraps a started collective (made by the collectives with async_op).
   explicit Work(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   /// Blocks until the collective completed and its results are in place; idempotent. Throws
   /// DistributedError naming the collective if MPI reported a failure.
@@ -135,7 +141,9 @@ class Work {
 
 /// Options shared by every collective (PyTorch's group= and async_op= keywords).
 struct CollectiveOptions {
+  /// the group (default: the world)
   std::optional<ProcessGroup> group = {};  // default: the world
+  /// true: start the collective and return a Work at once
   bool async_op = false;                   // true: start the collective and return at once
 };
 
@@ -187,7 +195,7 @@ Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0,
             CollectiveOptions options = {});
 
 /// Sends (*scatter_list)[i] from rank `src` to group rank i's `tensor`; other ranks pass nullptr.
-///   xg::distributed::scatter(mine, rank() == 0 ? &parts : nullptr, /*src=*/0);
+///   `xg::distributed::scatter(mine, rank() == 0 ? &parts : nullptr, /*src=*/0);`
 Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src = 0,
              CollectiveOptions options = {});
 
@@ -241,6 +249,7 @@ struct DistributedDataParallelOptions {
 /// Timing of the last synchronized backward of a DistributedDataParallel (seconds, measured from
 /// the moment the first gradient of that backward was ready).
 struct DistributedDataParallelStats {
+  /// the number of gradient buckets
   int num_buckets = 0;
   /// Bytes each rank put into all-reduces (after compression by the comm hook).
   std::int64_t bytes = 0;
@@ -251,7 +260,10 @@ struct DistributedDataParallelStats {
   /// When every bucket was averaged and written into the .grad()s (backward() returns right after).
   double all_done = 0;
   /// Per bucket: when its all-reduce was started, and when it was seen complete.
+  ///@{
   std::vector<double> bucket_started, bucket_completed;
+  ///@}
+
   /// all_done − backward_end: the communication backward had to wait for.
   double exposed_seconds() const { return all_done - backward_end; }
   /// Of the time during which some all-reduce was in flight (the union of the buckets' intervals),
@@ -278,6 +290,7 @@ struct DistributedDataParallelStats {
 /// Every rank must run the same sequence of forward/backward calls (the all-reduces are collective).
 class DistributedDataParallelImpl : public Module {
  public:
+  /// Wraps `module` (its parameters are broadcast from rank 0 first, so every rank starts equal).
   DistributedDataParallelImpl(ModulePtr module, DistributedDataParallelOptions options = {});
   ~DistributedDataParallelImpl() override;
   /// Broadcasts rank 0's buffers first when training and broadcast_buffers; then module->forward.
@@ -292,6 +305,7 @@ class DistributedDataParallelImpl : public Module {
   ///   loss(micro_batch_2).backward();     // all-reduces the gradients of both micro-batches
   class NoSyncGuard {
    public:
+    /// Turns `ddp`'s gradient synchronization off until destroyed.
     explicit NoSyncGuard(DistributedDataParallelImpl& ddp);
     ~NoSyncGuard();
     NoSyncGuard(const NoSyncGuard&) = delete;
@@ -301,6 +315,7 @@ class DistributedDataParallelImpl : public Module {
     DistributedDataParallelImpl& ddp_;
     bool prev_;
   };
+  /// A guard that turns gradient synchronization off for its lifetime (see NoSyncGuard).
   [[nodiscard]] NoSyncGuard no_sync() { return NoSyncGuard(*this); }
   /// Whether backward currently all-reduces (false inside no_sync()).
   bool require_backward_grad_sync() const;
@@ -309,6 +324,7 @@ class DistributedDataParallelImpl : public Module {
   const DistributedDataParallelStats& last_step_stats() const;
   /// The buckets: names of their parameters (relative to module()), in all-reduce order.
   std::vector<std::vector<std::string>> bucket_parameter_names() const;
+  /// The options this module was made with.
   const DistributedDataParallelOptions& options() const { return options_; }
   /// `DistributedDataParallel(world_size=2, buckets=3, comm_hook=none)` followed by the module.
   void pretty_print(std::ostream& os) const override;
@@ -325,8 +341,10 @@ class DistributedDataParallelImpl : public Module {
 class DistributedDataParallel : public ModuleHolder<DistributedDataParallelImpl> {
  public:
   using ModuleHolder<DistributedDataParallelImpl>::ModuleHolder;
+  /// Wraps a module.
   DistributedDataParallel(ModulePtr module, DistributedDataParallelOptions options = {})
       : ModuleHolder(std::make_shared<DistributedDataParallelImpl>(std::move(module), std::move(options))) {}
+  /// Wraps the module a holder points to.
   template <class Holder, class = decltype(std::declval<Holder>().ptr())>
   DistributedDataParallel(const Holder& module, DistributedDataParallelOptions options = {})
       : DistributedDataParallel(ModulePtr(module.ptr()), std::move(options)) {}
@@ -344,6 +362,7 @@ class DistributedDataParallel : public ModuleHolder<DistributedDataParallelImpl>
 ///   auto model2 = xg::nn::convert_sync_batchnorm(model.ptr());   // every BatchNorm replaced
 class SyncBatchNormImpl : public BatchNormImplBase {
  public:
+  /// Batch normalization over `num_features` channels with statistics across `process_group` (default: the world).
   explicit SyncBatchNormImpl(std::int64_t num_features, BatchNormOptions options = {},
                              std::optional<distributed::ProcessGroup> process_group = {});
   /// Takes over `bn`'s options, parameters and buffers (the same tensors, so optimizers built on
@@ -351,12 +370,14 @@ class SyncBatchNormImpl : public BatchNormImplBase {
   explicit SyncBatchNormImpl(const BatchNormImplBase& bn, std::optional<distributed::ProcessGroup> process_group = {});
   Tensor forward(const Tensor& input) override;
   ModulePtr clone() const override { return clone_as<SyncBatchNormImpl>(); }
+  /// the group the statistics are combined over (none: the world)
   std::optional<distributed::ProcessGroup> process_group;
 
  protected:
   void check_input_dim(const Tensor& input) const override;
   const char* layer_name() const override { return "SyncBatchNorm"; }
 };
+/// The module handle of SyncBatchNormImpl (see ModuleHolder).
 class SyncBatchNorm : public ModuleHolder<SyncBatchNormImpl> {
  public:
   using ModuleHolder<SyncBatchNormImpl>::ModuleHolder;
@@ -386,18 +407,24 @@ namespace xg::distributed {
 ///   xg::distributed::PeriodicModelAverager averager({.period = 4, .warmup_steps = 100});
 ///   for (...) { loss.backward(); opt.step(); averager.average_parameters(model->parameters()); }
 struct PeriodicModelAveragerOptions {
+  /// average every `period` steps after the warm-up
   int period = 4;
+  /// steps before the first averaging
   int warmup_steps = 0;
+  /// the group averaged over (none: the world)
   std::optional<ProcessGroup> process_group = {};
 };
+/// Local SGD's periodic parameter averaging (see PeriodicModelAveragerOptions above for the schedule).
 class PeriodicModelAverager {
  public:
+  /// An averager with `options` (ValueError for a period below 1 or negative warmup_steps).
   explicit PeriodicModelAverager(PeriodicModelAveragerOptions options = {});
   /// Counts a step; averages `params` (in place, all-reduce AVG, one message per dtype) when
   /// step >= warmup_steps and (step - warmup_steps) % period == 0. Returns whether it averaged.
   bool average_parameters(const std::vector<Tensor>& params);
   /// Steps counted so far.
   std::int64_t step() const { return step_; }
+  /// The options it was made with.
   const PeriodicModelAveragerOptions& options() const { return options_; }
 
  private:
@@ -424,8 +451,10 @@ namespace xg::distributed {
 /// make_sampler's arguments: DistributedSamplerOptions without num_replicas and rank, which come
 /// from the group.
 struct SamplerOptions {
+  /// shuffle the indices every epoch (seeded by seed and the epoch)
   bool shuffle = true;
   std::uint64_t seed = 0;  ///< the same on every rank
+  /// drop the tail that does not divide evenly (else pad by repeating indices)
   bool drop_last = false;
   std::optional<ProcessGroup> group = {};  ///< default: the world
 };

@@ -9,13 +9,21 @@
 
 namespace xg {
 
+/// A seedable pseudo-random generator (std::mt19937_64, whose sequence the C++ standard fixes)
+/// with a state that can be saved and restored.
 class Generator {
  public:
+  /// A generator seeded with `seed` (PyTorch's default seed by default).
   explicit Generator(std::uint64_t seed = 67280421310721ULL);
+  /// A copy continues the same sequence independently.
+  ///@{
   Generator(const Generator&);
   Generator& operator=(const Generator&);
+  ///@}
   ~Generator();
+  /// Restarts the sequence from `seed`.
   void manual_seed(std::uint64_t seed);
+  /// The seed last set.
   std::uint64_t initial_seed() const;
   /// Next raw 64-bit value.
   std::uint64_t next_u64();
@@ -30,6 +38,7 @@ class Generator {
   double next_normal();
   /// The full state as text, and back: resuming from it continues the same sequence.
   std::string get_state() const;
+  /// Restores a state from get_state() (ValueError for malformed text).
   void set_state(const std::string& state);
 
  private:

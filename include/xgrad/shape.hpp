@@ -13,23 +13,35 @@
 
 namespace xg {
 
+/// The sizes (or strides) of a tensor: a vector of int64 that stores up to kInline entries without
+/// allocating. `xg::Shape{64, 784}`.
 class Shape {
  public:
+  /// Entries stored inline.
   static constexpr std::size_t kInline = 6;
+  /// Container types, as std::vector's.
+  ///@{
   using value_type = std::int64_t;
   using iterator = std::int64_t*;
   using const_iterator = const std::int64_t*;
+  ///@}
 
   Shape() = default;
+  /// `{2, 3}`.
   Shape(std::initializer_list<std::int64_t> v) { assign(v.begin(), v.size()); }
+  /// `n` entries equal to `fill`.
   explicit Shape(std::size_t n, std::int64_t fill = 0) {
     resize(n, fill);
   }
+  /// The entries of a std::vector.
   Shape(const std::vector<std::int64_t>& v) { assign(v.data(), v.size()); }  // NOLINT: implicit on purpose
   template <class It, class = std::enable_if_t<!std::is_integral_v<It>>>
+  /// The entries of an iterator range.
   Shape(It first, It last) {
     for (; first != last; ++first) push_back(static_cast<std::int64_t>(*first));
   }
+  /// Copy and move.
+  ///@{
   Shape(const Shape& o) { assign(o.data(), o.size()); }
   Shape(Shape&& o) noexcept { steal(o); }
   Shape& operator=(const Shape& o) {
@@ -37,11 +49,14 @@ class Shape {
     return *this;
   }
   Shape& operator=(Shape&& o) noexcept {
+  ///@}
     if (this != &o) { release(); steal(o); }
     return *this;
   }
   ~Shape() { release(); }
 
+  /// Element access and modification, as std::vector's.
+  ///@{
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   std::int64_t* data() { return heap_ ? heap_ : inline_; }
@@ -81,6 +96,7 @@ class Shape {
     --size_;
   }
   void reserve(std::size_t n) {
+  ///@}
     if (n <= capacity()) return;
     std::size_t cap = std::max<std::size_t>(n, 2 * capacity());
     auto* p = new std::int64_t[cap];
@@ -89,6 +105,7 @@ class Shape {
     heap_ = p;
     cap_ = cap;
   }
+  /// A std::vector copy of the entries.
   std::vector<std::int64_t> vec() const { return {begin(), end()}; }
   operator std::vector<std::int64_t>() const { return vec(); }  // NOLINT: implicit on purpose
 
@@ -133,6 +150,7 @@ Shape contiguous_strides(const Shape& s);
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "broadcast");
 /// "[2, 3, 4]".
 std::string shape_str(const Shape& s);
+/// Writes the sizes as `[2, 3]`.
 std::ostream& operator<<(std::ostream& os, const Shape& s);
 
 }  // namespace xg

@@ -68,6 +68,7 @@ template <class T, xt::layout_type L>
 Tensor from_xtensor(xt::xarray<T, L>& a) {
   return xtensor_detail::wrap(a.data(), a.shape(), a.strides(), "from_xtensor");
 }
+/// from_xtensor for a fixed-rank xt::xtensor.
 template <class T, std::size_t N, xt::layout_type L>
 Tensor from_xtensor(xt::xtensor<T, N, L>& a) {
   return xtensor_detail::wrap(a.data(), a.shape(), a.strides(), "from_xtensor");

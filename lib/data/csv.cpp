@@ -96,9 +96,7 @@ std::string describe_columns(const std::vector<std::string>& names) {
   return os.str();
 }
 
-}  // namespace
-
-CsvData read_csv(const std::string& path, const CsvOptions& options) {
+void check_options(const CsvOptions& options) {
   XG_CHECK(options.dtype == kFloat32 || options.dtype == kFloat64, DtypeError,
            "read_csv: the feature dtype must be float32 or float64, got ", options.dtype);
   XG_CHECK(options.label_dtype != kBool, DtypeError, "read_csv: the label dtype must be int64, float32 or float64");
@@ -108,7 +106,99 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
            "read_csv: encode_labels needs a label column");
   XG_CHECK(options.delimiter != '"' && options.delimiter != '\n' && options.delimiter != '\r', ValueError,
            "read_csv: the delimiter cannot be a quote or a line end");
+}
 
+/// The position of the label column among the `ncols` columns (by name through the header `names`,
+/// or by index, negative from the end), or nullopt when there is no label (or no record to count
+/// columns in).
+std::optional<std::size_t> find_label_column(const CsvOptions& options, const std::vector<std::string>& names,
+                                             bool any_record, std::size_t ncols, const std::string& path) {
+  if (!options.label) return std::nullopt;
+  const Column& col = *options.label;
+  if (col.is_name()) {
+    XG_CHECK(options.header, ValueError, "read_csv: the label column '", col.name(),
+             "' is given by name, which needs header = true");
+    const auto it = std::find(names.begin(), names.end(), col.name());
+    XG_CHECK(it != names.end(), ValueError, "read_csv: '", path, "' has no column named '", col.name(),
+             "' (its columns are ", describe_columns(names), ")");
+    return static_cast<std::size_t>(it - names.begin());
+  }
+  if (!any_record) return std::nullopt;
+  const auto nc = static_cast<std::int64_t>(ncols);
+  const std::int64_t idx = col.index() < 0 ? col.index() + nc : col.index();
+  XG_CHECK(idx >= 0 && idx < nc, IndexError, "read_csv: label column index ", col.index(),
+           " is out of range for '", path, "', which has ", nc, " columns");
+  return static_cast<std::size_t>(idx);
+}
+
+/// The cells of the data rows, read: features row-major, and the labels as numbers or (with
+/// encode_labels) as trimmed text.
+struct Cells {
+  std::vector<double> features;
+  std::vector<double> labels;
+  std::vector<std::string> label_text;
+};
+
+Cells read_cells(const std::vector<Record>& records, std::size_t first_row, std::size_t ncols,
+                 std::optional<std::size_t> label, const std::vector<std::string>& names, const CsvOptions& options,
+                 const std::string& path) {
+  Cells cells;
+  const std::size_t nrows = records.size() - std::min(first_row, records.size());
+  cells.features.reserve(nrows * (ncols - (label ? 1 : 0)));
+  auto where = [&](const Record& r, std::size_t c) {
+    std::string s = xg::detail::concat("read_csv: '", path, "' line ", r.line, ", column ", c + 1);
+    if (c < names.size()) s += " ('" + names[c] + "')";
+    return s;
+  };
+  for (std::size_t row = first_row; row < records.size(); ++row) {
+    const Record& r = records[row];
+    XG_CHECK(r.fields.size() == ncols, IoError, "read_csv: '", path, "' line ", r.line, " has ", r.fields.size(),
+             " fields but line ", records[0].line, " has ", ncols);
+    for (std::size_t c = 0; c < ncols; ++c) {
+      const std::string& cell = r.fields[c];
+      if (label && c == *label) {
+        if (options.encode_labels) {
+          const std::string_view t = trim(cell);
+          XG_CHECK(!t.empty(), IoError, where(r, c), ": the label is empty");
+          cells.label_text.emplace_back(t);
+          continue;
+        }
+        const std::optional<double> v = parse_double(cell);
+        XG_CHECK(v.has_value(), IoError, where(r, c), ": cannot read '", cell, "' as a number",
+                 (trim(cell).empty() ? " (the cell is empty)" : ""));
+        if (options.label_dtype == kInt64)
+          XG_CHECK(*v == std::trunc(*v) && std::abs(*v) <= 9007199254740992.0, IoError, where(r, c), ": '", cell,
+                   "' is not an integer class label (read labels as float with label_dtype, or as names with "
+                   "encode_labels)");
+        cells.labels.push_back(*v);
+      } else {
+        const std::optional<double> v = parse_double(cell);
+        XG_CHECK(v.has_value(), IoError, where(r, c), ": cannot read '", cell, "' as a number",
+                 (trim(cell).empty() ? " (the cell is empty)" : ""));
+        cells.features.push_back(*v);
+      }
+    }
+  }
+  return cells;
+}
+
+/// Class names to indices: the sorted distinct names are the classes, a label is its name's position.
+void encode_labels(const std::vector<std::string>& label_text, std::int64_t rows, CsvData& out) {
+  std::vector<std::string> classes = label_text;
+  std::sort(classes.begin(), classes.end());
+  classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+  std::vector<std::int64_t> codes;
+  codes.reserve(label_text.size());
+  for (const auto& t : label_text)
+    codes.push_back(std::lower_bound(classes.begin(), classes.end(), t) - classes.begin());
+  out.target = from_vector(codes, {rows});
+  out.classes = std::move(classes);
+}
+
+}  // namespace
+
+CsvData read_csv(const std::string& path, const CsvOptions& options) {
+  check_options(options);
   std::string text;
   {
     detail::GzReader in(path, "read_csv");
@@ -126,26 +216,7 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
     first_row = 1;
   }
   const std::size_t ncols = !records.empty() ? records[0].fields.size() : 0;
-
-  // the label column
-  std::optional<std::size_t> label;
-  if (options.label) {
-    const Column& col = *options.label;
-    if (col.is_name()) {
-      XG_CHECK(options.header, ValueError, "read_csv: the label column '", col.name(),
-               "' is given by name, which needs header = true");
-      const auto it = std::find(names.begin(), names.end(), col.name());
-      XG_CHECK(it != names.end(), ValueError, "read_csv: '", path, "' has no column named '", col.name(),
-               "' (its columns are ", describe_columns(names), ")");
-      label = static_cast<std::size_t>(it - names.begin());
-    } else if (!records.empty()) {
-      const auto nc = static_cast<std::int64_t>(ncols);
-      const std::int64_t idx = col.index() < 0 ? col.index() + nc : col.index();
-      XG_CHECK(idx >= 0 && idx < nc, IndexError, "read_csv: label column index ", col.index(),
-               " is out of range for '", path, "', which has ", nc, " columns");
-      label = static_cast<std::size_t>(idx);
-    }
-  }
+  const std::optional<std::size_t> label = find_label_column(options, names, !records.empty(), ncols, path);
   const std::size_t nfeat = ncols - (label ? 1 : 0);
   XG_CHECK(records.empty() || nfeat > 0, ValueError, "read_csv: '", path, "' has no feature column besides the label");
   for (std::size_t c = 0; c < names.size(); ++c) {
@@ -153,62 +224,12 @@ CsvData read_csv(const std::string& path, const CsvOptions& options) {
     else out.columns.push_back(names[c]);
   }
 
-  const std::size_t nrows = records.size() - std::min(first_row, records.size());
-  std::vector<double> features;
-  features.reserve(nrows * nfeat);
-  std::vector<double> labels;
-  std::vector<std::string> label_text;
-  auto where = [&](const Record& r, std::size_t c) {
-    std::string s = xg::detail::concat("read_csv: '", path, "' line ", r.line, ", column ", c + 1);
-    if (c < names.size()) s += " ('" + names[c] + "')";
-    return s;
-  };
-  for (std::size_t row = first_row; row < records.size(); ++row) {
-    const Record& r = records[row];
-    XG_CHECK(r.fields.size() == ncols, IoError, "read_csv: '", path, "' line ", r.line, " has ", r.fields.size(),
-             " fields but line ", records[0].line, " has ", ncols);
-    for (std::size_t c = 0; c < ncols; ++c) {
-      const std::string& cell = r.fields[c];
-      if (label && c == *label) {
-        if (options.encode_labels) {
-          const std::string_view t = trim(cell);
-          XG_CHECK(!t.empty(), IoError, where(r, c), ": the label is empty");
-          label_text.emplace_back(t);
-          continue;
-        }
-        const std::optional<double> v = parse_double(cell);
-        XG_CHECK(v.has_value(), IoError, where(r, c), ": cannot read '", cell, "' as a number",
-                 (trim(cell).empty() ? " (the cell is empty)" : ""));
-        if (options.label_dtype == kInt64)
-          XG_CHECK(*v == std::trunc(*v) && std::abs(*v) <= 9007199254740992.0, IoError, where(r, c), ": '", cell,
-                   "' is not an integer class label (read labels as float with label_dtype, or as names with "
-                   "encode_labels)");
-        labels.push_back(*v);
-      } else {
-        const std::optional<double> v = parse_double(cell);
-        XG_CHECK(v.has_value(), IoError, where(r, c), ": cannot read '", cell, "' as a number",
-                 (trim(cell).empty() ? " (the cell is empty)" : ""));
-        features.push_back(*v);
-      }
-    }
-  }
-
-  const auto rows = static_cast<std::int64_t>(nrows);
-  out.data = from_vector(features, {rows, static_cast<std::int64_t>(nfeat)}, options.dtype);
+  const Cells cells = read_cells(records, first_row, ncols, label, names, options, path);
+  const auto rows = static_cast<std::int64_t>(records.size() - std::min(first_row, records.size()));
+  out.data = from_vector(cells.features, {rows, static_cast<std::int64_t>(nfeat)}, options.dtype);
   if (label) {
-    if (options.encode_labels) {
-      std::vector<std::string> classes = label_text;
-      std::sort(classes.begin(), classes.end());
-      classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
-      std::vector<std::int64_t> codes;
-      codes.reserve(label_text.size());
-      for (const auto& t : label_text)
-        codes.push_back(std::lower_bound(classes.begin(), classes.end(), t) - classes.begin());
-      out.target = from_vector(codes, {rows});
-      out.classes = std::move(classes);
-    } else {
-      out.target = from_vector(labels, {rows}, options.label_dtype);
-    }
+    if (options.encode_labels) encode_labels(cells.label_text, rows, out);
+    else out.target = from_vector(cells.labels, {rows}, options.label_dtype);
   }
   return out;
 }

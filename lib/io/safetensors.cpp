@@ -235,7 +235,9 @@ std::uint64_t as_u64(const json& v, const Source& src, const std::string& what) 
   fail(src, what + " must be a non-negative integer, got " + v.dump());
 }
 
-Header read_header(Source& src) {
+/// The header's JSON object, after the 8-byte little-endian length that precedes it; `data_start`
+/// receives where the tensor data begins.
+json read_header_json(Source& src, std::uint64_t& data_start) {
   const std::uint64_t size = src.size();
   if (size < 8)
     fail(src, detail::concat("the file is ", size, " bytes long, too short for the 8-byte header length (truncated?)"));
@@ -259,67 +261,71 @@ Header read_header(Source& src) {
     fail(src, std::string("the header is not valid JSON: ") + e.what());
   }
   if (!header.is_object()) fail(src, "the header is not a JSON object");
+  data_start = 8 + n;
+  return header;
+}
 
-  Header h;
-  h.data_start = 8 + n;
-  const std::uint64_t data_size = size - h.data_start;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    const std::string& key = it.key();
-    const json& v = it.value();
-    if (key == "__metadata__") {
-      if (!v.is_object()) fail(src, "\"__metadata__\" must be an object of strings");
-      for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) fail(src, "\"__metadata__\" entry '" + m.key() + "' is not a string");
-        h.metadata[m.key()] = m.value().get<std::string>();
-      }
-      continue;
-    }
-    const std::string where = "tensor '" + key + "'";
-    if (!v.is_object()) fail(src, where + ": its entry must be an object with dtype, shape and data_offsets");
-    const auto dt = v.find("dtype"), sh = v.find("shape"), off = v.find("data_offsets");
-    if (dt == v.end() || sh == v.end() || off == v.end())
-      fail(src, where + ": its entry must have \"dtype\", \"shape\" and \"data_offsets\"");
-    if (!dt->is_string()) fail(src, where + ": \"dtype\" must be a string");
-    Entry e;
-    e.name = key;
-    e.dtype = find_dtype(dt->get<std::string>());
-    if (!e.dtype)
-      fail(src, where + ": unknown or unsupported dtype " + dt->dump() +
-                    " (supported: F32, F64, I64, BOOL, F16, BF16, I8, I16, I32, U8, U16, U32)");
-    if (!sh->is_array()) fail(src, where + ": \"shape\" must be an array");
-    std::uint64_t count = 1, extent = 1;
-    bool overflow = false;
-    for (const auto& d : *sh) {
-      const std::uint64_t dim = as_u64(d, src, where + ": each dimension of \"shape\"");
-      if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        fail(src, where + ": dimension " + d.dump() + " is too large");
-      e.shape.push_back(static_cast<std::int64_t>(dim));
-      overflow = overflow || __builtin_mul_overflow(count, dim, &count);
-      // Strides must fit too, even when a zero size makes the count 0 ([0, 2^62, 4]).
-      overflow = overflow || __builtin_mul_overflow(extent, std::max<std::uint64_t>(dim, 1), &extent) ||
-                 extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    }
-    std::uint64_t nbytes = 0;
-    overflow = overflow || __builtin_mul_overflow(count, static_cast<std::uint64_t>(e.dtype->size), &nbytes);
-    if (overflow) fail(src, where + ": the shape " + sh->dump() + " has too many elements");
-    if (!off->is_array() || off->size() != 2) fail(src, where + ": \"data_offsets\" must be [begin, end]");
-    e.begin = as_u64((*off)[0], src, where + ": data_offsets begin");
-    e.end = as_u64((*off)[1], src, where + ": data_offsets end");
-    e.count = count;
-    if (e.end < e.begin) fail(src, where + ": data_offsets " + off->dump() + " end before they begin");
-    if (e.end > data_size)
-      fail(src, detail::concat(where, ": data_offsets ", off->dump(), " go past the end of the data (", data_size,
-                               " bytes): the file is truncated or corrupt"));
-    if (e.end - e.begin != nbytes)
-      fail(src, detail::concat(where, ": data_offsets ", off->dump(), " span ", e.end - e.begin, " bytes but shape ",
-                               sh->dump(), " of ", e.dtype->name, " needs ", nbytes));
-    h.entries.push_back(std::move(e));
+void read_metadata(const json& v, Source& src, Metadata& metadata) {
+  if (!v.is_object()) fail(src, "\"__metadata__\" must be an object of strings");
+  for (auto m = v.begin(); m != v.end(); ++m) {
+    if (!m.value().is_string()) fail(src, "\"__metadata__\" entry '" + m.key() + "' is not a string");
+    metadata[m.key()] = m.value().get<std::string>();
   }
-  std::stable_sort(h.entries.begin(), h.entries.end(), [](const Entry& a, const Entry& b) {
+}
+
+/// One tensor's entry, checked: a known dtype, a shape whose element count and strides fit in
+/// int64, and data offsets inside the `data_size` bytes that span exactly the shape's bytes.
+Entry read_entry(const std::string& key, const json& v, std::uint64_t data_size, Source& src) {
+  const std::string where = "tensor '" + key + "'";
+  if (!v.is_object()) fail(src, where + ": its entry must be an object with dtype, shape and data_offsets");
+  const auto dt = v.find("dtype"), sh = v.find("shape"), off = v.find("data_offsets");
+  if (dt == v.end() || sh == v.end() || off == v.end())
+    fail(src, where + ": its entry must have \"dtype\", \"shape\" and \"data_offsets\"");
+  if (!dt->is_string()) fail(src, where + ": \"dtype\" must be a string");
+  Entry e;
+  e.name = key;
+  e.dtype = find_dtype(dt->get<std::string>());
+  if (!e.dtype)
+    fail(src, where + ": unknown or unsupported dtype " + dt->dump() +
+                  " (supported: F32, F64, I64, BOOL, F16, BF16, I8, I16, I32, U8, U16, U32)");
+  if (!sh->is_array()) fail(src, where + ": \"shape\" must be an array");
+  std::uint64_t count = 1, extent = 1;
+  bool overflow = false;
+  for (const auto& d : *sh) {
+    const std::uint64_t dim = as_u64(d, src, where + ": each dimension of \"shape\"");
+    if (dim > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      fail(src, where + ": dimension " + d.dump() + " is too large");
+    e.shape.push_back(static_cast<std::int64_t>(dim));
+    overflow = overflow || __builtin_mul_overflow(count, dim, &count);
+    // Strides must fit too, even when a zero size makes the count 0 ([0, 2^62, 4]).
+    overflow = overflow || __builtin_mul_overflow(extent, std::max<std::uint64_t>(dim, 1), &extent) ||
+               extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  }
+  std::uint64_t nbytes = 0;
+  overflow = overflow || __builtin_mul_overflow(count, static_cast<std::uint64_t>(e.dtype->size), &nbytes);
+  if (overflow) fail(src, where + ": the shape " + sh->dump() + " has too many elements");
+  if (!off->is_array() || off->size() != 2) fail(src, where + ": \"data_offsets\" must be [begin, end]");
+  e.begin = as_u64((*off)[0], src, where + ": data_offsets begin");
+  e.end = as_u64((*off)[1], src, where + ": data_offsets end");
+  e.count = count;
+  if (e.end < e.begin) fail(src, where + ": data_offsets " + off->dump() + " end before they begin");
+  if (e.end > data_size)
+    fail(src, detail::concat(where, ": data_offsets ", off->dump(), " go past the end of the data (", data_size,
+                             " bytes): the file is truncated or corrupt"));
+  if (e.end - e.begin != nbytes)
+    fail(src, detail::concat(where, ": data_offsets ", off->dump(), " span ", e.end - e.begin, " bytes but shape ",
+                             sh->dump(), " of ", e.dtype->name, " needs ", nbytes));
+  return e;
+}
+
+/// Sorts the entries by offset and checks that they tile the `data_size` bytes of data exactly:
+/// no overlap, no gap, nothing after the last tensor.
+void sort_and_check_layout(std::vector<Entry>& entries, std::uint64_t data_size, Source& src) {
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
   std::uint64_t expected = 0;
-  for (const auto& e : h.entries) {
+  for (const auto& e : entries) {
     if (e.begin < expected) fail(src, detail::concat("tensor '", e.name, "' overlaps the tensor before it (it begins at byte ",
                                                      e.begin, ", the previous one ends at ", expected, ")"));
     if (e.begin > expected)
@@ -330,6 +336,17 @@ Header read_header(Source& src) {
   if (expected != data_size)
     fail(src, detail::concat("the tensors cover ", expected, " bytes of data but the file holds ", data_size,
                              " after the header (trailing garbage or a wrong header)"));
+}
+
+Header read_header(Source& src) {
+  Header h;
+  const json header = read_header_json(src, h.data_start);
+  const std::uint64_t data_size = src.size() - h.data_start;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") read_metadata(it.value(), src, h.metadata);
+    else h.entries.push_back(read_entry(it.key(), it.value(), data_size, src));
+  }
+  sort_and_check_layout(h.entries, data_size, src);
   return h;
 }
 

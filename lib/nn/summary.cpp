@@ -47,36 +47,27 @@ struct Restore {
     if (generator_state) default_generator().set_state(*generator_state);
   }
 };
-}  // namespace
 
-ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptions& options) {
-  for (auto s : input_shape)
-    XG_CHECK(s >= 0, ValueError, "summary: input_shape ", input_shape, " must have non-negative sizes");
-  ModelSummary result;
-  result.model_name = model.name();
-  result.input_shape = input_shape;
+/// A module that gets a row: a leaf, or a container with parameters of its own (which would
+/// otherwise appear nowhere).
+struct Target {
+  std::string name;
+  ModulePtr module;
+  std::int64_t own_params = 0, own_trainable = 0;
+  bool seen = false;
+};
 
-  const auto params = model.parameters();
-  Dtype dtype = kFloat32;
+/// The floating dtype of the model's first floating parameter, float32 when it has none.
+Dtype parameter_dtype(const std::vector<Tensor>& params) {
   for (const auto& p : params)
-    if (p.is_floating_point()) {
-      dtype = p.dtype();
-      break;
-    }
-  result.input_dtype = options.dtype.value_or(dtype);
+    if (p.is_floating_point()) return p.dtype();
+  return kFloat32;
+}
 
-  // Rows come from hooks on leaves and on modules with parameters of their own (a container's own
-  // parameters would otherwise appear nowhere).
-  struct Target {
-    std::string name;
-    ModulePtr module;
-    std::int64_t own_params = 0, own_trainable = 0;
-    bool seen = false;
-  };
-  std::vector<Target> targets;
-  std::unordered_map<const Module*, std::size_t> target_of;
-  std::vector<std::int64_t> row_bytes;
-  Restore restore;
+/// Lists the row targets (indexed by module in `target_of`) and records every module's mode in
+/// `restore`.
+void collect_targets(Module& model, std::vector<Target>& targets,
+                     std::unordered_map<const Module*, std::size_t>& target_of, Restore& restore) {
   for (const auto& item : model.named_modules()) {
     const ModulePtr& m = item.second;
     restore.modes.emplace_back(m, m->is_training());
@@ -90,6 +81,12 @@ ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptio
     target_of.emplace(m.get(), targets.size());
     targets.push_back(std::move(t));
   }
+}
+
+/// Registers on each target a forward hook that appends its row (parameters counted at the first
+/// call only; later calls are marked repeated) and its output's size in bytes.
+void hook_targets(std::vector<Target>& targets, const std::unordered_map<const Module*, std::size_t>& target_of,
+                  ModelSummary& result, std::vector<std::int64_t>& row_bytes, Restore& restore) {
   for (const auto& t : targets) {
     const HookHandle h = t.module->register_forward_hook([&](Module& m, const Tensor&, const Tensor& out) {
       Target& target = targets[target_of.at(&m)];
@@ -106,35 +103,29 @@ ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptio
     });
     restore.hooks.emplace_back(t.module, h);
   }
+}
 
-  Tensor output;
-  {
-    NoGradGuard ng;
-    model.eval();
-    Tensor input;
-    if (options.random_input) {
-      XG_CHECK(is_floating_point(result.input_dtype), DtypeError,
-               "summary: random_input needs a floating-point input dtype, got ", result.input_dtype);
-      restore.generator_state = default_generator().get_state();
-      input = randn(input_shape, result.input_dtype);
-    } else {
-      input = zeros(input_shape, result.input_dtype);
-    }
-    result.input_mb = static_cast<double>(input.nbytes()) / kMB;
-    output = model(input);
+/// The eval-mode, no-grad forward pass on zeros (or on seeded-then-restored random numbers).
+Tensor run_forward(Module& model, const Shape& input_shape, const SummaryOptions& options, ModelSummary& result,
+                   Restore& restore) {
+  NoGradGuard ng;
+  model.eval();
+  Tensor input;
+  if (options.random_input) {
+    XG_CHECK(is_floating_point(result.input_dtype), DtypeError,
+             "summary: random_input needs a floating-point input dtype, got ", result.input_dtype);
+    restore.generator_state = default_generator().get_state();
+    input = randn(input_shape, result.input_dtype);
+  } else {
+    input = zeros(input_shape, result.input_dtype);
   }
-  XG_CHECK(output.defined(), ValueError, "summary: ", model.name(), "'s forward returned an undefined tensor");
-  result.output_shape = output.sizes();
+  result.input_mb = static_cast<double>(input.nbytes()) / kMB;
+  return model(input);
+}
 
-  // Modules with parameters that no single-tensor call reached still own parameters: list them.
-  for (const auto& t : targets)
-    if (!t.seen && t.own_params > 0) {
-      SummaryRow row{t.name, t.module->name(), Shape{}, t.own_params, t.own_trainable, depth_of(t.name)};
-      row.called = false;
-      result.rows.push_back(std::move(row));
-      row_bytes.push_back(0);
-    }
-
+/// The totals: parameter counts, and memory of parameters + buffers and of the rows' activations.
+void add_totals(Module& model, const std::vector<Tensor>& params, const std::vector<std::int64_t>& row_bytes,
+                ModelSummary& result) {
   std::int64_t param_bytes = 0;
   for (const auto& p : params) {
     result.total_params += p.numel();
@@ -148,6 +139,37 @@ ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptio
   result.activations_mb = static_cast<double>(act_bytes) / kMB;
   result.params_mb = static_cast<double>(param_bytes) / kMB;
   result.total_mb = result.input_mb + result.activations_mb + result.params_mb;
+}
+}  // namespace
+
+ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptions& options) {
+  for (auto s : input_shape)
+    XG_CHECK(s >= 0, ValueError, "summary: input_shape ", input_shape, " must have non-negative sizes");
+  ModelSummary result;
+  result.model_name = model.name();
+  result.input_shape = input_shape;
+  const auto params = model.parameters();
+  result.input_dtype = options.dtype.value_or(parameter_dtype(params));
+
+  std::vector<Target> targets;
+  std::unordered_map<const Module*, std::size_t> target_of;
+  std::vector<std::int64_t> row_bytes;
+  Restore restore;  // declared after what the hooks capture, so they are removed first
+  collect_targets(model, targets, target_of, restore);
+  hook_targets(targets, target_of, result, row_bytes, restore);
+  const Tensor output = run_forward(model, input_shape, options, result, restore);
+  XG_CHECK(output.defined(), ValueError, "summary: ", model.name(), "'s forward returned an undefined tensor");
+  result.output_shape = output.sizes();
+
+  // Modules with parameters that no single-tensor call reached still own parameters: list them.
+  for (const auto& t : targets)
+    if (!t.seen && t.own_params > 0) {
+      SummaryRow row{t.name, t.module->name(), Shape{}, t.own_params, t.own_trainable, depth_of(t.name)};
+      row.called = false;
+      result.rows.push_back(std::move(row));
+      row_bytes.push_back(0);
+    }
+  add_totals(model, params, row_bytes, result);
   return result;
 }
 

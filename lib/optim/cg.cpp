@@ -32,6 +32,41 @@ CG::~CG() = default;
 namespace {
 double max_abs(const Tensor& t) { return t.abs().max().item<double>(); }
 double dotd(const Tensor& a, const Tensor& b) { return dot(a, b).item<double>(); }
+
+/// Sets the search direction st.d from the gradient g: d ← −g + β·d, or steepest descent d = −g on
+/// a restart (no previous direction, `restart_period` iterations since the last, a non-finite β,
+/// or a d that is not a descent direction).
+void update_direction(CGState& st, const Tensor& g, CGBeta beta_rule, std::int64_t restart_period) {
+  bool restart = !st.d.defined() || !st.prev_flat_grad.defined() || st.since_restart >= restart_period;
+  if (!restart) {
+    const Tensor& g_prev = st.prev_flat_grad;
+    const double gg_prev = dotd(g_prev, g_prev);
+    double beta = 0;
+    switch (beta_rule) {
+      case CGBeta::FletcherReeves: beta = dotd(g, g) / gg_prev; break;
+      case CGBeta::PolakRibiere: beta = dotd(g, g - g_prev) / gg_prev; break;
+      case CGBeta::PolakRibierePlus: beta = std::max(0.0, dotd(g, g - g_prev) / gg_prev); break;
+    }
+    st.d = -g + st.d * beta;
+    // Without exact line searches d may point uphill: fall back to steepest descent.
+    restart = !std::isfinite(beta) || dotd(g, st.d) >= 0;
+  }
+  if (restart) {
+    st.d = -g;
+    st.since_restart = 0;
+  }
+}
+
+/// The line search's first trial step along a direction with slope gtd = gᵀd < 0.
+double initial_step(const CGState& st, const CGOptions& o, const Tensor& g, double gtd) {
+  if (st.n_iter == 1) return std::min(1.0, 1.0 / g.abs().sum().item<double>()) * o.lr;  // cautious, as LBFGS
+  if (st.prev_gtd < 0) {
+    // Expect the same first-order decrease as last time: t₀ = t₋·(g₋ᵀd₋)/(gᵀd).
+    const double guess = st.t * st.prev_gtd / gtd;
+    if (std::isfinite(guess) && guess > 0) return guess;
+  }
+  return o.lr;
+}
 }  // namespace
 
 Tensor CG::step(const LossClosure& closure) {
@@ -52,42 +87,14 @@ Tensor CG::step(const LossClosure& closure) {
   while (n_iter < o.max_iter) {
     ++n_iter;
     ++st.n_iter;
-
-    // ---- the conjugate direction --------------------------------------------------------------
-    bool restart = !st.d.defined() || !st.prev_flat_grad.defined() || st.since_restart >= restart_period;
-    if (!restart) {
-      const Tensor& g_prev = st.prev_flat_grad;
-      const double gg_prev = dotd(g_prev, g_prev);
-      double beta = 0;
-      switch (o.beta) {
-        case CGBeta::FletcherReeves: beta = dotd(g, g) / gg_prev; break;
-        case CGBeta::PolakRibiere: beta = dotd(g, g - g_prev) / gg_prev; break;
-        case CGBeta::PolakRibierePlus: beta = std::max(0.0, dotd(g, g - g_prev) / gg_prev); break;
-      }
-      st.d = -g + st.d * beta;
-      // Without exact line searches d may point uphill: fall back to steepest descent.
-      restart = !std::isfinite(beta) || dotd(g, st.d) >= 0;
-    }
-    if (restart) {
-      st.d = -g;
-      st.since_restart = 0;
-    }
+    update_direction(st, g, o.beta, restart_period);
     const Tensor& d = st.d;
     st.prev_flat_grad = g.clone();
     st.prev_loss = loss;
 
     const double gtd = dotd(g, d);
     if (gtd > -o.tolerance_change) break;  // no descent left along d
-
-    // ---- the step length ----------------------------------------------------------------------
-    double t0 = o.lr;
-    if (st.n_iter == 1) {
-      t0 = std::min(1.0, 1.0 / g.abs().sum().item<double>()) * o.lr;  // cautious first step, as LBFGS
-    } else if (st.prev_gtd < 0) {
-      // Expect the same first-order decrease as last time: t₀ = t₋·(g₋ᵀd₋)/(gᵀd).
-      const double guess = st.t * st.prev_gtd / gtd;
-      if (std::isfinite(guess) && guess > 0) t0 = guess;
-    }
+    const double t0 = initial_step(st, o, g, gtd);
     st.prev_gtd = gtd;
 
     const auto x_init = x.clone();

@@ -102,113 +102,126 @@ double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, 
   return (xmin_bound + xmax_bound) / 2.;  // no real minimizer: bisect
 }
 
+namespace {
+
+/// A point on the search line: the step t, and the loss, flat gradient and slope ∇f·d at x + t·d.
+struct Point {
+  double t;
+  double f;
+  Tensor g;
+  double gtd;
+};
+
+/// The line x + t·d searched along, with the point t = 0 and the Wolfe constants.
+struct Line {
+  const DirectionalEvaluation& phi;
+  const Tensor& d;
+  Point origin;
+  double c1, c2;
+  std::int64_t evals = 0;
+
+  Point probe(double t) {
+    auto [f, g] = phi(t);
+    ++evals;
+    const double gtd = dot(g, d).item<double>();
+    return {t, f, std::move(g), gtd};
+  }
+  /// The sufficient decrease (Armijo) condition f(t) <= f(0) + c1·t·f'(0) fails (a NaN loss does
+  /// not fail it: the curvature test and the bracket decide).
+  bool too_little_decrease(const Point& p) const { return p.f > origin.f + c1 * p.t * origin.gtd; }
+  /// The strong curvature condition |f'(t)| <= c2·|f'(0)|.
+  bool flat_enough(const Point& p) const { return std::abs(p.gtd) <= -c2 * origin.gtd; }
+};
+
+/// The bracketing phase's outcome: two points bracketing a point that satisfies the strong Wolfe
+/// conditions, or (done) the one point that satisfies them.
+struct Bracket {
+  std::vector<Point> ends;
+  bool done = false;
+  std::int64_t iterations = 0;
+};
+
+/// Bracketing: extrapolate from `trial` until the interval [previous, trial] must contain a point
+/// satisfying the strong Wolfe conditions, or the trial satisfies them itself.
+Bracket bracket_phase(Line& line, Point trial, std::int64_t max_ls) {
+  Point prev = line.origin;
+  std::int64_t ls_iter = 0;
+  while (ls_iter < max_ls) {
+    if (line.too_little_decrease(trial) || (ls_iter > 1 && trial.f >= prev.f))  // sufficient decrease failed
+      return {{prev, trial}, false, ls_iter};
+    if (line.flat_enough(trial)) return {{trial}, true, ls_iter};  // both conditions hold at t
+    if (trial.gtd >= 0) return {{prev, trial}, false, ls_iter};   // the slope turned: a minimizer lies in between
+    // Extrapolate: the cubic's minimizer, kept within [t + 0.01(t − t_prev), 10t].
+    const double min_step = trial.t + 0.01 * (trial.t - prev.t);
+    const double max_step = trial.t * 10;
+    const double t = cubic_interpolate(prev.t, prev.f, prev.gtd, trial.t, trial.f, trial.gtd,
+                                       std::pair{min_step, max_step});
+    prev = std::move(trial);
+    trial = line.probe(t);
+    ++ls_iter;
+  }
+  return {{line.origin, trial}, false, ls_iter};  // out of evaluations while extrapolating
+}
+
+/// Safeguard of the zoom: a trial point too close to an end of the bracket [lo, hi] makes little
+/// progress; if that happens twice in a row (or t lies on the end itself) move it 10% of the width
+/// inside.
+double keep_inside(double t, double lo, double hi, bool& insufficient_progress) {
+  const double eps = 0.1 * (hi - lo);
+  if (std::min(hi - t, t - lo) < eps) {
+    if (insufficient_progress || t >= hi || t <= lo) {
+      insufficient_progress = false;
+      return std::abs(t - hi) < std::abs(t - lo) ? hi - eps : lo + eps;
+    }
+    insufficient_progress = true;
+    return t;
+  }
+  insufficient_progress = false;
+  return t;
+}
+
+/// Zoom: shrink the bracket by cubic interpolation until a point satisfies both conditions; returns
+/// the best end (the lowest loss) of the final bracket.
+Point zoom_phase(Line& line, Bracket bracket, double d_norm, double tolerance_change, std::int64_t max_ls) {
+  std::vector<Point>& b = bracket.ends;
+  bool insufficient_progress = false;
+  std::size_t low_pos = 0, high_pos = 0;
+  if (b.size() == 2) std::tie(low_pos, high_pos) = b[0].f <= b[1].f ? std::pair{0, 1} : std::pair{1, 0};
+  bool done = bracket.done;
+  std::int64_t ls_iter = bracket.iterations;
+  while (!done && ls_iter < max_ls) {
+    if (std::abs(b[1].t - b[0].t) * d_norm < tolerance_change) break;  // the bracket is too small
+    double t = cubic_interpolate(b[0].t, b[0].f, b[0].gtd, b[1].t, b[1].f, b[1].gtd);
+    t = keep_inside(t, std::min(b[0].t, b[1].t), std::max(b[0].t, b[1].t), insufficient_progress);
+    Point p = line.probe(t);
+    ++ls_iter;
+    if (line.too_little_decrease(p) || p.f >= b[low_pos].f) {
+      // Sufficient decrease fails or no better than the low end: t becomes the high end.
+      b[high_pos] = std::move(p);
+      std::tie(low_pos, high_pos) = b[0].f <= b[1].f ? std::pair{0, 1} : std::pair{1, 0};
+    } else {
+      if (line.flat_enough(p)) {
+        done = true;  // strong Wolfe conditions hold
+      } else if (p.gtd * (b[high_pos].t - b[low_pos].t) >= 0) {
+        // The minimizer lies between t and the old low end: the old low end becomes the high end.
+        b[high_pos] = b[low_pos];
+      }
+      b[low_pos] = std::move(p);
+    }
+  }
+  return b[low_pos];
+}
+
+}  // namespace
+
 LineSearchResult strong_wolfe(const DirectionalEvaluation& phi, double t, const Tensor& d, double f, const Tensor& g,
                               double gtd, double c1, double c2, double tolerance_change, std::int64_t max_ls) {
   NoGradGuard no_grad;
   const double d_norm = d.abs().max().item<double>();
-  auto [f_new, g_new] = phi(t);
-  std::int64_t evals = 1;
-  double gtd_new = dot(g_new, d).item<double>();
-
-  // Bracketing: extrapolate until the interval [t_prev, t] must contain a point satisfying the
-  // strong Wolfe conditions, or t satisfies them itself.
-  double t_prev = 0, f_prev = f, gtd_prev = gtd;
-  Tensor g_prev = g;
-  std::vector<double> bracket, bracket_f, bracket_gtd;
-  std::vector<Tensor> bracket_g;
-  bool done = false;
-  std::int64_t ls_iter = 0;
-  while (ls_iter < max_ls) {
-    if (f_new > f + c1 * t * gtd || (ls_iter > 1 && f_new >= f_prev)) {  // sufficient decrease failed
-      bracket = {t_prev, t};
-      bracket_f = {f_prev, f_new};
-      bracket_g = {g_prev, g_new};
-      bracket_gtd = {gtd_prev, gtd_new};
-      break;
-    }
-    if (std::abs(gtd_new) <= -c2 * gtd) {  // both conditions hold at t
-      bracket = {t};
-      bracket_f = {f_new};
-      bracket_g = {g_new};
-      done = true;
-      break;
-    }
-    if (gtd_new >= 0) {  // the slope turned: a minimizer lies in [t_prev, t]
-      bracket = {t_prev, t};
-      bracket_f = {f_prev, f_new};
-      bracket_g = {g_prev, g_new};
-      bracket_gtd = {gtd_prev, gtd_new};
-      break;
-    }
-    // Extrapolate: the cubic's minimizer, kept within [t + 0.01(t − t_prev), 10t].
-    const double min_step = t + 0.01 * (t - t_prev);
-    const double max_step = t * 10;
-    const double tmp = t;
-    t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, std::pair{min_step, max_step});
-    t_prev = tmp;
-    f_prev = f_new;
-    g_prev = g_new;
-    gtd_prev = gtd_new;
-    std::tie(f_new, g_new) = phi(t);
-    ++evals;
-    gtd_new = dot(g_new, d).item<double>();
-    ++ls_iter;
-  }
-  if (ls_iter == max_ls) {  // out of evaluations while extrapolating
-    bracket = {0, t};
-    bracket_f = {f, f_new};
-    bracket_g = {g, g_new};
-  }
-
-  // Zoom: shrink the bracket by cubic interpolation until a point satisfies both conditions.
-  bool insufficient_progress = false;
-  std::size_t low_pos = 0, high_pos = 0;
-  if (bracket.size() == 2) std::tie(low_pos, high_pos) = bracket_f[0] <= bracket_f[1] ? std::pair{0, 1} : std::pair{1, 0};
-  while (!done && ls_iter < max_ls) {
-    if (std::abs(bracket[1] - bracket[0]) * d_norm < tolerance_change) break;  // the bracket is too small
-    t = cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]);
-    // Safeguard: a trial point too close to an end of the bracket makes little progress; if that
-    // happens twice in a row (or t lies on the end itself) move it 10% of the width inside.
-    const double hi = std::max(bracket[0], bracket[1]), lo = std::min(bracket[0], bracket[1]);
-    const double eps = 0.1 * (hi - lo);
-    if (std::min(hi - t, t - lo) < eps) {
-      if (insufficient_progress || t >= hi || t <= lo) {
-        t = std::abs(t - hi) < std::abs(t - lo) ? hi - eps : lo + eps;
-        insufficient_progress = false;
-      } else {
-        insufficient_progress = true;
-      }
-    } else {
-      insufficient_progress = false;
-    }
-    std::tie(f_new, g_new) = phi(t);
-    ++evals;
-    gtd_new = dot(g_new, d).item<double>();
-    ++ls_iter;
-    if (f_new > f + c1 * t * gtd || f_new >= bracket_f[low_pos]) {
-      // Sufficient decrease fails or no better than the low end: t becomes the high end.
-      bracket[high_pos] = t;
-      bracket_f[high_pos] = f_new;
-      bracket_g[high_pos] = g_new;
-      bracket_gtd[high_pos] = gtd_new;
-      std::tie(low_pos, high_pos) = bracket_f[0] <= bracket_f[1] ? std::pair{0, 1} : std::pair{1, 0};
-    } else {
-      if (std::abs(gtd_new) <= -c2 * gtd) {
-        done = true;  // strong Wolfe conditions hold
-      } else if (gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0) {
-        // The minimizer lies between t and the old low end: the old low end becomes the high end.
-        bracket[high_pos] = bracket[low_pos];
-        bracket_f[high_pos] = bracket_f[low_pos];
-        bracket_g[high_pos] = bracket_g[low_pos];
-        bracket_gtd[high_pos] = bracket_gtd[low_pos];
-      }
-      bracket[low_pos] = t;
-      bracket_f[low_pos] = f_new;
-      bracket_g[low_pos] = g_new;
-      bracket_gtd[low_pos] = gtd_new;
-    }
-  }
-  return {bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], evals};
+  Line line{phi, d, Point{0, f, g, gtd}, c1, c2};
+  Bracket bracket = bracket_phase(line, line.probe(t), max_ls);
+  const Point best = zoom_phase(line, std::move(bracket), d_norm, tolerance_change, max_ls);
+  return {best.f, best.g, best.t, line.evals};
 }
 
 }  // namespace xg::optim::detail

@@ -94,6 +94,38 @@ Tensor hessian_vector_product(const Evaluation& e, const detail::FlatParams& x, 
   NoGradGuard no_grad;
   return x.flatten(hv);
 }
+
+/// The Newton step p ≈ −(H + λI)⁻¹g by truncated CG (Nocedal & Wright, Algorithm 7.1): stops at
+/// the forcing term min(cg_tolerance, √‖g‖)·‖g‖ (or at rounding noise), after max_cg_iter
+/// iterations, or at the first direction of non-positive curvature (returning −g if that is the
+/// first one, so that the step still descends).
+Tensor newton_direction(const Evaluation& e, const detail::FlatParams& x, const NewtonCGOptions& o,
+                        NewtonCGState& st) {
+  const Tensor& g = e.flat_grad;
+  const double g_norm = std::sqrt(dotd(g, g));
+  // Stop at the forcing term, or once the residual is rounding noise (cg_tolerance = 0).
+  const double unit_roundoff = x.dtype() == kFloat32 ? 0x1p-24 : 0x1p-53;
+  const double forcing = std::max(std::min(o.cg_tolerance, std::sqrt(g_norm)), 16 * unit_roundoff) * g_norm;
+  Tensor z = zeros({x.numel()}, x.dtype());
+  Tensor r = g.clone();  // residual (H + λI)z + g
+  Tensor dir = -r;
+  double rr = dotd(r, r);
+  for (std::int64_t j = 0; j < o.max_cg_iter; ++j) {
+    Tensor hd = hessian_vector_product(e, x, dir);
+    ++st.hvp_evals;
+    if (o.damping != 0) hd = hd + dir * o.damping;
+    const double curvature = dotd(dir, hd);
+    if (curvature <= 0) return j == 0 ? -g : z;  // H is not positive definite along dir: stop before going uphill
+    const double alpha = rr / curvature;
+    z = z + dir * alpha;
+    r = r + hd * alpha;
+    const double rr_new = dotd(r, r);
+    if (std::sqrt(rr_new) <= forcing) return z;
+    dir = -r + dir * (rr_new / rr);
+    rr = rr_new;
+  }
+  return z;
+}
 }  // namespace
 
 Tensor NewtonCG::step(const LossClosure& closure) {
@@ -114,37 +146,7 @@ Tensor NewtonCG::step(const LossClosure& closure) {
     ++st.n_iter;
     const Tensor& g = e.flat_grad;
 
-    // ---- truncated CG on (H + λI) p = −g ---------------------------------------------------------
-    const double g_norm = std::sqrt(dotd(g, g));
-    // Stop at the forcing term, or once the residual is rounding noise (cg_tolerance = 0).
-    const double unit_roundoff = x.dtype() == kFloat32 ? 0x1p-24 : 0x1p-53;
-    const double forcing = std::max(std::min(o.cg_tolerance, std::sqrt(g_norm)), 16 * unit_roundoff) * g_norm;
-    Tensor z = zeros({x.numel()}, x.dtype());
-    Tensor r = g.clone();  // residual (H + λI)z + g
-    Tensor dir = -r;
-    double rr = dotd(r, r);
-    Tensor p;
-    for (std::int64_t j = 0; j < o.max_cg_iter; ++j) {
-      Tensor hd = hessian_vector_product(e, x, dir);
-      ++st.hvp_evals;
-      if (o.damping != 0) hd = hd + dir * o.damping;
-      const double curvature = dotd(dir, hd);
-      if (curvature <= 0) {  // H is not positive definite along dir: stop before going uphill
-        p = j == 0 ? -g : z;
-        break;
-      }
-      const double alpha = rr / curvature;
-      z = z + dir * alpha;
-      r = r + hd * alpha;
-      const double rr_new = dotd(r, r);
-      if (std::sqrt(rr_new) <= forcing) {
-        p = z;
-        break;
-      }
-      dir = -r + dir * (rr_new / rr);
-      rr = rr_new;
-    }
-    if (!p.defined()) p = z;
+    const Tensor p = newton_direction(e, x, o, st);
 
     // ---- the step -------------------------------------------------------------------------------
     const double gtd = dotd(g, p);

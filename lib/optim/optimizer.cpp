@@ -232,6 +232,107 @@ void load_field(const StateDict& state, const std::string& key, FieldRef& f) {
       },
       f.ptr);
 }
+
+/// The checks of Optimizer::load_state_dict: every key it reads is marked used, every problem is
+/// collected, and all of them are reported in one ValueError (a load that fails changes nothing).
+class StateDictCheck {
+ public:
+  explicit StateDictCheck(const StateDict& state) : state_(state) {}
+
+  const Tensor* take(const std::string& key) {
+    const Tensor* t = state_.find(key);
+    if (t) used_.insert(key);
+    return t;
+  }
+  void take_list(const std::string& key) {
+    for (std::size_t k = 0, n = list_length(state_, key); k < n; ++k) used_.insert(key + "." + std::to_string(k));
+  }
+  void problem(std::string p) { problems_.push_back(std::move(p)); }
+  bool ok() const { return problems_.empty(); }
+
+  /// Group `g` was saved with `size` parameters and with every option in `options`.
+  void check_group(std::size_t g, std::size_t size, const std::vector<FieldRef>& options) {
+    const std::string pre = "param_groups." + std::to_string(g) + ".";
+    const Tensor* ids = take(pre + "params");
+    if (!ids) problem("missing '" + pre + "params' (the saved optimizer has fewer parameter groups)");
+    else if (ids->numel() != static_cast<std::int64_t>(size))
+      problem(::xg::detail::concat("group ", g, " has ", size, " parameters but the saved group has ", ids->numel()));
+    for (const auto& f : options)
+      if (!take(pre + f.name)) problem("missing '" + pre + f.name + "'");
+  }
+  /// Called after check_group for every group: saved groups or options this optimizer lacks.
+  void check_no_other_groups() {
+    for (const auto& item : state_)
+      if (item.first.rfind("param_groups.", 0) == 0 && !used_.count(item.first))
+        problem("unexpected '" + item.first + "' (the saved optimizer has more groups or other options)");
+  }
+  /// Which of the `num_params` parameters have per-parameter state: those with any "state.<i>." key.
+  std::vector<bool> parameters_with_state(std::size_t num_params) {
+    std::vector<bool> has_state(num_params, false);
+    for (const auto& item : state_) {
+      if (item.first.rfind("state.", 0) != 0 || item.first.rfind("state.global.", 0) == 0) continue;
+      const auto dot = item.first.find('.', 6);
+      std::size_t i = 0;
+      bool ok = dot != std::string::npos;
+      try {
+        if (ok) i = std::stoul(item.first.substr(6, dot - 6));
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      if (!ok || i >= num_params) problem("unexpected '" + item.first + "' (no such parameter)");
+      else has_state[i] = true;
+    }
+    return has_state;
+  }
+  /// The saved state of parameter `i` has every field of `layout`, with tensors shaped like `param`.
+  void check_param_state(std::size_t i, const Tensor& param,
+                         const std::vector<std::pair<std::string, FieldKind>>& layout) {
+    const std::string pre = "state." + std::to_string(i) + ".";
+    for (const auto& [field, kind] : layout) {
+      if (kind == FieldKind::List) {
+        take_list(pre + field);
+        continue;
+      }
+      const Tensor* t = take(pre + field);
+      if (kind == FieldKind::Tensor) {
+        if (!t) continue;  // a tensor field may legitimately be absent (e.g. no momentum buffer yet)
+        // State shaped like its parameter (moments, buffers) must match it; other tensors
+        // (scalars, histories) have shapes of their own.
+        if (t->dim() > 0 && t->dim() == param.dim() && t->sizes() != param.sizes())
+          problem(::xg::detail::concat("'", pre + field, "' has shape ", t->sizes(), " but parameter ", i,
+                                       " has shape ", param.sizes()));
+      } else if (!t) {
+        problem("missing '" + pre + field + "'");
+      }
+    }
+  }
+  /// The optimizer-wide state: its scalar fields must be present.
+  void check_global_state(const std::vector<FieldRef>& fields) {
+    for (const auto& f : fields) {
+      const std::string key = "state.global." + f.name;
+      if (std::holds_alternative<std::vector<Tensor>*>(f.ptr)) take_list(key);
+      else if (!take(key) && is_scalar_field(f)) problem("missing '" + key + "'");
+    }
+  }
+  /// Called after the state checks: saved state this optimizer has no field for.
+  void check_no_other_state() {
+    for (const auto& item : state_)
+      if (!used_.count(item.first) && item.first.rfind("state.", 0) == 0) problem("unexpected '" + item.first + "'");
+  }
+  void throw_if_problems(const std::string& optimizer) const {
+    if (problems_.empty()) return;
+    std::ostringstream msg;
+    msg << optimizer << ": load_state_dict found " << problems_.size() << " problem"
+        << (problems_.size() > 1 ? "s" : "") << ":";
+    for (const auto& p : problems_) msg << "\n  " << p;
+    throw ValueError(msg.str());
+  }
+
+ private:
+  const StateDict& state_;
+  std::set<std::string> used_;
+  std::vector<std::string> problems_;
+};
 }  // namespace
 
 StateDict Optimizer::state_dict() const {
@@ -249,84 +350,21 @@ StateDict Optimizer::state_dict() const {
 }
 
 void Optimizer::load_state_dict(const StateDict& state) {
-  std::vector<std::string> problems;
-  std::set<std::string> used;
-  auto take = [&](const std::string& key) -> const Tensor* {
-    const Tensor* t = state.find(key);
-    if (t) used.insert(key);
-    return t;
-  };
-  auto take_list = [&](const std::string& key) {
-    for (std::size_t k = 0, n = list_length(state, key); k < n; ++k) used.insert(key + "." + std::to_string(k));
-  };
   // Check everything first, then assign, so that a failed load leaves the optimizer untouched.
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
-    const std::string pre = "param_groups." + std::to_string(g) + ".";
-    const Tensor* ids = take(pre + "params");
-    if (!ids) problems.push_back("missing '" + pre + "params' (the saved optimizer has fewer parameter groups)");
-    else if (ids->numel() != static_cast<std::int64_t>(groups_[g].size()))
-      problems.push_back(::xg::detail::concat("group ", g, " has ", groups_[g].size(), " parameters but the saved group has ",
-                                        ids->numel()));
-    for (const auto& f : option_fields(g))
-      if (!take(pre + f.name)) problems.push_back("missing '" + pre + f.name + "'");
+  StateDictCheck check(state);
+  for (std::size_t g = 0; g < groups_.size(); ++g) check.check_group(g, groups_[g].size(), option_fields(g));
+  check.check_no_other_groups();
+  const std::vector<bool> has_state = check.parameters_with_state(num_params_);
+  if (check.ok()) {
+    const auto all = all_params();
+    const auto layout = state_layout();
+    for (std::size_t i = 0; i < num_params_; ++i)
+      if (has_state[i]) check.check_param_state(i, all[i], layout);
+    check.check_global_state(global_state_fields());
+    check.check_no_other_state();
   }
-  for (const auto& item : state)
-    if (item.first.rfind("param_groups.", 0) == 0 && !used.count(item.first))
-      problems.push_back("unexpected '" + item.first + "' (the saved optimizer has more groups or other options)");
-  // Per-parameter state: a parameter has state if any "state.<i>." key exists.
-  std::vector<bool> has_state(num_params_, false);
-  for (const auto& item : state) {
-    if (item.first.rfind("state.", 0) != 0 || item.first.rfind("state.global.", 0) == 0) continue;
-    const auto dot = item.first.find('.', 6);
-    std::size_t i = 0;
-    bool ok = dot != std::string::npos;
-    try {
-      if (ok) i = std::stoul(item.first.substr(6, dot - 6));
-    } catch (const std::exception&) {
-      ok = false;
-    }
-    if (!ok || i >= num_params_) problems.push_back("unexpected '" + item.first + "' (no such parameter)");
-    else has_state[i] = true;
-  }
-  const auto all = all_params();
-  if (problems.empty()) {
-    for (std::size_t i = 0; i < num_params_; ++i) {
-      if (!has_state[i]) continue;
-      const std::string pre = "state." + std::to_string(i) + ".";
-      for (const auto& [field, kind] : state_layout()) {
-        if (kind == FieldKind::List) {
-          take_list(pre + field);
-          continue;
-        }
-        const Tensor* t = take(pre + field);
-        if (kind == FieldKind::Tensor) {
-          if (!t) continue;  // a tensor field may legitimately be absent (e.g. no momentum buffer yet)
-          // State shaped like its parameter (moments, buffers) must match it; other tensors
-          // (scalars, histories) have shapes of their own.
-          if (t->dim() > 0 && t->dim() == all[i].dim() && t->sizes() != all[i].sizes())
-            problems.push_back(::xg::detail::concat("'", pre + field, "' has shape ", t->sizes(), " but parameter ", i,
-                                              " has shape ", all[i].sizes()));
-        } else if (!t) {
-          problems.push_back("missing '" + pre + field + "'");
-        }
-      }
-    }
-    for (const auto& f : global_state_fields()) {
-      const std::string key = "state.global." + f.name;
-      if (std::holds_alternative<std::vector<Tensor>*>(f.ptr)) take_list(key);
-      else if (!take(key) && is_scalar_field(f)) problems.push_back("missing '" + key + "'");
-    }
-    for (const auto& item : state)
-      if (!used.count(item.first) && item.first.rfind("state.", 0) == 0)
-        problems.push_back("unexpected '" + item.first + "'");
-  }
-  if (!problems.empty()) {
-    std::ostringstream msg;
-    msg << name() << ": load_state_dict found " << problems.size() << " problem" << (problems.size() > 1 ? "s" : "")
-        << ":";
-    for (const auto& p : problems) msg << "\n  " << p;
-    throw ValueError(msg.str());
-  }
+  check.throw_if_problems(name());
+
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const std::string pre = "param_groups." + std::to_string(g) + ".";
     for (auto& f : option_fields(g)) load_field(state, pre + f.name, f);

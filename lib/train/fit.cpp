@@ -222,28 +222,108 @@ Tensor predict(const Model& model, const Tensor& input, std::int64_t batch_size)
   return cat(outs, 0);
 }
 
-History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer, data::DataLoader& train,
-            FitOptions options) {
+namespace {
+
+using Callbacks = std::vector<std::shared_ptr<Callback>>;
+
+void check_fit_options(const LossFn& loss_fn, const FitOptions& options) {
   XG_CHECK(loss_fn != nullptr, ValueError, "fit: the loss function is empty");
   XG_CHECK(options.epochs >= 0 && options.initial_epoch >= 0, ValueError, "fit: epochs (", options.epochs,
            ") and initial_epoch (", options.initial_epoch, ") must be >= 0");
   XG_CHECK(options.verbose >= 0 && options.verbose <= 2, ValueError, "fit: verbose must be 0, 1 or 2, got ",
            options.verbose);
+}
+
+/// Every rank takes the same number of steps per epoch (each step's collectives pair up across ranks).
+void check_same_steps(World& world, const data::DataLoader& train) {
+  const auto steps = all_gather(world, {double(train.size())});
+  bool same = true;
+  std::ostringstream counts;
+  for (std::size_t r = 0; r < steps.size(); ++r) {
+    same = same && steps[r][0] == steps[0][0];
+    counts << (r ? ", " : "") << "rank " << r << ": " << static_cast<std::int64_t>(steps[r][0]);
+  }
+  XG_CHECK(same, ValueError, "fit: the ranks' training loaders yield different numbers of batches per epoch (",
+           counts.str(), "); every rank must take the same number of steps (use a DistributedSampler)");
+}
+
+/// The callbacks in the order they are called: the progress bar (when verbose, on rank 0), the
+/// user's (off rank 0 only those not rank_zero_only), and the history last.
+Callbacks make_callbacks(const FitOptions& options, bool lead, std::ostream& out, std::shared_ptr<History> history) {
+  Callbacks callbacks;
+  if (options.verbose > 0 && lead)
+    callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
+  for (const auto& cb : options.callbacks) {
+    XG_CHECK(cb != nullptr, ValueError, "fit: a null callback in options.callbacks");
+    if (lead || !cb->rank_zero_only()) callbacks.push_back(cb);
+  }
+  callbacks.push_back(std::move(history));
+  return callbacks;
+}
+
+/// The summed loss (weighted by batch size) and the sample count of one epoch's training steps.
+struct EpochTotals {
+  double loss_sum = 0;
+  std::int64_t count = 0;
+};
+
+/// One epoch of optimizer steps over `train`, with the batch callbacks around each; stops early
+/// when a callback (on any rank) sets stop_training.
+EpochTotals train_epoch(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer,
+                        data::DataLoader& train, TrainContext& ctx, const Callbacks& callbacks,
+                        const std::vector<std::shared_ptr<metrics::Metric>>& train_metrics) {
+  EpochTotals totals;
+  std::int64_t b = 0;
+  for (auto& batch : train) {
+    Logs batch_logs{{"size", double(batch_size_of(batch))}};
+    ctx.batch = &batch;
+    for (auto& cb : callbacks) cb->on_batch_begin(b, batch_logs);
+    Tensor first_output;
+    bool first = true;
+    Tensor loss = optimizer.step([&] {
+      optimizer.zero_grad();
+      Tensor output = model(batch.data);
+      Tensor l = loss_fn(output, batch.target);
+      loss_value(l, "fit");
+      l.backward();
+      if (first) first_output = output.detach(), first = false;
+      return l;
+    });
+    const double lv = loss_value(loss, "fit");
+    const std::int64_t n = batch_size_of(batch);
+    totals.loss_sum += lv * double(n);
+    totals.count += n;
+    {
+      NoGradGuard no_grad;
+      for (auto& m : train_metrics) m->update(first_output, batch.target);
+    }
+    ctx.output = first_output;
+    ctx.loss = loss.detach();
+    ++ctx.global_step;
+    batch_logs["batch_loss"] = lv;
+    batch_logs["loss"] = totals.loss_sum / double(totals.count);
+    for (auto& m : train_metrics) batch_logs[m->name()] = m->compute();
+    for (auto& cb : callbacks) cb->on_batch_end(b, batch_logs);
+    ctx.batch = nullptr;
+    ctx.output = Tensor();
+    ctx.loss = Tensor();
+    ++b;
+    ctx.stop_training = any_rank(ctx.world, ctx.stop_training);
+    if (ctx.stop_training) break;
+  }
+  return totals;
+}
+
+}  // namespace
+
+History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer, data::DataLoader& train,
+            FitOptions options) {
+  check_fit_options(loss_fn, options);
   World* world = options.world.get();
   const bool lead = is_rank_zero(world);
   // Off rank 0 nothing is printed (Note [fit across ranks]).
   std::ostream& out = !lead ? null_stream() : options.out ? *options.out : std::cout;
-  if (several(world)) {
-    const auto steps = all_gather(*world, {double(train.size())});
-    bool same = true;
-    std::ostringstream counts;
-    for (std::size_t r = 0; r < steps.size(); ++r) {
-      same = same && steps[r][0] == steps[0][0];
-      counts << (r ? ", " : "") << "rank " << r << ": " << static_cast<std::int64_t>(steps[r][0]);
-    }
-    XG_CHECK(same, ValueError, "fit: the ranks' training loaders yield different numbers of batches per epoch (",
-             counts.str(), "); every rank must take the same number of steps (use a DistributedSampler)");
-  }
+  if (several(world)) check_same_steps(*world, train);
 
   TrainContext ctx;
   ctx.model = &model;
@@ -256,17 +336,10 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
   ctx.world = world;
 
   auto history = std::make_shared<History>();
-  std::vector<std::shared_ptr<Callback>> callbacks;
-  if (options.verbose > 0 && lead)
-    callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
-  for (auto& cb : options.callbacks) {
-    XG_CHECK(cb != nullptr, ValueError, "fit: a null callback in options.callbacks");
-    if (lead || !cb->rank_zero_only()) callbacks.push_back(cb);
-  }
-  callbacks.push_back(history);
+  Callbacks callbacks = make_callbacks(options, lead, out, history);
   for (auto& cb : callbacks) cb->set_context(&ctx);
   struct ClearContext {
-    std::vector<std::shared_ptr<Callback>>& cbs;
+    Callbacks& cbs;
     ~ClearContext() { for (auto& cb : cbs) cb->set_context(nullptr); }
   } clear{callbacks};
 
@@ -281,47 +354,9 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
     for (auto& cb : callbacks) cb->on_epoch_begin(epoch, epoch_logs);
     module.train();
     for (auto& m : train_metrics) m->reset();
-    double loss_sum = 0;
-    std::int64_t count = 0, b = 0;
-    for (auto& batch : train) {
-      Logs batch_logs{{"size", double(batch_size_of(batch))}};
-      ctx.batch = &batch;
-      for (auto& cb : callbacks) cb->on_batch_begin(b, batch_logs);
-      Tensor first_output;
-      bool first = true;
-      Tensor loss = optimizer.step([&] {
-        optimizer.zero_grad();
-        Tensor output = model(batch.data);
-        Tensor l = loss_fn(output, batch.target);
-        loss_value(l, "fit");
-        l.backward();
-        if (first) first_output = output.detach(), first = false;
-        return l;
-      });
-      const double lv = loss_value(loss, "fit");
-      const std::int64_t n = batch_size_of(batch);
-      loss_sum += lv * double(n);
-      count += n;
-      {
-        NoGradGuard no_grad;
-        for (auto& m : train_metrics) m->update(first_output, batch.target);
-      }
-      ctx.output = first_output;
-      ctx.loss = loss.detach();
-      ++ctx.global_step;
-      batch_logs["batch_loss"] = lv;
-      batch_logs["loss"] = loss_sum / double(count);
-      for (auto& m : train_metrics) batch_logs[m->name()] = m->compute();
-      for (auto& cb : callbacks) cb->on_batch_end(b, batch_logs);
-      ctx.batch = nullptr;
-      ctx.output = Tensor();
-      ctx.loss = Tensor();
-      ++b;
-      ctx.stop_training = any_rank(world, ctx.stop_training);
-      if (ctx.stop_training) break;
-    }
+    const EpochTotals totals = train_epoch(model, loss_fn, optimizer, train, ctx, callbacks, train_metrics);
     // Only what fit computes is broadcast: callbacks may have added keys on some ranks only.
-    Logs computed = combine(world, true, loss_sum, count, train_metrics);
+    Logs computed = combine(world, true, totals.loss_sum, totals.count, train_metrics);
     if (options.validation) {
       for (const auto& [k, v] : evaluate(model, loss_fn, *options.validation, {.metrics = options.metrics, .world = options.world}))
         computed["val_" + k] = v;

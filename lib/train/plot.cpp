@@ -75,60 +75,74 @@ std::vector<std::pair<double, std::string>> ticks(double lo, double hi, bool log
   return out;
 }
 
-// Draws one chart with its top-left corner at (ox, oy).
-void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartOptions& opt, double ox, double oy,
-                int clip_id) {
-  const double W = opt.width, H = opt.height, L = 64, T = 34, B = 44;
+// A chart's geometry: its top-left corner (ox, oy), size W × H and margins L, T, B, R around the
+// plot area pw × ph, and the data range [x0, x1] × [y0, y1] it shows, in plotted units (log10 of
+// the data on a log axis).
+struct Frame {
+  double ox, oy, W, H, L = 64, T = 34, B = 44, R = 0, pw = 0, ph = 0;
+  bool lx, ly;
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  bool any = false;  // some point is drawn
+
+  double tx(double v) const { return lx ? std::log10(v) : v; }
+  double ty(double v) const { return ly ? std::log10(v) : v; }
+  // pixel coordinates of a plotted value (gx, gy) and of a data value (px, py)
+  double gx(double f) const { return ox + L + (f - x0) / (x1 - x0) * pw; }
+  double gy(double f) const { return oy + T + ph - (f - y0) / (y1 - y0) * ph; }
+  double px(double v) const { return gx(tx(v)); }
+  double py(double v) const { return gy(ty(v)); }
+  // point i of s can be drawn: finite, and positive on a log axis
+  bool shown(const Series& s, std::size_t i) const {
+    return i < s.y.size() && std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (!lx || s.x[i] > 0) && (!ly || s.y[i] > 0);
+  }
+};
+
+// The frame of a chart at (ox, oy): the legend's width, then the range of the points shown,
+// widened when it is empty or a single value, padded 5 % vertically, or opt.y_range when given.
+Frame make_frame(const std::vector<Series>& series, const ChartOptions& opt, double ox, double oy) {
+  Frame f{.ox = ox, .oy = oy, .W = double(opt.width), .H = double(opt.height), .lx = opt.log_x, .ly = opt.log_y};
   // The legend column is as wide as its longest name needs (about 6.5 px per character at
   // font-size 11, after the 38 px swatch), at least 150 px and at most 40 % of the chart.
   std::size_t longest = 0;
   for (const auto& s : series) longest = std::max(longest, s.name.size());
-  const double legend_w =
-      series.empty() ? 20 : std::clamp(48 + 6.5 * static_cast<double>(longest), 150.0, std::max(150.0, 0.4 * W));
-  const double R = legend_w;
-  const bool lx = opt.log_x, ly = opt.log_y;
-  auto tx = [&](double v) { return lx ? std::log10(v) : v; };
-  auto ty = [&](double v) { return ly ? std::log10(v) : v; };
-  auto shown = [&](const Series& s, std::size_t i) {
-    return i < s.y.size() && std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (!lx || s.x[i] > 0) && (!ly || s.y[i] > 0);
-  };
-  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  f.R = series.empty() ? 20 : std::clamp(48 + 6.5 * static_cast<double>(longest), 150.0, std::max(150.0, 0.4 * f.W));
   for (const auto& s : series)
     for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!shown(s, i)) continue;
-      x0 = std::min(x0, tx(s.x[i])), x1 = std::max(x1, tx(s.x[i]));
-      y0 = std::min(y0, ty(s.y[i])), y1 = std::max(y1, ty(s.y[i]));
+      if (!f.shown(s, i)) continue;
+      f.x0 = std::min(f.x0, f.tx(s.x[i])), f.x1 = std::max(f.x1, f.tx(s.x[i]));
+      f.y0 = std::min(f.y0, f.ty(s.y[i])), f.y1 = std::max(f.y1, f.ty(s.y[i]));
     }
-  const bool any = std::isfinite(x0);
-  if (!any) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
-  if (!(x1 > x0)) x0 -= 0.5, x1 += 0.5;
-  if (!(y1 > y0)) {
-    const double d = std::max(std::abs(y0) * 0.1, 0.5);
-    y0 -= d, y1 += d;
+  f.any = std::isfinite(f.x0);
+  if (!f.any) f.x0 = 0, f.x1 = 1, f.y0 = 0, f.y1 = 1;
+  if (!(f.x1 > f.x0)) f.x0 -= 0.5, f.x1 += 0.5;
+  if (!(f.y1 > f.y0)) {
+    const double d = std::max(std::abs(f.y0) * 0.1, 0.5);
+    f.y0 -= d, f.y1 += d;
   }
-  const double pad = 0.05 * (y1 - y0);
-  y0 -= pad, y1 += pad;
-  if (opt.y_range && opt.y_range->second > opt.y_range->first && (!ly || opt.y_range->first > 0))
-    y0 = ty(opt.y_range->first), y1 = ty(opt.y_range->second);
-  const double pw = W - L - R, ph = H - T - B;
-  auto px = [&](double v) { return ox + L + (tx(v) - x0) / (x1 - x0) * pw; };
-  auto py = [&](double v) { return oy + T + ph - (ty(v) - y0) / (y1 - y0) * ph; };
-  auto gx = [&](double f) { return ox + L + (f - x0) / (x1 - x0) * pw; };
-  auto gy = [&](double f) { return oy + T + ph - (f - y0) / (y1 - y0) * ph; };
+  const double pad = 0.05 * (f.y1 - f.y0);
+  f.y0 -= pad, f.y1 += pad;
+  if (opt.y_range && opt.y_range->second > opt.y_range->first && (!f.ly || opt.y_range->first > 0))
+    f.y0 = f.ty(opt.y_range->first), f.y1 = f.ty(opt.y_range->second);
+  f.pw = f.W - f.L - f.R, f.ph = f.H - f.T - f.B;
+  return f;
+}
 
-  o << "<g class='chart'>\n<rect x='" << coord(ox) << "' y='" << coord(oy) << "' width='" << W << "' height='" << H
-    << "' fill='white'/>\n";
+// The background, title, grid with tick labels, plot border and axis labels.
+void draw_axes(std::ostream& o, const Frame& f, const ChartOptions& opt) {
+  const double ox = f.ox, oy = f.oy, L = f.L, T = f.T, pw = f.pw, ph = f.ph;
+  o << "<rect x='" << coord(ox) << "' y='" << coord(oy) << "' width='" << f.W << "' height='"
+    << f.H << "' fill='white'/>\n";
   if (!opt.title.empty())
     o << "<text x='" << coord(ox + L + pw / 2) << "' y='" << coord(oy + 20) << "' text-anchor='middle' font-size='14'>"
       << escape(opt.title) << "</text>\n";
-  for (const auto& [f, label] : ticks(y0, y1, ly)) {
-    const double y = gy(f);
+  for (const auto& [v, label] : ticks(f.y0, f.y1, f.ly)) {
+    const double y = f.gy(v);
     o << "<line x1='" << coord(ox + L) << "' x2='" << coord(ox + L + pw) << "' y1='" << coord(y) << "' y2='" << coord(y)
       << "' stroke='#e5e5e5'/><text x='" << coord(ox + L - 6) << "' y='" << coord(y + 4) << "' text-anchor='end'>"
       << escape(label) << "</text>\n";
   }
-  for (const auto& [f, label] : ticks(x0, x1, lx, opt.integer_x)) {
-    const double x = gx(f);
+  for (const auto& [v, label] : ticks(f.x0, f.x1, f.lx, opt.integer_x)) {
+    const double x = f.gx(v);
     o << "<line x1='" << coord(x) << "' x2='" << coord(x) << "' y1='" << coord(oy + T) << "' y2='" << coord(oy + T + ph)
       << "' stroke='#f0f0f0'/><text x='" << coord(x) << "' y='" << coord(oy + T + ph + 16)
       << "' text-anchor='middle'>" << escape(label) << "</text>\n";
@@ -136,19 +150,25 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
   o << "<rect x='" << coord(ox + L) << "' y='" << coord(oy + T) << "' width='" << coord(pw) << "' height='" << coord(ph)
     << "' fill='none' stroke='#444'/>\n";
   if (!opt.xlabel.empty())
-    o << "<text x='" << coord(ox + L + pw / 2) << "' y='" << coord(oy + H - 8) << "' text-anchor='middle'>"
+    o << "<text x='" << coord(ox + L + pw / 2) << "' y='" << coord(oy + f.H - 8) << "' text-anchor='middle'>"
       << escape(opt.xlabel) << "</text>\n";
   if (!opt.ylabel.empty())
     o << "<text transform='translate(" << coord(ox + 14) << "," << coord(oy + T + ph / 2)
       << ") rotate(-90)' text-anchor='middle'>" << escape(opt.ylabel) << "</text>\n";
-  if (!any)
+  if (!f.any)
     o << "<text x='" << coord(ox + L + pw / 2) << "' y='" << coord(oy + T + ph / 2)
       << "' text-anchor='middle' fill='#888'>no data</text>\n";
+}
+
+// The x markers and the series (lines, and dots on short series), clipped to the plot area.
+void draw_series(std::ostream& o, const Frame& f, const std::vector<Series>& series, const ChartOptions& opt,
+                 int clip_id) {
+  const double ox = f.ox, oy = f.oy, L = f.L, T = f.T, pw = f.pw, ph = f.ph;
   o << "<clipPath id='clip" << clip_id << "'><rect x='" << coord(ox + L) << "' y='" << coord(oy + T) << "' width='"
     << coord(pw) << "' height='" << coord(ph) << "'/></clipPath>\n<g clip-path='url(#clip" << clip_id << ")'>\n";
   for (double m : opt.x_markers)
-    if (std::isfinite(m) && (!lx || m > 0))
-      o << "<line class='marker' x1='" << coord(px(m)) << "' x2='" << coord(px(m)) << "' y1='" << coord(oy + T)
+    if (std::isfinite(m) && (!f.lx || m > 0))
+      o << "<line class='marker' x1='" << coord(f.px(m)) << "' x2='" << coord(f.px(m)) << "' y1='" << coord(oy + T)
         << "' y2='" << coord(oy + T + ph) << "' stroke='#555' stroke-dasharray='5,4'/>\n";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
@@ -156,17 +176,21 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
     o << "<polyline fill='none' stroke='" << color << "' stroke-width='2'"
       << (s.dashed ? " stroke-dasharray='6,4'" : "") << " points='";
     for (std::size_t i = 0; i < s.x.size(); ++i)
-      if (shown(s, i)) o << coord(px(s.x[i])) << ',' << coord(py(s.y[i])) << ' ';
+      if (f.shown(s, i)) o << coord(f.px(s.x[i])) << ',' << coord(f.py(s.y[i])) << ' ';
     o << "'/>\n";
     if (s.markers && s.x.size() <= 60)
       for (std::size_t i = 0; i < s.x.size(); ++i)
-        if (shown(s, i))
-          o << "<circle cx='" << coord(px(s.x[i])) << "' cy='" << coord(py(s.y[i])) << "' r='2.5' fill='" << color
+        if (f.shown(s, i))
+          o << "<circle cx='" << coord(f.px(s.x[i])) << "' cy='" << coord(f.py(s.y[i])) << "' r='2.5' fill='" << color
             << "'/>\n";
   }
   o << "</g>\n";
-  // As many legend entries as fit beside the plot; the last line then says how many are left out.
-  const auto fit_rows = static_cast<std::size_t>(std::max(1.0, std::floor((ph - 4) / 18.0)));
+}
+
+// The legend beside the plot: as many entries as fit; the last line then says how many are left out.
+void draw_legend(std::ostream& o, const Frame& f, const std::vector<Series>& series) {
+  const double ox = f.ox, oy = f.oy, W = f.W, T = f.T, R = f.R;
+  const auto fit_rows = static_cast<std::size_t>(std::max(1.0, std::floor((f.ph - 4) / 18.0)));
   const std::size_t shown_entries = series.size() <= fit_rows ? series.size() : fit_rows - 1;
   if (shown_entries < series.size())
     o << "<text class='legend-more' x='" << coord(ox + W - R + 10) << "' y='" << coord(oy + T + 16 + 18.0 * double(shown_entries))
@@ -179,6 +203,16 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
       << (series[k].dashed ? " stroke-dasharray='6,4'" : "") << "/><text class='legend' x='" << coord(ox + W - R + 38)
       << "' y='" << coord(y + 4) << "'>" << escape(series[k].name) << "</text>\n";
   }
+}
+
+// Draws one chart with its top-left corner at (ox, oy).
+void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartOptions& opt, double ox, double oy,
+                int clip_id) {
+  const Frame frame = make_frame(series, opt, ox, oy);
+  o << "<g class='chart'>\n";
+  draw_axes(o, frame, opt);
+  draw_series(o, frame, series, opt, clip_id);
+  draw_legend(o, frame, series);
   o << "</g>\n";
 }
 

@@ -19,12 +19,23 @@ namespace xg::data {
 /// so -1 is the last column).
 class Column {
  public:
+  /// A column by its header text.
+  ///@{
   Column(std::string name) : name_(std::move(name)) {}  // NOLINT: implicit on purpose
   Column(const char* name) : name_(name) {}            // NOLINT: implicit on purpose
+  ///@}
+
+  /// A column by its 0-based index (negative counts from the end).
+  ///@{
   Column(std::int64_t index) : index_(index) {}         // NOLINT: implicit on purpose
   Column(int index) : index_(index) {}                  // NOLINT: implicit on purpose
+  ///@}
+
+  /// True when the column was given by name.
   bool is_name() const { return !index_.has_value(); }
+  /// The header text (when is_name()).
   const std::string& name() const { return name_; }
+  /// The index (when not is_name()).
   std::int64_t index() const { return *index_; }
 
  private:
@@ -38,7 +49,11 @@ struct CsvOptions {
   bool header = true;
   /// The target column; every other column is a feature. None: all columns are features.
   std::optional<Column> label = std::nullopt;
+  /// the field separator (not a quote or a line end)
+  ///@{
   char delimiter = ',';
+  ///@}
+
   /// dtype of the features (floating point).
   Dtype dtype = kFloat32;
   /// dtype of the labels: int64 for classes (cells must hold integers, "3" or "3.0"), or a

@@ -23,6 +23,7 @@ namespace xg::data {
 /// How a DataLoader batches (torch.utils.data.DataLoader's arguments and defaults, except `seed`,
 /// which replaces the global generator PyTorch draws its shuffle from).
 struct DataLoaderOptions {
+  /// examples per batch (>= 1)
   std::int64_t batch_size = 1;
   /// Visit the examples in a new random order each epoch (otherwise 0, 1, 2, …).
   bool shuffle = false;
@@ -67,23 +68,33 @@ class DataLoader {
  public:
   /// Throws ValueError for batch_size < 1, num_workers < 0, prefetch_factor < 1 or an undefined dataset.
   explicit DataLoader(Dataset dataset, DataLoaderOptions options = {});
+  /// Movable, not copyable.
+  ///@{
   DataLoader(DataLoader&&) noexcept;
   DataLoader& operator=(DataLoader&&) noexcept;
+  ///@}
   ~DataLoader();
 
   struct Sentinel {};
   /// An input iterator over one epoch's batches; `*it` is the current batch.
   class Iterator {
    public:
+    /// Iterator types (an input iterator over batches).
+    ///@{
     using iterator_category = std::input_iterator_tag;
     using value_type = Example;
     using difference_type = std::ptrdiff_t;
     using pointer = Example*;
     using reference = Example&;
+    ///@}
     Iterator() = default;
+    /// The current batch.
     Example& operator*() const;
+    /// The current batch.
     Example* operator->() const { return &**this; }
+    /// Moves to the next batch.
     Iterator& operator++();
+    /// Moves to the next batch.
     void operator++(int) { ++*this; }
     friend bool operator==(const Iterator& it, Sentinel) { return it.done(); }
 
@@ -96,6 +107,7 @@ class DataLoader {
 
   /// Starts the next epoch and returns its first batch.
   Iterator begin();
+  /// The end of the epoch.
   Sentinel end() const { return {}; }
 
   /// Batches per epoch: ⌈N / batch_size⌉, or ⌊N / batch_size⌋ with drop_last (N: the dataset's
@@ -109,7 +121,9 @@ class DataLoader {
   /// indices(epoch) when there is one, a permutation of 0…N−1 derived from (seed, epoch) when
   /// shuffling, else 0…N−1.
   std::vector<std::int64_t> batch_indices(std::int64_t epoch) const;
+  /// The dataset batched.
   const Dataset& dataset() const;
+  /// The options it was made with.
   const DataLoaderOptions& options() const;
 
  private:

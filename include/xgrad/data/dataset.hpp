@@ -51,12 +51,16 @@ class MapDataset;
 class Dataset {
  public:
   Dataset() = default;  ///< An undefined dataset (defined() is false).
+  /// A handle to an implementation (to write a dataset of one's own, derive from DatasetImpl).
   explicit Dataset(std::shared_ptr<const DatasetImpl> impl);
 
+  /// False for a default-constructed handle.
   bool defined() const { return impl_ != nullptr; }
+  /// The number of examples.
   std::int64_t size() const;
   /// Example `index`; IndexError unless 0 <= index < size().
   Example get(std::int64_t index) const;
+  /// Example `index` (as get()).
   Example operator[](std::int64_t index) const { return get(index); }
   /// Examples at `indices` (each checked) stacked into a batch along a new dim 0.
   Example get_batch(const std::vector<std::int64_t>& indices) const;
@@ -65,9 +69,11 @@ class Dataset {
   /// This dataset with `transform` applied to each example it returns (see MapDataset).
   MapDataset map(Transform transform, std::uint64_t seed = 0) const;
 
+  /// The implementation.
   const std::shared_ptr<const DatasetImpl>& impl() const { return impl_; }
 
  protected:
+  /// the implementation (null: undefined)
   std::shared_ptr<const DatasetImpl> impl_;
 };
 
@@ -87,6 +93,7 @@ Dataset make_dataset(Args&&... args) {
 ///   ds.get_batch({1, 4}).target;      // tensor([1, 4])
 class TensorDataset : public Dataset {
  public:
+  /// Example i is (data[i], targets[i]); both must have the same size along dim 0.
   explicit TensorDataset(Tensor data, Tensor targets = {});
   /// The whole data tensor [N, ...].
   const Tensor& data() const;
@@ -99,7 +106,9 @@ class TensorDataset : public Dataset {
 ///   evens.get(1);   // ds.get(2)
 class Subset : public Dataset {
  public:
+  /// The examples of `dataset` at `indices`.
   Subset(Dataset dataset, std::vector<std::int64_t> indices);
+  /// The indices into dataset().
   const std::vector<std::int64_t>& indices() const;
   /// The dataset the indices refer to.
   const Dataset& dataset() const;
@@ -110,7 +119,9 @@ class Subset : public Dataset {
 ///   xg::data::ConcatDataset both({train, extra});   // size() == train.size() + extra.size()
 class ConcatDataset : public Dataset {
  public:
+  /// The examples of `datasets`, one after another.
   explicit ConcatDataset(std::vector<Dataset> datasets);
+  /// The datasets concatenated.
   const std::vector<Dataset>& datasets() const;
 };
 
@@ -123,7 +134,9 @@ class ConcatDataset : public Dataset {
 ///                                                 xg::data::RandomCrop(28, 4)}));
 class MapDataset : public Dataset {
  public:
+  /// `dataset` with `transform` applied to each example.
   MapDataset(Dataset dataset, Transform transform, std::uint64_t seed = 0);
+  /// The dataset transformed.
   const Dataset& dataset() const;
 };
 

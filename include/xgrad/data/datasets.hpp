@@ -24,6 +24,7 @@ class FashionMNIST : public TensorDataset {
  public:
   /// Where the Debian package dataset-fashion-mnist installs the files.
   static constexpr const char* kDefaultRoot = "/usr/share/datasets/fashion-mnist";
+  /// The `split` part of the files under `root`.
   explicit FashionMNIST(const std::string& root = kDefaultRoot, Split split = Split::Train);
   /// The class names, index = label: "T-shirt/top", "Trouser", ..., "Ankle boot".
   static const std::vector<std::string>& classes();
@@ -32,6 +33,7 @@ class FashionMNIST : public TensorDataset {
 /// MNIST handwritten digits, in the same four IDX files (plain or ".gz") under `root`.
 class MNIST : public TensorDataset {
  public:
+  /// The `split` part of the files under `root`.
   MNIST(const std::string& root, Split split = Split::Train);
   /// "0" … "9".
   static const std::vector<std::string>& classes();

@@ -18,7 +18,9 @@ namespace xg::data {
 /// torch::data::Example. A batch is an Example too, whose tensors have a leading batch dimension:
 /// `batch.data` is [B, ...] and `batch.target` is [B, ...] (or undefined).
 struct Example {
+  /// the input
   Tensor data;
+  /// the label or regression target (undefined for unlabeled data)
   Tensor target;
 };
 
@@ -62,6 +64,7 @@ Example default_collate(std::vector<Example> examples);
 ///   }
 class EpochGuard {
  public:
+  /// Sets the epoch and seed of the random transforms until the end of the scope.
   explicit EpochGuard(std::int64_t epoch, std::uint64_t seed = 0);
   ~EpochGuard();
   EpochGuard(const EpochGuard&) = delete;

@@ -39,6 +39,7 @@ class Sampler {
   /// sampler sets it at the start of each of its epochs; an epoch you set before the loop starts
   /// is adopted by the loader (see DataLoaderOptions::sampler). ValueError for a negative epoch.
   void set_epoch(std::int64_t epoch);
+  /// The epoch set by set_epoch (0 before).
   std::int64_t epoch() const { return epoch_; }
   /// indices(epoch()): the order of the current epoch.
   std::vector<std::int64_t> indices() const { return indices(epoch_); }
@@ -93,7 +94,9 @@ class DistributedSampler : public Sampler {
   std::int64_t size() const override { return num_samples_; }
   /// num_samples · num_replicas: the padded (or cut) length of the epoch's order.
   std::int64_t total_size() const { return num_samples_ * o_.num_replicas; }
+  /// The size N of the dataset sampled.
   std::int64_t dataset_size() const { return dataset_size_; }
+  /// The options it was made with.
   const DistributedSamplerOptions& options() const { return o_; }
 
  private:

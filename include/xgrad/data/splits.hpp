@@ -23,9 +23,13 @@ namespace xg::data {
 /// summing to 1 ({0.8, 0.2}), as torch.utils.data.random_split accepts both.
 class SplitLengths {
  public:
+  /// Lengths or fractions: `{800, 200}`, `{0.8, 0.2}`.
   SplitLengths(std::initializer_list<double> values) : values_(values) {}  // NOLINT: implicit on purpose
+  /// Lengths or fractions.
   SplitLengths(std::vector<double> values) : values_(std::move(values)) {}  // NOLINT: implicit on purpose
+  /// Lengths.
   SplitLengths(const std::vector<std::int64_t>& lengths) : values_(lengths.begin(), lengths.end()) {}  // NOLINT
+  /// The lengths or fractions, as given.
   const std::vector<double>& values() const { return values_; }
 
  private:
@@ -48,6 +52,7 @@ struct SplitOptions {
   /// Shuffle before splitting; without it the parts are consecutive runs 0…, as Keras'
   /// validation_split takes the last examples. Stratifying needs shuffling.
   bool shuffle = true;
+  /// the seed of the shuffle
   std::uint64_t seed = 0;
 };
 
@@ -58,14 +63,22 @@ struct SplitOptions {
 std::vector<Subset> split_dataset(const Dataset& dataset, const std::vector<double>& fractions,
                                   const SplitOptions& options = {});
 
+/// What train_test_split returns.
 struct TrainTest {
+  /// the training and test parts
+  ///@{
   Subset train, test;
+  ///@}
 };
 /// Two parts, `test_size` of the examples in the second (scikit-learn's train_test_split).
 TrainTest train_test_split(const Dataset& dataset, double test_size = 0.25, const SplitOptions& options = {});
 
+/// What train_val_test_split returns.
 struct TrainValTest {
+  /// the training, validation and test parts
+  ///@{
   Subset train, val, test;
+  ///@}
 };
 /// Three parts: training, validation and test, of the given fractions.
 TrainValTest train_val_test_split(const Dataset& dataset, std::array<double, 3> fractions = {0.6, 0.2, 0.2},
@@ -74,7 +87,9 @@ TrainValTest train_val_test_split(const Dataset& dataset, std::array<double, 3> 
 /// One round of cross-validation: the indices to train on and the indices to validate on (both
 /// increasing).
 struct Fold {
+  /// the indices to train on
   std::vector<std::int64_t> train;
+  /// the indices to validate on
   std::vector<std::int64_t> val;
 };
 
@@ -82,7 +97,9 @@ struct Fold {
 class FoldSplitter {
  public:
   virtual ~FoldSplitter() = default;
+  /// The number of folds.
   virtual std::int64_t n_splits() const = 0;
+  /// The folds of `dataset`.
   virtual std::vector<Fold> split(const Dataset& dataset) const = 0;
 };
 
@@ -94,8 +111,10 @@ class FoldSplitter {
 ///   for (const auto& fold : xg::data::KFold(5, true, 1).split(ds.size())) { ... fold.train, fold.val }
 class KFold : public FoldSplitter {
  public:
+  /// `n_splits` folds (>= 2), shuffled first when `shuffle`.
   explicit KFold(std::int64_t n_splits = 5, bool shuffle = false, std::uint64_t seed = 0);
   std::int64_t n_splits() const override { return k_; }
+  /// The folds of the indices 0 … num_examples − 1.
   std::vector<Fold> split(std::int64_t num_examples) const;
   std::vector<Fold> split(const Dataset& dataset) const override;
 
@@ -112,8 +131,10 @@ class KFold : public FoldSplitter {
 /// dataset.targets(). Throws ValueError for k < 2 or when no class has k examples.
 class StratifiedKFold : public FoldSplitter {
  public:
+  /// `n_splits` folds (>= 2), shuffled within each class first when `shuffle`.
   explicit StratifiedKFold(std::int64_t n_splits = 5, bool shuffle = false, std::uint64_t seed = 0);
   std::int64_t n_splits() const override { return k_; }
+  /// The folds of examples with these class labels.
   std::vector<Fold> split(const std::vector<std::int64_t>& labels) const;
   std::vector<Fold> split(const Dataset& dataset) const override;
 
@@ -127,7 +148,9 @@ class StratifiedKFold : public FoldSplitter {
 /// (divides by k − 1, as numpy.std(ddof=1); scikit-learn reports ddof=0 — multiply by
 /// sqrt((k − 1) / k) to compare).
 struct CrossValidation {
+  /// one score per fold
   std::vector<double> scores;
+  /// their mean
   double mean = 0.0;
   double std = 0.0;
 };

@@ -27,8 +27,11 @@ namespace xg::data {
 ///   xg::data::Compose t({xg::data::RandomHorizontalFlip(), xg::data::Normalize({0.5}, {0.5})});
 class Compose {
  public:
+  /// The transforms, applied in order.
   Compose(std::vector<Transform> transforms);  // NOLINT: implicit, so a braced list is a Compose
+  /// The transforms, applied in order: `{t1, t2}`.
   Compose(std::initializer_list<Transform> transforms) : Compose(std::vector<Transform>(transforms)) {}
+  /// Applies every transform to `example`.
   Example operator()(Example example, Generator& gen) const;
 
  private:
@@ -43,11 +46,17 @@ class Compose {
 ///   n(x);   // x [3, H, W] or [N, 3, H, W]
 class Normalize {
  public:
+  /// Per-channel (or single) means and standard deviations; ValueError for a non-positive std.
   Normalize(std::vector<double> mean, std::vector<double> std);
+  /// Normalizes the example's data.
   Example operator()(Example example, Generator& gen) const;
+  /// Normalizes `data` (an example [C, ...] or a batch [N, C, ...]).
   Tensor operator()(const Tensor& data) const;
+  /// The means and standard deviations given.
+  ///@{
   const std::vector<double>& mean() const { return mean_; }
   const std::vector<double>& std() const { return std_; }
+  ///@}
 
  private:
   std::vector<double> mean_, std_;
@@ -70,11 +79,17 @@ class Standardize {
   Standardize& fit(const Tensor& data);
   /// The same over every example of `dataset` (read in chunks, so the set need not fit twice).
   Standardize& fit(const Dataset& dataset);
+  /// True once fit() ran.
   bool fitted() const { return !mean_.empty(); }
+  /// Standardizes the example's data (ValueError before fit()).
   Example operator()(Example example, Generator& gen) const;
+  /// Standardizes `data` (an example or a batch; ValueError before fit()).
   Tensor operator()(const Tensor& data) const;
+  /// The fitted per-channel means and standard deviations.
+  ///@{
   const std::vector<double>& mean() const { return mean_; }
   const std::vector<double>& std() const { return std_; }
+  ///@}
 
  private:
   std::vector<double> mean_, std_;
@@ -86,8 +101,11 @@ class Standardize {
 /// [0, num_classes) throw IndexError.
 class OneHot {
  public:
+  /// One-hot vectors of `num_classes` entries of `dtype`.
   explicit OneHot(std::int64_t num_classes, Dtype dtype = kFloat32);
+  /// Replaces the example's target by its one-hot form.
   Example operator()(Example example, Generator& gen) const;
+  /// The one-hot form of `labels`.
   Tensor operator()(const Tensor& labels) const;
 
  private:
@@ -100,7 +118,9 @@ class OneHot {
 /// batch, every image of it flips together. The flip copies data and records no autograd node.
 class RandomHorizontalFlip {
  public:
+  /// Flips with probability `p` in [0, 1].
   explicit RandomHorizontalFlip(double p = 0.5);
+  /// Flips the example's data or not, drawing from `gen`.
   Example operator()(Example example, Generator& gen) const;
 
  private:
@@ -116,9 +136,11 @@ class RandomHorizontalFlip {
 ///   xg::data::RandomCrop rect({24, 32});     // height 24, width 32, no padding
 class RandomCrop {
  public:
+  /// A `size` × `size` window after `padding` zeros on every side.
   explicit RandomCrop(std::int64_t size, std::int64_t padding = 0);
   /// A {height, width} window (a braced pair; ValueError for any other count).
   explicit RandomCrop(std::initializer_list<std::int64_t> size, std::int64_t padding = 0);
+  /// Crops the example's data at a position drawn from `gen`.
   Example operator()(Example example, Generator& gen) const;
 
  private:
@@ -132,6 +154,7 @@ class RandomCrop {
 ///   xg::data::Lambda relabel([](xg::data::Example e) { e.target = e.target % 2; return e; });
 class Lambda {
  public:
+  /// Wraps `f`: `Tensor(Tensor)`, `Example(Example)` or `Example(Example, Generator&)`.
   template <class F>
   explicit Lambda(F f) {
     if constexpr (std::is_invocable_r_v<Example, F&, Example, Generator&>) {
@@ -147,6 +170,7 @@ class Lambda {
       };
     }
   }
+  /// Calls the function.
   Example operator()(Example example, Generator& gen) const { return fn_(std::move(example), gen); }
 
  private:

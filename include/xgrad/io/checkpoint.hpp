@@ -24,8 +24,11 @@ namespace xg::io {
 /// save_checkpoint reads the objects; load_checkpoint restores into them and fills epoch and
 /// metadata from the file.
 struct Checkpoint {
+  /// the model's state dict
   nn::Module* model = nullptr;
+  /// the optimizer's state dict
   optim::Optimizer* optimizer = nullptr;
+  /// the scheduler's state dict
   optim::SchedulerBase* scheduler = nullptr;
   /// The number of epochs (or steps — the caller decides) completed.
   std::int64_t epoch = 0;
@@ -33,6 +36,7 @@ struct Checkpoint {
   Metadata metadata = {};
 };
 
+/// Options of load_checkpoint.
 struct CheckpointLoadOptions {
   /// As for load_state_dict: the model's names, shapes and dtypes must match the file's.
   bool strict = true;

@@ -43,7 +43,9 @@ Metadata load_safetensors_metadata(const std::filesystem::path& path);
 
 /// The tensors and metadata of a safetensors file.
 struct SafetensorsContents {
+  /// the tensors, in the file's order
   OrderedDict<std::string, Tensor> tensors;
+  /// the "__metadata__" strings
   Metadata metadata;
 };
 /// Reads tensors and metadata in one pass.

@@ -37,6 +37,7 @@ void load(optim::Optimizer& optimizer, const std::filesystem::path& path);
 
 /// The same for learning-rate schedulers (their step counter and per-group values).
 void save(const optim::SchedulerBase& scheduler, const std::filesystem::path& path, const Metadata& metadata = {});
+/// Restores a scheduler saved by save() (into one of the same class over as many groups).
 void load(optim::SchedulerBase& scheduler, const std::filesystem::path& path);
 
 }  // namespace xg::io

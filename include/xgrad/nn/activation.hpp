@@ -15,37 +15,53 @@ namespace xg::nn {
 
 // ---- options (field order and defaults as PyTorch's keyword arguments) -------------------------
 
+/// Options of LeakyReLU (PyTorch's arguments of the same names and defaults).
 struct LeakyReLUOptions {
+  /// the slope for x < 0
   double negative_slope = 0.01;
 };
 /// Slopes of the negative part are drawn from U(lower, upper) in training; (lower + upper) / 2 in eval.
 struct RReLUOptions {
+  /// the smallest random slope
   double lower = 1.0 / 8;
+  /// the largest random slope
   double upper = 1.0 / 3;
 };
 /// num_parameters: 1 (one slope shared by all channels) or the number of channels (dim 1 of the
 /// input); init: the initial slope.
 struct PReLUOptions {
+  /// 1 or the number of channels
   std::int64_t num_parameters = 1;
+  /// the initial slope
   double init = 0.25;
 };
+/// Options of ELU (PyTorch's arguments of the same names and defaults).
 struct ELUOptions {
+  /// the scale α of the negative part, α·(exp(x) − 1)
   double alpha = 1.0;
 };
+/// Options of CELU (PyTorch's arguments of the same names and defaults).
 struct CELUOptions {
+  /// α in max(0, x) + min(0, α·(exp(x/α) − 1))
   double alpha = 1.0;
 };
 /// approximate: "none" (x·Φ(x), with erf) or "tanh" (the tanh approximation).
 struct GELUOptions {
+  /// "none" (exact, with erf) or "tanh"
   std::string approximate = "none";
 };
 /// log(1 + exp(βx)) / β, and x itself where βx > threshold.
 struct SoftplusOptions {
+  /// β in log(1 + exp(βx)) / β
   double beta = 1.0;
+  /// above βx > threshold the result is x itself
   double threshold = 20.0;
 };
+/// Options of Hardtanh (PyTorch's arguments of the same names and defaults).
 struct HardtanhOptions {
+  /// the lower clamp
   double min_val = -1.0;
+  /// the upper clamp
   double max_val = 1.0;
 };
 
@@ -55,8 +71,11 @@ namespace functional {
 
 /// rrelu's options: as RReLUOptions plus the mode (PyTorch's default is training = false).
 struct RReLUFuncOptions {
+  /// the smallest random slope
   double lower = 1.0 / 8;
+  /// the largest random slope
   double upper = 1.0 / 3;
+  /// apply the training-mode behaviour
   bool training = false;
 };
 
@@ -133,10 +152,12 @@ XG_MODULE(ReLU);
 
 /// `xg::nn::LeakyReLU act({.negative_slope = 0.2});` prints `LeakyReLU(negative_slope=0.2)`.
 struct LeakyReLUImpl : Cloneable<LeakyReLUImpl> {
+  /// A LeakyReLU configured by `options`.
   explicit LeakyReLUImpl(LeakyReLUOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   LeakyReLUOptions options;
 };
 XG_MODULE_OPTIONS(LeakyReLU, LeakyReLUOptions);
@@ -144,10 +165,12 @@ XG_MODULE_OPTIONS(LeakyReLU, LeakyReLUOptions);
 /// Randomized leaky ReLU: in training each element's negative slope is drawn from U(lower, upper)
 /// (the global generator, so xg::manual_seed repeats it); in eval the slope is (lower + upper) / 2.
 struct RReLUImpl : Cloneable<RReLUImpl> {
+  /// A RReLU configured by `options`.
   explicit RReLUImpl(RReLUOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   RReLUOptions options;
 };
 XG_MODULE_OPTIONS(RReLU, RReLUOptions);
@@ -156,21 +179,26 @@ XG_MODULE_OPTIONS(RReLU, RReLUOptions);
 /// num_parameters slopes (1, or one per channel of dim 1), all initialized to `init` (0.25).
 ///   xg::nn::PReLU act({.num_parameters = 16});   // for inputs [N, 16, ...]
 struct PReLUImpl : Cloneable<PReLUImpl> {
+  /// A PReLU configured by `options`.
   explicit PReLUImpl(PReLUOptions options = {});
   void reset() override;
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   PReLUOptions options;
+  /// the slopes, [num_parameters] (a parameter)
   Tensor weight;
 };
 XG_MODULE_OPTIONS(PReLU, PReLUOptions);
 
 /// x where x > 0, else α(exp(x) − 1).  `xg::nn::ELU act({.alpha = 0.5});`
 struct ELUImpl : Cloneable<ELUImpl> {
+  /// A ELU configured by `options`.
   explicit ELUImpl(ELUOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   ELUOptions options;
 };
 XG_MODULE_OPTIONS(ELU, ELUOptions);
@@ -186,20 +214,24 @@ XG_MODULE(SELU);
 
 /// max(0, x) + min(0, α(exp(x/α) − 1)); α must not be 0.
 struct CELUImpl : Cloneable<CELUImpl> {
+  /// A CELU configured by `options`.
   explicit CELUImpl(CELUOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   CELUOptions options;
 };
 XG_MODULE_OPTIONS(CELU, CELUOptions);
 
 /// x·Φ(x).  `xg::nn::GELU act({.approximate = "tanh"});`
 struct GELUImpl : Cloneable<GELUImpl> {
+  /// A GELU configured by `options`.
   explicit GELUImpl(GELUOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   GELUOptions options;
 };
 XG_MODULE_OPTIONS(GELU, GELUOptions);
@@ -224,10 +256,12 @@ XG_MODULE(Mish);
 
 /// log(1 + exp(βx)) / β.  `xg::nn::Softplus act({.beta = 2});`
 struct SoftplusImpl : Cloneable<SoftplusImpl> {
+  /// A Softplus configured by `options`.
   explicit SoftplusImpl(SoftplusOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   SoftplusOptions options;
 };
 XG_MODULE_OPTIONS(Softplus, SoftplusOptions);
@@ -243,10 +277,12 @@ XG_MODULE(Softsign);
 
 /// x clamped to [min_val, max_val].  `xg::nn::Hardtanh act({.min_val = 0, .max_val = 6});`
 struct HardtanhImpl : Cloneable<HardtanhImpl> {
+  /// A Hardtanh configured by `options`.
   explicit HardtanhImpl(HardtanhOptions options = {});
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   HardtanhOptions options;
 };
 XG_MODULE_OPTIONS(Hardtanh, HardtanhOptions);
@@ -262,20 +298,24 @@ XG_MODULE(Hardsigmoid);
 
 /// softmax along `dim` (required, as in LibTorch).  `xg::nn::Softmax sm(1);`
 struct SoftmaxImpl : Cloneable<SoftmaxImpl> {
+  /// softmax along `dim`.
   explicit SoftmaxImpl(std::int64_t dim);
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// the dimension normalized
   std::int64_t dim;
 };
 XG_MODULE(Softmax);
 
 /// log_softmax along `dim` (required).  `xg::nn::LogSoftmax lsm(1);`
 struct LogSoftmaxImpl : Cloneable<LogSoftmaxImpl> {
+  /// log_softmax along `dim`.
   explicit LogSoftmaxImpl(std::int64_t dim);
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// the dimension normalized
   std::int64_t dim;
 };
 XG_MODULE(LogSoftmax);

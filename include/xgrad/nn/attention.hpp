@@ -48,6 +48,7 @@ struct MultiheadAttentionForwardOptions {
 /// The output projection of MultiheadAttention: out_proj.weight [E, E] and out_proj.bias [E].
 /// PyTorch names this Linear NonDynamicallyQuantizableLinear, and so does the printed module tree.
 struct NonDynamicallyQuantizableLinearImpl : Cloneable<NonDynamicallyQuantizableLinearImpl> {
+  /// A linear map from `in_features` to `out_features`.
   NonDynamicallyQuantizableLinearImpl(std::int64_t in_features, std::int64_t out_features, bool bias = true);
   /// weight ~ U(-1/√in, 1/√in) as torch.nn.Linear; bias likewise (MultiheadAttention zeroes it).
   void reset() override;
@@ -55,9 +56,17 @@ struct NonDynamicallyQuantizableLinearImpl : Cloneable<NonDynamicallyQuantizable
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t in_features, out_features;
+  ///@}
+
+  /// whether it has a bias
   bool has_bias;
+  /// the parameters, [out, in] and [out]
+  ///@{
   Tensor weight, bias;
+  ///@}
 };
 XG_MODULE(NonDynamicallyQuantizableLinear);
 
@@ -79,6 +88,7 @@ XG_MODULE(NonDynamicallyQuantizableLinear);
 /// Deliberate difference: a query row whose keys are all masked gets zero weights (and zero
 /// attention output before out_proj), where PyTorch 1.13 returns NaN.
 struct MultiheadAttentionImpl : Cloneable<MultiheadAttentionImpl> {
+  /// Attention over `embed_dim` features split into `num_heads` heads (embed_dim must be divisible by it).
   MultiheadAttentionImpl(std::int64_t embed_dim, std::int64_t num_heads, const MultiheadAttentionOptions& options = {});
   void reset() override;
   /// (attn_output, attn_weights); attn_weights is undefined when need_weights is false.
@@ -87,11 +97,20 @@ struct MultiheadAttentionImpl : Cloneable<MultiheadAttentionImpl> {
   /// Self-attention forward(x, x, x) without weights: the output alone.
   Tensor forward(const Tensor& x) override;
 
+  /// the sizes: E, the heads, E / heads, and the key and value feature sizes
+  ///@{
   std::int64_t embed_dim, num_heads, head_dim, kdim, vdim;
+  ///@}
+
+  /// The options this module was made with.
   MultiheadAttentionOptions options;
   /// Exactly one of in_proj_weight or (q, k, v)_proj_weight is defined (the latter when kdim or
   /// vdim differ from embed_dim). Undefined tensors are not registered.
+  ///@{
   Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias, bias_k, bias_v;
+  ///@}
+
+  /// the output projection
   NonDynamicallyQuantizableLinear out_proj{nullptr};
 };
 /// The handle to a MultiheadAttentionImpl (LibTorch's torch::nn::MultiheadAttention); takes the
@@ -99,6 +118,7 @@ struct MultiheadAttentionImpl : Cloneable<MultiheadAttentionImpl> {
 class MultiheadAttention : public ModuleHolder<MultiheadAttentionImpl> {
  public:
   using ModuleHolder<MultiheadAttentionImpl>::ModuleHolder;
+  /// Makes a MultiheadAttentionImpl from these arguments.
   MultiheadAttention(std::int64_t embed_dim, std::int64_t num_heads, const MultiheadAttentionOptions& options = {})
       : ModuleHolder(std::make_shared<MultiheadAttentionImpl>(embed_dim, num_heads, options)) {}
 };
@@ -109,24 +129,43 @@ namespace functional {
 /// after query, key, value; PyTorch's static_k / static_v are not offered). Undefined tensors are
 /// PyTorch's None.
 struct MultiheadAttentionForwardFuncOptions {
+  /// E, checked against the query's last size
   std::int64_t embed_dim_to_check = 0;
+  /// the number of heads
   std::int64_t num_heads = 1;
+  /// the stacked q, k, v projections [3E, E]
   Tensor in_proj_weight = {};
+  /// their biases [3E] (undefined: none)
   Tensor in_proj_bias = {};
+  /// a bias appended to the keys (undefined: none)
   Tensor bias_k = {};
+  /// a bias appended to the values (undefined: none)
   Tensor bias_v = {};
+  /// append a zero key and value
   bool add_zero_attn = false;
+  /// dropout on the attention weights (training only)
   double dropout_p = 0.0;
+  /// the output projection [E, E]
   Tensor out_proj_weight = {};
+  /// its bias [E] (undefined: none)
   Tensor out_proj_bias = {};
+  /// apply the training-mode behaviour
   bool training = true;
+  /// keys to ignore, [N, S]: true (or a float added to the scores) marks them
   Tensor key_padding_mask = {};
+  /// also return the attention weights
   bool need_weights = true;
+  /// [L, S] or [N·heads, L, S]: true (or a float added to the scores) masks a query-key pair
   Tensor attn_mask = {};
+  /// use q_proj_weight, k_proj_weight, v_proj_weight instead of in_proj_weight
   bool use_separate_proj_weight = false;
+  /// the query projection [E, E]
   Tensor q_proj_weight = {};
+  /// the key projection [E, kdim]
   Tensor k_proj_weight = {};
+  /// the value projection [E, vdim]
   Tensor v_proj_weight = {};
+  /// average the returned weights over the heads
   bool average_attn_weights = true;
 };
 

@@ -40,9 +40,11 @@ class ModuleList;
 class SequentialImpl : public Cloneable<SequentialImpl> {
  public:
   SequentialImpl() = default;
+  /// The modules to run in order, named "0", "1", …: `{nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 1)}`.
   SequentialImpl(std::initializer_list<ModuleRef> modules);
   /// Children with names of one's own: `{{"encoder", enc}, {"head", head}}`.
   SequentialImpl(std::initializer_list<NamedModule> modules);
+  /// The modules to run in order, named "0", "1", …
   template <class... Ms>
     requires(sizeof...(Ms) >= 1 && (std::is_constructible_v<ModuleRef, const Ms&> && ...))
   explicit SequentialImpl(const Ms&... modules) {
@@ -56,10 +58,13 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   /// Appends every module of `other` (the same modules, shared, under their names).
   void extend(const SequentialImpl& other);
 
+  /// The number of modules.
   std::size_t size() const { return modules_.size(); }
+  /// True when there is no module.
   bool is_empty() const { return modules_.empty(); }
   /// The module at `index` (negative counts from the end); IndexError when out of range.
   const ModulePtr& ptr(std::int64_t index) const;
+  /// The module at `index` (negative counts from the end); IndexError when out of range.
   ModulePtr operator[](std::int64_t index) const { return ptr(index); }
   /// The module at `index` as its implementation type; ValueError if it is another type.
   template <class T>
@@ -69,14 +74,18 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
     if (!typed) container_detail::throw_bad_module_cast(name(), "index " + std::to_string(index), *m, typeid(T));
     return typed;
   }
+  /// ptr<T>(index), dereferenced.
   template <class T>
   T& at(std::int64_t index) const {
     return *ptr<T>(index);
   }
   /// The children's names, in order.
   const std::vector<std::string>& names() const { return names_; }
+  /// Iterates over the modules in order.
+  ///@{
   std::vector<ModulePtr>::const_iterator begin() const { return modules_.begin(); }
   std::vector<ModulePtr>::const_iterator end() const { return modules_.end(); }
+  ///@}
 
   /// A new Sequential holding modules [start, end) of this one — the same module objects, not
   /// copies, under the same names, as PyTorch's `seq[start:end]`. Python slice rules: negative
@@ -102,8 +111,10 @@ class Sequential : public ModuleHolder<SequentialImpl> {
  public:
   using ModuleHolder<SequentialImpl>::ModuleHolder;
   Sequential() : ModuleHolder<SequentialImpl>(std::make_shared<SequentialImpl>()) {}
+  /// Makes a SequentialImpl from these arguments.
   Sequential(std::initializer_list<ModuleRef> modules)
       : ModuleHolder<SequentialImpl>(std::make_shared<SequentialImpl>(modules)) {}
+  /// Makes a SequentialImpl from these arguments.
   Sequential(std::initializer_list<NamedModule> modules)
       : ModuleHolder<SequentialImpl>(std::make_shared<SequentialImpl>(modules)) {}
   /// `seq[i]`: the module at index i, as in PyTorch.
@@ -119,23 +130,32 @@ class Sequential : public ModuleHolder<SequentialImpl> {
 class ModuleListImpl : public Cloneable<ModuleListImpl> {
  public:
   ModuleListImpl() = default;
+  /// The modules, named "0", "1", …
   ModuleListImpl(std::initializer_list<ModuleRef> modules);
+  /// The modules, named "0", "1", …
   template <class... Ms>
     requires(sizeof...(Ms) >= 1 && (std::is_constructible_v<ModuleRef, const Ms&> && ...))
   explicit ModuleListImpl(const Ms&... modules) {
     (push_back(ModuleRef(modules)), ...);
   }
 
+  /// Appends a module named by its position.
   void push_back(ModuleRef module);
+  /// Appends every module of `other` (shared, not copied).
   void extend(const ModuleListImpl& other);
   /// Inserts before `index` (0…size(); negative counts from the end); later modules are renamed
   /// so that names stay "0", "1", … in order, as in PyTorch.
   void insert(std::int64_t index, ModuleRef module);
 
+  /// The number of modules.
   std::size_t size() const { return modules_.size(); }
+  /// True when there is no module.
   bool is_empty() const { return modules_.empty(); }
+  /// The module at `index` (negative counts from the end); IndexError when out of range.
   const ModulePtr& ptr(std::int64_t index) const;
+  /// The module at `index` (negative counts from the end); IndexError when out of range.
   ModulePtr operator[](std::int64_t index) const { return ptr(index); }
+  /// The module at `index` as its implementation type; ValueError if it is another type.
   template <class T>
   std::shared_ptr<T> ptr(std::int64_t index) const {
     const ModulePtr& m = ptr(index);
@@ -143,12 +163,17 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     if (!typed) container_detail::throw_bad_module_cast(name(), "index " + std::to_string(index), *m, typeid(T));
     return typed;
   }
+  /// ptr<T>(index), dereferenced.
   template <class T>
   T& at(std::int64_t index) const {
     return *ptr<T>(index);
   }
+  /// Iterates over the modules in order.
+  ///@{
   std::vector<ModulePtr>::const_iterator begin() const { return modules_.begin(); }
   std::vector<ModulePtr>::const_iterator end() const { return modules_.end(); }
+  ///@}
+
   /// A new ModuleList sharing modules [start, end) (Python slice rules, renamed from "0").
   ModuleList slice(std::int64_t start, std::int64_t end) const;
 
@@ -165,6 +190,7 @@ class ModuleList : public ModuleHolder<ModuleListImpl> {
  public:
   using ModuleHolder<ModuleListImpl>::ModuleHolder;
   ModuleList() : ModuleHolder<ModuleListImpl>(std::make_shared<ModuleListImpl>()) {}
+  /// Makes a ModuleListImpl from these arguments.
   ModuleList(std::initializer_list<ModuleRef> modules)
       : ModuleHolder<ModuleListImpl>(std::make_shared<ModuleListImpl>(modules)) {}
   /// `list[i]`: the module at index i.
@@ -179,6 +205,7 @@ class ModuleList : public ModuleHolder<ModuleListImpl> {
 class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
  public:
   ModuleDictImpl() = default;
+  /// The modules under their keys: `{{"conv", nn::Conv2d(1, 8, 3)}, {"act", nn::ReLU()}}`.
   ModuleDictImpl(std::initializer_list<NamedModule> modules);
 
   /// Adds `module` under `key`, replacing the module already there (PyTorch's `d[key] = m`).
@@ -187,17 +214,26 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   void update(std::initializer_list<NamedModule> modules);
   /// Removes `key` and returns its module; IndexError if absent.
   ModulePtr pop(const std::string& key);
+  /// Removes every module.
   void clear();
 
+  /// The number of modules.
   std::size_t size() const { return modules_.size(); }
+  /// True when there is no module.
   bool is_empty() const { return modules_.is_empty(); }
+  /// True when a module is registered under `key`.
   bool contains(const std::string& key) const { return modules_.contains(key); }
+  /// The keys in insertion order.
   std::vector<std::string> keys() const { return modules_.keys(); }
+  /// The modules in insertion order.
   std::vector<ModulePtr> values() const { return modules_.values(); }
+  /// The (key, module) entries in insertion order.
   const OrderedDict<std::string, ModulePtr>& items() const { return modules_; }
   /// The module under `key`; IndexError listing the keys when absent.
   const ModulePtr& ptr(const std::string& key) const;
+  /// The module under `key`; IndexError listing the keys when absent.
   ModulePtr operator[](const std::string& key) const { return ptr(key); }
+  /// The module under `key` as its implementation type; ValueError if it is another type.
   template <class T>
   std::shared_ptr<T> ptr(const std::string& key) const {
     const ModulePtr& m = ptr(key);
@@ -205,12 +241,14 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
     if (!typed) container_detail::throw_bad_module_cast(name(), "key '" + key + "'", *m, typeid(T));
     return typed;
   }
+  /// ptr<T>(key), dereferenced.
   template <class T>
   T& at(const std::string& key) const {
     return *ptr<T>(key);
   }
   /// Iterates over entries (`item.key()`, `item.value()`) in insertion order.
   OrderedDict<std::string, ModulePtr>::const_iterator begin() const { return modules_.begin(); }
+  /// The end of the iteration begun by begin().
   OrderedDict<std::string, ModulePtr>::const_iterator end() const { return modules_.end(); }
 
   void reset() override {}
@@ -226,6 +264,7 @@ class ModuleDict : public ModuleHolder<ModuleDictImpl> {
  public:
   using ModuleHolder<ModuleDictImpl>::ModuleHolder;
   ModuleDict() : ModuleHolder<ModuleDictImpl>(std::make_shared<ModuleDictImpl>()) {}
+  /// Makes a ModuleDictImpl from these arguments.
   ModuleDict(std::initializer_list<NamedModule> modules)
       : ModuleHolder<ModuleDictImpl>(std::make_shared<ModuleDictImpl>(modules)) {}
   /// `dict["key"]`: the module under key.

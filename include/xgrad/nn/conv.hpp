@@ -25,12 +25,20 @@ namespace xg::nn {
 template <std::size_t D>
 class ConvPadding : public ExpandingArray<D> {
  public:
+  /// Sizes: one for every dimension, or one per dimension.
+  ///@{
   ConvPadding(std::int64_t v) : ExpandingArray<D>(v) {}                                   // NOLINT: implicit on purpose
   ConvPadding(std::initializer_list<std::int64_t> list) : ExpandingArray<D>(list) {}      // NOLINT
   ConvPadding(ExpandingArray<D> sizes) : ExpandingArray<D>(sizes) {}                      // NOLINT
+  ///@}
+
+  /// "same" or "valid" (any other name is a ValueError when the layer is made).
+  ///@{
   template <std::size_t N>
   ConvPadding(const char (&name)[N]) : ExpandingArray<D>(0), name_(name) {}               // NOLINT
   ConvPadding(std::string name) : ExpandingArray<D>(0), name_(std::move(name)) {}         // NOLINT
+  ///@}
+
   /// "same", "valid", or "" when sizes were given.
   const std::string& name() const { return name_; }
 
@@ -42,9 +50,11 @@ class ConvPadding : public ExpandingArray<D> {
 /// spatial dimension or one per dimension: `.padding = 1`, `.padding = {1, 0}`.
 template <std::size_t D>
 struct ConvOptions {
+  /// the step of the window, per spatial dimension
   ExpandingArray<D> stride = 1;
   /// Implicit padding on both sides of every spatial dimension, or "same" / "valid".
   ConvPadding<D> padding = 0;
+  /// the spacing of the kernel's elements, per spatial dimension
   ExpandingArray<D> dilation = 1;
   /// Splits the channels into `groups` independent convolutions; in_channels and out_channels
   /// must both be divisible by it (groups = in_channels is a depthwise convolution).
@@ -61,31 +71,43 @@ struct ConvOptions {
   /// Initializer of the bias. Default: PyTorch's, U(−1/√fan_in, 1/√fan_in).
   Initializer bias_init = {};
 };
+/// The options of Conv1d and Conv2d.
+///@{
 using Conv1dOptions = ConvOptions<1>;
 using Conv2dOptions = ConvOptions<2>;
+///@}
 
 /// Options of ConvTranspose1d / ConvTranspose2d; the defaults are torch.nn.ConvTranspose2d's.
 template <std::size_t D>
 struct ConvTransposeOptions {
+  /// the step of the window, per spatial dimension
   ExpandingArray<D> stride = 1;
   /// dilation·(kernel_size − 1) − padding zeros are added on both sides of the input.
   ExpandingArray<D> padding = 0;
   /// Extra size added on one side of the output (to pick among the sizes a strided conv maps
   /// to the same size); must be smaller than stride or dilation.
   ExpandingArray<D> output_padding = 0;
+  /// independent convolutions the channels are split into
   std::int64_t groups = 1;
+  /// learn an additive bias
   bool bias = true;
+  /// the spacing of the kernel's elements, per spatial dimension
   ExpandingArray<D> dilation = 1;
   /// Only "zeros", as in PyTorch.
   std::string padding_mode = "zeros";
+  /// applied to the result (default: none)
   Activation activation = {};
   /// Default: PyTorch's kaiming_uniform_(a = √5) on the weight [in, out / groups, *k], whose
   /// fan_in is out_channels / groups · ∏kernel_size (PyTorch's convention for transposed convs).
   Initializer init = {};
+  /// initializer of the bias (default: PyTorch's)
   Initializer bias_init = {};
 };
+/// The options of ConvTranspose1d and ConvTranspose2d.
+///@{
 using ConvTranspose1dOptions = ConvTransposeOptions<1>;
 using ConvTranspose2dOptions = ConvTransposeOptions<2>;
+///@}
 
 /// What every convolution layer shares: the sizes (one entry per spatial dimension), parameter
 /// creation and initialization, input checks, padding modes and printing. Concrete layers add
@@ -104,13 +126,23 @@ class ConvImplBase : public Module {
   /// The activation applied after the convolution (the identity by default).
   const Activation& activation() const { return activation_; }
 
+  /// the channel counts given to the constructor
+  ///@{
   std::int64_t in_channels, out_channels;
+  ///@}
+
   /// One entry per spatial dimension.
+  ///@{
   std::vector<std::int64_t> kernel_size, stride, padding, dilation, output_padding;
+  ///@}
+
+  /// independent convolutions the channels are split into
   std::int64_t groups = 1;
+  /// true for the transposed convolutions
   bool transposed = false;
   /// "same" or "valid" when the padding was given by name, else "".
   std::string padding_name;
+  /// "zeros", "reflect", "replicate" or "circular"
   std::string padding_mode;
   /// Conv: [out, in / groups, *kernel_size]; transposed: [in, out / groups, *kernel_size].
   Tensor weight;
@@ -147,13 +179,21 @@ class ConvImplBase : public Module {
   /// "Conv2d(1, 32, kernel_size=(3, 3))": the layer's signature, for error messages.
   std::string signature() const;
 
+  /// the layer's name in errors ("Conv2d")
   const char* layer_;
+  /// the number of spatial dimensions
   std::size_t dims_;
   /// The right-hand padding beyond `padding` (1 where "same" needs an odd total, else 0).
   std::vector<std::int64_t> pad_extra_;
+  /// whether the layer has a bias
   bool has_bias_;
+  /// what activation() returns
   Activation activation_;
+  /// the initializers of the weight and bias
+  ///@{
   Initializer init_, bias_init_;
+  ///@}
+
   /// Gives this copy its own clone of `other`'s activation module (if any).
   void clone_activation_from(const ConvImplBase& other);
 };
@@ -163,6 +203,7 @@ class ConvImplBase : public Module {
 ///   xg::nn::Conv1d conv(16, 33, 3, {.stride = 2});
 class Conv1dImpl : public ConvImplBase {
  public:
+  /// A 1-d convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`.
   Conv1dImpl(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<1> kernel_size,
              Conv1dOptions options = {});
   Tensor forward(const Tensor& input) override;
@@ -176,10 +217,12 @@ class Conv1dImpl : public ConvImplBase {
 ///   xg::nn::Conv2d conv(3, 64, 3, {.padding = 1});          // keeps H and W
 class Conv2dImpl : public ConvImplBase {
  public:
+  /// A 2-d convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`.
   Conv2dImpl(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<2> kernel_size,
              Conv2dOptions options = {});
   Tensor forward(const Tensor& input) override;
   ModulePtr clone() const override { return clone_as<Conv2dImpl>(); }
+  /// The options this module was made with.
   Conv2dOptions options;
 };
 
@@ -187,6 +230,7 @@ class Conv2dImpl : public ConvImplBase {
 /// weight [in, out / groups, k]; L_out = (L − 1)·stride − 2·pad + dil·(k − 1) + output_padding + 1.
 class ConvTranspose1dImpl : public ConvImplBase {
  public:
+  /// A 1-d transposed convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`.
   ConvTranspose1dImpl(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<1> kernel_size,
                       ConvTranspose1dOptions options = {});
   Tensor forward(const Tensor& input) override;
@@ -194,6 +238,7 @@ class ConvTranspose1dImpl : public ConvImplBase {
   /// chosen to reach it; a ValueError when no output_padding in [0, max(stride, dilation)) does.
   Tensor forward(const Tensor& input, const Shape& output_size);
   ModulePtr clone() const override { return clone_as<ConvTranspose1dImpl>(); }
+  /// The options this module was made with.
   ConvTranspose1dOptions options;
 };
 
@@ -202,12 +247,14 @@ class ConvTranspose1dImpl : public ConvImplBase {
 ///   xg::nn::ConvTranspose2d up(64, 32, 2, {.stride = 2});  // doubles H and W
 class ConvTranspose2dImpl : public ConvImplBase {
  public:
+  /// A 2-d transposed convolution from `in_channels` to `out_channels` with a kernel of `kernel_size`.
   ConvTranspose2dImpl(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<2> kernel_size,
                       ConvTranspose2dOptions options = {});
   Tensor forward(const Tensor& input) override;
   /// With the wanted output size ({OH, OW}, or with the batch and channel dimensions in front).
   Tensor forward(const Tensor& input, const Shape& output_size);
   ModulePtr clone() const override { return clone_as<ConvTranspose2dImpl>(); }
+  /// The options this module was made with.
   ConvTranspose2dOptions options;
 };
 
@@ -216,26 +263,33 @@ class ConvTranspose2dImpl : public ConvImplBase {
 class Conv1d : public ModuleHolder<Conv1dImpl> {
  public:
   using ModuleHolder<Conv1dImpl>::ModuleHolder;
+  /// Makes a Conv1dImpl from these arguments.
   Conv1d(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<1> kernel_size, Conv1dOptions options = {})
       : ModuleHolder(std::make_shared<Conv1dImpl>(in_channels, out_channels, kernel_size, std::move(options))) {}
 };
+/// The module handle of Conv2dImpl (see ModuleHolder).
 class Conv2d : public ModuleHolder<Conv2dImpl> {
  public:
   using ModuleHolder<Conv2dImpl>::ModuleHolder;
+  /// Makes a Conv2dImpl from these arguments.
   Conv2d(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options = {})
       : ModuleHolder(std::make_shared<Conv2dImpl>(in_channels, out_channels, kernel_size, std::move(options))) {}
 };
+/// The module handle of ConvTranspose1dImpl (see ModuleHolder).
 class ConvTranspose1d : public ModuleHolder<ConvTranspose1dImpl> {
  public:
   using ModuleHolder<ConvTranspose1dImpl>::ModuleHolder;
+  /// Makes a ConvTranspose1dImpl from these arguments.
   ConvTranspose1d(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<1> kernel_size,
                   ConvTranspose1dOptions options = {})
       : ModuleHolder(
             std::make_shared<ConvTranspose1dImpl>(in_channels, out_channels, kernel_size, std::move(options))) {}
 };
+/// The module handle of ConvTranspose2dImpl (see ModuleHolder).
 class ConvTranspose2d : public ModuleHolder<ConvTranspose2dImpl> {
  public:
   using ModuleHolder<ConvTranspose2dImpl>::ModuleHolder;
+  /// Makes a ConvTranspose2dImpl from these arguments.
   ConvTranspose2d(std::int64_t in_channels, std::int64_t out_channels, ExpandingArray<2> kernel_size,
                   ConvTranspose2dOptions options = {})
       : ModuleHolder(
@@ -247,27 +301,44 @@ namespace functional {
 /// Options of the functional convolutions (torch.nn.functional.conv2d's keyword arguments).
 template <std::size_t D>
 struct ConvFuncOptions {
+  /// an additive bias per output channel (undefined: none)
   Tensor bias = {};
+  /// the step of the window, per spatial dimension
   ExpandingArray<D> stride = 1;
+  /// zeros added on both sides of every spatial dimension
   ExpandingArray<D> padding = 0;
+  /// the spacing of the kernel's elements, per spatial dimension
   ExpandingArray<D> dilation = 1;
+  /// independent convolutions the channels are split into
   std::int64_t groups = 1;
 };
+/// The options of functional::conv1d and conv2d.
+///@{
 using Conv1dFuncOptions = ConvFuncOptions<1>;
 using Conv2dFuncOptions = ConvFuncOptions<2>;
+///@}
 
 /// Options of the functional transposed convolutions.
 template <std::size_t D>
 struct ConvTransposeFuncOptions {
+  /// an additive bias per output channel (undefined: none)
   Tensor bias = {};
+  /// the step of the window, per spatial dimension
   ExpandingArray<D> stride = 1;
+  /// dilation·(kernel_size − 1) − padding zeros are added on both sides of the input
   ExpandingArray<D> padding = 0;
+  /// extra size added on one side of the output
   ExpandingArray<D> output_padding = 0;
+  /// independent convolutions the channels are split into
   std::int64_t groups = 1;
+  /// the spacing of the kernel's elements, per spatial dimension
   ExpandingArray<D> dilation = 1;
 };
+/// The options of functional::conv_transpose1d and conv_transpose2d.
+///@{
 using ConvTranspose1dFuncOptions = ConvTransposeFuncOptions<1>;
 using ConvTranspose2dFuncOptions = ConvTransposeFuncOptions<2>;
+///@}
 
 /// xg::conv1d with the options as one struct: `F::conv1d(x, w, {.bias = b, .padding = 1})`.
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options = {});

@@ -34,9 +34,13 @@ struct EmbeddingOptions {
 struct EmbeddingFromPretrainedOptions {
   /// true: the weight is not trained (requires_grad false).
   bool freeze = true;
+  /// a row that stays zero and gets no gradient
   std::optional<std::int64_t> padding_idx = std::nullopt;
+  /// rows looked up are renormalized to this norm at most
   std::optional<double> max_norm = std::nullopt;
+  /// the p of max_norm's p-norm
   double norm_type = 2.0;
+  /// scale gradients by the inverse frequency of the indices in the batch
   bool scale_grad_by_freq = false;
 };
 
@@ -46,6 +50,7 @@ struct EmbeddingFromPretrainedOptions {
 ///   xg::nn::Embedding emb(5, 3, {.padding_idx = 0});
 ///   auto y = emb(xg::tensor({{0, 2}, {4, 1}}));    // [2, 2, 3]; y[0][0] is zeros
 struct EmbeddingImpl : Cloneable<EmbeddingImpl> {
+  /// A table of `num_embeddings` rows of `embedding_dim` values.
   EmbeddingImpl(std::int64_t num_embeddings, std::int64_t embedding_dim, const EmbeddingOptions& options = {});
   /// Draws the weight from N(0, 1) and zeroes the padding row.
   void reset() override;
@@ -53,7 +58,11 @@ struct EmbeddingImpl : Cloneable<EmbeddingImpl> {
   /// "Embedding(10, 3, padding_idx=0)", as PyTorch prints it.
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t num_embeddings, embedding_dim;
+  ///@}
+
   /// As given, with a negative padding_idx already counted from the end.
   EmbeddingOptions options;
   Tensor weight;  ///< [num_embeddings, embedding_dim]
@@ -63,6 +72,7 @@ struct EmbeddingImpl : Cloneable<EmbeddingImpl> {
 class Embedding : public ModuleHolder<EmbeddingImpl> {
  public:
   using ModuleHolder<EmbeddingImpl>::ModuleHolder;
+  /// Makes an EmbeddingImpl from these arguments.
   Embedding(std::int64_t num_embeddings, std::int64_t embedding_dim, const EmbeddingOptions& options = {})
       : ModuleHolder(std::make_shared<EmbeddingImpl>(num_embeddings, embedding_dim, options)) {}
   /// An Embedding whose weight is a copy of the 2-D `embeddings` (its rows as they are; the padding
@@ -80,7 +90,9 @@ struct EmbeddingFuncOptions {
   std::optional<std::int64_t> padding_idx = std::nullopt;
   /// Renormalizes the looked-up rows of `weight` in place to norm at most max_norm.
   std::optional<double> max_norm = std::nullopt;
+  /// the p of max_norm's p-norm
   double norm_type = 2.0;
+  /// scale gradients by the inverse frequency of the indices in the batch
   bool scale_grad_by_freq = false;
 };
 

@@ -32,11 +32,14 @@ concept ModulePointerLike = requires { typename std::decay_t<T>::element_type; }
 /// implementation — converted implicitly, so containers take mixed lists of layers.
 class ModuleRef {
  public:
+  /// A module handle (`Linear(2, 3)`).
   template <ModuleHandleLike H>
   ModuleRef(const H& handle) : ptr_(handle.ptr()) {}  // NOLINT: implicit on purpose
+  /// A shared_ptr to a module implementation.
   template <class M>
     requires std::derived_from<M, Module>
   ModuleRef(std::shared_ptr<M> module) : ptr_(std::move(module)) {}  // NOLINT: implicit on purpose
+  /// The module referred to.
   const ModulePtr& ptr() const { return ptr_; }
 
  private:
@@ -45,8 +48,11 @@ class ModuleRef {
 
 /// A named entry of a container: `{"encoder", Linear(784, 64)}`.
 struct NamedModule {
+  /// `module_` under `name_`.
   NamedModule(std::string name_, ModuleRef module_) : name(std::move(name_)), module(module_.ptr()) {}
+  /// the name of the entry
   std::string name;
+  /// the module
   ModulePtr module;
 };
 
@@ -65,6 +71,7 @@ class FunctionalImpl : public Cloneable<FunctionalImpl> {
   explicit FunctionalImpl(TensorFunction fn, std::string name = {});
   /// The activation registered under `activation_name` (see Activation).
   explicit FunctionalImpl(const std::string& activation_name);
+  /// The activation registered under `activation_name`.
   explicit FunctionalImpl(const char* activation_name) : FunctionalImpl(std::string(activation_name)) {}
   void reset() override {}
   Tensor forward(const Tensor& input) override;
@@ -94,8 +101,12 @@ class Activation {
  public:
   /// The identity ("linear").
   Activation();
+  /// A registered activation by name (ValueError listing the names when unknown).
+  ///@{
   Activation(const char* name);         // NOLINT: implicit on purpose (`.activation = "relu"`)
   Activation(const std::string& name);  // NOLINT
+  ///@}
+
   /// Any callable Tensor(const Tensor&): a free function, a lambda.
   template <class F>
     requires(!std::is_same_v<std::decay_t<F>, Activation> && !ModuleHandleLike<F> && !ModulePointerLike<F> &&
@@ -106,14 +117,17 @@ class Activation {
   /// "activation", so its parameters train with the layer and it follows train()/eval().
   template <ModuleHandleLike H>
   Activation(const H& module) : Activation(ModuleRef(module)) {}  // NOLINT: implicit on purpose
+  /// A shared_ptr to a module implementation, used as the module form above.
   template <ModulePointerLike P>
   Activation(P module) : Activation(ModuleRef(std::move(module))) {}  // NOLINT: implicit on purpose
+  /// A module referred to by a ModuleRef, used as the module form above.
   Activation(ModuleRef module);                                        // NOLINT: implicit on purpose
 
   /// Applies the activation (the identity returns `x` itself).
   Tensor operator()(const Tensor& x) const;
   /// "relu", the name given with a function ("function" by default), or the module's type name.
   const std::string& name() const { return name_; }
+  /// True for the identity ("linear", or nothing given).
   bool is_identity() const { return !fn_ && !module_; }
   /// The module this activation was made from, or null.
   const ModulePtr& module() const { return module_; }

@@ -112,12 +112,17 @@ namespace xg::nn {
 /// ValueError listing the known ones.
 class Initializer {
  public:
+  /// The function type of an initializer.
   using Function = std::function<void(Tensor&)>;
 
   /// No initializer: the layer keeps its default.
   Initializer() = default;
+  /// A Keras initializer by name (ValueError listing the names when unknown).
+  ///@{
   Initializer(const char* name);         // NOLINT: implicit on purpose (`.init = "he_normal"`)
   Initializer(const std::string& name);  // NOLINT
+  ///@}
+
   /// Any callable taking a Tensor& (its result, if any, is ignored).
   template <class F>
     requires(std::is_invocable_v<F&, Tensor&> && !std::is_convertible_v<F, std::string>)
@@ -131,6 +136,7 @@ class Initializer {
   /// Initializes `tensor` in place under no-grad; a default Initializer is a ValueError here
   /// (layers check is_default() first).
   void operator()(Tensor& tensor) const;
+  /// Initializes a temporary handle (`init(layer->weight)` on an rvalue): the tensor's data is changed in place.
   void operator()(Tensor&& tensor) const { Tensor t = tensor; (*this)(t); }
 
  private:

@@ -35,6 +35,7 @@ struct LinearOptions {
 ///   xg::nn::Linear fc(784, 256, {.activation = "relu", .init = "he_normal", .bias_init = "zeros"});
 class LinearImpl : public Cloneable<LinearImpl> {
  public:
+  /// y = x·Wᵀ + b from `in_features` to `out_features`.
   LinearImpl(std::int64_t in_features, std::int64_t out_features, LinearOptions options = {});
   /// Registers the parameters (and the activation module, if any) and initializes them.
   void reset() override;
@@ -46,11 +47,19 @@ class LinearImpl : public Cloneable<LinearImpl> {
   /// A deep copy; an activation module is cloned too.
   ModulePtr clone() const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t in_features, out_features;
+  ///@}
+
+  /// The options this module was made with.
   LinearOptions options;
+  ///@{
   Tensor weight, bias;  ///< bias is undefined when options.bias is false
+  ///@}
 };
 
+/// The module handle of LinearImpl (see ModuleHolder).
 class Linear : public ModuleHolder<LinearImpl> {
  public:
   using ModuleHolder<LinearImpl>::ModuleHolder;
@@ -61,6 +70,7 @@ class Linear : public ModuleHolder<LinearImpl> {
 
 /// Options of Bilinear; the defaults are torch.nn.Bilinear's.
 struct BilinearOptions {
+  /// learn an additive bias
   bool bias = true;
 };
 
@@ -71,24 +81,37 @@ struct BilinearOptions {
 ///   auto y = bil(x1, x2);                  // [128, 20] and [128, 30] → [128, 40]
 class BilinearImpl : public Cloneable<BilinearImpl> {
  public:
+  /// y = x1ᵀ·A·x2 + b from `in1_features` and `in2_features` to `out_features`.
   BilinearImpl(std::int64_t in1_features, std::int64_t in2_features, std::int64_t out_features,
                BilinearOptions options = {});
   void reset() override;
+  /// Draws the weight and bias from U(−1/√in1_features, 1/√in1_features), as PyTorch.
   void reset_parameters();
   /// Bilinear takes two inputs; the single-tensor forward is a ValueError.
   using Module::forward;
+  /// The bilinear form of `input1` [*, in1] and `input2` [*, in2]: [*, out].
   Tensor forward(const Tensor& input1, const Tensor& input2);
   /// `Bilinear(in1_features=20, in2_features=30, out_features=40, bias=true)`.
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t in1_features, in2_features, out_features;
+  ///@}
+
+  /// The options this module was made with.
   BilinearOptions options;
+  /// the parameters, [out, in1, in2] and [out] (bias undefined without bias)
+  ///@{
   Tensor weight, bias;
+  ///@}
 };
 
+/// The module handle of BilinearImpl (see ModuleHolder).
 class Bilinear : public ModuleHolder<BilinearImpl> {
  public:
   using ModuleHolder<BilinearImpl>::ModuleHolder;
+  /// Makes a BilinearImpl from these arguments.
   Bilinear(std::int64_t in1_features, std::int64_t in2_features, std::int64_t out_features,
            BilinearOptions options = {})
       : ModuleHolder<BilinearImpl>(
@@ -106,21 +129,26 @@ XG_MODULE(Identity);
 
 /// Options of Flatten; the defaults are torch.nn.Flatten's (keep the batch dimension).
 struct FlattenOptions {
+  /// the first dimension flattened
   std::int64_t start_dim = 1;
+  /// the last dimension flattened
   std::int64_t end_dim = -1;
 };
 
 /// Flattens dimensions start_dim…end_dim into one: [N, 1, 28, 28] → [N, 784] by default.
 class FlattenImpl : public Cloneable<FlattenImpl> {
  public:
+  /// Flattens as `options` say.
   explicit FlattenImpl(FlattenOptions options = {}) : options(options) {}
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   /// `Flatten(start_dim=1, end_dim=-1)`.
   void pretty_print(std::ostream& os) const override;
+  /// The options this module was made with.
   FlattenOptions options;
 };
 
+/// The module handle of FlattenImpl (see ModuleHolder).
 class Flatten : public ModuleHolder<FlattenImpl> {
  public:
   using ModuleHolder<FlattenImpl>::ModuleHolder;
@@ -133,18 +161,23 @@ class Flatten : public ModuleHolder<FlattenImpl> {
 /// turns [N, 784] into [N, 1, 28, 28].
 class UnflattenImpl : public Cloneable<UnflattenImpl> {
  public:
+  /// Splits dimension `dim` into `sizes`.
   UnflattenImpl(std::int64_t dim, Shape sizes);
   void reset() override {}
   Tensor forward(const Tensor& input) override;
   /// `Unflatten(dim=1, unflattened_size=(1, 28, 28))`.
   void pretty_print(std::ostream& os) const override;
+  /// the dimension split
   std::int64_t dim;
+  /// the sizes it is split into
   Shape sizes;
 };
 
+/// The module handle of UnflattenImpl (see ModuleHolder).
 class Unflatten : public ModuleHolder<UnflattenImpl> {
  public:
   using ModuleHolder<UnflattenImpl>::ModuleHolder;
+  /// Makes an UnflattenImpl from these arguments.
   Unflatten(std::int64_t dim, Shape sizes)
       : ModuleHolder<UnflattenImpl>(std::make_shared<UnflattenImpl>(dim, std::move(sizes))) {}
 };

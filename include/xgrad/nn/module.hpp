@@ -29,6 +29,7 @@
 namespace xg::nn {
 
 class Module;
+/// A shared pointer to a module (what children(), modules() and the containers hold).
 using ModulePtr = std::shared_ptr<Module>;
 /// Named tensors: what state_dict() returns and load_state_dict() takes.
 using StateDict = OrderedDict<std::string, Tensor>;
@@ -47,13 +48,18 @@ enum class DtypeMismatch { Cast, Warn, Error };
 /// Options of load_state_dict (field order: strict, on_dtype_mismatch):
 /// `model.load_state_dict(sd, {.on_dtype_mismatch = xg::nn::DtypeMismatch::Warn})`.
 struct LoadStateDictOptions {
+  /// Missing or unexpected keys are an error (otherwise they are returned).
   bool strict = true;
+  /// What a tensor of another dtype than the module's does.
   DtypeMismatch on_dtype_mismatch = DtypeMismatch::Cast;
 };
 
 /// Handle returned by the register_*_hook functions, for Module::remove_hook.
 using HookHandle = std::uint64_t;
 
+/// The base of every layer and model: registers parameters, buffers and submodules by name and
+/// derives from that registry names, parameters(), train/eval, dtype moves, freezing, state dicts,
+/// deep copies, hooks and printing (LibTorch's torch::nn::Module).
 class Module : public std::enable_shared_from_this<Module> {
  public:
   /// A hook run before forward; may return a replacement input (or an undefined tensor to keep it).
@@ -68,6 +74,7 @@ class Module : public std::enable_shared_from_this<Module> {
   /// `name` overrides the type name shown by name() and when printing.
   explicit Module(std::string name);
   virtual ~Module();
+  /// Copies the registry: the copy shares the same parameter tensors (clone() makes independent ones).
   Module(const Module&);
   Module& operator=(const Module&) = delete;
 
@@ -97,6 +104,7 @@ class Module : public std::enable_shared_from_this<Module> {
     return module;
   }
   template <class Holder, class = decltype(std::declval<Holder>().ptr())>
+  /// Registers the module a holder (`xg::nn::Linear`, ...) points to and returns the holder.
   Holder register_module(std::string name, Holder holder) {
     add_child(std::move(name), holder.ptr());
     return holder;
@@ -108,6 +116,7 @@ class Module : public std::enable_shared_from_this<Module> {
     return module;
   }
   template <class Holder, class = decltype(std::declval<Holder>().ptr())>
+  /// Replaces the registered submodule `name` with the module a holder points to; returns the holder.
   Holder replace_module(const std::string& name, Holder holder) {
     set_child(name, holder.ptr());
     return holder;
@@ -120,13 +129,17 @@ class Module : public std::enable_shared_from_this<Module> {
   std::vector<Tensor> parameters(bool recurse = true) const;
   /// Dotted names as in PyTorch: "0.weight", "features.3.bias", "lstm.weight_ih_l0".
   OrderedDict<std::string, Tensor> named_parameters(bool recurse = true) const;
+  /// Every buffer (running statistics and other non-trained state) of this module and (with recurse) its descendants.
   std::vector<Tensor> buffers(bool recurse = true) const;
+  /// The buffers by dotted name: "bn.running_mean".
   OrderedDict<std::string, Tensor> named_buffers(bool recurse = true) const;
   /// Direct submodules.
   std::vector<ModulePtr> children() const;
+  /// Direct submodules by their registered name.
   OrderedDict<std::string, ModulePtr> named_children() const;
   /// This module (first) and every descendant, each once, depth first.
   std::vector<ModulePtr> modules(bool include_self = true);
+  /// This module (named `prefix`, first) and every descendant by dotted name, each once, depth first.
   OrderedDict<std::string, ModulePtr> named_modules(const std::string& prefix = "", bool include_self = true);
   /// Number of parameter elements (only those that require grad when trainable_only).
   std::int64_t num_parameters(bool trainable_only = false) const;
@@ -134,7 +147,9 @@ class Module : public std::enable_shared_from_this<Module> {
   // ---- modes and bulk operations ------------------------------------------------------------
   /// Training mode (the default) or evaluation mode, for this module and its descendants.
   virtual void train(bool on = true);
+  /// Evaluation mode: train(false).
   void eval() { train(false); }
+  /// True in training mode.
   bool is_training() const { return training_; }
   /// Converts every floating-point parameter and buffer (and gradient) to `dtype`, in place: the
   /// handles layers and optimizers hold see the new data.
@@ -146,6 +161,7 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Stops (freeze) or resumes (unfreeze) training every parameter of this module and its
   /// descendants; one parameter: `named_parameters()["fc.weight"].requires_grad_(false)`.
   void freeze();
+  /// Makes every parameter of this module and its descendants require grad again.
   void unfreeze();
 
   // ---- state ----------------------------------------------------------------------------------
@@ -157,6 +173,7 @@ class Module : public std::enable_shared_from_this<Module> {
   /// returned. A tensor of another dtype is cast to the module's (as PyTorch's copy_ does), or
   /// per `options.on_dtype_mismatch` also warned about or refused.
   LoadStateDictResult load_state_dict(const StateDict& state, bool strict = true);
+  /// load_state_dict with options: `{.strict = false, .on_dtype_mismatch = DtypeMismatch::Error}`.
   LoadStateDictResult load_state_dict(const StateDict& state, const LoadStateDictOptions& options);
 
   /// A deep copy: new parameters and buffers with the same values, requires_grad and mode.
@@ -164,8 +181,11 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual ModulePtr clone() const;
 
   // ---- hooks --------------------------------------------------------------------------------
+  /// Registers a hook run before forward (see ForwardPreHook); returns its handle.
   HookHandle register_forward_pre_hook(ForwardPreHook hook);
+  /// Registers a hook run after forward (see ForwardHook); returns its handle.
   HookHandle register_forward_hook(ForwardHook hook);
+  /// Registers a hook run during backward with the input and output gradients (see BackwardHook).
   HookHandle register_full_backward_hook(BackwardHook hook);
   /// Removes a hook of any kind; false if the handle is unknown.
   bool remove_hook(HookHandle handle);
@@ -219,9 +239,11 @@ std::ostream& operator<<(std::ostream& os, const Module& module);
 template <class Derived>
 class Cloneable : public Module {
  public:
+  /// The constructors of Module.
   using Module::Module;
   /// (Re)creates the parameters, buffers and submodules; also re-initializes them.
   virtual void reset() = 0;
+  /// A deep copy: a copy of Derived whose reset() makes fresh parameters, then filled with this module's values.
   ModulePtr clone() const override {
     auto copy = std::make_shared<Derived>(static_cast<const Derived&>(*this));
     copy->clear_registrations();
@@ -237,11 +259,15 @@ class Cloneable : public Module {
 template <class Impl>
 class ModuleHolder {
  public:
+  /// The implementation class.
   using ContainedType = Impl;
   /// Default-constructs the implementation when it can be.
   ModuleHolder() requires std::is_default_constructible_v<Impl> : impl_(std::make_shared<Impl>()) {}
+  /// An empty handle, to be assigned later.
   ModuleHolder(std::nullptr_t) {}  // NOLINT: implicit on purpose, as in LibTorch
+  /// A handle to an existing implementation.
   ModuleHolder(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}  // NOLINT: implicit on purpose
+  /// Makes the implementation from these constructor arguments: `Linear(784, 256)`.
   template <class Head, class... Tail>
     requires(!(std::is_same_v<std::decay_t<Head>, std::nullptr_t> && sizeof...(Tail) == 0) &&
              !std::is_same_v<std::decay_t<Head>, std::shared_ptr<Impl>> &&
@@ -250,11 +276,17 @@ class ModuleHolder {
   explicit ModuleHolder(Head&& head, Tail&&... tail)
       : impl_(std::make_shared<Impl>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {}
 
+  /// The implementation (ValueError when empty): `fc->weight`.
   Impl* operator->() const { return checked(); }
+  /// The implementation (ValueError when empty).
   Impl& operator*() const { return *checked(); }
+  /// Pointer to the implementation (ValueError when empty).
   Impl* get() const { return checked(); }
+  /// The shared pointer to the implementation (null when empty).
   const std::shared_ptr<Impl>& ptr() const { return impl_; }
+  /// True for a handle made from nullptr and not assigned since.
   bool is_empty() const { return impl_ == nullptr; }
+  /// True when the handle holds an implementation.
   explicit operator bool() const { return impl_ != nullptr; }
 
   /// Calls the module: one tensor goes through Module::operator() (with hooks); other argument
@@ -275,6 +307,7 @@ class ModuleHolder {
   std::shared_ptr<Impl> impl_;
 };
 
+/// Prints the module a holder points to.
 template <class Impl>
 std::ostream& operator<<(std::ostream& os, const ModuleHolder<Impl>& m) {
   return os << static_cast<const Module&>(*m);

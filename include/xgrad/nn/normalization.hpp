@@ -21,22 +21,30 @@ namespace xg::nn {
 /// reset_running_stats(). affine: learn a per-channel `weight` (init 1) and `bias` (init 0).
 /// track_running_stats: keep the running statistics (else batch statistics are used in eval too).
 struct BatchNormOptions {
+  /// added to the variance for numerical stability
   double eps = 1e-5;
+  /// weight of the new batch in the running statistics; none: a cumulative average
   std::optional<double> momentum = 0.1;
+  /// learn a per-channel scale (weight) and shift (bias)
   bool affine = true;
+  /// keep running estimates of the mean and variance (used in eval mode)
   bool track_running_stats = true;
 };
 
 /// eps: added to the variance. elementwise_affine: learn `weight` (init 1) and `bias` (init 0) of
 /// the normalized shape.
 struct LayerNormOptions {
+  /// added to the variance for numerical stability
   double eps = 1e-5;
+  /// learn a per-element scale (weight) and shift (bias)
   bool elementwise_affine = true;
 };
 
 /// eps: added to the variance. affine: learn a per-channel `weight` (init 1) and `bias` (init 0).
 struct GroupNormOptions {
+  /// added to the variance for numerical stability
   double eps = 1e-5;
+  /// learn a per-channel scale (weight) and shift (bias)
   bool affine = true;
 };
 
@@ -47,10 +55,15 @@ namespace functional {
 /// torch.nn.functional.batch_norm's keyword arguments. momentum is a number here (the layer turns
 /// its std::nullopt into 1/num_batches_tracked before calling).
 struct BatchNormFuncOptions {
+  /// the scale (undefined: none)
   Tensor weight = {};
+  /// the shift (undefined: none)
   Tensor bias = {};
+  /// apply the training-mode behaviour
   bool training = false;
+  /// weight of the new batch in the running statistics
   double momentum = 0.1;
+  /// added to the variance for numerical stability
   double eps = 1e-5;
 };
 
@@ -62,9 +75,13 @@ struct BatchNormFuncOptions {
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormFuncOptions& options = {});
 
+/// Options of LayerNormFunc (PyTorch's arguments of the same names and defaults).
 struct LayerNormFuncOptions {
+  /// the scale (undefined: none)
   Tensor weight = {};
+  /// the shift (undefined: none)
   Tensor bias = {};
+  /// added to the variance for numerical stability
   double eps = 1e-5;
 };
 
@@ -72,9 +89,13 @@ struct LayerNormFuncOptions {
 /// normalized_shape), with the biased variance: `F::layer_norm(x, {512})`.
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const LayerNormFuncOptions& options = {});
 
+/// Options of GroupNormFunc (PyTorch's arguments of the same names and defaults).
 struct GroupNormFuncOptions {
+  /// the scale per channel (undefined: none)
   Tensor weight = {};
+  /// the shift per channel (undefined: none)
   Tensor bias = {};
+  /// added to the variance for numerical stability
   double eps = 1e-5;
 };
 
@@ -99,6 +120,7 @@ Tensor group_norm(const Tensor& input, std::int64_t num_groups, const GroupNormF
 ///     }
 class BatchNormImplBase : public Module {
  public:
+  /// Batch normalization over `num_features` channels.
   BatchNormImplBase(std::int64_t num_features, BatchNormOptions options);
   /// (Re)creates the parameters and buffers and initializes them (Cloneable's contract).
   virtual void reset();
@@ -111,11 +133,17 @@ class BatchNormImplBase : public Module {
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
 
+  /// the number of channels
   std::int64_t num_features;
   /// Public so that its fields can be changed between batches, e.g. momentum = std::nullopt.
   BatchNormOptions options;
+  ///@{
   Tensor weight, bias;                                     ///< parameters (undefined unless affine)
+  ///@}
+
+  ///@{
   Tensor running_mean, running_var, num_batches_tracked;   ///< buffers (undefined unless tracking)
+  ///@}
 
  protected:
   /// ShapeError unless the input has the layer's rank and num_features channels in dim 1.
@@ -137,6 +165,7 @@ class BatchNormImplBase : public Module {
 ///   xg::nn::BatchNorm1d bn(64, {.momentum = 0.01});
 class BatchNorm1dImpl : public BatchNormImplBase {
  public:
+  /// Batch normalization of [N, C] or [N, C, L] inputs over C = `num_features` channels.
   explicit BatchNorm1dImpl(std::int64_t num_features, BatchNormOptions options = {});
   ModulePtr clone() const override { return clone_as<BatchNorm1dImpl>(); }
 
@@ -148,6 +177,7 @@ class BatchNorm1dImpl : public BatchNormImplBase {
 /// Batch normalization of [N, C, H, W] inputs over N, H and W, per channel.
 class BatchNorm2dImpl : public BatchNormImplBase {
  public:
+  /// Batch normalization of [N, C, H, W] inputs over C = `num_features` channels.
   explicit BatchNorm2dImpl(std::int64_t num_features, BatchNormOptions options = {});
   ModulePtr clone() const override { return clone_as<BatchNorm2dImpl>(); }
 
@@ -156,15 +186,19 @@ class BatchNorm2dImpl : public BatchNormImplBase {
   const char* layer_name() const override { return "BatchNorm2d"; }
 };
 
+/// The module handle of BatchNorm1dImpl (see ModuleHolder).
 class BatchNorm1d : public ModuleHolder<BatchNorm1dImpl> {
  public:
   using ModuleHolder<BatchNorm1dImpl>::ModuleHolder;
+  /// Makes a BatchNorm1dImpl from these arguments.
   BatchNorm1d(std::int64_t num_features, BatchNormOptions options = {})
       : ModuleHolder(std::make_shared<BatchNorm1dImpl>(num_features, options)) {}
 };
+/// The module handle of BatchNorm2dImpl (see ModuleHolder).
 class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
  public:
   using ModuleHolder<BatchNorm2dImpl>::ModuleHolder;
+  /// Makes a BatchNorm2dImpl from these arguments.
   BatchNorm2d(std::int64_t num_features, BatchNormOptions options = {})
       : ModuleHolder(std::make_shared<BatchNorm2dImpl>(num_features, options)) {}
 };
@@ -172,18 +206,27 @@ class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
 /// Layer normalization over the trailing dims `normalized_shape`, with learnable `weight` and
 /// `bias` of that shape (when elementwise_affine).  `xg::nn::LayerNorm ln({512});`
 struct LayerNormImpl : Cloneable<LayerNormImpl> {
+  /// Normalizes over the last dimensions, of sizes `normalized_shape`.
   explicit LayerNormImpl(Shape normalized_shape, LayerNormOptions options = {});
   void reset() override;
+  /// Sets the weight to ones and the bias to zeros.
   void reset_parameters();
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// the sizes of the normalized trailing dimensions
   Shape normalized_shape;
+  /// The options this module was made with.
   LayerNormOptions options;
+  /// the scale and shift (undefined without elementwise_affine)
+  ///@{
   Tensor weight, bias;
+  ///@}
 };
+/// The module handle of LayerNormImpl (see ModuleHolder).
 class LayerNorm : public ModuleHolder<LayerNormImpl> {
  public:
   using ModuleHolder<LayerNormImpl>::ModuleHolder;
+  /// Makes a LayerNormImpl from these arguments.
   LayerNorm(Shape normalized_shape, LayerNormOptions options = {})
       : ModuleHolder(std::make_shared<LayerNormImpl>(std::move(normalized_shape), options)) {}
 };
@@ -191,18 +234,30 @@ class LayerNorm : public ModuleHolder<LayerNormImpl> {
 /// Group normalization: num_channels (dim 1) split into num_groups groups, each normalized per
 /// sample; learnable per-channel `weight` and `bias` (when affine).  `xg::nn::GroupNorm gn(4, 16);`
 struct GroupNormImpl : Cloneable<GroupNormImpl> {
+  /// Normalizes `num_channels` channels in `num_groups` groups.
   GroupNormImpl(std::int64_t num_groups, std::int64_t num_channels, GroupNormOptions options = {});
   void reset() override;
+  /// Sets the weight to ones and the bias to zeros.
   void reset_parameters();
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t num_groups, num_channels;
+  ///@}
+
+  /// The options this module was made with.
   GroupNormOptions options;
+  /// the scale and shift per channel (undefined without affine)
+  ///@{
   Tensor weight, bias;
+  ///@}
 };
+/// The module handle of GroupNormImpl (see ModuleHolder).
 class GroupNorm : public ModuleHolder<GroupNormImpl> {
  public:
   using ModuleHolder<GroupNormImpl>::ModuleHolder;
+  /// Makes a GroupNormImpl from these arguments.
   GroupNorm(std::int64_t num_groups, std::int64_t num_channels, GroupNormOptions options = {})
       : ModuleHolder(std::make_shared<GroupNormImpl>(num_groups, num_channels, options)) {}
 };

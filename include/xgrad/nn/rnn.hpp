@@ -32,10 +32,15 @@ struct RNNOptions {
 
 /// Options of xg::nn::LSTM (torch.nn.LSTM after input_size and hidden_size).
 struct LSTMOptions {
+  /// stacked layers; layer l > 0 reads layer l-1's output
   std::int64_t num_layers = 1;
+  /// learn an additive bias
   bool bias = true;
+  /// input and output are [batch, seq, feature]
   bool batch_first = false;
+  /// dropout on each layer's output but the last, in training
   double dropout = 0.0;
+  /// a second pass right to left, concatenated
   bool bidirectional = false;
   /// If > 0, h is projected to this size by weight_hr (an LSTM with projections).
   std::int64_t proj_size = 0;
@@ -43,21 +48,32 @@ struct LSTMOptions {
 
 /// Options of xg::nn::GRU (torch.nn.GRU after input_size and hidden_size).
 struct GRUOptions {
+  /// stacked layers; layer l > 0 reads layer l-1's output
   std::int64_t num_layers = 1;
+  /// learn an additive bias
   bool bias = true;
+  /// input and output are [batch, seq, feature]
   bool batch_first = false;
+  /// dropout on each layer's output but the last, in training
   double dropout = 0.0;
+  /// a second pass right to left, concatenated
   bool bidirectional = false;
 };
 
+/// Options of RNNCell (PyTorch's arguments of the same names and defaults).
 struct RNNCellOptions {
+  /// learn an additive bias
   bool bias = true;
   std::string nonlinearity = "tanh";  ///< "tanh" or "relu"
 };
+/// Options of LSTMCell (PyTorch's arguments of the same names and defaults).
 struct LSTMCellOptions {
+  /// learn an additive bias
   bool bias = true;
 };
+/// Options of GRUCell (PyTorch's arguments of the same names and defaults).
 struct GRUCellOptions {
+  /// learn an additive bias
   bool bias = true;
 };
 
@@ -75,6 +91,7 @@ using LSTMState = std::tuple<Tensor, Tensor>;
 ///   xg::nn::RNN rnn(10, 20, {.num_layers = 2});
 ///   auto [output, h_n] = rnn->forward(xg::randn({5, 3, 10}), xg::zeros({2, 3, 20}));
 struct RNNImpl : Cloneable<RNNImpl> {
+  /// An RNN reading `input_size` features per step with a hidden state of `hidden_size`.
   RNNImpl(std::int64_t input_size, std::int64_t hidden_size, const RNNOptions& options = {});
   /// Parameters weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and `_reverse`), all
   /// U(-1/√hidden_size, 1/√hidden_size).
@@ -88,7 +105,12 @@ struct RNNImpl : Cloneable<RNNImpl> {
   /// The parameters in PyTorch's order (its `_flat_weights`), as the functional form takes them.
   const std::vector<Tensor>& all_weights() const { return flat_weights_; }
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   RNNOptions options;
 
  private:
@@ -98,6 +120,7 @@ struct RNNImpl : Cloneable<RNNImpl> {
 class RNN : public ModuleHolder<RNNImpl> {
  public:
   using ModuleHolder<RNNImpl>::ModuleHolder;
+  /// Makes an RNNImpl from these arguments.
   RNN(std::int64_t input_size, std::int64_t hidden_size, const RNNOptions& options = {})
       : ModuleHolder(std::make_shared<RNNImpl>(input_size, hidden_size, options)) {}
 };
@@ -110,6 +133,7 @@ class RNN : public ModuleHolder<RNNImpl> {
 ///   xg::nn::LSTM lstm(10, 20, {.batch_first = true});
 ///   auto [output, state] = lstm->forward(xg::randn({3, 5, 10}), {h0, c0});   // or {} for zeros
 struct LSTMImpl : Cloneable<LSTMImpl> {
+  /// An LSTM reading `input_size` features per step with a hidden state of `hidden_size`.
   LSTMImpl(std::int64_t input_size, std::int64_t hidden_size, const LSTMOptions& options = {});
   void reset() override;
   /// (output, (h_n, c_n)). h_0: [num_layers · directions, batch, proj_size or hidden_size],
@@ -117,9 +141,15 @@ struct LSTMImpl : Cloneable<LSTMImpl> {
   std::tuple<Tensor, LSTMState> forward(const Tensor& input, const LSTMState& state);
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The weights and biases of every layer and direction, in PyTorch's order.
   const std::vector<Tensor>& all_weights() const { return flat_weights_; }
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   LSTMOptions options;
 
  private:
@@ -129,6 +159,7 @@ struct LSTMImpl : Cloneable<LSTMImpl> {
 class LSTM : public ModuleHolder<LSTMImpl> {
  public:
   using ModuleHolder<LSTMImpl>::ModuleHolder;
+  /// Makes a LSTMImpl from these arguments.
   LSTM(std::int64_t input_size, std::int64_t hidden_size, const LSTMOptions& options = {})
       : ModuleHolder(std::make_shared<LSTMImpl>(input_size, hidden_size, options)) {}
 };
@@ -140,14 +171,22 @@ class LSTM : public ModuleHolder<LSTMImpl> {
 ///   xg::nn::GRU gru(10, 20, {.bidirectional = true});
 ///   auto [output, h_n] = gru->forward(x, {});
 struct GRUImpl : Cloneable<GRUImpl> {
+  /// A GRU reading `input_size` features per step with a hidden state of `hidden_size`.
   GRUImpl(std::int64_t input_size, std::int64_t hidden_size, const GRUOptions& options = {});
   void reset() override;
+  /// (output, h_n) from the initial hidden state `h0` (undefined: zeros).
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0);
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
+  /// The weights and biases of every layer and direction, in PyTorch's order.
   const std::vector<Tensor>& all_weights() const { return flat_weights_; }
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   GRUOptions options;
 
  private:
@@ -157,6 +196,7 @@ struct GRUImpl : Cloneable<GRUImpl> {
 class GRU : public ModuleHolder<GRUImpl> {
  public:
   using ModuleHolder<GRUImpl>::ModuleHolder;
+  /// Makes a GRUImpl from these arguments.
   GRU(std::int64_t input_size, std::int64_t hidden_size, const GRUOptions& options = {})
       : ModuleHolder(std::make_shared<GRUImpl>(input_size, hidden_size, options)) {}
 };
@@ -170,6 +210,7 @@ class GRU : public ModuleHolder<GRUImpl> {
 ///   auto h = xg::zeros({3, 20});
 ///   for (auto& x_t : steps) h = cell->forward(x_t, h);
 struct RNNCellImpl : Cloneable<RNNCellImpl> {
+  /// One RNN step from `input_size` features to a hidden state of `hidden_size`.
   RNNCellImpl(std::int64_t input_size, std::int64_t hidden_size, const RNNCellOptions& options = {});
   void reset() override;
   /// h'; an undefined h means zeros.
@@ -177,14 +218,22 @@ struct RNNCellImpl : Cloneable<RNNCellImpl> {
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   RNNCellOptions options;
+  ///@{
   Tensor weight_ih, weight_hh, bias_ih, bias_hh;  ///< the biases are undefined without bias
+  ///@}
 };
 /// The handle to a RNNCellImpl (LibTorch's torch::nn::RNNCell); takes the options as a braced list.
 class RNNCell : public ModuleHolder<RNNCellImpl> {
  public:
   using ModuleHolder<RNNCellImpl>::ModuleHolder;
+  /// Makes an RNNCellImpl from these arguments.
   RNNCell(std::int64_t input_size, std::int64_t hidden_size, const RNNCellOptions& options = {})
       : ModuleHolder(std::make_shared<RNNCellImpl>(input_size, hidden_size, options)) {}
 };
@@ -194,41 +243,63 @@ class RNNCell : public ModuleHolder<RNNCellImpl> {
 ///   xg::nn::LSTMCell cell(10, 20);
 ///   auto [h, c] = cell->forward(x_t, {});
 struct LSTMCellImpl : Cloneable<LSTMCellImpl> {
+  /// One LSTM step from `input_size` features to a hidden state of `hidden_size`.
   LSTMCellImpl(std::int64_t input_size, std::int64_t hidden_size, const LSTMCellOptions& options = {});
   void reset() override;
+  /// The next (h, c) from `input` and the state (h, c) (undefined tensors: zeros).
   LSTMState forward(const Tensor& input, const LSTMState& state);
   /// h' from a zero state.
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   LSTMCellOptions options;
+  /// the parameters, as PyTorch's (the biases are undefined without bias)
+  ///@{
   Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+  ///@}
 };
 /// The handle to a LSTMCellImpl (LibTorch's torch::nn::LSTMCell); takes the options as a braced list.
 class LSTMCell : public ModuleHolder<LSTMCellImpl> {
  public:
   using ModuleHolder<LSTMCellImpl>::ModuleHolder;
+  /// Makes a LSTMCellImpl from these arguments.
   LSTMCell(std::int64_t input_size, std::int64_t hidden_size, const LSTMCellOptions& options = {})
       : ModuleHolder(std::make_shared<LSTMCellImpl>(input_size, hidden_size, options)) {}
 };
 
 /// One GRU step, as torch.nn.GRUCell: h → h', gates r, z, n.
 struct GRUCellImpl : Cloneable<GRUCellImpl> {
+  /// One GRU step from `input_size` features to a hidden state of `hidden_size`.
   GRUCellImpl(std::int64_t input_size, std::int64_t hidden_size, const GRUCellOptions& options = {});
   void reset() override;
+  /// The next hidden state from `input` and `h` (undefined: zeros).
   Tensor forward(const Tensor& input, const Tensor& h);
   Tensor forward(const Tensor& input) override;
   void pretty_print(std::ostream& os) const override;
 
+  /// the sizes given to the constructor
+  ///@{
   std::int64_t input_size, hidden_size;
+  ///@}
+
+  /// The options this module was made with.
   GRUCellOptions options;
+  /// the parameters, as PyTorch's (the biases are undefined without bias)
+  ///@{
   Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+  ///@}
 };
 /// The handle to a GRUCellImpl (LibTorch's torch::nn::GRUCell); takes the options as a braced list.
 class GRUCell : public ModuleHolder<GRUCellImpl> {
  public:
   using ModuleHolder<GRUCellImpl>::ModuleHolder;
+  /// Makes a GRUCellImpl from these arguments.
   GRUCell(std::int64_t input_size, std::int64_t hidden_size, const GRUCellOptions& options = {})
       : ModuleHolder(std::make_shared<GRUCellImpl>(input_size, hidden_size, options)) {}
 };
@@ -262,6 +333,7 @@ std::tuple<Tensor, Tensor> gru(const Tensor& input, const Tensor& hx, const std:
 /// One Elman step: tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). An undefined hx means zeros.
 Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
                      const Tensor& b_ih = {}, const Tensor& b_hh = {});
+/// One Elman step with ReLU: relu(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). An undefined hx means zeros.
 Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
                      const Tensor& b_ih = {}, const Tensor& b_hh = {});
 /// One LSTM step: hx = {h, c} (or empty for zeros) → (h', c').

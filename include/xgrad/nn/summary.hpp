@@ -37,6 +37,7 @@ struct SummaryRow {
   bool repeated = false;
 };
 
+/// Options of Summary (PyTorch's arguments of the same names and defaults).
 struct SummaryOptions {
   /// Dtype of the dummy input; default: the dtype of the model's first floating-point parameter
   /// (float32 if it has none). Models that take indices (embeddings) want kInt64.
@@ -48,22 +49,36 @@ struct SummaryOptions {
 
 /// What summary() found; printing it gives the table.
 struct ModelSummary {
+  /// the model's type name
   std::string model_name;
+  /// the dummy input's shape and the model's output shape
+  ///@{
   Shape input_shape, output_shape;
+  ///@}
+
+  /// the dummy input's dtype
   Dtype input_dtype = kFloat32;
+  /// one row per leaf module (or module with parameters of its own), in call order
   std::vector<SummaryRow> rows;
+  /// parameter elements
   std::int64_t total_params = 0;
+  /// parameter elements that require grad
   std::int64_t trainable_params = 0;
+  /// parameter elements that do not require grad
   std::int64_t non_trainable_params = 0;
   /// Memory estimate in MB (2²⁰ bytes): the input batch, every row's output (the activations a
   /// forward pass keeps for backward), parameters and buffers, and their sum.
+  ///@{
   double input_mb = 0.0;
   double activations_mb = 0.0;
   double params_mb = 0.0;
   double total_mb = 0.0;
+  ///@}
+
   /// The table, as Keras prints it.
   std::string str() const;
 };
+/// Writes summary.str().
 std::ostream& operator<<(std::ostream& os, const ModelSummary& summary);
 
 /// Runs one forward pass of `model` on a batch of shape `input_shape` (batch dimension included)
@@ -75,10 +90,12 @@ std::ostream& operator<<(std::ostream& os, const ModelSummary& summary);
 ///   s.total_params;     // 235146 for 784-256-128-10
 ///   std::cout << s;
 ModelSummary summary(Module& model, const Shape& input_shape, const SummaryOptions& options = {});
+/// summary of the module a holder points to.
 template <class Impl>
 ModelSummary summary(const ModuleHolder<Impl>& model, const Shape& input_shape, const SummaryOptions& options = {}) {
   return summary(static_cast<Module&>(*model), input_shape, options);
 }
+/// summary of a module given by shared pointer (ValueError when null).
 inline ModelSummary summary(const ModulePtr& model, const Shape& input_shape, const SummaryOptions& options = {}) {
   XG_CHECK(model != nullptr, ValueError, "summary: the model is null");
   return summary(*model, input_shape, options);

@@ -34,6 +34,7 @@ class GradientAccumulator {
   bool step();
   /// Micro-batches back-propagated since the last step.
   std::int64_t pending() const { return pending_; }
+  /// The number k of micro-batches per step.
   std::int64_t accumulation_steps() const { return k_; }
 
  private:

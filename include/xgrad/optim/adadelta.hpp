@@ -39,7 +39,9 @@ struct AdadeltaState {
 class Adadelta : public OptimizerBase<Adadelta, AdadeltaOptions, AdadeltaState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, AdadeltaState& state, const AdadeltaOptions& options);
+  /// One Adadelta update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, AdadeltaState& state, const AdadeltaOptions& options);
 };
 

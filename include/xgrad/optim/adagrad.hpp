@@ -39,7 +39,9 @@ struct AdagradState {
 class Adagrad : public OptimizerBase<Adagrad, AdagradOptions, AdagradState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, AdagradState& state, const AdagradOptions& options);
+  /// One Adagrad update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, AdagradState& state, const AdagradOptions& options);
 };
 

@@ -31,6 +31,7 @@ struct AdamOptions {
 /// AdamW's hyper-parameters: Adam's, but weight decay is decoupled and defaults to 1e-2.
 struct AdamWOptions {
   XG_OPTIM_FIELDS(XG_ADAM_OPTIONS, 1e-2)
+  /// ValueError for an out-of-range hyper-parameter (as AdamOptions::validate).
   void validate() const;
 };
 
@@ -54,7 +55,9 @@ struct AdamState {
 class Adam : public OptimizerBase<Adam, AdamOptions, AdamState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// Zero moments for a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, AdamState& state, const AdamOptions& options);
+  /// One Adam update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, AdamState& state, const AdamOptions& options);
 };
 
@@ -66,7 +69,9 @@ class Adam : public OptimizerBase<Adam, AdamOptions, AdamState> {
 class AdamW : public OptimizerBase<AdamW, AdamWOptions, AdamState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// Zero moments for a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, AdamState& state, const AdamWOptions& options);
+  /// One AdamW update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, AdamState& state, const AdamWOptions& options);
 };
 

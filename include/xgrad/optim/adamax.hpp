@@ -40,7 +40,9 @@ struct AdamaxState {
 class Adamax : public OptimizerBase<Adamax, AdamaxOptions, AdamaxState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, AdamaxState& state, const AdamaxOptions& options);
+  /// One Adamax update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, AdamaxState& state, const AdamaxOptions& options);
 };
 

@@ -48,7 +48,9 @@ struct ASGDState {
 class ASGD : public OptimizerBase<ASGD, ASGDOptions, ASGDState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, ASGDState& state, const ASGDOptions& options);
+  /// One ASGD update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, ASGDState& state, const ASGDOptions& options);
 };
 

@@ -23,6 +23,7 @@ class BatchNormImplBase;
 
 namespace xg::optim {
 
+/// Options of ExponentialMovingAverage.
 struct ExponentialMovingAverageOptions {
   /// decay_t = min(decay, (1 + t) / (10 + t)) at the t-th update (t = 1, 2, …): a short memory while
   /// the model changes fast (TensorFlow's num_updates, torch_ema's use_num_updates).
@@ -30,7 +31,9 @@ struct ExponentialMovingAverageOptions {
   /// decay_t = min(decay, 1 - (1 + t / warmup_gamma)^-warmup_power) (timm's EMA warm-up; exclusive
   /// with use_num_updates).
   bool warmup = false;
+  /// γ of the warm-up
   double warmup_gamma = 1.0;
+  /// the power of the warm-up
   double warmup_power = 2.0 / 3;
   /// For a module: also average its floating-point buffers (BatchNorm's running statistics) and
   /// copy its integer ones.
@@ -46,9 +49,11 @@ struct ExponentialMovingAverageOptions {
 /// restore(), swap() twice, or apply_to(other_module) to fill an evaluation copy.
 class ExponentialMovingAverage {
  public:
+  /// Tracks `params` with `decay` in [0, 1].
   ExponentialMovingAverage(std::vector<Tensor> params, double decay, ExponentialMovingAverageOptions options = {});
   /// Tracks the module's parameters (and buffers with include_buffers), by dotted name.
   ExponentialMovingAverage(const nn::Module& module, double decay, ExponentialMovingAverageOptions options = {});
+  /// Tracks the parameters of the module a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   ExponentialMovingAverage(const Holder& module, double decay, ExponentialMovingAverageOptions options = {})
       : ExponentialMovingAverage(static_cast<const nn::Module&>(*module), decay, options) {}
@@ -60,6 +65,7 @@ class ExponentialMovingAverage {
   /// Writes the averages into another module with the same parameter names and shapes (an
   /// evaluation copy); a tensor list is matched by position with module.parameters().
   void apply_to(nn::Module& module) const;
+  /// Writes the averages into the module a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   void apply_to(const Holder& module) const { apply_to(static_cast<nn::Module&>(*module)); }
   /// Saves the tracked tensors' current values (for restore()).
@@ -73,6 +79,7 @@ class ExponentialMovingAverage {
   /// goes out of scope.
   class Scope {
    public:
+    /// Stores `ema`'s tracked values and copies the averages in.
     explicit Scope(ExponentialMovingAverage& ema);
     ~Scope();
     Scope(const Scope&) = delete;
@@ -81,9 +88,12 @@ class ExponentialMovingAverage {
    private:
     ExponentialMovingAverage* ema_;
   };
+  /// A guard under which the tracked tensors hold the averages: `{ auto s = ema.average_parameters(); evaluate(); }`.
   [[nodiscard]] Scope average_parameters() { return Scope(*this); }
 
+  /// The decay given to the constructor.
   double decay() const { return decay_; }
+  /// The number of update() calls so far.
   std::int64_t num_updates() const { return num_updates_; }
   /// The decay the t-th update uses (see the options).
   double decay_at(std::int64_t t) const;
@@ -111,6 +121,7 @@ class ExponentialMovingAverage {
   std::int64_t num_updates_ = 0;
 };
 
+/// Options of AveragedModel.
 struct AveragedModelOptions {
   /// avg_fn(averaged, current, n_averaged) → the new average. Default: the equal average
   /// averaged + (current − averaged) / (n_averaged + 1).
@@ -141,6 +152,7 @@ class AveragedModelImpl : public nn::Module {
  public:
   /// The model must support clone() (derive from nn::Cloneable, as every built-in layer does).
   explicit AveragedModelImpl(const nn::Module& model, AveragedModelOptions options = {});
+  /// Averages the model a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   explicit AveragedModelImpl(const Holder& model, AveragedModelOptions options = {})
       : AveragedModelImpl(static_cast<const nn::Module&>(*model), std::move(options)) {}
@@ -149,11 +161,13 @@ class AveragedModelImpl : public nn::Module {
   Tensor forward(const Tensor& input) override;
   /// Folds the current parameters of `model` (same names and shapes as the copy) into the average.
   void update_parameters(const nn::Module& model);
+  /// Folds in the parameters of the model a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   void update_parameters(const Holder& model) { update_parameters(static_cast<const nn::Module&>(*model)); }
   /// Exchanges the averaged values with the model's (parameters, and buffers with use_buffers):
   /// evaluate the training model with the averaged weights, then swap back.
   void swap(nn::Module& model);
+  /// Exchanges the averaged values with those of the model a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   void swap(const Holder& model) { swap(static_cast<nn::Module&>(*model)); }
 
@@ -161,6 +175,7 @@ class AveragedModelImpl : public nn::Module {
   std::int64_t n_averaged() const;
   /// The averaged copy of the model.
   nn::Module& module() const { return *module_; }
+  /// The averaged copy, as a shared pointer.
   const nn::ModulePtr& module_ptr() const { return module_; }
 
  private:
@@ -175,13 +190,16 @@ class AveragedModelImpl : public nn::Module {
 class AveragedModel : public nn::ModuleHolder<AveragedModelImpl> {
  public:
   using nn::ModuleHolder<AveragedModelImpl>::ModuleHolder;
+  /// Averages `model` with `options`.
   AveragedModel(const nn::Module& model, AveragedModelOptions options)
       : ModuleHolder(std::make_shared<AveragedModelImpl>(model, std::move(options))) {}
+  /// Averages the model a holder points to, with `options`.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
   AveragedModel(const Holder& model, AveragedModelOptions options)
       : AveragedModel(static_cast<const nn::Module&>(*model), std::move(options)) {}
 };
 
+/// Options of SWALR (PyTorch's arguments of the same names and defaults).
 struct SWALROptions {
   std::int64_t anneal_epochs = 10;     ///< epochs to go from the current lr to swa_lr (>= 0)
   std::string anneal_strategy = "cos";  ///< "cos" or "linear"
@@ -193,7 +211,9 @@ struct SWALROptions {
 ///   xg::optim::SWALR swa_sched(opt, /*swa_lr=*/0.05, {.anneal_epochs = 5, .anneal_strategy = "linear"});
 class SWALR final : public LRScheduler {
  public:
+  /// Anneals `optimizer`'s learning rates to `swa_lr` (one value, or one per group).
   SWALR(Optimizer& optimizer, PerGroup swa_lr, SWALROptions options = {});
+  /// The target learning rate of each group.
   const std::vector<double>& swa_lrs() const { return swa_lrs_; }
 
  protected:
@@ -253,6 +273,7 @@ void update_bn(Loader&& loader, nn::Module& model) {
   if (!scope.has_batch_norm()) return;
   for (auto&& batch : loader) scope.forward(detail::batch_input(batch));
 }
+/// update_bn for the module a holder points to.
 template <class Loader, class Holder, class = decltype(std::declval<const Holder&>().ptr())>
 void update_bn(Loader&& loader, const Holder& model) {
   update_bn(std::forward<Loader>(loader), static_cast<nn::Module&>(*model));

@@ -83,12 +83,15 @@ namespace detail { class FlatParams; }
 ///   opt.step([&] { opt.zero_grad(); auto l = f(x); l.backward(); return l; });
 class CG : public OptimizerBase<CG, CGOptions> {
  public:
+  /// All parameters form one vector: a second parameter group is refused.
   static constexpr bool single_param_group = true;
+  /// Optimizes `params` (one dtype) with `options`.
   explicit CG(std::vector<Tensor> params, CGOptions options = {});
   ~CG() override;
   using OptimizerBase::step;
   /// Runs up to max_iter CG iterations; returns the loss of the first evaluation.
   Tensor step(const LossClosure& closure) override;
+  /// The state carried between steps (direction, previous gradient, counters).
   const CGState& global_state() const { return state_; }
 
  protected:

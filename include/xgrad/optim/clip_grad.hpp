@@ -26,6 +26,7 @@ namespace xg::nn::utils {
 ///   double total = xg::nn::utils::clip_grad_norm_(params, 5.0, 2.0);
 double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type = 2.0,
                        bool error_if_nonfinite = false);
+/// clip_grad_norm_ of one parameter.
 double clip_grad_norm_(const Tensor& parameter, double max_norm, double norm_type = 2.0,
                        bool error_if_nonfinite = false);
 
@@ -34,6 +35,7 @@ double clip_grad_norm_(const Tensor& parameter, double max_norm, double norm_typ
 ///
 ///   xg::nn::utils::clip_grad_value_(params, 0.5);
 void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+/// clip_grad_value_ of one parameter.
 void clip_grad_value_(const Tensor& parameter, double clip_value);
 
 }  // namespace xg::nn::utils

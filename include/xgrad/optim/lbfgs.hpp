@@ -74,7 +74,9 @@ namespace detail { class FlatParams; }
 ///     opt.step([&] { opt.zero_grad(); auto l = rosenbrock(x); l.backward(); return l; });
 class LBFGS : public OptimizerBase<LBFGS, LBFGSOptions> {
  public:
+  /// All parameters form one vector: a second parameter group is refused.
   static constexpr bool single_param_group = true;
+  /// Optimizes `params` (one dtype) with `options`.
   explicit LBFGS(std::vector<Tensor> params, LBFGSOptions options = {});
   ~LBFGS() override;
   using OptimizerBase::step;

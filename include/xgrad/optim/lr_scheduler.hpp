@@ -24,8 +24,11 @@ namespace xg::optim {
 /// list" arguments): `0.1` or `{0.1, 0.01}`.
 class PerGroup {
  public:
+  /// One value for every group.
   PerGroup(double value) : values_{value}, broadcast_(true) {}  // NOLINT: implicit on purpose
+  /// One value per group.
   PerGroup(std::vector<double> values) : values_(std::move(values)) {}  // NOLINT: implicit on purpose
+  /// One value per group: `{0.1, 0.01}`.
   PerGroup(std::initializer_list<double> values) : values_(values) {}
   /// The value of each of `num_groups` groups; ValueError naming `owner` and `what` when a list
   /// has the wrong length.
@@ -38,7 +41,9 @@ class PerGroup {
 
 /// A named field of a scheduler's state (what state_dict() saves and load_state_dict() restores).
 struct SchedulerField {
+  /// The field's name in the state dict.
   std::string name;
+  /// Where the field lives.
   std::variant<double*, std::int64_t*, bool*, std::vector<double>*> ptr;
 };
 
@@ -55,6 +60,7 @@ class SchedulerBase {
 
   /// The scheduler's name as in errors ("StepLR").
   const std::string& name() const { return name_; }
+  /// The optimizer this scheduler drives.
   Optimizer& optimizer() const { return *optimizer_; }
   /// The learning rate of each group after the last step (PyTorch's get_last_lr()).
   const std::vector<double>& get_last_lr() const { return last_lr_; }
@@ -72,18 +78,24 @@ class SchedulerBase {
   void load_state_dict(const StateDict& state);
 
  protected:
+  /// A scheduler named `name` driving `optimizer`.
   SchedulerBase(Optimizer& optimizer, std::string name);
   /// Appends the fields of the state dict; overriders call their base's version first.
   virtual void state_fields(std::vector<SchedulerField>& out);
+  /// The optimizer's number of parameter groups.
   std::size_t num_groups() const { return optimizer_->num_param_groups(); }
   /// The current "lr" of every group.
   std::vector<double> group_lrs() const;
   /// Writes one "lr" per group and records them as the last learning rates.
   void set_group_lrs(const std::vector<double>& lrs);
 
+  /// The optimizer driven (not owned).
   Optimizer* optimizer_;
+  /// What name() returns.
   std::string name_;
+  /// What last_epoch() returns.
   std::int64_t last_epoch_ = -1;
+  /// What get_last_lr() returns.
   std::vector<double> last_lr_;
 
   friend class SequentialLR;
@@ -125,6 +137,7 @@ class LRScheduler : public SchedulerBase {
   const std::vector<double>& base_lrs() const { return base_lrs_; }
 
  protected:
+  /// A scheduler named `name` driving `optimizer`; the concrete constructor ends with start().
   LRScheduler(Optimizer& optimizer, std::string name) : SchedulerBase(optimizer, std::move(name)) {}
   /// record_base_lrs() then initial_step(); the last call of a concrete scheduler's constructor.
   void start();
@@ -142,7 +155,9 @@ class LRScheduler : public SchedulerBase {
   void check_ready() const;
 
   std::int64_t step_count_ = 0;  ///< steps taken since the initial one (PyTorch's _step_count)
+  /// What base_lrs() returns.
   std::vector<double> base_lrs_;
+  /// True once start() ran.
   bool started_ = false;
 
   friend class SequentialLR;
@@ -157,7 +172,9 @@ using LRLambda = std::function<double(std::int64_t epoch)>;
 ///   xg::optim::LambdaLR sched(opt, [](std::int64_t epoch) { return std::pow(0.95, epoch); });
 class LambdaLR final : public LRScheduler {
  public:
+  /// One function for every group.
   LambdaLR(Optimizer& optimizer, LRLambda lr_lambda);
+  /// One function per group.
   LambdaLR(Optimizer& optimizer, std::vector<LRLambda> lr_lambdas);
 
  protected:
@@ -172,7 +189,9 @@ class LambdaLR final : public LRScheduler {
 ///   xg::optim::MultiplicativeLR sched(opt, [](std::int64_t) { return 0.95; });
 class MultiplicativeLR final : public LRScheduler {
  public:
+  /// One function for every group.
   MultiplicativeLR(Optimizer& optimizer, LRLambda lr_lambda);
+  /// One function per group.
   MultiplicativeLR(Optimizer& optimizer, std::vector<LRLambda> lr_lambdas);
 
  protected:
@@ -187,6 +206,7 @@ class MultiplicativeLR final : public LRScheduler {
 ///   xg::optim::StepLR sched(opt, /*step_size=*/30, /*gamma=*/0.1);
 class StepLR final : public LRScheduler {
  public:
+  /// Multiplies the lr by `gamma` every `step_size` epochs.
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
 
  protected:
@@ -203,6 +223,7 @@ class StepLR final : public LRScheduler {
 ///   xg::optim::MultiStepLR sched(opt, {30, 80}, 0.1);
 class MultiStepLR final : public LRScheduler {
  public:
+  /// Multiplies the lr by `gamma` at each epoch in `milestones`.
   MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma = 0.1);
 
  protected:
@@ -214,6 +235,7 @@ class MultiStepLR final : public LRScheduler {
   double gamma_;
 };
 
+/// ConstantLR's options.
 struct ConstantLROptions {
   double factor = 1.0 / 3;      ///< in (0, 1]
   std::int64_t total_iters = 5;  ///< >= 1
@@ -223,6 +245,7 @@ struct ConstantLROptions {
 ///   xg::optim::ConstantLR warmup(opt, {.factor = 0.5, .total_iters = 4});
 class ConstantLR final : public LRScheduler {
  public:
+  /// Scales `optimizer`'s learning rates as the options say (ValueError for values out of range).
   explicit ConstantLR(Optimizer& optimizer, ConstantLROptions options = {});
 
  protected:
@@ -233,6 +256,7 @@ class ConstantLR final : public LRScheduler {
   ConstantLROptions o_;
 };
 
+/// LinearLR's options.
 struct LinearLROptions {
   double start_factor = 1.0 / 3;  ///< in (0, 1]
   double end_factor = 1.0;        ///< in [0, 1]
@@ -243,6 +267,7 @@ struct LinearLROptions {
 ///   xg::optim::LinearLR warmup(opt, {.start_factor = 0.1, .total_iters = 10});
 class LinearLR final : public LRScheduler {
  public:
+  /// Scales `optimizer`'s learning rates as the options say (ValueError for values out of range).
   explicit LinearLR(Optimizer& optimizer, LinearLROptions options = {});
 
  protected:
@@ -258,6 +283,7 @@ class LinearLR final : public LRScheduler {
 ///   xg::optim::ExponentialLR sched(opt, /*gamma=*/0.9);
 class ExponentialLR final : public LRScheduler {
  public:
+  /// Multiplies the lr by `gamma` every epoch.
   ExponentialLR(Optimizer& optimizer, double gamma);
 
  protected:
@@ -268,6 +294,7 @@ class ExponentialLR final : public LRScheduler {
   double gamma_;
 };
 
+/// PolynomialLR's options.
 struct PolynomialLROptions {
   std::int64_t total_iters = 5;  ///< >= 1
   double power = 1.0;            ///< >= 0
@@ -277,6 +304,7 @@ struct PolynomialLROptions {
 ///   xg::optim::PolynomialLR sched(opt, {.total_iters = 100, .power = 2.0});
 class PolynomialLR final : public LRScheduler {
  public:
+  /// Decays `optimizer`'s learning rates as the options say (ValueError for values out of range).
   explicit PolynomialLR(Optimizer& optimizer, PolynomialLROptions options = {});
 
  protected:
@@ -294,6 +322,7 @@ class PolynomialLR final : public LRScheduler {
 ///   xg::optim::CosineAnnealingLR sched(opt, /*T_max=*/50, /*eta_min=*/1e-5);
 class CosineAnnealingLR final : public LRScheduler {
  public:
+  /// Anneals from each group's lr to `eta_min` over `T_max` epochs.
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min = 0.0);
 
  protected:
@@ -305,8 +334,10 @@ class CosineAnnealingLR final : public LRScheduler {
   double eta_min_;
 };
 
+/// CosineAnnealingWarmRestarts' options.
 struct CosineAnnealingWarmRestartsOptions {
   std::int64_t T_mult = 1;  ///< period growth factor after each restart, >= 1
+  /// the smallest learning rate
   double eta_min = 0.0;
 };
 /// SGDR: cosine annealing that restarts at base_lr after T_0 epochs, then T_0 T_mult, T_0 T_mult²…
@@ -315,11 +346,13 @@ struct CosineAnnealingWarmRestartsOptions {
 ///   xg::optim::CosineAnnealingWarmRestarts sched(opt, /*T_0=*/10, {.T_mult = 2});
 class CosineAnnealingWarmRestarts final : public LRScheduler {
  public:
+  /// Restarts every `T_0` epochs at first (a period that grows by T_mult).
   CosineAnnealingWarmRestarts(Optimizer& optimizer, std::int64_t T_0, CosineAnnealingWarmRestartsOptions options = {});
   void step() override;
   void step(double epoch) override;
   /// Epochs since the last restart (fractional after step(epoch)), and the current period.
   double T_cur() const { return T_cur_; }
+  /// The length of the current period.
   std::int64_t T_i() const { return T_i_; }
 
  protected:
@@ -333,6 +366,7 @@ class CosineAnnealingWarmRestarts final : public LRScheduler {
   double T_cur_ = -1;
 };
 
+/// CyclicLR's options.
 struct CyclicLROptions {
   double step_size_up = 2000;                 ///< steps in the rising half of a cycle, > 0
   std::optional<double> step_size_down = std::nullopt;       ///< steps in the falling half (default: step_size_up)
@@ -344,7 +378,9 @@ struct CyclicLROptions {
   std::string scale_mode = "cycle";           ///< "cycle" or "iterations", for scale_fn
   /// Cycle the momentum ("momentum", or "betas.0" for Adam-like optimizers) inversely to the lr.
   bool cycle_momentum = true;
+  /// the momentum at the top of the lr cycle
   PerGroup base_momentum = 0.8;
+  /// the momentum at the bottom of the lr cycle
   PerGroup max_momentum = 0.9;
 };
 /// The cyclical learning-rate policy (Smith, 2017): the lr goes between base_lr and max_lr in
@@ -354,6 +390,7 @@ struct CyclicLROptions {
 ///   xg::optim::CyclicLR sched(opt, /*base_lr=*/1e-3, /*max_lr=*/1e-2, {.step_size_up = 500});
 class CyclicLR final : public LRScheduler {
  public:
+  /// Cycles each group's lr between `base_lr` and `max_lr` (one value, or one per group).
   CyclicLR(Optimizer& optimizer, PerGroup base_lr, PerGroup max_lr, CyclicLROptions options = {});
 
  protected:
@@ -368,16 +405,21 @@ class CyclicLR final : public LRScheduler {
   std::string momentum_name_;  // "momentum", "betas.0", or empty when not cycling
 };
 
+/// OneCycleLR's options.
 struct OneCycleLROptions {
   /// The number of steps of the cycle: total_steps, or epochs * steps_per_epoch.
   std::optional<std::int64_t> total_steps = std::nullopt;
+  /// with steps_per_epoch, the cycle's length when total_steps is not given
   std::optional<std::int64_t> epochs = std::nullopt;
+  /// with epochs, the cycle's length when total_steps is not given
   std::optional<std::int64_t> steps_per_epoch = std::nullopt;
   double pct_start = 0.3;               ///< fraction of the cycle spent raising the lr, in [0, 1]
   std::string anneal_strategy = "cos";  ///< "cos" or "linear"
   /// Cycle "momentum" (or "betas.0" when the optimizer has betas) inversely to the lr.
   bool cycle_momentum = true;
+  /// the momentum at the lr's peak
   PerGroup base_momentum = 0.85;
+  /// the momentum at the start and end of the cycle
   PerGroup max_momentum = 0.95;
   double div_factor = 25.0;        ///< initial_lr = max_lr / div_factor
   double final_div_factor = 1e4;   ///< min_lr = initial_lr / final_div_factor
@@ -390,7 +432,9 @@ struct OneCycleLROptions {
 ///   xg::optim::OneCycleLR sched(opt, /*max_lr=*/0.1, {.epochs = 10, .steps_per_epoch = 100});
 class OneCycleLR final : public LRScheduler {
  public:
+  /// One cycle up to `max_lr` (one value, or one per group) and down, over the options' number of steps.
   OneCycleLR(Optimizer& optimizer, PerGroup max_lr, OneCycleLROptions options);
+  /// The number of steps of the cycle.
   std::int64_t total_steps() const { return total_steps_; }
 
  protected:
@@ -410,6 +454,7 @@ class OneCycleLR final : public LRScheduler {
   std::string momentum_name_;
 };
 
+/// ReduceLROnPlateau's options.
 struct ReduceLROnPlateauOptions {
   std::string mode = "min";            ///< "min": the metric should fall; "max": rise
   double factor = 0.1;                 ///< new_lr = lr * factor, in [0, 1)
@@ -427,15 +472,20 @@ struct ReduceLROnPlateauOptions {
 ///   for (...) { train(); sched.step(validation_loss); }
 class ReduceLROnPlateau final : public SchedulerBase {
  public:
+  /// Watches a metric and reduces `optimizer`'s learning rates as the options say.
   explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
+  /// Records one epoch's metric, and reduces the learning rates after too many bad epochs.
   void step(double metric);
   /// A one-element tensor (a loss); its value as a double.
   void step(const Tensor& metric);
   /// The best metric so far (inf / -inf before the first step), the bad epochs counted and the
   /// cooldown epochs left.
   double best() const { return best_; }
+  /// The epochs without improvement counted so far.
   std::int64_t num_bad_epochs() const { return num_bad_epochs_; }
+  /// The cooldown epochs left.
   std::int64_t cooldown_counter() const { return cooldown_counter_; }
+  /// True while cooling down after a reduction.
   bool in_cooldown() const { return cooldown_counter_ > 0; }
 
  protected:
@@ -457,11 +507,13 @@ class ReduceLROnPlateau final : public SchedulerBase {
 ///   xg::optim::SequentialLR sched(opt, {warmup, decay}, /*milestones=*/{5});
 class SequentialLR final : public LRScheduler {
  public:
+  /// Runs `schedulers` (all on `optimizer`) one after the other, switching at `milestones`.
   SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<LRScheduler>> schedulers,
                std::vector<std::int64_t> milestones);
   void step() override;
   /// Not supported (nor in PyTorch): ValueError.
   void step(double epoch) override;
+  /// The schedulers run.
   const std::vector<std::shared_ptr<LRScheduler>>& schedulers() const { return schedulers_; }
 
  protected:
@@ -481,10 +533,12 @@ class SequentialLR final : public LRScheduler {
 ///                                      std::make_shared<xg::optim::ExponentialLR>(opt, 0.9)});
 class ChainedScheduler final : public LRScheduler {
  public:
+  /// Steps `schedulers` (all on one optimizer) together.
   explicit ChainedScheduler(std::vector<std::shared_ptr<LRScheduler>> schedulers);
   void step() override;
   /// Not supported (nor in PyTorch): ValueError.
   void step(double epoch) override;
+  /// The schedulers stepped.
   const std::vector<std::shared_ptr<LRScheduler>>& schedulers() const { return schedulers_; }
 
  protected:

@@ -47,7 +47,9 @@ struct NAdamState {
 class NAdam : public OptimizerBase<NAdam, NAdamOptions, NAdamState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, NAdamState& state, const NAdamOptions& options);
+  /// One NAdam update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, NAdamState& state, const NAdamOptions& options);
 };
 

@@ -74,12 +74,15 @@ namespace detail { class FlatParams; }
 ///   opt.step([&] { return loss_fn(w); });
 class NewtonCG : public OptimizerBase<NewtonCG, NewtonCGOptions> {
  public:
+  /// All parameters form one vector: a second parameter group is refused.
   static constexpr bool single_param_group = true;
+  /// Optimizes `params` (one dtype) with `options`.
   explicit NewtonCG(std::vector<Tensor> params, NewtonCGOptions options = {});
   ~NewtonCG() override;
   using OptimizerBase::step;
   /// Runs up to max_iter Newton iterations; returns the loss of the first evaluation.
   Tensor step(const LossClosure& closure) override;
+  /// The state carried between steps (counters).
   const NewtonCGState& global_state() const { return state_; }
 
  protected:

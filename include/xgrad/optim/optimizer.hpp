@@ -37,16 +37,20 @@ using LossClosure = std::function<Tensor()>;
 /// `visit` from one list, so a field cannot be declared and then forgotten by state dicts and
 /// schedulers (Note [Optimizer field lists]):
 ///
+/// @code
 ///   #define MY_SGD_OPTIONS(X) X(double, lr, 1e-3) X(double, momentum, 0) X(bool, nesterov, false)
 ///   struct MySGDOptions {
 ///     XG_OPTIM_FIELDS(MY_SGD_OPTIONS)
 ///     void validate() const;   // ValueError for bad values
+/// @endcode
 ///   };
 ///
 /// A `std::vector<Tensor>` field is a list of tensors of varying length (LBFGS's curvature
 /// history); the state dict holds it as "<name>.0", "<name>.1", ….
 struct FieldRef {
+  /// The field's name ("lr", "betas.0", "exp_avg").
   std::string name;
+  /// Where the field lives.
   std::variant<double*, bool*, std::int64_t*, Tensor*, std::vector<Tensor>*> ptr;
 };
 
@@ -106,9 +110,13 @@ std::vector<FieldRef> fields_of(T& value) {
 
 /// The state an optimizer without per-parameter state keeps (none).
 struct NoState {
+  /// Visits no field.
   template <class V> void visit(V&&) {}
 };
 
+/// The base of every optimizer: parameter groups, per-group hyper-parameters by name, per-parameter
+/// state and state dicts (LibTorch's torch::optim::Optimizer). Concrete optimizers derive from
+/// OptimizerBase.
 class Optimizer {
  public:
   virtual ~Optimizer();
@@ -127,6 +135,7 @@ class Optimizer {
   void zero_grad(bool set_to_none = true);
 
   // ---- groups and hyper-parameters ------------------------------------------------------------
+  /// The number of parameter groups.
   std::size_t num_param_groups() const { return groups_.size(); }
   /// The parameters of group `group`.
   const std::vector<Tensor>& params(std::size_t group = 0) const;
@@ -135,10 +144,13 @@ class Optimizer {
   /// A hyper-parameter of a group by name ("lr", "momentum", "betas.0", "weight_decay", …);
   /// IndexError listing the names the optimizer has.
   double get_option(std::size_t group, const std::string& name) const;
+  /// Sets a hyper-parameter of a group by name (what schedulers do); IndexError for an unknown name.
   void set_option(std::size_t group, const std::string& name, double value);
+  /// True when the optimizer has a hyper-parameter of this name.
   bool has_option(const std::string& name) const;
   /// The names get_option accepts.
   std::vector<std::string> option_names() const;
+  /// The learning rate of a group.
   double lr(std::size_t group = 0) const { return get_option(group, "lr"); }
   /// Sets the learning rate of every group.
   void set_lr(double lr);
@@ -148,6 +160,7 @@ class Optimizer {
   /// "initial_lr" here, so that several schedulers on one optimizer share their base learning
   /// rates. Not part of state_dict(): each scheduler saves what it needs in its own state dict.
   std::optional<double> group_attribute(std::size_t group, const std::string& name) const;
+  /// Sets a per-group attribute (see group_attribute).
   void set_group_attribute(std::size_t group, const std::string& name, double value);
 
   // ---- state ----------------------------------------------------------------------------------
@@ -161,6 +174,7 @@ class Optimizer {
   void load_state_dict(const StateDict& state);
 
  protected:
+  /// `name` is what name() returns.
   explicit Optimizer(std::string name) : name_(std::move(name)) {}
   /// Checks and adds a group's parameters (non-empty, defined, floating point, leaves, not in
   /// another group); returns the index of the first one in all_params().
@@ -168,6 +182,7 @@ class Optimizer {
   /// The fields of group g's options / of parameter i's state (empty if it has none yet), and the
   /// optimizer-wide state; implemented by OptimizerBase.
   virtual std::vector<FieldRef> option_fields(std::size_t group) = 0;
+  /// The fields of parameter i's state, created first when `create` (empty when it has none).
   virtual std::vector<FieldRef> state_fields(std::size_t param_index, bool create) = 0;
   /// The field names of a parameter's state and their kinds.
   virtual std::vector<std::pair<std::string, FieldKind>> state_layout() const = 0;
@@ -176,8 +191,11 @@ class Optimizer {
   virtual void clear_state(std::size_t param_index) = 0;
   /// Optimizer-wide state (LBFGS's history, CG's previous direction): saved as "state.global.*".
   virtual std::vector<FieldRef> global_state_fields() { return {}; }
+  /// Checks group g's options (ValueError for bad values).
   virtual void validate_group(std::size_t group) const = 0;
+  /// The index in all_params() of group g's first parameter.
   std::size_t group_offset(std::size_t group) const { return offsets_[group]; }
+  /// The number of parameters over all groups.
   std::size_t num_params() const { return num_params_; }
 
  private:
@@ -202,9 +220,12 @@ class Optimizer {
 template <class Derived, class Options, class State = NoState>
 class OptimizerBase : public Optimizer {
  public:
+  /// The options struct.
   using OptionsType = Options;
+  /// The per-parameter state struct.
   using StateType = State;
 
+  /// One group of `params` with options `defaults` (ValueError for bad values or parameters).
   explicit OptimizerBase(std::vector<Tensor> params, Options defaults = {})
       : Optimizer(detail::class_name(typeid(Derived).name())), defaults_(defaults) {
     add_param_group(std::move(params), defaults_);
@@ -224,11 +245,15 @@ class OptimizerBase : public Optimizer {
   /// A new group with the optimizer's default options.
   void add_param_group(std::vector<Tensor> params) { add_param_group(std::move(params), defaults_); }
 
+  /// The options of a group (writable: changes apply from the next step).
   Options& options(std::size_t group = 0) { return options_.at(group); }
+  /// The options of a group.
   const Options& options(std::size_t group = 0) const { return options_.at(group); }
+  /// The options given to the constructor (used by add_param_group without options).
   const Options& defaults() const { return defaults_; }
 
   using Optimizer::step;
+  /// One update of every parameter that has a gradient (ValueError for closure-only methods).
   void step() override {
     if constexpr (!requires(Derived& d, Tensor& p, State& s, const Options& o) { d.update(p, p, s, o); }) {
       throw ValueError(name() + ".step() needs a closure that re-evaluates the model: step([&] { "
@@ -243,7 +268,9 @@ class OptimizerBase : public Optimizer {
   State* state(std::size_t param_index) { return state_.at(param_index).get(); }
 
  protected:
+  /// The fields of group g's options.
   std::vector<FieldRef> option_fields(std::size_t group) override { return detail::fields_of(options_.at(group)); }
+  /// The fields of parameter i's state (created first when `create`; empty when it has none).
   std::vector<FieldRef> state_fields(std::size_t i, bool create) override {
     auto& st = state_.at(i);
     if (!st) {
@@ -252,6 +279,7 @@ class OptimizerBase : public Optimizer {
     }
     return detail::fields_of(*st);
   }
+  /// The names and kinds of the State fields.
   std::vector<std::pair<std::string, FieldKind>> state_layout() const override {
     State probe;
     std::vector<std::pair<std::string, FieldKind>> out;
@@ -261,7 +289,9 @@ class OptimizerBase : public Optimizer {
                                                                                       : FieldKind::Scalar);
     return out;
   }
+  /// Forgets parameter i's state.
   void clear_state(std::size_t i) override { state_.at(i).reset(); }
+  /// Calls the group's options' validate().
   void validate_group(std::size_t group) const override { options_.at(group).validate(); }
 
  private:

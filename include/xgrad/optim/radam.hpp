@@ -46,7 +46,9 @@ struct RAdamState {
 class RAdam : public OptimizerBase<RAdam, RAdamOptions, RAdamState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, RAdamState& state, const RAdamOptions& options);
+  /// One RAdam update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, RAdamState& state, const RAdamOptions& options);
 };
 

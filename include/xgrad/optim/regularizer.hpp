@@ -27,6 +27,7 @@ class Regularizer {
   virtual ~Regularizer();
   /// The penalty of `params` as a differentiable 0-d tensor (float32 for an empty list).
   virtual Tensor penalty(const std::vector<Tensor>& params) const = 0;
+  /// penalty(params).
   Tensor operator()(const std::vector<Tensor>& params) const { return penalty(params); }
   /// "L2(l2=0.0001)".
   virtual void pretty_print(std::ostream& os) const = 0;
@@ -38,9 +39,11 @@ class Regularizer {
 ///   auto loss = data_loss + xg::optim::L1(1e-3).penalty(model->parameters());
 class L1 final : public Regularizer {
  public:
+  /// The penalty l1 · Σ|w| (l1 >= 0).
   explicit L1(double l1 = 0.01);
   Tensor penalty(const std::vector<Tensor>& params) const override;
   void pretty_print(std::ostream& os) const override;
+  /// The factor l1.
   double l1() const { return l1_; }
 
  private:
@@ -52,9 +55,11 @@ class L1 final : public Regularizer {
 ///   auto loss = data_loss + xg::optim::L2(1e-4).penalty(model->parameters());
 class L2 final : public Regularizer {
  public:
+  /// The penalty l2 · Σw² (l2 >= 0).
   explicit L2(double l2 = 0.01);
   Tensor penalty(const std::vector<Tensor>& params) const override;
   void pretty_print(std::ostream& os) const override;
+  /// The factor l2.
   double l2() const { return l2_; }
 
  private:
@@ -66,10 +71,13 @@ class L2 final : public Regularizer {
 ///   xg::optim::ElasticNet reg(/*l1=*/1e-4, /*l2=*/1e-3);
 class ElasticNet final : public Regularizer {
  public:
+  /// The penalty l1 · Σ|w| + l2 · Σw² (both >= 0).
   ElasticNet(double l1, double l2);
   Tensor penalty(const std::vector<Tensor>& params) const override;
   void pretty_print(std::ostream& os) const override;
+  /// The factor l1.
   double l1() const { return l1_; }
+  /// The factor l2.
   double l2() const { return l2_; }
 
  private:
@@ -85,7 +93,9 @@ class Constraint {
   virtual ~Constraint();
   /// Replaces `param`'s values, in place and without recording a gradient, by their projection.
   virtual void apply(const Tensor& param) const = 0;
+  /// apply(param).
   void operator()(const Tensor& param) const { apply(param); }
+  /// "MaxNorm(max_value=3, dim=0)".
   virtual void pretty_print(std::ostream& os) const = 0;
 };
 
@@ -100,6 +110,7 @@ class Constraint {
 ///   reg.constrain(model, "fc1.weight", xg::optim::MaxNorm(3.0));   // ‖W[i, :]‖ ≤ 3 for every unit i
 class MaxNorm final : public Constraint {
  public:
+  /// Caps the norm of each slice along `dim` at `max_value`.
   explicit MaxNorm(double max_value = 2.0, std::int64_t dim = 0);
   void apply(const Tensor& param) const override;
   void pretty_print(std::ostream& os) const override;
@@ -113,6 +124,7 @@ class MaxNorm final : public Constraint {
 /// the unit axis as for MaxNorm).
 class UnitNorm final : public Constraint {
  public:
+  /// Normalizes each slice along `dim`.
   explicit UnitNorm(std::int64_t dim = 0);
   void apply(const Tensor& param) const override;
   void pretty_print(std::ostream& os) const override;
@@ -147,6 +159,9 @@ struct ModuleRef {
 /// matches nothing is a ValueError listing the names, so typos do not pass silently.
 class Regularization {
  public:
+  /// Attaches a penalty to the parameters of `module` whose names match `pattern`, or to `params`;
+  /// returns *this for chaining: `reg.add(model, "*.weight", xg::optim::L2(1e-4))`.
+  ///@{
   Regularization& add(detail::ModuleRef module, const std::string& pattern, std::shared_ptr<const Regularizer> regularizer);
   Regularization& add(std::vector<Tensor> params, std::shared_ptr<const Regularizer> regularizer);
   template <class R, std::enable_if_t<std::is_base_of_v<Regularizer, R>, int> = 0>
@@ -157,7 +172,11 @@ class Regularization {
   Regularization& add(std::vector<Tensor> params, R regularizer) {
     return add(std::move(params), std::make_shared<const R>(std::move(regularizer)));
   }
+  ///@}
 
+  /// Attaches a constraint to the parameters of `module` whose names match `pattern`, or to `params`;
+  /// returns *this for chaining: `reg.constrain(model, "fc1.weight", xg::optim::MaxNorm(3.0))`.
+  ///@{
   Regularization& constrain(detail::ModuleRef module, const std::string& pattern, std::shared_ptr<const Constraint> constraint);
   Regularization& constrain(std::vector<Tensor> params, std::shared_ptr<const Constraint> constraint);
   template <class C, std::enable_if_t<std::is_base_of_v<Constraint, C>, int> = 0>
@@ -168,12 +187,15 @@ class Regularization {
   Regularization& constrain(std::vector<Tensor> params, C constraint) {
     return constrain(std::move(params), std::make_shared<const C>(std::move(constraint)));
   }
+  ///@}
 
   /// The sum of every attached penalty (a differentiable 0-d tensor; 0 when none is attached).
   Tensor penalty() const;
   /// Projects every constrained parameter; call it after optimizer.step().
   void apply_constraints() const;
+  /// The number of penalties attached.
   std::size_t num_regularizers() const { return penalties_.size(); }
+  /// The number of constraints attached.
   std::size_t num_constraints() const { return constraints_.size(); }
 
   /// One line per rule: "L2(l2=0.0001) on fc1.weight, fc2.weight".

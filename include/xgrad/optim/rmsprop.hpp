@@ -44,7 +44,9 @@ struct RMSpropState {
 class RMSprop : public OptimizerBase<RMSprop, RMSpropOptions, RMSpropState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, RMSpropState& state, const RMSpropOptions& options);
+  /// One RMSprop update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, RMSpropState& state, const RMSpropOptions& options);
 };
 

@@ -44,7 +44,9 @@ struct RpropState {
 class Rprop : public OptimizerBase<Rprop, RpropOptions, RpropState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (called by OptimizerBase at its first update).
   void init_state(const Tensor& param, RpropState& state, const RpropOptions& options);
+  /// One Rprop update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, RpropState& state, const RpropOptions& options);
 };
 

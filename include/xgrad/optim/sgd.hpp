@@ -49,7 +49,9 @@ struct SGDState {
 class SGD : public OptimizerBase<SGD, SGDOptions, SGDState> {
  public:
   using OptimizerBase::OptimizerBase;
+  /// The state of a new parameter (no momentum buffer yet; called by OptimizerBase at its first update).
   void init_state(const Tensor& param, SGDState& state, const SGDOptions& options);
+  /// One SGD update of `param` from `grad` (called by OptimizerBase::step under no-grad).
   void update(Tensor& param, const Tensor& grad, SGDState& state, const SGDOptions& options);
 };
 

@@ -28,7 +28,9 @@ class World;
 
 /// What callbacks can see and steer while fit() runs.
 struct TrainContext {
+  /// the model being trained
   const Model* model = nullptr;
+  /// the optimizer stepping it
   optim::Optimizer* optimizer = nullptr;
   std::int64_t epochs = 0;           ///< fit's `epochs` (the last epoch index + 1)
   std::int64_t initial_epoch = 0;    ///< the first epoch index
@@ -38,7 +40,10 @@ struct TrainContext {
   /// The current training batch, between on_batch_begin and on_batch_end (else null).
   const data::Batch* batch = nullptr;
   /// The model's output and loss for the current batch, in on_batch_end.
+  ///@{
   Tensor output, loss;
+  ///@}
+
   /// Set it to end training: fit stops after the current batch (and then ends the epoch).
   bool stop_training = false;
   int verbose = 1;  ///< fit's verbose on rank 0, 0 on the other ranks
@@ -58,11 +63,17 @@ struct TrainContext {
 class Callback {
  public:
   virtual ~Callback();
+  /// Called once before the first epoch.
   virtual void on_train_begin(Logs& logs);
+  /// Called once after the last epoch (also after an early stop).
   virtual void on_train_end(Logs& logs);
+  /// Called at the start of each epoch.
   virtual void on_epoch_begin(std::int64_t epoch, Logs& logs);
+  /// Called at the end of each epoch, after validation, with the epoch's logs.
   virtual void on_epoch_end(std::int64_t epoch, Logs& logs);
+  /// Called before each training step.
   virtual void on_batch_begin(std::int64_t batch, Logs& logs);
+  /// Called after each training step, with the running logs.
   virtual void on_batch_end(std::int64_t batch, Logs& logs);
 
   /// True for callbacks that print or write files: with a World of several ranks, fit runs them on
@@ -74,6 +85,7 @@ class Callback {
   void set_context(TrainContext* context) { context_ = context; }
   /// The running fit's context; ValueError outside fit.
   TrainContext& context() const;
+  /// True while fit() runs this callback.
   bool has_context() const { return context_ != nullptr; }
 
  private:
@@ -94,11 +106,15 @@ class History : public Callback {
 
   /// The values of `key`, one per recorded epoch; IndexError listing the keys when unknown.
   const std::vector<double>& operator[](const std::string& key) const;
+  /// True when `key` was recorded.
   bool contains(const std::string& key) const { return values_.count(key) != 0; }
+  /// The recorded keys, sorted.
   std::vector<std::string> keys() const;
   /// The epoch indices recorded (0-based).
   const std::vector<std::int64_t>& epochs() const { return epochs_; }
+  /// The number of recorded epochs.
   std::size_t size() const { return epochs_.size(); }
+  /// True before the first recorded epoch.
   bool empty() const { return epochs_.empty(); }
   /// Every key's values (Keras's history.history).
   const std::map<std::string, std::vector<double>>& values() const { return values_; }

@@ -27,6 +27,7 @@ namespace xg::train {
 /// accuracy, acc, auc, precision, recall, f1 or r2 and "min" otherwise. ValueError for other modes.
 std::string resolve_mode(const std::string& mode, const std::string& monitor, const char* owner);
 
+/// Options of EarlyStopping (Keras's arguments of the same names and defaults).
 struct EarlyStoppingOptions {
   std::string monitor = "val_loss";  ///< the epoch-log key to watch
   /// A change smaller than this does not count as an improvement (>= 0).
@@ -49,14 +50,18 @@ struct EarlyStoppingOptions {
 /// A monitor key missing from the logs is a ValueError listing the keys present.
 class EarlyStopping : public Callback {
  public:
+  /// Watches `options.monitor` (ValueError for a negative min_delta or patience, or an unknown mode).
   explicit EarlyStopping(EarlyStoppingOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   void on_train_end(Logs& logs) override;
   /// The epoch training stopped at (-1 when it did not stop early), the best epoch and value.
   std::int64_t stopped_epoch() const { return stopped_epoch_; }
+  /// The best epoch and its monitored value (-1 and ±inf before any).
+  ///@{
   std::int64_t best_epoch() const { return best_epoch_; }
   double best() const { return best_; }
+  ///@}
 
  private:
   bool improves(double value, double reference) const;
@@ -68,6 +73,7 @@ class EarlyStopping : public Callback {
   bool have_best_weights_ = false;
 };
 
+/// Options of LRSchedulerCallback.
 struct LRSchedulerCallbackOptions {
   /// "epoch": step after every epoch (most schedulers); "batch": after every optimizer step
   /// (CyclicLR, OneCycleLR, warm-ups counted in steps).
@@ -84,6 +90,7 @@ struct LRSchedulerCallbackOptions {
 ///   auto cb = std::make_shared<xg::train::LRSchedulerCallback>(plateau);   // monitors val_loss
 class LRSchedulerCallback : public Callback {
  public:
+  /// Steps `scheduler` as `options` say (ValueError for an unknown interval).
   explicit LRSchedulerCallback(optim::SchedulerBase& scheduler, LRSchedulerCallbackOptions options = {});
   void on_batch_end(std::int64_t batch, Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
@@ -110,6 +117,7 @@ struct TerminateOnNaNOptions {
 ///       xg::train::TerminateOnNaNOptions{.restore_last_finite_weights = true});
 class TerminateOnNaN : public Callback {
  public:
+  /// Watches the losses as `options` say.
   explicit TerminateOnNaN(TerminateOnNaNOptions options = {}) : o_(options) {}
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
@@ -128,8 +136,13 @@ class TerminateOnNaN : public Callback {
   nn::StateDict finite_weights_;
 };
 
+/// Options of CSVLogger (Keras's arguments of the same names and defaults).
 struct CSVLoggerOptions {
+  /// the field separator
+  ///@{
   char separator = ',';
+  ///@}
+
   /// Append to an existing file (its header is kept; written only when the file is empty or new).
   bool append = false;
 };
@@ -141,6 +154,7 @@ struct CSVLoggerOptions {
 ///   0,0.8125,0.52,0.001,0.84,0.47
 class CSVLogger : public Callback {
  public:
+  /// Logs to `filename` (opened at the start of fit).
   explicit CSVLogger(std::string filename, CSVLoggerOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
@@ -158,6 +172,7 @@ class CSVLogger : public Callback {
 /// Writes a module to a file (e.g. `xg::io::save(module, path)`).
 using ModuleWriter = std::function<void(const nn::Module& module, const std::string& path)>;
 
+/// Options of ModelCheckpoint (Keras's arguments of the same names and defaults).
 struct ModelCheckpointOptions {
   /// The epoch-log key compared with save_best_only (and usable in the file name).
   std::string monitor = "val_loss";
@@ -183,12 +198,14 @@ struct ModelCheckpointOptions {
 ///   ...  xg::io::load(*net, "best.safetensors");
 class ModelCheckpoint : public Callback {
  public:
+  /// Saves to `filepath` (a pattern, see above).
   explicit ModelCheckpoint(std::string filepath, ModelCheckpointOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   bool rank_zero_only() const override { return true; }
   /// The files written so far (in order) and the best monitored value.
   const std::vector<std::string>& saved() const { return saved_; }
+  /// The best monitored value so far (±inf before any).
   double best() const { return best_; }
   /// Epochs not saved because the weights were not finite (in the last fit).
   std::int64_t skipped_non_finite() const { return skipped_non_finite_; }
@@ -206,11 +223,17 @@ class ModelCheckpoint : public Callback {
 
 /// The functions a LambdaCallback calls; leave any empty.
 struct LambdaCallbackOptions {
+  /// called by on_train_begin (empty: nothing)
   std::function<void(Logs&)> on_train_begin = nullptr;
+  /// called by on_train_end (empty: nothing)
   std::function<void(Logs&)> on_train_end = nullptr;
+  /// called by on_epoch_begin (empty: nothing)
   std::function<void(std::int64_t epoch, Logs&)> on_epoch_begin = nullptr;
+  /// called by on_epoch_end (empty: nothing)
   std::function<void(std::int64_t epoch, Logs&)> on_epoch_end = nullptr;
+  /// called by on_batch_begin (empty: nothing)
   std::function<void(std::int64_t batch, Logs&)> on_batch_begin = nullptr;
+  /// called by on_batch_end (empty: nothing)
   std::function<void(std::int64_t batch, Logs&)> on_batch_end = nullptr;
 };
 /// A callback made of lambdas (keras.callbacks.LambdaCallback):
@@ -219,6 +242,7 @@ struct LambdaCallbackOptions {
 ///       .on_epoch_end = [](std::int64_t e, xg::train::Logs& logs) { std::cout << e << " " << logs["loss"] << "\n"; }});
 class LambdaCallback : public Callback {
  public:
+  /// Calls `functions` at their events.
   explicit LambdaCallback(LambdaCallbackOptions functions);
   void on_train_begin(Logs& logs) override;
   void on_train_end(Logs& logs) override;

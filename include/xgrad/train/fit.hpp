@@ -27,6 +27,7 @@ namespace xg::train {
 
 /// fit's keyword arguments (Keras's names where they exist).
 struct FitOptions {
+  /// the index after the last epoch to train (training runs initial_epoch … epochs − 1)
   std::int64_t epochs = 1;
   /// Evaluated after each epoch into "val_loss" and "val_<metric>" (null: no validation).
   data::DataLoader* validation = nullptr;
@@ -80,6 +81,7 @@ Logs evaluate(const Model& model, const LossFn& loss_fn, data::DataLoader& loade
 
 /// evaluate's keyword arguments.
 struct EvaluateOptions {
+  /// the metrics computed besides the loss
   std::vector<metrics::MetricSpec> metrics = {};
   /// The ranks the data is spread over (null: one process). Collective: every rank evaluates its
   /// own loader (e.g. with a DistributedSampler) and every rank returns the same values, over the

@@ -16,12 +16,15 @@ namespace xg::train {
 
 /// One named quantity, one value per recorded epoch (NaN when it could not be measured).
 struct HealthSeries {
+  /// the layer or parameter name
   std::string name;
+  /// one value per epoch
   std::vector<double> values;
 };
 
 /// What TrainingHealth measured, epoch by epoch.
 struct HealthReport {
+  /// the epochs recorded (0-based)
   std::vector<std::int64_t> epochs;
   /// Per layer (the module path owning the parameters, e.g. "0" or "features.3"): the L2 norm of
   /// all its parameters' gradients together, averaged over the epoch's steps.
@@ -37,8 +40,10 @@ struct HealthReport {
 /// The report as an SVG of three panels (gradient norms and update ratios on log scales with a
 /// 1e-3 guide, dead-ReLU fractions in [0, 1]).
 std::string health_svg(const HealthReport& report);
+/// health_svg written to `path` (atomically).
 void write_health_svg(const HealthReport& report, const std::string& path);
 
+/// Options of TrainingHealth.
 struct TrainingHealthOptions {
   /// The probe input for the dead-ReLU count; undefined: the first training batch fit yields.
   Tensor probe = {};
@@ -51,12 +56,14 @@ struct TrainingHealthOptions {
 /// mode, no grad) with forward hooks on the modules whose output is a ReLU's.
 class TrainingHealth : public Callback {
  public:
+  /// A recorder with `options`.
   explicit TrainingHealth(TrainingHealthOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_batch_begin(std::int64_t batch, Logs& logs) override;
   void on_batch_end(std::int64_t batch, Logs& logs) override;
   void on_epoch_end(std::int64_t epoch, Logs& logs) override;
   void on_train_end(Logs& logs) override;
+  /// What was measured so far.
   const HealthReport& report() const { return report_; }
 
  private:

@@ -19,8 +19,11 @@ class Optimizer;
 
 namespace xg::train {
 
+/// Options of lr_find.
 struct LRFindOptions {
+  /// the learning rate of the first step
   double start_lr = 1e-7;
+  /// the learning rate of the last step (the rate grows geometrically)
   double end_lr = 10;
   /// Steps of the test (the loader is cycled if it has fewer batches).
   std::int64_t num_iter = 100;
@@ -30,6 +33,7 @@ struct LRFindOptions {
   double diverge_threshold = 5;
 };
 
+/// What lr_find measured.
 struct LRFindResult {
   std::vector<double> lrs;         ///< the learning rate of each step
   std::vector<double> losses;      ///< smoothed losses
@@ -37,6 +41,7 @@ struct LRFindResult {
   /// The learning rate where the smoothed loss falls fastest (the most negative slope against
   /// log lr, skipping the first 10 and last 5 points when there are enough, as torch-lr-finder).
   double suggested_lr = 0;
+  /// the index of suggested_lr in lrs
   std::size_t suggested_index = 0;
   bool diverged = false;  ///< stopped early because the loss diverged
 };

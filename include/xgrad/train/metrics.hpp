@@ -52,12 +52,16 @@ enum class Average {
 /// precision_recall_fscore_support with zero_division=0: a class that is never predicted has
 /// precision 0, a class that never occurs has recall 0, and F1 is 0 when precision + recall = 0).
 struct ClassificationReport {
+  ///@{
   std::vector<double> precision, recall, f1;  ///< per class
+  ///@}
   std::vector<std::int64_t> support;          ///< true samples per class
   /// The combination of the per-class values (or the micro-averaged value) of "precision",
   /// "recall" or "f1".
   double average(const std::string& which, Average avg) const;
+  ///@{
   std::vector<std::int64_t> tp, fp, fn;  ///< per class counts, for micro averages
+  ///@}
 };
 /// The report of a [C, C] confusion matrix (rows = truth).
 ClassificationReport classification_report(const Tensor& confusion);
@@ -95,6 +99,7 @@ class Metric {
   virtual ~Metric();
   /// The key under which fit() logs it ("accuracy"; validation adds "val_").
   virtual std::string name() const = 0;
+  /// Forgets every batch (at the start of each epoch).
   virtual void reset() = 0;
   /// Adds a batch: `pred` is the model output, `target` the batch target.
   virtual void update(const Tensor& pred, const Tensor& target) = 0;
@@ -121,8 +126,13 @@ std::shared_ptr<Metric> make_metric(const std::string& name);
 /// A metric for fit's options: a name (`"accuracy"`) or a Metric object of your own.
 class MetricSpec {
  public:
+  /// A built-in metric by name (see make_metric).
+  ///@{
   MetricSpec(const char* name);                 // NOLINT: implicit on purpose
   MetricSpec(std::string name);                 // NOLINT: implicit on purpose
+  ///@}
+
+  /// A metric object of your own (ValueError when null); make() returns reset clones of it.
   MetricSpec(std::shared_ptr<Metric> metric);   // NOLINT: implicit on purpose
   /// A fresh accumulator.
   std::shared_ptr<Metric> make() const;

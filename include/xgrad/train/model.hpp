@@ -31,15 +31,20 @@ class Model {
   Model(nn::ModulePtr module);  // NOLINT: implicit on purpose
   /// A module called through `forward` (which should call the module).
   Model(nn::ModulePtr module, ForwardFn forward);
+  /// A shared_ptr to a module implementation.
   template <class M>
     requires std::is_base_of_v<nn::Module, M>
   Model(std::shared_ptr<M> module) : Model(nn::ModulePtr(std::move(module))) {}  // NOLINT
+  /// The module a holder points to.
   template <class Impl>
   Model(const nn::ModuleHolder<Impl>& holder) : Model(nn::ModulePtr(holder.ptr())) {}  // NOLINT
+  /// The module a holder points to, called through `forward`.
   template <class Impl>
   Model(const nn::ModuleHolder<Impl>& holder, ForwardFn forward) : Model(nn::ModulePtr(holder.ptr()), std::move(forward)) {}
 
+  /// The module trained.
   nn::Module& module() const { return *module_; }
+  /// The module trained, as a shared pointer.
   const nn::ModulePtr& module_ptr() const { return module_; }
   /// The prediction for an input batch.
   Tensor operator()(const Tensor& input) const { return forward_(input); }

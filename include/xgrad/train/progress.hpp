@@ -14,22 +14,25 @@
 
 namespace xg::train {
 
+/// Options of ProgressBar.
 struct ProgressBarOptions {
   /// Where to draw (null: fit's output stream, std::cout by default).
   std::ostream* out = nullptr;
   /// -1: redraw in place when the stream is std::cout and stdout is a terminal (isatty);
   /// 1: always redraw in place; 0: one line per epoch.
   int tty = -1;
+  /// characters of the bar
   int bar_width = 24;
   /// Minimum seconds between two redraws in place (the last batch is always drawn).
   double refresh_seconds = 0.1;
 };
 
 /// A Callback that shows fit's progress (see the header comment for the two formats). In place,
-/// each redraw starts with '\r' and the epoch's final line ends with '\n'. Values are printed
+/// each redraw starts with `\r` and the epoch's final line ends with `\n`. Values are printed
 /// with 4 significant digits; the ETA as m:ss (h:mm:ss beyond an hour).
 class ProgressBar : public Callback {
  public:
+  /// A progress bar drawn as `options` say.
   explicit ProgressBar(ProgressBarOptions options = {});
   void on_train_begin(Logs& logs) override;
   void on_epoch_begin(std::int64_t epoch, Logs& logs) override;
