@@ -7,6 +7,10 @@
 #include <iosfwd>
 #include <string_view>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 enum class ScalarType : std::int8_t { Bool = 0, Int64 = 1, Float32 = 2, Float64 = 3 };
@@ -58,3 +62,5 @@ template <> inline constexpr Dtype dtype_of<float> = Dtype::Float32;
 template <> inline constexpr Dtype dtype_of<double> = Dtype::Float64;
 
 }  // namespace xg
+
+XGRAD_API_END

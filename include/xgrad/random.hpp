@@ -7,6 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 class Generator {
@@ -43,3 +47,5 @@ Generator& default_generator();
 void manual_seed(std::uint64_t seed);
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -11,6 +11,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 class Shape {
@@ -136,3 +140,5 @@ std::string shape_str(const Shape& s);
 std::ostream& operator<<(std::ostream& os, const Shape& s);
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -8,6 +8,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -71,3 +74,5 @@ class AdamW : public OptimizerBase<AdamW, AdamWOptions, AdamState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

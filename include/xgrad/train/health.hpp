@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "xgrad/train/callback.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -71,3 +74,5 @@ class TrainingHealth : public Callback {
 };
 
 }  // namespace xg::train
+
+XGRAD_API_END
