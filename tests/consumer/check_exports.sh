@@ -2,9 +2,9 @@
 # Usage: check_exports.sh BUILD_DIR LIBRARY
 # Checks the dynamic symbol table of the shared library (Note [Symbol visibility] in
 # include/xgrad/export.hpp): the public API is exported (Tensor members, ops, nn::Linear, the
-# vtables and typeinfo a program needs to subclass Module and Optimizer and to catch the error
-# types), lib/ internals are not (xg::kernels, the per-ISA copies isa_*), and the SONAME is
-# libxgrad.so.<major>. Then it builds tests/consumer/main.cpp against that library and runs it: an
+# vtables and typeinfo a program needs to subclass Module, Optimizer, DatasetImpl and Callback and
+# to catch the error types), lib/ internals are not (xg::kernels, the per-ISA copies isa_*), and
+# the SONAME is libxgrad.so.<major>. Then it builds tests/consumer/main.cpp against that library and runs it: an
 # error thrown inside the library is caught in the program, and a Module subclassed in the program
 # is called and differentiated by the library.
 # LIBRARY is libxgrad.so (a -DBUILD_SHARED_LIBS=ON build) or libxgrad.a (a static build): from the
@@ -51,6 +51,8 @@ need "vtable for xg::nn::Module" "Module's vtable (to subclass it)"
 need "typeinfo for xg::nn::Module" "Module's typeinfo"
 need "vtable for xg::optim::Optimizer" "Optimizer's vtable (to subclass it)"
 need "typeinfo for xg::optim::Optimizer" "Optimizer's typeinfo"
+need "vtable for xg::data::DatasetImpl" "DatasetImpl's vtable (to write a dataset)"
+need "vtable for xg::train::Callback" "Callback's vtable (to write a callback)"
 need "typeinfo for xg::Error" "the base error's typeinfo (to catch it)"
 need "typeinfo for xg::ShapeError" "an error's typeinfo (to catch it)"
 need "typeinfo for xg::ValueError" "an error's typeinfo (to catch it)"
