@@ -20,6 +20,9 @@
 #include <vector>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
@@ -333,3 +336,5 @@ std::pair<Tensor, Tensor> hvp(const std::function<Tensor(const Tensor&)>& f, con
 
 }  // namespace autograd
 }  // namespace xg
+
+XGRAD_API_END

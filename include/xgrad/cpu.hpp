@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// The instruction set the dispatched kernels run on now: "avx512", "avx2" or "sse4" on x86-64
@@ -25,3 +29,5 @@ std::vector<std::string> supported_cpu_capabilities();
 void set_cpu_capability(const std::string& isa);
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -15,6 +15,9 @@
 
 #include "xgrad/error.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::distributed {
 
@@ -474,3 +477,5 @@ std::shared_ptr<data::DistributedSampler> make_sampler(const data::Dataset& data
 std::shared_ptr<train::World> train_world(std::optional<ProcessGroup> group = {});
 
 }  // namespace xg::distributed
+
+XGRAD_API_END

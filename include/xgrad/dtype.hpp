@@ -7,6 +7,10 @@
 #include <iosfwd>
 #include <string_view>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// The element types: bool, int64, float32, float64 (ordered by promotion).
@@ -95,3 +99,5 @@ template <> inline constexpr Dtype dtype_of<double> = Dtype::Float64;
 ///@}
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -7,6 +7,10 @@
 #include <string>
 #include <utility>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// Base of every error xgrad raises.
@@ -55,3 +59,5 @@ std::string concat(Args&&... args) {
     if (!(cond)) [[unlikely]]                                          \
       throw ::xg::ErrorType(::xg::detail::concat(__VA_ARGS__));        \
   } while (false)
+
+XGRAD_API_END

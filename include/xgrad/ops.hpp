@@ -10,6 +10,9 @@
 #include <tuple>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
@@ -457,3 +460,5 @@ Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArray<2> output_size);
 
 }  // namespace xg
 // ==== end of convolution and pooling ============================================================
+
+XGRAD_API_END

@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "xgrad/error.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
@@ -144,3 +147,5 @@ class OrderedDict {
 };
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -7,6 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// A seedable pseudo-random generator (std::mt19937_64, whose sequence the C++ standard fixes)
@@ -52,3 +56,5 @@ Generator& default_generator();
 void manual_seed(std::uint64_t seed);
 
 }  // namespace xg
+
+XGRAD_API_END

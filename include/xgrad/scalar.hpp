@@ -6,6 +6,9 @@
 #include <type_traits>
 
 #include "xgrad/dtype.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
@@ -58,3 +61,5 @@ class Scalar {
 };
 
 }  // namespace xg
+
+XGRAD_API_END

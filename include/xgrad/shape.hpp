@@ -11,6 +11,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// The sizes (or strides) of a tensor: a vector of int64 that stores up to kInline entries without
@@ -154,3 +158,5 @@ std::string shape_str(const Shape& s);
 std::ostream& operator<<(std::ostream& os, const Shape& s);
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -23,10 +23,16 @@
 #include "xgrad/error.hpp"
 #include "xgrad/scalar.hpp"
 #include "xgrad/shape.hpp"
+#include "xgrad/export.hpp"
+
+// Internal (lib/core/tensor_impl.hpp), so declared outside the exported bracket: the shared library
+// does not export its members (Note [Symbol visibility] in xgrad/export.hpp).
+namespace xg { struct TensorImpl; }
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
-struct TensorImpl;  // defined in lib/core/tensor_impl.hpp
 class Tensor;
 /// A list of tensors (what split, chunk and autograd::grad return).
 using TensorList = std::vector<Tensor>;
@@ -583,3 +589,5 @@ Tensor randint_like(const Tensor& t, std::int64_t low, std::int64_t high);
 ///@}
 
 }  // namespace xg
+
+XGRAD_API_END

@@ -3,6 +3,10 @@
 // combined in a fixed order, so 1 thread and N threads give bitwise-identical tensors.
 #pragma once
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg {
 
 /// Caps the threads the parallel kernels may use (torch::set_num_threads). `n` must be >= 1;
@@ -15,3 +19,5 @@ void set_num_threads(int n);
 int get_num_threads();
 
 }  // namespace xg
+
+XGRAD_API_END

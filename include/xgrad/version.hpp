@@ -5,6 +5,10 @@
 //   std::cout << "xgrad " << xg::version() << "\n";   // "0.2.0"
 #pragma once
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 #define XGRAD_VERSION_MAJOR 0
 #define XGRAD_VERSION_MINOR 2
 #define XGRAD_VERSION_PATCH 0
@@ -16,3 +20,5 @@ namespace xg {
 /// The version of the library the program is linked with, "major.minor.patch".
 const char* version();
 }  // namespace xg
+
+XGRAD_API_END

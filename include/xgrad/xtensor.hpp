@@ -17,6 +17,9 @@
 #include <xtensor/xview.hpp>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg {
 
@@ -143,3 +146,5 @@ auto as_xtensor_view(const Tensor& t) {
 }
 
 }  // namespace xg
+
+XGRAD_API_END

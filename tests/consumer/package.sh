@@ -2,10 +2,13 @@
 # Builds the Debian package (cmake --build BUILD --target package), checks its name and Depends,
 # asks apt whether it would install (apt-get install --simulate: every dependency resolvable on
 # this system), unpacks it into a scratch root and builds the consumer project against that root,
-# with find_package and with pkg-config.
+# with find_package and with pkg-config (lib.sh). A -DBUILD_SHARED_LIBS=ON build packages the shared
+# library with its SONAME links and the static archive; a static build the static archive.
 set -euo pipefail
-build_dir="$1"
+build_dir="$(cd "$1" && pwd)"
 src_dir="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=tests/consumer/lib.sh
+source "$src_dir/lib.sh"
 work="$build_dir/package-test"
 rm -rf "$work" && mkdir -p "$work"
 cmake --build "$build_dir" --target package >"$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; exit 1; }
@@ -23,10 +26,4 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
 fi
 dpkg-deb --extract "$deb" "$work/root"
 [ -f "$work/root/usr/include/xgrad/xgrad.hpp" ] || { echo "package: no /usr/include/xgrad/xgrad.hpp in it"; exit 1; }
-cmake -S "$src_dir" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/root/usr" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$work/build" >/dev/null
-"$work/build/consumer"
-libdir=$(find "$work/root/usr" -name xgrad.pc -printf '%h\n' | head -n1)
-c++ "$src_dir/main.cpp" -o "$work/consumer-pkgconfig" $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags xgrad) \
-  $(PKG_CONFIG_PATH="$libdir" pkg-config --libs --static xgrad)
-"$work/consumer-pkgconfig"
+consumer_checks package "$work/root/usr" "$work" "$src_dir"

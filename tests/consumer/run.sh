@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
 # Installs the built xgrad into a scratch prefix, then builds and runs the consumer project
-# against it twice: with find_package(xgrad) and with pkg-config.
+# against it with find_package(xgrad) and with pkg-config (lib.sh): the static library, or in a
+# -DBUILD_SHARED_LIBS=ON build the shared library and the static archive installed next to it.
 set -euo pipefail
-build_dir="$1"
+build_dir="$(cd "$1" && pwd)"
 src_dir="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=tests/consumer/lib.sh
+source "$src_dir/lib.sh"
 work="$build_dir/consumer-test"
 rm -rf "$work"
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
-cmake -S "$src_dir" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$work/build" >/dev/null
-"$work/build/consumer"
-libdir=$(find "$work/prefix" -name xgrad.pc -printf '%h\n' | head -n1)
-export PKG_CONFIG_PATH="$libdir"
-c++ "$src_dir/main.cpp" -o "$work/consumer-pkgconfig" $(pkg-config --cflags xgrad) $(pkg-config --libs --static xgrad)
-"$work/consumer-pkgconfig"
+consumer_checks install "$work/prefix" "$work" "$src_dir"

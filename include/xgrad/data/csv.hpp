@@ -12,6 +12,9 @@
 
 #include "xgrad/data/dataset.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -83,3 +86,5 @@ struct CsvData {
 CsvData read_csv(const std::string& path, const CsvOptions& options = {});
 
 }  // namespace xg::data
+
+XGRAD_API_END

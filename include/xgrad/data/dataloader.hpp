@@ -17,6 +17,9 @@
 #include "xgrad/data/dataset.hpp"
 #include "xgrad/data/example.hpp"
 #include "xgrad/data/sampler.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -131,3 +134,5 @@ class DataLoader {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

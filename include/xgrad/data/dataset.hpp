@@ -14,6 +14,9 @@
 
 #include "xgrad/data/example.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -141,3 +144,5 @@ class MapDataset : public Dataset {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

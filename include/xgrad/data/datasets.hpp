@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "xgrad/data/dataset.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -40,3 +43,5 @@ class MNIST : public TensorDataset {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

@@ -11,6 +11,9 @@
 
 #include "xgrad/random.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -76,3 +79,5 @@ class EpochGuard {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

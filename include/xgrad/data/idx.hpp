@@ -11,6 +11,9 @@
 #include <string>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -39,3 +42,5 @@ Tensor read_idx(const std::string& path, Dtype dtype = kFloat32);
 void write_idx(const std::string& path, const Tensor& tensor, std::optional<IdxType> type = std::nullopt);
 
 }  // namespace xg::data
+
+XGRAD_API_END

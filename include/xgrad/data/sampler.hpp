@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "xgrad/data/dataset.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -106,3 +109,5 @@ class DistributedSampler : public Sampler {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

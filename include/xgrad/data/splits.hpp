@@ -16,6 +16,9 @@
 #include <vector>
 
 #include "xgrad/data/dataset.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -161,3 +164,5 @@ CrossValidation cross_validate(const FoldSplitter& splitter, const Dataset& data
                                const std::function<double(const Subset& train, const Subset& val)>& fn);
 
 }  // namespace xg::data
+
+XGRAD_API_END

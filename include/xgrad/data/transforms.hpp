@@ -19,6 +19,9 @@
 
 #include "xgrad/data/dataset.hpp"
 #include "xgrad/data/example.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::data {
 
@@ -178,3 +181,5 @@ class Lambda {
 };
 
 }  // namespace xg::data
+
+XGRAD_API_END

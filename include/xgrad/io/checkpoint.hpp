@@ -12,6 +12,9 @@
 
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class Optimizer;
@@ -59,3 +62,5 @@ nn::LoadStateDictResult load_checkpoint(const std::filesystem::path& path, Check
                                         const CheckpointLoadOptions& options = {});
 
 }  // namespace xg::io
+
+XGRAD_API_END

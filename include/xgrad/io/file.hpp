@@ -8,6 +8,10 @@
 #include <functional>
 #include <iosfwd>
 
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
+
 namespace xg::io {
 
 /// Writes `path` atomically: `write` fills a temporary file in the same directory, which is
@@ -26,3 +30,5 @@ void atomic_write_file(const std::filesystem::path& path,
                        const std::function<void(const std::filesystem::path& temporary)>& write);
 
 }  // namespace xg::io
+
+XGRAD_API_END

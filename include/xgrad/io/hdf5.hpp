@@ -9,6 +9,9 @@
 
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::io {
 
@@ -36,3 +39,5 @@ Metadata load_hdf5_metadata(const std::filesystem::path& path);
 nn::LoadStateDictResult load_hdf5(nn::Module& module, const std::filesystem::path& path, bool strict = true);
 
 }  // namespace xg::io
+
+XGRAD_API_END

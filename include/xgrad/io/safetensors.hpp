@@ -13,6 +13,9 @@
 
 #include "xgrad/ordered_dict.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::io {
 
@@ -55,3 +58,5 @@ SafetensorsContents read_safetensors(const std::filesystem::path& path);
 SafetensorsContents parse_safetensors(const void* data, std::size_t size, const std::string& name = "<memory>");
 
 }  // namespace xg::io
+
+XGRAD_API_END

@@ -10,6 +10,9 @@
 
 #include "xgrad/io/safetensors.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class Optimizer;
@@ -41,3 +44,5 @@ void save(const optim::SchedulerBase& scheduler, const std::filesystem::path& pa
 void load(optim::SchedulerBase& scheduler, const std::filesystem::path& path);
 
 }  // namespace xg::io
+
+XGRAD_API_END

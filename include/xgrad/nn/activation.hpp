@@ -10,6 +10,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/ops.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -321,3 +324,5 @@ struct LogSoftmaxImpl : Cloneable<LogSoftmaxImpl> {
 XG_MODULE(LogSoftmax);
 
 }  // namespace xg::nn
+
+XGRAD_API_END

@@ -14,6 +14,9 @@
 #include <tuple>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -193,3 +196,5 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
 }  // namespace functional
 
 }  // namespace xg::nn
+
+XGRAD_API_END

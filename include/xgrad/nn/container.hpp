@@ -16,6 +16,9 @@
 
 #include "xgrad/nn/functional_layer.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -272,3 +275,5 @@ class ModuleDict : public ModuleHolder<ModuleDictImpl> {
 };
 
 }  // namespace xg::nn
+
+XGRAD_API_END

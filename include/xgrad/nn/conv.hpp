@@ -16,6 +16,9 @@
 #include "xgrad/nn/init.hpp"
 #include "xgrad/nn/module.hpp"
 #include "xgrad/ops.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -352,3 +355,5 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTra
 }  // namespace functional
 
 }  // namespace xg::nn
+
+XGRAD_API_END

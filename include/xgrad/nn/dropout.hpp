@@ -7,6 +7,9 @@
 //   auto z = xg::nn::functional::dropout(x, {.p = 0.2, .training = true});
 #pragma once
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -87,3 +90,5 @@ struct AlphaDropoutImpl : Cloneable<AlphaDropoutImpl> {
 XG_MODULE_OPTIONS(AlphaDropout, AlphaDropoutOptions);
 
 }  // namespace xg::nn
+
+XGRAD_API_END

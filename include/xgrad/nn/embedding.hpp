@@ -13,6 +13,9 @@
 #include <optional>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -105,3 +108,5 @@ Tensor embedding(const Tensor& input, const Tensor& weight, const EmbeddingFuncO
 }  // namespace functional
 
 }  // namespace xg::nn
+
+XGRAD_API_END

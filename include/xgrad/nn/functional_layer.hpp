@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -148,3 +151,5 @@ std::vector<std::string> activation_names();
 void register_activation(const std::string& name, TensorFunction fn);
 
 }  // namespace xg::nn
+
+XGRAD_API_END

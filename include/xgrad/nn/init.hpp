@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn::init {
 
@@ -152,3 +155,5 @@ std::vector<std::string> initializer_names();
 void register_initializer(const std::string& name, Initializer::Function fn);
 
 }  // namespace xg::nn
+
+XGRAD_API_END

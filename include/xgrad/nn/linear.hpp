@@ -11,6 +11,9 @@
 #include "xgrad/nn/functional_layer.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -183,3 +186,5 @@ class Unflatten : public ModuleHolder<UnflattenImpl> {
 };
 
 }  // namespace xg::nn
+
+XGRAD_API_END

@@ -10,6 +10,9 @@
 #include <functional>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -508,3 +511,5 @@ struct TripletMarginWithDistanceLossImpl : Cloneable<TripletMarginWithDistanceLo
 XG_MODULE_OPTIONS(TripletMarginWithDistanceLoss, TripletMarginWithDistanceLossOptions);
 
 }  // namespace xg::nn
+
+XGRAD_API_END

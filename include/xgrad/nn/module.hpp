@@ -25,6 +25,9 @@
 
 #include "xgrad/ordered_dict.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -332,3 +335,5 @@ std::ostream& operator<<(std::ostream& os, const ModuleHolder<Impl>& m) {
     Name(Options options = {}) /* NOLINT: implicit on purpose */                          \
         : ::xg::nn::ModuleHolder<Name##Impl>(std::make_shared<Name##Impl>(std::move(options))) {} \
   }
+
+XGRAD_API_END

@@ -10,6 +10,9 @@
 #include <optional>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -263,3 +266,5 @@ class GroupNorm : public ModuleHolder<GroupNormImpl> {
 };
 
 }  // namespace xg::nn
+
+XGRAD_API_END

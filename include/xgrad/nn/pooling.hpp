@@ -12,6 +12,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/ops.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -213,3 +216,5 @@ Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArray<2> output_size);
 }  // namespace functional
 
 }  // namespace xg::nn
+
+XGRAD_API_END

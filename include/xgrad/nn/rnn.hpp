@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -346,3 +349,5 @@ Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const
 }  // namespace functional
 
 }  // namespace xg::nn
+
+XGRAD_API_END

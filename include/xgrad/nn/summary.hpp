@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "xgrad/nn/module.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 
@@ -102,3 +105,5 @@ inline ModelSummary summary(const ModulePtr& model, const Shape& input_shape, co
 }
 
 }  // namespace xg::nn
+
+XGRAD_API_END

@@ -9,6 +9,9 @@
 #include <cstdint>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -44,3 +47,5 @@ class GradientAccumulator {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -4,6 +4,9 @@
 //   xg::optim::Adadelta opt(params, {.rho = 0.95});
 #pragma once
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -46,3 +49,5 @@ class Adadelta : public OptimizerBase<Adadelta, AdadeltaOptions, AdadeltaState> 
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -4,6 +4,9 @@
 //   xg::optim::Adagrad opt(params, {.lr = 0.01, .lr_decay = 1e-4});
 #pragma once
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -46,3 +49,5 @@ class Adagrad : public OptimizerBase<Adagrad, AdagradOptions, AdagradState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

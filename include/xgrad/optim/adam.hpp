@@ -8,6 +8,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -76,3 +79,5 @@ class AdamW : public OptimizerBase<AdamW, AdamWOptions, AdamState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

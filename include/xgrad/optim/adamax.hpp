@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -47,3 +50,5 @@ class Adamax : public OptimizerBase<Adamax, AdamaxOptions, AdamaxState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

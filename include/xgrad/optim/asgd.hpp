@@ -5,6 +5,9 @@
 //   ...  opt.state(0)->ax   // the averaged parameter
 #pragma once
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -55,3 +58,5 @@ class ASGD : public OptimizerBase<ASGD, ASGDOptions, ASGDState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -16,6 +16,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/optim/lr_scheduler.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn {
 class BatchNormImplBase;
@@ -280,3 +283,5 @@ void update_bn(Loader&& loader, const Holder& model) {
 }
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -10,6 +10,13 @@
 #include <vector>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+// Internal (lib/optim/), declared outside the exported bracket (Note [Symbol visibility] in
+// xgrad/export.hpp).
+namespace xg::optim::detail { class FlatParams; }
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -68,8 +75,6 @@ struct CGState {
   XG_OPTIM_FIELDS(XG_CG_STATE)
 };
 
-namespace detail { class FlatParams; }
-
 /// Nonlinear conjugate gradient (Nocedal & Wright, Algorithm 5.4). Each iteration sets
 /// d ← −∇f + β·d (β by `beta`), restarting with d = −∇f on the first iteration, every
 /// `restart_every` iterations, and whenever d is not a descent direction; then a strong-Wolfe line
@@ -103,3 +108,5 @@ class CG : public OptimizerBase<CG, CGOptions> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

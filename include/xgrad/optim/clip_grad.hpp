@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::nn::utils {
 
@@ -45,3 +48,5 @@ namespace xg::optim {
 using nn::utils::clip_grad_norm_;
 using nn::utils::clip_grad_value_;
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -10,6 +10,13 @@
 #include <vector>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+// Internal (lib/optim/), declared outside the exported bracket (Note [Symbol visibility] in
+// xgrad/export.hpp).
+namespace xg::optim::detail { class FlatParams; }
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -58,8 +65,6 @@ struct LBFGSState {
   XG_OPTIM_FIELDS(XG_LBFGS_STATE)
 };
 
-namespace detail { class FlatParams; }
-
 /// L-BFGS (Nocedal & Wright, Algorithm 7.4, as in torch.optim.LBFGS / minFunc). Each iteration
 /// computes d = −H∇f by the two-loop recursion over the stored pairs, with H₀ = (yᵀs / yᵀy)·I,
 /// then steps x ← x + t·d with t = lr (t = min(1, 1/‖∇f‖₁)·lr on the very first iteration) or
@@ -94,3 +99,5 @@ class LBFGS : public OptimizerBase<LBFGS, LBFGSOptions> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -17,6 +17,9 @@
 #include <vector>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -551,3 +554,5 @@ class ChainedScheduler final : public LRScheduler {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -6,6 +6,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -54,3 +57,5 @@ class NAdam : public OptimizerBase<NAdam, NAdamOptions, NAdamState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -11,6 +11,13 @@
 #include <vector>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+// Internal (lib/optim/), declared outside the exported bracket (Note [Symbol visibility] in
+// xgrad/export.hpp).
+namespace xg::optim::detail { class FlatParams; }
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -57,8 +64,6 @@ struct NewtonCGState {
   XG_OPTIM_FIELDS(XG_NEWTON_CG_STATE)
 };
 
-namespace detail { class FlatParams; }
-
 /// Line-search Newton-CG (Nocedal & Wright, Algorithm 7.1). Each iteration runs CG on
 /// (H + damping·I) p = −∇f from p = 0 until the forcing term is met, max_cg_iter products are
 /// spent, or a direction of non-positive curvature appears (then p is the CG iterate so far, or
@@ -94,3 +99,5 @@ class NewtonCG : public OptimizerBase<NewtonCG, NewtonCGOptions> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

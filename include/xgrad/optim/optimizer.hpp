@@ -21,6 +21,9 @@
 #include "xgrad/autograd.hpp"
 #include "xgrad/ordered_dict.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -319,3 +322,5 @@ class OptimizerBase : public Optimizer {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

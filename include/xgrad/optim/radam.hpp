@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -53,3 +56,5 @@ class RAdam : public OptimizerBase<RAdam, RAdamOptions, RAdamState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

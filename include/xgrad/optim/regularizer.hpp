@@ -18,6 +18,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -216,3 +219,5 @@ class Regularization {
 bool glob_match(const std::string& pattern, const std::string& name);
 
 }  // namespace xg::optim
+
+XGRAD_API_END

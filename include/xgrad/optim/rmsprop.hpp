@@ -4,6 +4,9 @@
 //   xg::optim::RMSprop opt(params, {.lr = 1e-3, .momentum = 0.9, .centered = true});
 #pragma once
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -51,3 +54,5 @@ class RMSprop : public OptimizerBase<RMSprop, RMSpropOptions, RMSpropState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

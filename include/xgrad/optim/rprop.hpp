@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -51,3 +54,5 @@ class Rprop : public OptimizerBase<Rprop, RpropOptions, RpropState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -7,6 +7,9 @@
 #include <limits>
 
 #include "xgrad/optim/optimizer.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 
@@ -56,3 +59,5 @@ class SGD : public OptimizerBase<SGD, SGDOptions, SGDState> {
 };
 
 }  // namespace xg::optim
+
+XGRAD_API_END

@@ -17,6 +17,9 @@
 
 #include "xgrad/data/example.hpp"
 #include "xgrad/train/model.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class Optimizer;
@@ -125,3 +128,5 @@ class History : public Callback {
 };
 
 }  // namespace xg::train
+
+XGRAD_API_END

@@ -16,6 +16,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/train/callback.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class SchedulerBase;
@@ -256,3 +259,5 @@ class LambdaCallback : public Callback {
 };
 
 }  // namespace xg::train
+
+XGRAD_API_END

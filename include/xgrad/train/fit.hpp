@@ -18,6 +18,9 @@
 #include "xgrad/train/metrics.hpp"
 #include "xgrad/train/model.hpp"
 #include "xgrad/train/world.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class Optimizer;
@@ -100,3 +103,5 @@ Tensor predict(const Model& model, data::DataLoader& loader);
 Tensor predict(const Model& model, const Tensor& input, std::int64_t batch_size = 0);
 
 }  // namespace xg::train
+
+XGRAD_API_END

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "xgrad/train/callback.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -78,3 +81,5 @@ class TrainingHealth : public Callback {
 };
 
 }  // namespace xg::train
+
+XGRAD_API_END

@@ -12,6 +12,9 @@
 
 #include "xgrad/data/dataloader.hpp"
 #include "xgrad/train/model.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::optim {
 class Optimizer;
@@ -56,3 +59,5 @@ LRFindResult lr_find(const Model& model, const LossFn& loss_fn, optim::Optimizer
 void plot_lr_find(const LRFindResult& result, const std::string& path);
 
 }  // namespace xg::train
+
+XGRAD_API_END

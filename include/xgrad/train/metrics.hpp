@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train::metrics {
 
@@ -147,3 +150,5 @@ namespace xg {
 /// `xg::metrics::accuracy(...)` is `xg::train::metrics::accuracy(...)`.
 namespace metrics = train::metrics;
 }  // namespace xg
+
+XGRAD_API_END

@@ -12,6 +12,9 @@
 
 #include "xgrad/nn/module.hpp"
 #include "xgrad/tensor.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -55,3 +58,5 @@ class Model {
 };
 
 }  // namespace xg::train
+
+XGRAD_API_END

@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "xgrad/train/callback.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -103,3 +106,5 @@ void write_report_html(const History& history, const HealthReport& health, const
                        const std::string& title = "Training report");
 
 }  // namespace xg::train
+
+XGRAD_API_END

@@ -11,6 +11,9 @@
 #include <string>
 
 #include "xgrad/train/callback.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -56,3 +59,5 @@ class ProgressBar : public Callback {
 std::string format_duration(double seconds);
 
 }  // namespace xg::train
+
+XGRAD_API_END

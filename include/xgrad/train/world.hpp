@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "xgrad/io/checkpoint.hpp"
+#include "xgrad/export.hpp"
+
+XGRAD_API_BEGIN
 
 namespace xg::train {
 
@@ -81,3 +84,5 @@ nn::LoadStateDictResult load_checkpoint(const std::filesystem::path& path, io::C
                                         const io::CheckpointLoadOptions& options = {});
 
 }  // namespace xg::train
+
+XGRAD_API_END
