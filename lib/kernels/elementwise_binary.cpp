@@ -95,13 +95,16 @@ void numeric(Dtype dt, const Make& make, const ConstView& a, const ConstView& b,
   }
 }
 
+/// The copy stays on the calling thread, as it always has: fill_, to() and contiguous() also run
+/// in processes forked from a threaded parent (a save loop in a child, say), where a TBB parallel
+/// loop would wait for workers that the fork did not copy.
 template <class S>
 void copy_from(Dtype dst_dt, const ConstView& src, const MutView& dst) {
   switch (dst_dt) {
-    case Dtype::Float32: return map_views<float, S>(CastFn<float, S>{}, dst, src);
-    case Dtype::Float64: return map_views<double, S>(CastFn<double, S>{}, dst, src);
-    case Dtype::Int64: return map_views<i64, S>(CastFn<i64, S>{}, dst, src);
-    case Dtype::Bool: return map_views<bool, S>(CastFn<bool, S>{}, dst, src);
+    case Dtype::Float32: return map_views_on<float, S>(false, CastFn<float, S>{}, dst, src);
+    case Dtype::Float64: return map_views_on<double, S>(false, CastFn<double, S>{}, dst, src);
+    case Dtype::Int64: return map_views_on<i64, S>(false, CastFn<i64, S>{}, dst, src);
+    case Dtype::Bool: return map_views_on<bool, S>(false, CastFn<bool, S>{}, dst, src);
   }
 }
 

@@ -152,24 +152,30 @@ inline void walk_range(const Loop& L, RowFn row, const void* state, i64 begin, i
 }
 
 /// Runs the loop: one piece per chunk when every input is unit-stride or a broadcast scalar and
-/// the output contiguous, else the pieces of rows (walk_range).
-inline void run_loop(const Loop& L, RowFn row, const void* state) {
+/// the output contiguous (or a single element), else the pieces of rows (walk_range). The chunks
+/// run on threads when `parallel`.
+inline void run_loop(const Loop& L, RowFn row, const void* state, bool parallel) {
   if (L.numel <= 0) return;
   i64 flat[kMaxOperands] = {};
   bool simple = true;
   for (int k = 0; k < L.nops; ++k) {
     flat[k] = flat_stride(L.ndim, L.shape, L.strides[k]);
+    if (k == 0 && L.numel == 1) flat[k] = 1;
     simple = simple && (k == 0 ? flat[k] == 1 : flat[k] >= 0);
   }
+  auto chunks = [&](const auto& body) {
+    if (parallel) parallel_chunks(L.numel, kElementwiseChunk, body);
+    else body(i64{0}, L.numel);
+  };
   if (simple) {
-    parallel_chunks(L.numel, kElementwiseChunk, [&](i64 b, i64 e) {
+    chunks([&](i64 b, i64 e) {
       void* p[kMaxOperands] = {};
       for (int k = 0; k < L.nops; ++k) p[k] = L.data[k] + b * flat[k] * L.esize[k];
       row(state, e - b, p, flat);
     });
     return;
   }
-  parallel_chunks(L.numel, kElementwiseChunk, [&](i64 b, i64 e) { walk_range(L, row, state, b, e); });
+  chunks([&](i64 b, i64 e) { walk_range(L, row, state, b, e); });
 }
 
 namespace detail_loops {
@@ -280,9 +286,10 @@ void row_kernel(const void* state, i64 n, void* const* p, const i64* s) {
   detail_loops::row_kernel_impl<R, F, In...>(std::index_sequence_for<In...>{}, state, n, p, s);
 }
 
-/// out = f(in…) elementwise: out of type R, the inputs of types In… (views of out's shape).
+/// out = f(in…) elementwise: out of type R, the inputs of types In… (views of out's shape), on
+/// threads above kParallelElements when `parallel`.
 template <class R, class... In, class F, class... V>
-void map_views(const F& f, const MutView& out, const V&... in) {
+void map_views_on(bool parallel, const F& f, const MutView& out, const V&... in) {
   Loop L;
   L.ndim = out.ndim;
   L.shape = out.shape;
@@ -291,7 +298,12 @@ void map_views(const F& f, const MutView& out, const V&... in) {
   (L.add(in.data, 1, in.strides), ...);
   constexpr i64 sizes[] = {static_cast<i64>(sizeof(In))...};
   for (std::size_t k = 0; k < sizeof...(In); ++k) L.esize[k + 1] = sizes[k];
-  run_loop(L, &row_kernel<R, F, In...>, &f);
+  run_loop(L, &row_kernel<R, F, In...>, &f, parallel);
+}
+
+template <class R, class... In, class F, class... V>
+void map_views(const F& f, const MutView& out, const V&... in) {
+  map_views_on<R, In...>(true, f, out, in...);
 }
 
 }  // namespace xg::kernels::XG_ISA_NS
