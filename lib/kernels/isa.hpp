@@ -1,11 +1,19 @@
 // Internal: the instruction sets the dispatched kernels are compiled for, and which one runs.
 //
 // Note [Kernels per instruction set]
-// The kernels that take raw pointers (GEMM, convolution, pooling, the fused optimizer updates:
-// gemm.cpp, conv.cpp, pool.cpp, optim_kernels.cpp) are compiled once per instruction set into a
-// namespace of their own — xg::kernels::isa_sse4 (-march=x86-64-v2: SSE4.2), isa_avx2
+// The kernels that take raw pointers are compiled once per instruction set into a namespace of
+// their own: GEMM, convolution, pooling and the fused optimizer updates (gemm.cpp, conv.cpp,
+// pool.cpp, optim_kernels.cpp); the elementwise ops on raw strided views — the unary op table, the
+// parametric activations, pow by a Scalar, clamp, binary arithmetic, comparisons and logic, where,
+// isnan & co., and the strided copy / cast behind contiguous(), to() and copy_ (elementwise.cpp,
+// elementwise_binary.cpp, on the loops of strided_loops.hpp); and the reductions — sum, mean,
+// var/std, prod, max/min/amax/amin, argmax/argmin, logsumexp, norm — and softmax / log_softmax
+// (reductions.cpp, on the loops of reduce.hpp and reduce_outer.hpp). The namespaces are
+// xg::kernels::isa_sse4 (-march=x86-64-v2: SSE4.2), isa_avx2
 // (x86-64-v3: AVX2, FMA) and isa_avx512 (x86-64-v4: AVX-512 F/BW/DQ/VL), or isa_generic on other
 // processors — named by XG_ISA_NS, which the build defines for each copy. The rest of the library
+// (shape and dtype checks, autograd, the gathers and scatters of indexing, all/any, the few
+// scalar loops of nn_ops.cpp) is compiled once and
 // calls the declarations in xg::kernels, defined in isa_dispatch.cpp, which forward to the copy
 // for active_isa(): the best set the CPU and the OS support (CPUID), or a lower one forced by the
 // environment variable XGRAD_ISA or by xg::set_cpu_capability. An installed library therefore runs
@@ -15,10 +23,13 @@
 // another namespace (std::vector<float>'s members, say) compiled with AVX-512 would be emitted as
 // a weak symbol, and the linker may keep that copy for every caller, which would then execute
 // AVX-512 instructions on a processor without them. So the dispatched files allocate through
-// their own namespace's helpers, not std containers, and tests/isa/check_isa_symbols.sh checks
-// every copy's object files for symbols defined outside its namespace (in optimized builds: at -O1
-// with sanitizers GCC also emits xsimd's members such as batch<float, avx512bw>::operator+= out of
-// line; they are named by an xsimd instruction set, and a sanitizer build is not one to ship).
+// their own namespace's helpers, not std containers; they include xsimd through isa_xsimd.hpp,
+// which renames xsimd's two plain inline functions per copy (its other functions are templates on
+// the copy's xsimd instruction set, so their instances differ by name). tests/isa/check_isa_symbols.sh
+// checks every copy's object files for symbols defined outside its namespace other than those (in
+// optimized builds: at -O1 with sanitizers GCC also emits xsimd's members such as
+// batch<float, avx512bw>::operator+= out of line; they are named by an xsimd instruction set, and
+// a sanitizer build is not one to ship).
 #pragma once
 
 namespace xg::kernels {

@@ -12,11 +12,12 @@
 
 namespace xg::kernels::XG_ISA_NS {
 
-/// n value-initialized elements of T (zeros for arithmetic T), freed on destruction.
+/// n value-initialized elements of T (zeros for arithmetic T), freed on destruction; no
+/// allocation for n = 0.
 template <class T>
 class Array {
  public:
-  explicit Array(std::int64_t n) : n_(n < 0 ? 0 : n), data_(new T[static_cast<std::size_t>(n_)]()) {}
+  explicit Array(std::int64_t n) : n_(n < 0 ? 0 : n), data_(n_ ? new T[static_cast<std::size_t>(n_)]() : nullptr) {}
   Array(std::int64_t n, T value) : Array(n) {
     for (std::int64_t i = 0; i < n_; ++i) data_[i] = value;
   }

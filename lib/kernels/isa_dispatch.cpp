@@ -1,10 +1,12 @@
 // The dispatched kernels' entry points in xg::kernels: each forwards to the copy compiled for the
 // active instruction set (Note [Kernels per instruction set] in kernels/isa.hpp).
 #include "kernels/conv.hpp"
+#include "kernels/elementwise.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/isa.hpp"
 #include "kernels/optim_kernels.hpp"
 #include "kernels/pool.hpp"
+#include "kernels/reductions.hpp"
 
 namespace xg::kernels {
 
@@ -84,6 +86,56 @@ void avg_pool2d_backward(const AvgPoolWindows& s, const T* gy, T* gx) {
 XG_DISPATCH_INSTANTIATE(float)
 XG_DISPATCH_INSTANTIATE(double)
 #undef XG_DISPATCH_INSTANTIATE
+
+// ---- elementwise (kernels/elementwise.hpp) -----------------------------------------------------
+void unary(UnaryOp op, Dtype dt, const ConstView& x, const MutView& out) { XG_ISA_FORWARD(unary(op, dt, x, out)); }
+void map(MapOp op, Dtype dt, const MapArgs& args, const ConstView& x, const MutView& out) {
+  XG_ISA_FORWARD(map(op, dt, args, x, out));
+}
+void binary(BinaryOp op, Dtype dt, const BinaryArgs& args, const ConstView& a, const ConstView& b, const MutView& out) {
+  XG_ISA_FORWARD(binary(op, dt, args, a, b, out));
+}
+void where(Dtype dt, const ConstView& cond, const ConstView& a, const ConstView& b, const MutView& out) {
+  XG_ISA_FORWARD(where(dt, cond, a, b, out));
+}
+void copy(Dtype src_dt, Dtype dst_dt, const ConstView& src, const MutView& dst) {
+  XG_ISA_FORWARD(copy(src_dt, dst_dt, src, dst));
+}
+
+// ---- reductions (kernels/reductions.hpp) -------------------------------------------------------
+i64 simd_width(Dtype dt) { XG_ISA_FORWARD(simd_width(dt)); }
+void sum_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) { XG_ISA_FORWARD(sum_rows(dt, src, dst, outer, n)); }
+void sum_columns(Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner) {
+  XG_ISA_FORWARD(sum_columns(dt, src, dst, outer, n, inner));
+}
+void var_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n, double dof, bool take_sqrt) {
+  XG_ISA_FORWARD(var_rows(dt, src, dst, outer, n, dof, take_sqrt));
+}
+void var_columns(Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner, double dof, bool take_sqrt) {
+  XG_ISA_FORWARD(var_columns(dt, src, dst, outer, n, inner, dof, take_sqrt));
+}
+void prod_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) { XG_ISA_FORWARD(prod_rows(dt, src, dst, outer, n)); }
+void extreme_rows(bool max, Dtype dt, const void* src, void* dst, i64 outer, i64 n) {
+  XG_ISA_FORWARD(extreme_rows(max, dt, src, dst, outer, n));
+}
+void arg_extreme_rows(bool max, Dtype dt, const void* src, void* values, i64* indices, i64 outer, i64 n) {
+  XG_ISA_FORWARD(arg_extreme_rows(max, dt, src, values, indices, outer, n));
+}
+void extreme_columns(bool max, Dtype dt, const void* src, void* values, i64* indices, i64 outer, i64 n, i64 inner) {
+  XG_ISA_FORWARD(extreme_columns(max, dt, src, values, indices, outer, n, inner));
+}
+void logsumexp_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) {
+  XG_ISA_FORWARD(logsumexp_rows(dt, src, dst, outer, n));
+}
+void logsumexp_columns(Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner) {
+  XG_ISA_FORWARD(logsumexp_columns(dt, src, dst, outer, n, inner));
+}
+void norm_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n, double p) {
+  XG_ISA_FORWARD(norm_rows(dt, src, dst, outer, n, p));
+}
+void softmax(bool log, Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner) {
+  XG_ISA_FORWARD(softmax(log, dt, src, dst, outer, n, inner));
+}
 
 namespace optim {
 

@@ -14,6 +14,13 @@
 
 namespace xg::kernels {
 
+/// Elementwise loops over at least this many output elements use threads; below it they never
+/// touch TBB. Measured with bench/bench_elementwise (docs/performance.md): at 32K float elements
+/// a TBB fork/join (~5 µs) costs about as much as the second thread saves on add/mul.
+inline constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
+/// Elements per parallel task (a multiple of every batch width).
+inline constexpr std::int64_t kElementwiseChunk = std::int64_t{1} << 14;
+
 /// Threads a parallel kernel may use: the task arena's concurrency, capped by xg::set_num_threads.
 int available_threads();
 

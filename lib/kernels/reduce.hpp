@@ -15,13 +15,16 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
-#include <xsimd/xsimd.hpp>
+#include "kernels/isa_buffer.hpp"
+#include "kernels/isa_xsimd.hpp"
+#include "kernels/parallel.hpp"
 
-#include "kernels/loops.hpp"
+#ifndef XG_ISA_NS
+#error "this header is for the files compiled once per instruction set (XG_ISA_NS)"
+#endif
 
-namespace xg::kernels {
+namespace xg::kernels::XG_ISA_NS {
 
 /// Elements per block of a row (Note [Deterministic reductions]).
 inline constexpr std::int64_t kReduceBlock = std::int64_t{1} << 13;
@@ -50,14 +53,14 @@ void reduce_blocked(std::int64_t outer, std::int64_t n, const Block& block, cons
     parallel_for_each(0, outer, grain, row);
     return;
   }
-  std::vector<Acc> part(static_cast<std::size_t>(outer * nb));
+  Array<Acc> part(outer * nb);
   parallel_for_each(0, outer * nb, 1, [&](std::int64_t t) {
     const std::int64_t o = t / nb, b = t % nb;
-    part[static_cast<std::size_t>(t)] = block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
+    part[t] = block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
   });
   for (std::int64_t o = 0; o < outer; ++o) {
-    Acc acc = part[static_cast<std::size_t>(o * nb)];
-    for (std::int64_t b = 1; b < nb; ++b) acc = combine(acc, part[static_cast<std::size_t>(o * nb + b)]);
+    Acc acc = part[o * nb];
+    for (std::int64_t b = 1; b < nb; ++b) acc = combine(acc, part[o * nb + b]);
     finish(o, acc);
   }
 }
@@ -399,4 +402,4 @@ void softmax_lanes(const T* x, T* y, std::int64_t outer, std::int64_t n, std::in
   }
 }
 
-}  // namespace xg::kernels
+}  // namespace xg::kernels::XG_ISA_NS

@@ -12,11 +12,15 @@
 #include <limits>
 #include <type_traits>
 
-#include <xsimd/xsimd.hpp>
+#include "kernels/isa_buffer.hpp"
+#include "kernels/isa_xsimd.hpp"
+#include "kernels/parallel.hpp"
 
-#include "kernels/loops.hpp"
+#ifndef XG_ISA_NS
+#error "this header is for the files compiled once per instruction set (XG_ISA_NS)"
+#endif
 
-namespace xg::kernels {
+namespace xg::kernels::XG_ISA_NS {
 
 /// Outputs per unit of the outer-dim reductions: 64 doubles = 8 AVX-512 accumulators.
 inline constexpr std::int64_t kOuterCols = 64;
@@ -209,4 +213,4 @@ void outer_logsumexp(const T* x, const T* colmax, T* out, std::int64_t outer, st
   });
 }
 
-}  // namespace xg::kernels
+}  // namespace xg::kernels::XG_ISA_NS

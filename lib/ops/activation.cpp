@@ -1,19 +1,13 @@
 // The parametric activations: leaky_relu, elu, gelu, softplus, hardtanh (PyTorch's formulas,
 // defaults and names). The parameter-free ones (relu, selu, silu, softsign, sigmoid, tanh) are
 // rows of the unary op table (Note [The unary op table] in lib/ops/unary.cpp); these take a
-// hyper-parameter, so each has its own kernel functor holding it and its own backward rule.
-// GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
-// "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
+// hyper-parameter, so each has its own kernel functor holding it (kernels::MapOp, in
+// lib/kernels/elementwise.cpp, compiled once per instruction set) and its own backward rule.
 #include <cmath>
 #include <string>
 
-#include <xsimd/xsimd.hpp>
-
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
 #include "kernels/loops.hpp"
 #include "xgrad/ops.hpp"
 
@@ -36,74 +30,19 @@ constexpr double kSqrt2OverPi = 0.79788456080286535588;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 constexpr double kGeluCubic = 0.044715;
 
-/// out = f(x) elementwise; integer and bool inputs are computed in float32, as in PyTorch.
-template <class F>
-Tensor activation_forward(const Tensor& in, const char* name, const F& f) {
+/// out = op(x; args) elementwise; integer and bool inputs are computed in float32, as in PyTorch.
+Tensor activation_forward(const Tensor& in, const char* name, kernels::MapOp op, kernels::MapArgs args = {}) {
   detail::check_defined(in, name);
   const Tensor x = is_floating_point(in.dtype()) ? in : in.to(kFloat32);
   Tensor out = detail::make_tensor(x.sizes(), x.dtype());
-  kernels::dispatch_floating(x.dtype(), name, [&]<class T>() {
-    kernels::unary_map<T, T>(detail::impl(x), detail::impl(out), f);
-  });
+  kernels::map(op, x.dtype(), args, kernels::input_view(detail::impl(x)), kernels::output_view(detail::impl(out)));
   return out;
 }
-
-// The kernel functors take V, a scalar or an xsimd batch of S (Note [Vectorized elementwise
-// functors] in kernels/loops.hpp): one expression serves both.
-using std::erf; using std::exp; using std::expm1; using std::log1p; using std::tanh; using std::abs;
-using xsimd::erf; using xsimd::exp; using xsimd::expm1; using xsimd::log1p; using xsimd::tanh; using xsimd::abs;
-using kernels::select;
-template <class V> using S = kernels::scalar_of<V>;
-
-struct LeakyReluKernel {
-  double slope;
-  template <class V> V operator()(V x) const { return select(x > V(0), x, V(static_cast<S<V>>(slope)) * x); }
-};
-
-struct EluKernel {
-  double alpha;
-  template <class V> V operator()(V x) const {
-    return select(x > V(0), x, V(static_cast<S<V>>(alpha)) * expm1(x));
-  }
-};
-
-struct GeluKernel {
-  template <class V> V operator()(V x) const {
-    return V(S<V>(0.5)) * x * (V(1) + erf(x * V(static_cast<S<V>>(kSqrt1_2))));
-  }
-};
-
-struct GeluTanhKernel {
-  template <class V> V operator()(V x) const {
-    const V inner = V(static_cast<S<V>>(kSqrt2OverPi)) * (x + V(static_cast<S<V>>(kGeluCubic)) * x * x * x);
-    return V(S<V>(0.5)) * x * (V(1) + tanh(inner));
-  }
-};
-
-// log(1 + e^z) = max(z, 0) + log1p(e^-|z|): the exponential never overflows, and for very
-// negative z the result is e^z to full relative precision (log1p of a tiny number).
-struct SoftplusKernel {
-  double beta, threshold;
-  template <class V> V operator()(V x) const {
-    const V b(static_cast<S<V>>(beta));
-    const V z = b * x;
-    const V pos = select(z > V(0), z, V(0));
-    return select(z > V(static_cast<S<V>>(threshold)), x, (pos + log1p(exp(-abs(z)))) / b);
-  }
-};
-
-struct HardtanhKernel {
-  double lo, hi;
-  template <class V> V operator()(V x) const {
-    const V l(static_cast<S<V>>(lo)), h(static_cast<S<V>>(hi));
-    return select(x < l, l, select(x > h, h, x));
-  }
-};
 
 }  // namespace
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
-  Tensor out = activation_forward(x, "leaky_relu", LeakyReluKernel{negative_slope});
+  Tensor out = activation_forward(x, "leaky_relu", kernels::MapOp::LeakyRelu, {.a = negative_slope});
   // d leaky_relu = g where x > 0, else slope g
   autograd::record(op_leaky_relu, out, {&x}, {&x},
                    [negative_slope](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -113,7 +52,7 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 }
 
 Tensor elu(const Tensor& x, double alpha) {
-  Tensor out = activation_forward(x, "elu", EluKernel{alpha});
+  Tensor out = activation_forward(x, "elu", kernels::MapOp::Elu, {.a = alpha});
   // d elu = g where x > 0, else g α eˣ = g (y + α)
   autograd::record(op_elu, out, {&x}, {&x, &out}, [alpha](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& in = c.saved[0];
@@ -127,7 +66,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   XG_CHECK(approximate == "none" || approximate == "tanh", ValueError,
            "gelu: approximate must be \"none\" or \"tanh\", got \"", approximate, "\"");
   if (approximate == "none") {
-    Tensor out = activation_forward(x, "gelu", GeluKernel{});
+    Tensor out = activation_forward(x, "gelu", kernels::MapOp::Gelu);
     // d (x Φ(x)) = Φ(x) + x φ(x),  Φ(x) = (1 + erf(x/√2)) / 2,  φ(x) = e^(-x²/2) / √(2π)
     autograd::record(op_gelu, out, {&x}, {&x}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
       const Tensor& v = c.saved[0];
@@ -137,7 +76,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
     });
     return out;
   }
-  Tensor out = activation_forward(x, "gelu", GeluTanhKernel{});
+  Tensor out = activation_forward(x, "gelu", kernels::MapOp::GeluTanh);
   // y = x (1 + t) / 2 with t = tanh(u), u = k (x + c x³):
   // d y = (1 + t) / 2 + x (1 - t²) k (1 + 3c x²) / 2
   autograd::record(op_gelu, out, {&x}, {&x}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -154,7 +93,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   // (β = 0 divides by zero: log(2)/0 = inf everywhere)
   XG_CHECK(beta != 0 && std::isfinite(beta), ValueError, "softplus: beta must be non-zero and finite, got ", beta);
   XG_CHECK(!std::isnan(threshold), ValueError, "softplus: threshold must not be NaN");
-  Tensor out = activation_forward(x, "softplus", SoftplusKernel{beta, threshold});
+  Tensor out = activation_forward(x, "softplus", kernels::MapOp::Softplus, {.a = beta, .b = threshold});
   // d softplus = g σ(βx), and g where βx > threshold (the linear branch)
   autograd::record(op_softplus, out, {&x}, {&x}, [beta, threshold](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor z = c.saved[0] * beta;
@@ -166,7 +105,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
   XG_CHECK(min_val <= max_val, ValueError, "hardtanh: min_val (", min_val, ") must not exceed max_val (", max_val,
            ")");
-  Tensor out = activation_forward(x, "hardtanh", HardtanhKernel{min_val, max_val});
+  Tensor out = activation_forward(x, "hardtanh", kernels::MapOp::Hardtanh, {.a = min_val, .b = max_val});
   // d hardtanh = g where min_val < x < max_val, else 0
   autograd::record(op_hardtanh, out, {&x}, {&x}, [min_val, max_val](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& v = c.saved[0];

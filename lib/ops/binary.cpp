@@ -17,6 +17,19 @@ using binary_detail::binary_kernel;
 using binary_detail::cast;
 using binary_detail::check_args;
 using binary_detail::check_not_bool;
+using kernels::BinaryOp;
+
+namespace {
+/// d, checked to be a dtype the arithmetic kernels compute in (float32, float64, int64).
+Dtype numeric(Dtype d, const char* op) {
+  XG_CHECK(d == kFloat32 || d == kFloat64 || d == kInt64, DtypeError, op, ": expected a numeric tensor, got ", d);
+  return d;
+}
+/// alpha of add / sub for the kernel, as double and (for int64 results) as int64.
+kernels::BinaryArgs alpha_args(Scalar alpha, Dtype d) {
+  return {alpha.to_double(), d == kInt64 ? alpha.to<std::int64_t>() : 1};
+}
+}  // namespace
 
 XG_OP_NAME(add);
 XG_OP_NAME(sub);
@@ -66,10 +79,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_args("add", a, b);
   const Dtype d = result_type(a, b);
   check_not_bool("add", d);
-  Tensor out = kernels::dispatch_numeric(d, "add", [&]<class T>() {
-    const T al = alpha.to<T>();
-    return binary_kernel<T>("add", a, b, [al](auto x, auto y) { return x + al * y; });
-  });
+  Tensor out = binary_kernel(BinaryOp::Add, numeric(d, "add"), d, "add", a, b, alpha_args(alpha, d));
   const double al = alpha.to_double();
   // d(a + αb) = (g, αg)
   autograd::record(op_add, out, {&a, &b}, {}, [al](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -82,10 +92,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
   check_args("sub", a, b);
   const Dtype d = result_type(a, b);
   check_not_bool("sub", d);
-  Tensor out = kernels::dispatch_numeric(d, "sub", [&]<class T>() {
-    const T al = alpha.to<T>();
-    return binary_kernel<T>("sub", a, b, [al](auto x, auto y) { return x - al * y; });
-  });
+  Tensor out = binary_kernel(BinaryOp::Sub, numeric(d, "sub"), d, "sub", a, b, alpha_args(alpha, d));
   const double al = alpha.to_double();
   // d(a - αb) = (g, -αg)
   autograd::record(op_sub, out, {&a, &b}, {}, [al](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -97,10 +104,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   check_args("mul", a, b);
   const Dtype d = result_type(a, b);
-  Tensor out = d == kBool ? binary_kernel<bool>("mul", a, b, [](bool x, bool y) { return x && y; })
-                          : kernels::dispatch_numeric(d, "mul", [&]<class T>() {
-                              return binary_kernel<T>("mul", a, b, [](auto x, auto y) { return x * y; });
-                            });
+  Tensor out = binary_kernel(BinaryOp::Mul, d, d, "mul", a, b);
   // d(ab) = (g b, g a)
   autograd::record(op_mul, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     return {c.needs(0) ? g * c.saved[1] : Tensor(), c.needs(1) ? g * c.saved[0] : Tensor()};
@@ -112,9 +116,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   check_args("div", a, b);
   Dtype d = result_type(a, b);
   if (!is_floating_point(d)) d = kFloat32;  // true division
-  Tensor out = kernels::dispatch_floating(d, "div", [&]<class T>() {
-    return binary_kernel<T>("div", a, b, [](auto x, auto y) { return x / y; });
-  });
+  Tensor out = binary_kernel(BinaryOp::Div, d, d, "div", a, b);
   // d(a/b) = (g/b, -g a/b²)
   autograd::record(op_div, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& x = c.saved[0];
@@ -128,17 +130,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
   check_args("pow", base, exponent);
   const Dtype d = result_type(base, exponent);
   check_not_bool("pow", d);
-  Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
-    return binary_kernel<T>("pow", base, exponent, [](T x, T y) {
-      if constexpr (std::is_integral_v<T>) {
-        T r = 1;
-        for (T k = 0; k < y; ++k) r *= x;
-        return r;
-      } else {
-        return std::pow(x, y);
-      }
-    });
-  });
+  Tensor out = binary_kernel(BinaryOp::Pow, numeric(d, "pow"), d, "pow", base, exponent);
   // d(aᵇ) = (g b aᵇ⁻¹, g aᵇ log a); the first is 0 where b = 0 (also at a = 0, where b aᵇ⁻¹ = 0·∞),
   // the second 0 where a = 0 and b >= 0 (PyTorch's pow_backward_self / pow_backward_exponent)
   autograd::record(op_pow, out, {&base, &exponent}, {&base, &exponent, &out},
@@ -159,19 +151,11 @@ Tensor pow(const Tensor& base, Scalar exponent) {
   Dtype d = result_type(base, exponent);
   check_not_bool("pow", d);
   const double p = exponent.to_double();
-  Tensor out = kernels::dispatch_numeric(d, "pow", [&]<class T>() {
-    Tensor bc = cast(base, d);
-    Tensor o = detail::make_tensor(bc.sizes(), d);
-    // The exponents ±0.5 are sqrt and 1/sqrt, as in PyTorch: at x = −0.0 they give −0.0 and −inf
-    // (std::pow gives +0.0 and +inf), and so does the derivative p·x^(p−1) of x^0.5. (One loop
-    // with a predictable branch rather than one more instantiation per dtype: build time.)
-    if (p == 2.0) kernels::unary_map<T, T>(impl(bc), impl(o), [](auto x) { return x * x; });
-    else kernels::unary_map<T, T>(impl(bc), impl(o), [p](T x) {
-      const double v = static_cast<double>(x);
-      return static_cast<T>(p == 0.5 ? std::sqrt(v) : p == -0.5 ? 1.0 / std::sqrt(v) : std::pow(v, p));
-    });
-    return o;
-  });
+  // The exponents ±0.5 are sqrt and 1/sqrt, as in PyTorch: at x = −0.0 they give −0.0 and −inf
+  // (std::pow gives +0.0 and +inf), and so does the derivative p·x^(p−1) of x^0.5.
+  const Tensor bc = cast(base, numeric(d, "pow"));
+  Tensor out = detail::make_tensor(bc.sizes(), d);
+  kernels::map(kernels::MapOp::PowScalar, d, {.a = p}, kernels::input_view(impl(bc)), kernels::output_view(impl(out)));
   // d(aᵖ) = g p aᵖ⁻¹
   autograd::record(op_pow, out, {&base}, {&base}, [p](const Tensor& g, const BackwardCtx& c) -> TensorList {
     if (p == 0.0) return {g * 0};
@@ -190,12 +174,7 @@ Tensor pow(Scalar base, const Tensor& exponent) {
 Tensor minimum(const Tensor& a, const Tensor& b) {
   check_args("minimum", a, b);
   const Dtype d = result_type(a, b);
-  Tensor out = kernels::dispatch_all(d, "minimum", [&]<class T>() {
-    return binary_kernel<T>("minimum", a, b, [](auto x, auto y) {  // NaN propagates
-      using kernels::select;
-      return select(x != x, x, select(y < x, y, x));
-    });
-  });
+  Tensor out = binary_kernel(BinaryOp::Minimum, d, d, "minimum", a, b);  // NaN propagates
   // the gradient goes to the smaller input, half to each on ties
   autograd::record(op_minimum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& x = c.saved[0];
@@ -209,12 +188,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 Tensor maximum(const Tensor& a, const Tensor& b) {
   check_args("maximum", a, b);
   const Dtype d = result_type(a, b);
-  Tensor out = kernels::dispatch_all(d, "maximum", [&]<class T>() {
-    return binary_kernel<T>("maximum", a, b, [](auto x, auto y) {  // NaN propagates
-      using kernels::select;
-      return select(x != x, x, select(y > x, y, x));
-    });
-  });
+  Tensor out = binary_kernel(BinaryOp::Maximum, d, d, "maximum", a, b);  // NaN propagates
   autograd::record(op_maximum, out, {&a, &b}, {&a, &b}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& x = c.saved[0];
     const Tensor& y = c.saved[1];
@@ -231,20 +205,12 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> mn, std::optional<Scalar> mx
   if (mn) d = promote_types(d, result_type(x, *mn));
   if (mx) d = promote_types(d, result_type(x, *mx));
   check_not_bool("clamp", d);
-  Tensor out = kernels::dispatch_numeric(d, "clamp", [&]<class T>() {
-    const Tensor xc = cast(x, d);
-    Tensor o = detail::make_tensor(xc.sizes(), d);
-    const bool has_lo = mn.has_value(), has_hi = mx.has_value();
-    const T lo = has_lo ? mn->to<T>() : T(0), hi = has_hi ? mx->to<T>() : T(0);
-    kernels::unary_map<T, T>(impl(xc), impl(o), [=](auto v) {
-      using V = decltype(v);
-      using kernels::select;
-      if (has_lo) v = select(v < V(lo), V(lo), v);
-      if (has_hi) v = select(v > V(hi), V(hi), v);
-      return v;
-    });
-    return o;
-  });
+  const Tensor xc = cast(x, numeric(d, "clamp"));
+  Tensor out = detail::make_tensor(xc.sizes(), d);
+  kernels::MapArgs args{.has_lo = mn.has_value(), .has_hi = mx.has_value()};
+  if (mn) args.a = mn->to_double(), args.ia = mn->to<std::int64_t>();
+  if (mx) args.b = mx->to_double(), args.ib = mx->to<std::int64_t>();
+  kernels::map(kernels::MapOp::Clamp, d, args, kernels::input_view(impl(xc)), kernels::output_view(impl(out)));
   const double lo = mn ? mn->to_double() : -INFINITY, hi = mx ? mx->to_double() : INFINITY;
   // min(max(x, lo), hi), as PyTorch: with lo > hi every element is hi (and the gradient 0).
   // d clamp = g where lo <= x <= hi, else 0
@@ -265,10 +231,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Tensor out = detail::make_tensor(shape, d);
   const Tensor ac = cast(a, d), bc = cast(b, d);
-  kernels::dispatch_all(d, "where", [&]<class T>() {
-    kernels::ternary_map<bool, T, T, T>(impl(cond), impl(ac), impl(bc), impl(out),
-                                        [](bool c, T x, T y) { return c ? x : y; });
-  });
+  {
+    const kernels::BroadcastView cv(impl(cond), impl(out)), av(impl(ac), impl(out)), bv(impl(bc), impl(out));
+    kernels::where(d, cv, av, bv, kernels::output_view(impl(out)));
+  }
   // d where(c, a, b) = (where(c, g, 0), where(c, 0, g))
   autograd::record(op_where, out, {&a, &b}, {&cond}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& m = c.saved[0];

@@ -1,7 +1,5 @@
 // Internal: the elementwise kernel shared by the binary op families (binary.cpp, compare.cpp).
 #pragma once
-#include <type_traits>
-
 #include "core/tensor_impl.hpp"
 #include "kernels/loops.hpp"
 #include "xgrad/autograd.hpp"
@@ -15,18 +13,16 @@ inline Tensor cast(const Tensor& t, Dtype d) {
   return t.to(d);
 }
 
-/// Runs f over a and b (both converted to T's dtype), broadcast, into a new tensor of R's dtype.
-/// The caller has already turned the runtime dtype into T, so each op instantiates the loops
-/// once per dtype it supports (a runtime dispatch here would instantiate every compute × result
-/// pair for every caller: Note [One instantiation per dtype]). A functor taking `auto` arguments
-/// also runs on xsimd batches (Note [Vectorized elementwise functors] in kernels/loops.hpp); one
-/// taking `T` stays scalar.
-template <class T, class R = T, class F>
-Tensor binary_kernel(const char* op, const Tensor& a, const Tensor& b, F f) {
-  const Dtype compute = dtype_of<T>, out_dtype = dtype_of<R>;
-  Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), out_dtype);
+/// Runs the dispatched kernel `k` over a and b (both converted to `compute`), broadcast, into a
+/// new tensor of dtype `result` (Note [Kernels per instruction set] in kernels/isa.hpp). The caller
+/// has checked that `compute` is one the op accepts; the kernel file instantiates each op once per
+/// such dtype (Note [One instantiation per dtype]).
+inline Tensor binary_kernel(kernels::BinaryOp k, Dtype compute, Dtype result, const char* op, const Tensor& a,
+                            const Tensor& b, const kernels::BinaryArgs& args = {}) {
+  Tensor out = detail::make_tensor(broadcast_shapes(a.sizes(), b.sizes(), op), result);
   const Tensor ac = cast(a, compute), bc = cast(b, compute);
-  kernels::binary_map<T, T, R>(detail::impl(ac), detail::impl(bc), detail::impl(out), f);
+  const kernels::BroadcastView av(detail::impl(ac), detail::impl(out)), bv(detail::impl(bc), detail::impl(out));
+  kernels::binary(k, compute, args, av, bv, kernels::output_view(detail::impl(out)));
   return out;
 }
 

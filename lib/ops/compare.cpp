@@ -15,61 +15,47 @@ using binary_detail::binary_kernel;
 using binary_detail::check_args;
 
 // ---- comparisons and logic -----------------------------------------------------------------------
-#define XG_COMPARE(name, expr)                                                               \
+// The kernels (kernels/elementwise_binary.cpp, elementwise.cpp) run on the result dtype of the
+// two operands, every dtype allowed.
+#define XG_COMPARE(name, op)                                                                 \
   Tensor name(const Tensor& a, const Tensor& b) {                                            \
     check_args(#name, a, b);                                                                 \
-    const Dtype d = result_type(a, b);                                                       \
-    return kernels::dispatch_all(d, #name, [&]<class T>() {                                  \
-      return binary_kernel<T, bool>(#name, a, b, [](T x, T y) { return (expr); });          \
-    });                                                                                      \
+    return binary_kernel(kernels::BinaryOp::op, result_type(a, b), kBool, #name, a, b);      \
   }
-XG_COMPARE(eq, x == y)
-XG_COMPARE(ne, x != y)
-XG_COMPARE(lt, x < y)
-XG_COMPARE(le, x <= y)
-XG_COMPARE(gt, x > y)
-XG_COMPARE(ge, x >= y)
+XG_COMPARE(eq, Eq)
+XG_COMPARE(ne, Ne)
+XG_COMPARE(lt, Lt)
+XG_COMPARE(le, Le)
+XG_COMPARE(gt, Gt)
+XG_COMPARE(ge, Ge)
 #undef XG_COMPARE
 
-#define XG_LOGICAL(name, expr)                                                               \
+#define XG_LOGICAL(name, op)                                                                 \
   Tensor name(const Tensor& a, const Tensor& b) {                                            \
     check_args(#name, a, b);                                                                 \
     const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
     const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
-    return binary_kernel<bool>(#name, ab, bb, [](bool x, bool y) { return (expr); });      \
+    return binary_kernel(kernels::BinaryOp::op, kBool, kBool, #name, ab, bb);               \
   }
-XG_LOGICAL(logical_and, x && y)
-XG_LOGICAL(logical_or, x || y)
-XG_LOGICAL(logical_xor, x != y)
+XG_LOGICAL(logical_and, LogicalAnd)
+XG_LOGICAL(logical_or, LogicalOr)
+XG_LOGICAL(logical_xor, LogicalXor)
 #undef XG_LOGICAL
 
-Tensor logical_not(const Tensor& x) {
-  detail::check_defined(x, "logical_not");
-  Tensor out = detail::make_tensor(x.sizes(), kBool);
-  kernels::dispatch_all(x.dtype(), "logical_not", [&]<class T>() {
-    kernels::unary_map<T, bool>(impl(x), impl(out), [](T v) { return !static_cast<bool>(v); });
-  });
-  return out;
-}
-
 namespace {
-template <class P>
-Tensor classify(const Tensor& x, const char* op, P pred) {
-  detail::check_defined(x, op);
+/// op(x) into a bool tensor of x's shape, any dtype.
+Tensor classify(const Tensor& x, const char* name, kernels::MapOp op) {
+  detail::check_defined(x, name);
   Tensor out = detail::make_tensor(x.sizes(), kBool);
-  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    kernels::unary_map<T, bool>(impl(x), impl(out), [&](T v) {
-      if constexpr (std::is_floating_point_v<T>) return pred(v);
-      else return pred(static_cast<double>(v));
-    });
-  });
+  kernels::map(op, x.dtype(), {}, kernels::input_view(impl(x)), kernels::output_view(impl(out)));
   return out;
 }
 }  // namespace
 
-Tensor isnan(const Tensor& x) { return classify(x, "isnan", [](auto v) { return std::isnan(v); }); }
-Tensor isinf(const Tensor& x) { return classify(x, "isinf", [](auto v) { return std::isinf(v); }); }
-Tensor isfinite(const Tensor& x) { return classify(x, "isfinite", [](auto v) { return std::isfinite(v); }); }
+Tensor logical_not(const Tensor& x) { return classify(x, "logical_not", kernels::MapOp::LogicalNot); }
+Tensor isnan(const Tensor& x) { return classify(x, "isnan", kernels::MapOp::IsNan); }
+Tensor isinf(const Tensor& x) { return classify(x, "isinf", kernels::MapOp::IsInf); }
+Tensor isfinite(const Tensor& x) { return classify(x, "isfinite", kernels::MapOp::IsFinite); }
 
 namespace {
 Tensor bool_reduce(const Tensor& x, const char* op, bool all) {

@@ -11,6 +11,7 @@
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
+#include "kernels/loops.hpp"
 #include "xgrad/ops.hpp"
 #include "xgrad/random.hpp"
 
@@ -35,19 +36,6 @@ Tensor floating_contiguous(const Tensor& x, const char* op) {
   return f.contiguous();
 }
 
-/// out[i] = f(x[i]) over a contiguous floating tensor.
-template <class F>
-Tensor map_contiguous(const Tensor& xc, const char* op, F f) {
-  Tensor out = detail::make_tensor(xc.sizes(), xc.dtype());
-  kernels::dispatch_floating(xc.dtype(), op, [&]<class T>() {
-    const T* src = impl(xc).ptr<T>();
-    T* dst = impl(out).ptr<T>();
-    const std::int64_t n = xc.numel();
-    for (std::int64_t i = 0; i < n; ++i) dst[i] = f(src[i]);
-  });
-  return out;
-}
-
 }  // namespace
 
 // ---- celu ---------------------------------------------------------------------------------------
@@ -55,10 +43,9 @@ Tensor map_contiguous(const Tensor& xc, const char* op, F f) {
 Tensor celu(const Tensor& x, double alpha) {
   XG_CHECK(alpha != 0, ValueError, "celu: alpha cannot be 0 (the negative part is α(exp(x/α) − 1))");
   const Tensor xc = floating_contiguous(x, "celu");
-  Tensor out = map_contiguous(xc, "celu", [alpha]<class T>(T v) -> T {
-    const T a = static_cast<T>(alpha);
-    return v > T(0) ? v : a * std::expm1(v / a);
-  });
+  Tensor out = detail::make_tensor(xc.sizes(), xc.dtype());
+  kernels::map(kernels::MapOp::Celu, xc.dtype(), {.a = alpha}, kernels::input_view(impl(xc)),
+               kernels::output_view(impl(out)));
   // d celu = g where x > 0, else g·exp(x/α)
   autograd::record(op_celu, out, {&x}, {&x}, [alpha](const Tensor& g, const BackwardCtx& c) -> TensorList {
     const Tensor& v = c.saved[0];

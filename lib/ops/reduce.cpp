@@ -1,9 +1,7 @@
 // Reductions: sum, mean, var, std, prod, max/min, amax/amin, argmax/argmin, logsumexp, norm,
 // softmax / log_softmax, and sum_to (the adjoint of broadcasting).
-// GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
-// "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
+// The loops are dispatched per instruction set (kernels/reductions.hpp); this file plans each
+// reduction, checks its arguments and records its node.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,8 +10,7 @@
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/dispatch.hpp"
-#include "kernels/reduce.hpp"
-#include "kernels/reduce_outer.hpp"
+#include "kernels/reductions.hpp"
 #include "ops/reduce_util.hpp"
 #include "xgrad/ops.hpp"
 
@@ -77,38 +74,9 @@ ReducePlan plan_reduce(const Tensor& x, const Shape& dims_in, bool keepdim, cons
 }  // namespace ops
 
 namespace {
-/// out[o] = f(row o, inner) for every row of the plan, f returning anything convertible to R.
-template <class T, class R, class F>
-void reduce_rows(const ops::ReducePlan& p, const Tensor& out, F f) {
-  const T* src = impl(p.rows).ptr<T>();
-  R* dst = impl(out).ptr<R>();
-  for (std::int64_t o = 0; o < p.outer; ++o) dst[o] = static_cast<R>(f(src + o * p.inner, p.inner));
-}
-
-/// The first extreme (Max: maximum) of every row of the plan, in deterministic blocks (Note
-/// [Deterministic reductions] in kernels/reduce.hpp); put(o, value, index) stores row o's.
-template <bool Max, class T, class Put>
-void arg_extreme_rows(const ops::ReducePlan& p, Put put) {
-  using Acc = kernels::ArgExtreme<Max, T>;
-  const T* src = impl(p.rows).ptr<T>();
-  const std::int64_t n = p.inner;
-  kernels::reduce_blocked<Acc>(
-      p.outer, n,
-      [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::arg_extreme_block<Max>(src + o * n, b0, b1); },
-      [](const Acc& a, const Acc& b) { return kernels::arg_extreme_combine(a, b); },
-      [&](std::int64_t o, const Acc& a) { put(o, a.value, a.index); });
-}
-
-/// Σ of every row of the plan in double (floating) or int64, in deterministic blocks.
-template <class T, class Fin>
-void sum_rows(const ops::ReducePlan& p, Fin fin) {
-  using Acc = kernels::AccOf<T>;
-  const T* src = impl(p.rows).ptr<T>();
-  const std::int64_t n = p.inner;
-  kernels::reduce_blocked<Acc>(
-      p.outer, n, [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::block_sum(src + o * n + b0, b1 - b0); },
-      [](Acc a, Acc b) { return a + b; }, fin);
-}
+/// The contiguous rows of a plan, as the kernels take them.
+const void* rows_of(const ops::ReducePlan& p) { return impl(p.rows).byte_ptr(); }
+void* data_of(const Tensor& t) { return impl(t).byte_ptr(); }
 
 void check_floating(const Tensor& x, const char* op) {
   detail::check_defined(x, op);
@@ -148,9 +116,10 @@ ops::ReducePlan plan_outer_or_rows(const Tensor& x, const Shape& dims, bool keep
   const auto s = ops::reduce_shape(x, dims, keepdim, op);
   outer = false;
   if (is_floating_point(x.dtype()) && middle_run(x, s, mo, mn, mi) && mn > 0) {
-    kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
-      outer = mi >= static_cast<std::int64_t>(xsimd::batch<T>::size) && kernels::outer_extreme_fits<T>(mn);
-    });
+    // the column kernels carry indices in batches of the element type: exact up to 2^digits
+    const std::int64_t max_n = std::int64_t{1} << (x.dtype() == kFloat32 ? std::numeric_limits<float>::digits
+                                                                         : std::numeric_limits<double>::digits);
+    outer = mi >= kernels::simd_width(x.dtype()) && mn <= max_n;
   }
   if (outer) return ops::ReducePlan{s, Tensor()};
   return ops::plan_reduce(x, dims, keepdim, op);
@@ -164,10 +133,7 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   if (middle_run(x, shape, mo, mn, mi)) {
     // sum over leading or middle dims: columns of the block, no transposed copy
     Tensor out = detail::make_tensor(shape.out_shape, d);
-    kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
-      using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
-      kernels::outer_sum<T, R>(impl(x).ptr<T>(), impl(out).ptr<R>(), mo, mn, mi);
-    });
+    kernels::sum_columns(x.dtype(), data_of(x), data_of(out), mo, mn, mi);
     const Shape keep = shape.keep_shape, in_shape = x.sizes();
     autograd::record(op_sum, out, {&x}, {}, [keep, in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
       return {g.reshape(keep).expand(in_shape)};
@@ -176,11 +142,7 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   }
   const auto p = ops::plan_reduce(x, dims, keepdim, "sum");
   Tensor out = detail::make_tensor(p.out_shape, d);
-  kernels::dispatch_all(x.dtype(), "sum", [&]<class T>() {
-    using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
-    R* dst = impl(out).ptr<R>();
-    sum_rows<T>(p, [dst](std::int64_t o, kernels::AccOf<T> acc) { dst[o] = static_cast<R>(acc); });
-  });
+  kernels::sum_rows(x.dtype(), rows_of(p), data_of(out), p.outer, p.inner);
   const Shape keep = p.keep_shape, in_shape = x.sizes();
   // d sum = g broadcast back over the reduced dims
   autograd::record(op_sum, out, {&x}, {}, [keep, in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
@@ -235,38 +197,9 @@ Tensor var_std(const Tensor& x, const Shape& dims, double correction, bool keepd
   const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
   const double dof = std::max(0.0, static_cast<double>(p.inner) - correction);
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
-  kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
-    if (outer) {
-      // reduced dims lead a contiguous block: column sums, then column Σ (x − mean)², no copy
-      const T* src = impl(x).ptr<T>();
-      T* dst = impl(out).ptr<T>();
-      std::vector<double> mean(static_cast<std::size_t>(mo * mi)), m2(mean.size());
-      kernels::outer_sum<T, double>(src, mean.data(), mo, mn, mi);
-      for (double& m : mean) m /= static_cast<double>(mn);
-      kernels::outer_sq_dev(src, mean.data(), m2.data(), mo, mn, mi);
-      for (std::size_t o = 0; o < m2.size(); ++o)
-        dst[o] = static_cast<T>(take_sqrt ? std::sqrt(m2[o] / dof) : m2[o] / dof);
-      return;
-    }
-    // two passes (exact for rows with a large common offset): the means, then Σ (x − mean)²
-    const T* src = impl(p.rows).ptr<T>();
-    T* dst = impl(out).ptr<T>();
-    const std::int64_t n = p.inner;
-    std::vector<double> mean(static_cast<std::size_t>(p.outer));
-    sum_rows<T>(p, [&](std::int64_t o, double s) {
-      mean[static_cast<std::size_t>(o)] = n > 0 ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
-    });
-    kernels::reduce_blocked<double>(
-        p.outer, n,
-        [&](std::int64_t o, std::int64_t b0, std::int64_t b1) {
-          return kernels::block_sq_dev(src + o * n + b0, b1 - b0, mean[static_cast<std::size_t>(o)]);
-        },
-        [](double a, double b) { return a + b; },
-        [&](std::int64_t o, double m2) {
-          if (n == 0) m2 = std::numeric_limits<double>::quiet_NaN();
-          dst[o] = static_cast<T>(take_sqrt ? std::sqrt(m2 / dof) : m2 / dof);
-        });
-  });
+  // reduced dims lead a contiguous block: column sums, then column Σ (x − mean)², no copy
+  if (outer) kernels::var_columns(x.dtype(), data_of(x), data_of(out), mo, mn, mi, dof, take_sqrt);
+  else kernels::var_rows(x.dtype(), rows_of(p), data_of(out), p.outer, p.inner, dof, take_sqrt);
   const Shape keep = p.keep_shape, rd = p.dims;
   if (!take_sqrt) {
     // d var = g · 2(x − mean) / (N − correction)
@@ -326,10 +259,7 @@ Tensor prod_dims(const Tensor& x, const Shape& dims, bool keepdim) {
   const auto p = ops::plan_reduce(x, dims, keepdim, "prod");
   const Dtype d = is_floating_point(x.dtype()) ? x.dtype() : kInt64;  // integers and bools: int64, as PyTorch
   Tensor out = detail::make_tensor(p.out_shape, d);
-  kernels::dispatch_all(x.dtype(), "prod", [&]<class T>() {
-    using R = std::conditional_t<std::is_floating_point_v<T>, T, std::int64_t>;
-    reduce_rows<T, R>(p, out, [](const T* r, std::int64_t n) { return kernels::row_prod(r, n); });
-  });
+  kernels::prod_rows(x.dtype(), rows_of(p), data_of(out), p.outer, p.inner);
   const Shape keep = p.keep_shape, rd = p.dims;
   // d prod = g · ∏_{j≠i} x_j (Note [prod with zeros])
   autograd::record(op_prod, out, {&x}, {&x, &out}, [keep, rd](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -353,32 +283,8 @@ Tensor extreme(const Tensor& x, const Shape& dims, bool keepdim, const char* op,
   std::int64_t mo = 0, mn = 0, mi = 0;
   const auto p = plan_outer_or_rows(x, dims, keepdim, op, outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, x.dtype());
-  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    T* dst = impl(out).ptr<T>();
-    if constexpr (std::is_floating_point_v<T>) {
-      if (outer) {
-        kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), dst, nullptr, mo, mn, mi);
-        return;
-      }
-      // the value only: one pass on xsimd batches per block, NaN propagating
-      const T* src = impl(p.rows).ptr<T>();
-      const std::int64_t n = p.inner;
-      constexpr std::int64_t W = static_cast<std::int64_t>(xsimd::batch<T>::size);
-      kernels::reduce_blocked<T>(
-          p.outer, n,
-          [&](std::int64_t o, std::int64_t b0, std::int64_t b1) -> T {
-            const T* r = src + o * n + b0;
-            if (b1 - b0 < W) return r[kernels::row_arg_extreme<Max>(r, b1 - b0)];
-            bool nan = false;
-            const T m = kernels::simd_extreme<Max>(r, b1 - b0, nan);
-            return nan ? std::numeric_limits<T>::quiet_NaN() : m;
-          },
-          [](T a, T b) { return (a != a || !kernels::beats<Max>(b, a)) && b == b ? a : b; },
-          [dst](std::int64_t o, T v) { dst[o] = v; });
-    } else {
-      arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T v, std::int64_t) { dst[o] = v; });
-    }
-  });
+  if (outer) kernels::extreme_columns(Max, x.dtype(), data_of(x), data_of(out), nullptr, mo, mn, mi);
+  else kernels::extreme_rows(Max, x.dtype(), rows_of(p), data_of(out), p.outer, p.inner);
   const Shape keep = p.keep_shape, rd = p.dims;
   // d amax = g shared evenly among the elements equal to the extreme (as torch.amax)
   autograd::record(node, out, {&x}, {&x, &out}, [keep, rd](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -399,17 +305,9 @@ std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, std::int64_t dim, bool k
   const std::int64_t d = p.dims.empty() ? 0 : p.dims[0];
   Tensor values = detail::make_tensor(p.out_shape, x.dtype());
   Tensor indices = detail::make_tensor(p.out_shape, kInt64);
-  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    T* vp = impl(values).ptr<T>();
-    std::int64_t* ip = impl(indices).ptr<std::int64_t>();
-    if constexpr (std::is_floating_point_v<T>) {
-      if (outer) return kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), vp, ip, mo, mn, mi);
-    }
-    arg_extreme_rows<Max, T>(p, [vp, ip](std::int64_t o, T v, std::int64_t i) {
-      vp[o] = v;
-      ip[o] = i;
-    });
-  });
+  std::int64_t* ip = impl(indices).ptr<std::int64_t>();
+  if (outer) kernels::extreme_columns(Max, x.dtype(), data_of(x), data_of(values), ip, mo, mn, mi);
+  else kernels::arg_extreme_rows(Max, x.dtype(), rows_of(p), data_of(values), ip, p.outer, p.inner);
   const Shape in_shape = x.sizes();
   const bool unsqueeze = !keepdim && x.dim() > 0;
   // d max(x, dim) = g placed at the index of the first extreme along dim
@@ -433,16 +331,9 @@ Tensor arg_extreme(const Tensor& x, std::optional<std::int64_t> dim, bool keepdi
   std::int64_t mo = 0, mn = 0, mi = 0;
   const auto p = plan_outer_or_rows(x, rd, kd, op, outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, kInt64);
-  kernels::dispatch_all(x.dtype(), op, [&]<class T>() {
-    std::int64_t* dst = impl(out).ptr<std::int64_t>();
-    if constexpr (std::is_floating_point_v<T>) {
-      if (outer) {
-        std::vector<T> values(static_cast<std::size_t>(mo * mi));
-        return kernels::outer_extreme<Max, T>(impl(x).ptr<T>(), values.data(), dst, mo, mn, mi);
-      }
-    }
-    arg_extreme_rows<Max, T>(p, [dst](std::int64_t o, T, std::int64_t i) { dst[o] = i; });
-  });
+  std::int64_t* dst = impl(out).ptr<std::int64_t>();
+  if (outer) kernels::extreme_columns(Max, x.dtype(), data_of(x), nullptr, dst, mo, mn, mi);
+  else kernels::arg_extreme_rows(Max, x.dtype(), rows_of(p), nullptr, dst, p.outer, p.inner);
   // keepdim without dim keeps every dim as 1, as PyTorch does
   if (!dim && keepdim) return out.reshape(Shape(static_cast<std::size_t>(x.dim()), 1));
   return out;
@@ -478,24 +369,9 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
   std::int64_t mo = 0, mn = 0, mi = 0;
   const auto p = plan_outer_or_rows(xf, dims, keepdim, "logsumexp", outer, mo, mn, mi);
   Tensor out = detail::make_tensor(p.out_shape, xf.dtype());
-  kernels::dispatch_floating(xf.dtype(), "logsumexp", [&]<class T>() {
-    if (outer) {
-      // the column maxima, then Σ exp(x − max) down the columns: no transposed copy
-      const T* src = impl(xf).ptr<T>();
-      std::vector<T> colmax(static_cast<std::size_t>(mo * mi));
-      kernels::outer_extreme<true, T>(src, colmax.data(), nullptr, mo, mn, mi);
-      kernels::outer_logsumexp<T>(src, colmax.data(), impl(out).ptr<T>(), mo, mn, mi);
-      return;
-    }
-    const T* src = impl(p.rows).ptr<T>();
-    T* dst = impl(out).ptr<T>();
-    const std::int64_t n = p.inner;
-    kernels::reduce_blocked<kernels::LseAcc>(
-        p.outer, n,
-        [&](std::int64_t o, std::int64_t b0, std::int64_t b1) { return kernels::lse_block(src + o * n + b0, b1 - b0); },
-        [](const kernels::LseAcc& a, const kernels::LseAcc& b) { return kernels::lse_combine(a, b); },
-        [&](std::int64_t o, const kernels::LseAcc& a) { dst[o] = static_cast<T>(kernels::lse_finish(a)); });
-  });
+  // columns: the column maxima, then Σ exp(x − max) down the columns, no transposed copy
+  if (outer) kernels::logsumexp_columns(xf.dtype(), data_of(xf), data_of(out), mo, mn, mi);
+  else kernels::logsumexp_rows(xf.dtype(), rows_of(p), data_of(out), p.outer, p.inner);
   const Shape keep = p.keep_shape;
   // d logsumexp = g · exp(x − y)
   autograd::record(op_logsumexp, out, {&x}, {&xf, &out}, [keep](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -531,9 +407,7 @@ Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
   const auto pl = ops::plan_reduce(x, dims, keepdim, "norm");
   if (std::isinf(p)) check_nonempty(x, pl, dims.empty(), "norm");  // max/min |x| of nothing
   Tensor out = detail::make_tensor(pl.out_shape, x.dtype());
-  kernels::dispatch_floating(x.dtype(), "norm", [&]<class T>() {
-    reduce_rows<T, T>(pl, out, [p](const T* r, std::int64_t n) { return kernels::row_norm(r, n, p); });
-  });
+  kernels::norm_rows(x.dtype(), rows_of(pl), data_of(out), pl.outer, pl.inner, p);
   const Shape keep = pl.keep_shape, rd = pl.dims;
   // d norm: see norm_backward
   autograd::record(op_norm, out, {&x}, {&x, &out}, [p, keep, rd](const Tensor& g, const BackwardCtx& c) -> TensorList {
@@ -564,9 +438,7 @@ Tensor softmax_forward(const Tensor& x, std::int64_t dim, const char* op) {
     xc = x.contiguous();
   }
   Tensor out = detail::make_tensor(x.sizes(), x.dtype());
-  kernels::dispatch_floating(x.dtype(), op, [&]<class T>() {
-    kernels::softmax_lanes<Log>(impl(xc).ptr<T>(), impl(out).ptr<T>(), outer, n, inner);
-  });
+  kernels::softmax(Log, x.dtype(), data_of(xc), data_of(out), outer, n, inner);
   return out;
 }
 }  // namespace

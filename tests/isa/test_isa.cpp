@@ -16,6 +16,7 @@
 #include <xgrad/xgrad.hpp>
 
 #include "kernels/gemm.hpp"
+#include "kernels/reductions.hpp"
 
 using namespace xg;
 
@@ -62,6 +63,26 @@ std::vector<Tensor> run(Dtype dt) {
   }
   for (const Tensor& p : params) out.push_back(p.detach());
   return out;
+}
+
+/// Elementwise ops and reductions over 96 × 1000 elements (above the size at which they use
+/// threads), on contiguous, broadcast and transposed operands: the dispatched elementwise and
+/// reduction kernels (Note [Kernels per instruction set]). Integer and bool results are turned
+/// into dt so that one comparison serves all.
+std::vector<Tensor> run_elementwise(Dtype dt) {
+  manual_seed(11);
+  NoGradGuard ng;
+  const Tensor x = randn({96, 1000}).to(dt), y = randn({96, 1000}).to(dt), row = randn({1000}).to(dt);
+  const Tensor col = randn({96, 1}).to(dt), xt = x.t();
+  return {exp(x), tanh(x), sigmoid(x), log1p(abs(x)), sin(x), erf(x), relu(x), gelu(x), gelu(x, "tanh"),
+          softplus(x), leaky_relu(x, 0.1), elu(x), hardtanh(x), pow(x, 3.0), clamp(x, -0.5, 0.5),
+          x + row, x * col, x / (abs(y) + 1), xt - 2 * y.t(), maximum(x, y), minimum(x, row),
+          where(x > y, x, y), (x < y).to(dt), logical_and(x > 0, y > 0).to(dt), isfinite(x / y).to(dt),
+          xt.contiguous(), x.to(kInt64).to(dt),
+          x.sum(Shape{1}), x.sum(Shape{0}), x.var(Shape{1}), x.var(Shape{0}), x.std(Shape{1}), x.amax(Shape{1}),
+          x.amin(Shape{0}), x.argmax(1).to(dt), x.argmin(0).to(dt), std::get<0>(x.max(1)), logsumexp(x, Shape{1}),
+          logsumexp(x, Shape{0}), softmax(x, 1), softmax(x, 0), log_softmax(x, 1), norm(x, 2, Shape{1}),
+          norm(x, 3, Shape{1}), (x * 0.01 + 1).prod(1), x.mean()};
 }
 
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
@@ -145,18 +166,56 @@ TEST_CASE("every instruction set's kernels agree with each other and are thread-
   }
 }
 
+TEST_CASE("every instruction set's elementwise and reduction kernels agree and are thread-count deterministic",
+          "[isa]") {
+  IsaGuard guard;
+  const std::vector<std::string> supported = supported_cpu_capabilities();
+  for (Dtype dt : {kFloat32, kFloat64}) {
+    std::vector<Tensor> reference;
+    for (const std::string& isa : supported) {
+      INFO("instruction set " << isa << ", dtype " << dt);
+      set_cpu_capability(isa);
+      set_num_threads(1);
+      const std::vector<Tensor> one = run_elementwise(dt);
+      set_num_threads(2);
+      const std::vector<Tensor> two = run_elementwise(dt);
+      REQUIRE(one.size() == two.size());
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("result " << i);
+        CHECK(bitwise_equal(one[i], two[i]));
+      }
+      if (reference.empty()) {
+        reference = one;
+        continue;
+      }
+      // Contracted multiply-adds (FMA from AVX2 on) and the vector width change the last bits.
+      const double tol = dt == kFloat32 ? 1e-5 : 1e-12;
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("result " << i << " against " << supported.front());
+        CHECK(relative_difference(one[i], reference[i]) <= tol);
+      }
+    }
+  }
+}
+
 TEST_CASE("each instruction set runs its own copy of the kernels", "[isa]") {
   IsaGuard guard;
   const std::vector<std::string> supported = supported_cpu_capabilities();
   if (supported.size() < 2) SUCCEED("only one instruction set on this processor");
   // The GEMM register tile is a multiple of the vector width: 4 floats with SSE, 16 with AVX-512.
   std::vector<int> widths;
+  std::vector<std::int64_t> simd;
   for (const std::string& isa : supported) {
     set_cpu_capability(isa);
     const xg::kernels::GemmTile tile = xg::kernels::gemm_tile<float>();
     INFO(isa << ": tile " << tile.mr << " x " << tile.nr);
     CHECK(tile.mr * tile.nr > 0);
     widths.push_back(tile.mr * tile.nr);
+    // the elementwise and reduction kernels' vector width: 4 floats with SSE, 16 with AVX-512
+    simd.push_back(xg::kernels::simd_width(kFloat32));
   }
-  if (supported.front() != supported.back()) CHECK(widths.front() > widths.back());
+  if (supported.front() != supported.back()) {
+    CHECK(widths.front() > widths.back());
+    CHECK(simd.front() > simd.back());
+  }
 }
