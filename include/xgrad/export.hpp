@@ -16,7 +16,7 @@
 // which is `#pragma GCC visibility push(default)` / `pop`. A declaration inside the bracket gets
 // default visibility, and a definition in lib/ keeps the visibility of the declaration it
 // defines. So exported are: the functions and classes of the public headers (with their vtables
-// and typeinfo, which a program needs to subclass nn::Module, optim::Optimizer, data::Dataset,
+// and typeinfo, which a program needs to subclass nn::Module, optim::Optimizer, data::DatasetImpl,
 // train::Callback … and to catch xg::ValueError and its siblings thrown inside the library), and
 // the library's instantiations of templates declared there (Tensor::item<float>, …). Not
 // exported: xg::kernels (and its per-ISA copies xg::kernels::isa_*), the op, autograd and
@@ -27,6 +27,11 @@
 // optim::detail::FlatParams) is forward-declared before the bracket, so that it stays hidden; the
 // private implementation structs nested in exported classes (DataLoader::Impl, Module::Hooks …)
 // are exported with their class, which is harmless (no header defines them).
+//
+// One exception to "the definition keeps the declaration's visibility": a function template at
+// namespace scope (xg::tensor<T>, xg::from_vector<T>) takes the visibility of its definition, so
+// when lib/ defines and instantiates one that a public header declares, the definition and the
+// instantiations are bracketed as well (lib/core/factory.cpp). Member templates follow their class.
 //
 // XGRAD_API marks one declaration, for the rare public declaration outside a bracket. A new
 // public header needs the bracket; tests/consumer/check_exports.sh (the ctest "exports: …")

@@ -71,6 +71,10 @@ Tensor from_data(const TensorData& data, std::optional<TensorOptions> options) {
 Tensor tensor(const TensorData& data) { return from_data(data, std::nullopt); }
 Tensor tensor(const TensorData& data, TensorOptions options) { return from_data(data, options); }
 
+// A function template declared in a public header takes the visibility of its definition, which
+// is here, outside the headers' bracket; the bracket around the definitions and instantiations
+// exports them (Note [Symbol visibility] in include/xgrad/export.hpp).
+XGRAD_API_BEGIN
 template <class T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape, TensorOptions options) {
   const std::int64_t n = detail::checked_numel(shape, "from_vector");
@@ -100,6 +104,7 @@ XG_INSTANTIATE(std::uint8_t)
 #undef XG_INSTANTIATE
 template Tensor from_vector<bool>(const std::vector<bool>&, const Shape&, TensorOptions);
 template Tensor tensor<bool>(const std::vector<bool>&, TensorOptions);
+XGRAD_API_END
 
 Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype, std::function<void(void*)> deleter) {
   XG_CHECK(strides.size() == shape.size(), ShapeError, "from_blob: ", strides.size(), " strides for shape ", shape);
