@@ -12,13 +12,11 @@
 #include <map>
 #include <ostream>
 #include <unordered_set>
-#if defined(__F16C__) && defined(__AVX__)
-#include <immintrin.h>
-#endif
 
 #if XGRAD_HAVE_MPI
 #include "distributed/process_group.hpp"
 #endif
+#include "kernels/convert16.hpp"
 #include "xgrad/autograd.hpp"
 #include "xgrad/distributed.hpp"
 #include "xgrad/ops.hpp"
@@ -45,115 +43,15 @@ namespace {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// ---- 16-bit compression (comm_hook "fp16" / "bf16") ---------------------------------------------
+// ---- 16-bit compression (comm_hook "fp16" / "bf16"): the conversions are dispatched kernels ----
+// (Note [16-bit conversions in bulk] in kernels/convert16.cpp)
 
-std::uint32_t bits_of(float f) { std::uint32_t u; std::memcpy(&u, &f, 4); return u; }
-float float_of(std::uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
-
-// IEEE binary16 with round-to-nearest-even; overflow gives ±inf, tiny values become subnormal or 0.
-std::uint16_t to_half(float f) {
-  const std::uint32_t x = bits_of(f);
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  std::uint32_t mant = x & 0x7fffffu;
-  const std::int32_t exp = static_cast<std::int32_t>((x >> 23) & 0xffu);
-  if (exp == 0xff) return static_cast<std::uint16_t>(sign | 0x7c00u | (mant ? 0x200u : 0u));
-  const std::int32_t e = exp - 127 + 15;
-  if (e >= 0x1f) return static_cast<std::uint16_t>(sign | 0x7c00u);
-  if (e <= 0) {
-    if (e < -10) return static_cast<std::uint16_t>(sign);
-    mant |= 0x800000u;
-    const int shift = 14 - e;
-    std::uint32_t h = mant >> shift;
-    const std::uint32_t rem = mant & ((1u << shift) - 1), halfway = 1u << (shift - 1);
-    if (rem > halfway || (rem == halfway && (h & 1u))) ++h;
-    return static_cast<std::uint16_t>(sign | h);
-  }
-  std::uint32_t h = sign | (static_cast<std::uint32_t>(e) << 10) | (mant >> 13);
-  const std::uint32_t rem = mant & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;  // a carry correctly bumps the exponent
-  return static_cast<std::uint16_t>(h);
-}
-float from_half(std::uint16_t h) {
-  const std::uint32_t sign = (static_cast<std::uint32_t>(h) & 0x8000u) << 16;
-  const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-  if (e == 0) {
-    const float v = std::ldexp(static_cast<float>(m), -24);
-    return sign ? -v : v;
-  }
-  if (e == 31) return float_of(sign | 0x7f800000u | (m << 13));
-  return float_of(sign | ((e - 15 + 127) << 23) | (m << 13));
-}
-// bfloat16: the top half of a float32, rounded to nearest even.
-// Written without branches so that the bulk loops below vectorize.
-std::uint16_t to_bf16(float f) {
-  const std::uint32_t u = bits_of(f);
-  const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-  const std::uint32_t quiet_nan = (u >> 16) | 0x40u;
-  return static_cast<std::uint16_t>((u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
-}
-float from_bf16(std::uint16_t h) { return float_of(static_cast<std::uint32_t>(h) << 16); }
-
-// Note [16-bit conversions in bulk]
-// A compressed bucket is converted three times per step: packed (float → 16 bits, times 1/world
-// size), summed inside MPI's reduction (16 → float, add, → 16 bits, once per message segment and
-// rank), and widened back. For fp16 these loops use F16C's conversions (8 values per instruction)
-// when the compiler targets it (XGRAD_NATIVE's -march=native on any x86 CPU since 2012); the scalar
-// to_half / from_half above do the remaining tail and every value elsewhere. Both round to nearest
-// even and treat subnormals, overflow to infinity and infinities alike, so the bits do not depend on
-// the path (tests/distributed/test_ddp.cpp checks the rounding cases); only NaN payloads may differ,
-// and a NaN stays a quiet NaN. The bf16 functions are branch-free bit operations that the compiler
-// vectorizes by itself.
-
-/// dst[k] = 16-bit(src[k] · scale) for k < n, rounding to nearest even.
-template <bool kHalf>
-void pack16(const float* src, float scale, std::uint16_t* dst, std::int64_t n) {
-  std::int64_t k = 0;
-#if defined(__F16C__) && defined(__AVX__)
-  if constexpr (kHalf) {
-    const __m256 s = _mm256_set1_ps(scale);
-    for (; k + 8 <= n; k += 8)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k),
-                       _mm256_cvtps_ph(_mm256_mul_ps(_mm256_loadu_ps(src + k), s), _MM_FROUND_TO_NEAREST_INT));
-  }
-#endif
-  for (; k < n; ++k) dst[k] = kHalf ? to_half(src[k] * scale) : to_bf16(src[k] * scale);
-}
-
-/// dst[k] = float(src[k]) for k < n (exact).
-template <bool kHalf>
-void unpack16(const std::uint16_t* src, float* dst, std::int64_t n) {
-  std::int64_t k = 0;
-#if defined(__F16C__) && defined(__AVX__)
-  if constexpr (kHalf)
-    for (; k + 8 <= n; k += 8)
-      _mm256_storeu_ps(dst + k, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k))));
-#endif
-  for (; k < n; ++k) dst[k] = kHalf ? from_half(src[k]) : from_bf16(src[k]);
-}
-
-/// inout[k] = 16-bit(float(in[k]) + float(inout[k])) for k < n: the sum of the compressed all-reduce.
-/// The float sum of two 16-bit values rounded once more to 16 bits is their correctly rounded sum
-/// (float's 24 bits are at least 2 · 11 + 2, so the double rounding is innocuous).
-template <bool kHalf>
-void add16(const std::uint16_t* in, std::uint16_t* inout, std::int64_t n) {
-  std::int64_t k = 0;
-#if defined(__F16C__) && defined(__AVX__)
-  if constexpr (kHalf)
-    for (; k + 8 <= n; k += 8) {
-      const __m256 a = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + k)));
-      const __m256 b = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(inout + k)));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(inout + k),
-                       _mm256_cvtps_ph(_mm256_add_ps(a, b), _MM_FROUND_TO_NEAREST_INT));
-    }
-#endif
-  for (; k < n; ++k)
-    inout[k] = kHalf ? to_half(from_half(in[k]) + from_half(inout[k])) : to_bf16(from_bf16(in[k]) + from_bf16(inout[k]));
-}
+constexpr kernels::Format16 format16(bool half) { return half ? kernels::Format16::Half : kernels::Format16::BFloat16; }
 
 #if XGRAD_HAVE_MPI
 template <bool kHalf>
 void sum16(void* in, void* inout, int* len, MPI_Datatype*) {
-  add16<kHalf>(static_cast<const std::uint16_t*>(in), static_cast<std::uint16_t*>(inout), *len);
+  kernels::add16(format16(kHalf), static_cast<const std::uint16_t*>(in), static_cast<std::uint16_t*>(inout), *len);
 }
 
 MPI_Op sum16_op(bool half) {
@@ -353,8 +251,7 @@ struct DistributedDataParallelImpl::Reducer : std::enable_shared_from_this<Reduc
       NoGradGuard ng;
       const Tensor f = (b.dtype == kFloat32 ? b.flat : b.flat.to(kFloat32)).contiguous();
       const float inv = 1.0f / static_cast<float>(size);
-      if (half) pack16<true>(f.data_ptr<float>(), inv, b.packed.data(), b.numel);
-      else pack16<false>(f.data_ptr<float>(), inv, b.packed.data(), b.numel);
+      kernels::pack16(format16(half), f.data_ptr<float>(), inv, b.packed.data(), b.numel);
     }
 #if XGRAD_HAVE_MPI
     auto g = dist::detail::resolve_group(group, "DistributedDataParallel");
@@ -367,8 +264,7 @@ struct DistributedDataParallelImpl::Reducer : std::enable_shared_from_this<Reduc
     Bucket* bp = &b;
     w->finish = [bp, half] {
       Tensor wide = empty({bp->numel}, kFloat32);
-      if (half) unpack16<true>(bp->packed.data(), wide.data_ptr<float>(), bp->numel);
-      else unpack16<false>(bp->packed.data(), wide.data_ptr<float>(), bp->numel);
+      kernels::unpack16(format16(half), bp->packed.data(), wide.data_ptr<float>(), bp->numel);
       bp->flat.copy_(bp->dtype == kFloat32 ? wide : wide.to(bp->dtype));
     };
     const int rc = MPI_Iallreduce(MPI_IN_PLACE, b.packed.data(), static_cast<int>(b.numel), MPI_UINT16_T,

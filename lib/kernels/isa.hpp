@@ -8,7 +8,8 @@
 // isnan & co., and the strided copy / cast behind contiguous(), to() and copy_ (elementwise.cpp,
 // elementwise_binary.cpp, on the loops of strided_loops.hpp); and the reductions — sum, mean,
 // var/std, prod, max/min/amax/amin, argmax/argmin, logsumexp, norm — and softmax / log_softmax
-// (reductions.cpp, on the loops of reduce.hpp and reduce_outer.hpp). The namespaces are
+// (reductions.cpp, on the loops of reduce.hpp and reduce_outer.hpp); and the fp16 / bf16
+// conversions of DDP's compressed all-reduce (convert16.cpp). The namespaces are
 // xg::kernels::isa_sse4 (-march=x86-64-v2: SSE4.2), isa_avx2
 // (x86-64-v3: AVX2, FMA) and isa_avx512 (x86-64-v4: AVX-512 F/BW/DQ/VL), or isa_generic on other
 // processors — named by XG_ISA_NS, which the build defines for each copy. The rest of the library

@@ -1,6 +1,7 @@
 // The dispatched kernels' entry points in xg::kernels: each forwards to the copy compiled for the
 // active instruction set (Note [Kernels per instruction set] in kernels/isa.hpp).
 #include "kernels/conv.hpp"
+#include "kernels/convert16.hpp"
 #include "kernels/elementwise.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/isa.hpp"
@@ -193,4 +194,13 @@ XG_OPTIM_INSTANTIATE(double)
 #undef XG_OPTIM_INSTANTIATE
 
 }  // namespace optim
+
+void pack16(Format16 f, const float* src, float scale, std::uint16_t* dst, i64 n) {
+  XG_ISA_FORWARD(pack16(f, src, scale, dst, n));
+}
+
+void unpack16(Format16 f, const std::uint16_t* src, float* dst, i64 n) { XG_ISA_FORWARD(unpack16(f, src, dst, n)); }
+
+void add16(Format16 f, const std::uint16_t* in, std::uint16_t* inout, i64 n) { XG_ISA_FORWARD(add16(f, in, inout, n)); }
+
 }  // namespace xg::kernels

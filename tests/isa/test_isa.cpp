@@ -9,12 +9,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <xgrad/optim.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "kernels/convert16.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/reductions.hpp"
 
@@ -217,5 +219,70 @@ TEST_CASE("each instruction set runs its own copy of the kernels", "[isa]") {
   if (supported.front() != supported.back()) {
     CHECK(widths.front() > widths.back());
     CHECK(simd.front() > simd.back());
+  }
+}
+
+TEST_CASE("every instruction set converts to and from fp16 and bf16 with the same bits, rounding to nearest even",
+          "[isa]") {
+  IsaGuard guard;
+  using xg::kernels::Format16;
+  const float u = std::ldexp(1.0f, -24);  // the smallest fp16 subnormal
+  // value, its fp16 bits (round to nearest even), its bf16 bits
+  struct Case {
+    float v;
+    std::uint16_t half, bf16;
+  };
+  const std::vector<Case> cases = {
+      {0.0f, 0x0000, 0x0000},
+      {-0.0f, 0x8000, 0x8000},
+      {1.0f, 0x3c00, 0x3f80},
+      {1.0f + std::ldexp(1.0f, -11), 0x3c00, 0x3f80},              // halfway, even below: down
+      {1.0f + 3 * std::ldexp(1.0f, -11), 0x3c02, 0x3f80},          // halfway, odd below: up
+      {65504.0f, 0x7bff, 0x4780},                                  // fp16's largest finite
+      {65520.0f, 0x7c00, 0x4780},                                  // rounds to +inf in fp16
+      {-1e30f, 0xfc00, 0xf14a},                                    // overflow: -inf
+      {u, 0x0001, 0x3380},                                         // smallest subnormal
+      {u / 2, 0x0000, 0x3300},                                     // halfway to 0, even: 0
+      {3 * u / 2, 0x0002, 0x33c0},                                 // halfway, odd below: up
+      {std::ldexp(1.0f, -14), 0x0400, 0x3880},                     // smallest normal
+      {std::numeric_limits<float>::infinity(), 0x7c00, 0x7f80},
+      {1.00390625f, 0x3c04, 0x3f80},                               // bf16: halfway, even below: down
+      {1.01171875f, 0x3c0c, 0x3f82},                               // bf16: halfway, odd below: up
+  };
+  const int n = 37;  // one vector of 8 and more, and a scalar tail, on every copy
+  std::vector<float> src(n), wide(n);
+  for (int k = 0; k < n; ++k) src[k] = cases[k % cases.size()].v * 2;  // packed with scale 1/2
+  for (const std::string& isa : supported_cpu_capabilities()) {
+    set_cpu_capability(isa);
+    for (const Format16 f : {Format16::Half, Format16::BFloat16}) {
+      const bool half = f == Format16::Half;
+      std::vector<std::uint16_t> packed(n), sum(n);
+      xg::kernels::pack16(f, src.data(), 0.5f, packed.data(), n);
+      for (int k = 0; k < n; ++k) {
+        const Case& c = cases[k % cases.size()];
+        INFO(isa << (half ? " fp16" : " bf16") << ": element " << k << ", value " << c.v);
+        CHECK(packed[k] == (half ? c.half : c.bf16));
+      }
+      // widening is exact, and x + 0 rounds to x
+      xg::kernels::unpack16(f, packed.data(), wide.data(), n);
+      std::vector<std::uint16_t> zeros(n, 0);
+      sum = packed;
+      xg::kernels::add16(f, zeros.data(), sum.data(), n);
+      for (int k = 0; k < n; ++k) {
+        INFO(isa << (half ? " fp16" : " bf16") << ": element " << k);
+        std::vector<std::uint16_t> one = {packed[k]};
+        xg::kernels::pack16(f, &wide[k], 1.0f, one.data(), 1);
+        CHECK(one[0] == packed[k]);
+        CHECK(sum[k] == (packed[k] == 0x8000 ? 0x0000 : packed[k]));  // -0 + 0 = +0
+      }
+      // 1 + 1 = 2 and a sum that rounds: fp16(1) + fp16(2^-11) = 1 (halfway, even)
+      std::vector<float> a = {1.0f, 1.0f}, b = {1.0f, half ? std::ldexp(1.0f, -11) : std::ldexp(1.0f, -8)};
+      std::vector<std::uint16_t> pa(2), pb(2);
+      xg::kernels::pack16(f, a.data(), 1.0f, pa.data(), 2);
+      xg::kernels::pack16(f, b.data(), 1.0f, pb.data(), 2);
+      xg::kernels::add16(f, pa.data(), pb.data(), 2);
+      CHECK(pb[0] == (half ? 0x4000 : 0x4000));
+      CHECK(pb[1] == (half ? 0x3c00 : 0x3f80));
+    }
   }
 }
