@@ -90,13 +90,21 @@ void BM_allreduce_interleaved(benchmark::State& state) {
 void register_all() {
   for (std::int64_t bytes = kKiB; bytes <= 64 * kKiB * kKiB; bytes *= 4) {
     benchmark::RegisterBenchmark("allreduce_raw_mpi", BM_allreduce<true>)
-        ->Arg(bytes)->Iterations(iterations(bytes))->UseRealTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(bytes)
+        ->Iterations(iterations(bytes))
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("allreduce_xgrad", BM_allreduce<false>)
-        ->Arg(bytes)->Iterations(iterations(bytes))->UseRealTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(bytes)
+        ->Iterations(iterations(bytes))
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
   }
   for (std::int64_t bytes = kKiB; bytes <= 64 * kKiB * kKiB; bytes *= 4)
     benchmark::RegisterBenchmark("allreduce_interleaved", BM_allreduce_interleaved)
-        ->Arg(bytes)->Iterations(std::max<benchmark::IterationCount>(iterations(bytes), 50))->UseRealTime()
+        ->Arg(bytes)
+        ->Iterations(std::max<benchmark::IterationCount>(iterations(bytes), 50))
+        ->UseRealTime()
         ->Unit(benchmark::kMicrosecond);
 }
 

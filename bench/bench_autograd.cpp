@@ -20,9 +20,8 @@ void BM_ChainForwardBackward(benchmark::State& state) {
     y.backward();
     x.mutable_grad() = xg::Tensor();
   }
-  state.counters["ns_per_op"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * kChain, benchmark::Counter::kIsRate |
-                                                                              benchmark::Counter::kInvert);
+  state.counters["ns_per_op"] = benchmark::Counter(static_cast<double>(state.iterations()) * kChain,
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_ChainForwardBackward)->Arg(1)->Arg(1000);
 
@@ -30,9 +29,8 @@ void BM_ChainForwardNoGrad(benchmark::State& state) {
   auto x = xg::randn({state.range(0)});
   xg::NoGradGuard no_grad;
   for (auto _ : state) benchmark::DoNotOptimize(chain(x));
-  state.counters["ns_per_op"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * kChain, benchmark::Counter::kIsRate |
-                                                                              benchmark::Counter::kInvert);
+  state.counters["ns_per_op"] = benchmark::Counter(static_cast<double>(state.iterations()) * kChain,
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_ChainForwardNoGrad)->Arg(1)->Arg(1000);
 }  // namespace

@@ -33,7 +33,9 @@ void run(benchmark::State& state, const xg::data::Dataset& ds, bool step, bool l
     std::this_thread::sleep_for(std::chrono::microseconds(500));
     return xg::data::default_collate(std::move(examples));
   };
-  xg::data::DataLoader loader(ds, {.batch_size = 64, .shuffle = true, .num_workers = state.range(0),
+  xg::data::DataLoader loader(ds, {.batch_size = 64,
+                                   .shuffle = true,
+                                   .num_workers = state.range(0),
                                    .collate = latency ? slow : xg::data::Collate()});
   const auto w = xg::randn({784, 256});
   std::int64_t batches = 0;

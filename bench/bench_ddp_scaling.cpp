@@ -31,11 +31,11 @@ namespace dist = xg::distributed;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-  std::string model = "cnn";     // mlp: 784-256-128-10; cnn: examples/fashion_mnist.cpp's network
+  std::string model = "cnn";        // mlp: 784-256-128-10; cnn: examples/fashion_mnist.cpp's network
   std::int64_t global_batch = 128;  // split evenly over the ranks
-  int steps = 0;                 // timed steps (0: 300 for the MLP, 60 for the CNN)
-  int warmup = 5;                // untimed steps first
-  int threads = 0;               // 0: init()'s choice with --distributed, every core otherwise
+  int steps = 0;                    // timed steps (0: 300 for the MLP, 60 for the CNN)
+  int warmup = 5;                   // untimed steps first
+  int threads = 0;                  // 0: init()'s choice with --distributed, every core otherwise
   bool distributed = false;
   std::string comm_hook = "none";
   bool overlap = true;
@@ -168,10 +168,11 @@ int run(const Options& o) {
               o.model.c_str(), o.distributed ? "ddp" : "single", ranks, xg::get_num_threads(),
               static_cast<long long>(o.global_batch), o.steps, 1e3 * seconds / n, o.global_batch * n / seconds);
   if (o.distributed)
-    std::printf(" comm_hook=%s overlap=%d bucket_cap_mb=%g buckets=%d bytes=%lld hidden_fraction=%.3f "
-                "exposed_ms=%.3f comm_ms=%.3f",
-                o.comm_hook.c_str(), o.overlap ? 1 : 0, o.bucket_cap_mb, buckets, static_cast<long long>(bytes),
-                hidden / n, 1e3 * exposed / n, 1e3 * comm / n);
+    std::printf(
+        " comm_hook=%s overlap=%d bucket_cap_mb=%g buckets=%d bytes=%lld hidden_fraction=%.3f "
+        "exposed_ms=%.3f comm_ms=%.3f",
+        o.comm_hook.c_str(), o.overlap ? 1 : 0, o.bucket_cap_mb, buckets, static_cast<long long>(bytes), hidden / n,
+        1e3 * exposed / n, 1e3 * comm / n);
   std::printf("\n");
   return 0;
 }

@@ -49,8 +49,8 @@ void run_gemm(benchmark::State& state, i64 m, i64 n, i64 k, bool ta, bool tb, in
     benchmark::ClobberMemory();
   }
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  state.counters["FLOPS"] = benchmark::Counter(flops * static_cast<double>(state.iterations()),
-                                               benchmark::Counter::kIsRate);
+  state.counters["FLOPS"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["of_peak"] = benchmark::Counter(
       flops * static_cast<double>(state.iterations()) / (peak<T>() * threads), benchmark::Counter::kIsRate);
 }
@@ -90,9 +90,15 @@ void BM_Mlp(benchmark::State& state) {
   const i64 batch = state.range(0), in = state.range(1), out = state.range(2);
   const int threads = static_cast<int>(state.range(4));
   switch (state.range(3)) {
-    case 0: run_gemm<float>(state, batch, out, in, false, true, threads); break;   // x·Wᵀ
-    case 1: run_gemm<float>(state, batch, in, out, false, false, threads); break;  // dy·W
-    default: run_gemm<float>(state, out, in, batch, true, false, threads); break;  // dyᵀ·x
+    case 0:
+      run_gemm<float>(state, batch, out, in, false, true, threads);
+      break;  // x·Wᵀ
+    case 1:
+      run_gemm<float>(state, batch, in, out, false, false, threads);
+      break;  // dy·W
+    default:
+      run_gemm<float>(state, out, in, batch, true, false, threads);
+      break;  // dyᵀ·x
   }
 }
 void mlp_args(benchmark::internal::Benchmark* b) {

@@ -27,13 +27,13 @@ void finish(benchmark::State& state) {
   xg::set_num_threads(2);
 }
 
-#define XG_REDUCE_BENCH(name, expr)                                       \
-  void BM_##name(benchmark::State& state) {                                \
-    Setup s(state);                                                        \
-    const xg::Tensor& x = s.x;                                             \
-    for (auto _ : state) benchmark::DoNotOptimize(expr);                   \
-    finish(state);                                                         \
-  }                                                                        \
+#define XG_REDUCE_BENCH(name, expr)                      \
+  void BM_##name(benchmark::State& state) {              \
+    Setup s(state);                                      \
+    const xg::Tensor& x = s.x;                           \
+    for (auto _ : state) benchmark::DoNotOptimize(expr); \
+    finish(state);                                       \
+  }                                                      \
   BENCHMARK(BM_##name)->Apply(shapes)->Name(#name);
 
 XG_REDUCE_BENCH(sum_all, xg::sum(x))

@@ -40,7 +40,7 @@ namespace F = xg::nn::functional;
 // close to 1 (where 1 − exp(log p_t) would cancel to 0) — exactly the confident examples whose
 // weight the loss is about.
 xg::Tensor focal_loss(const xg::Tensor& logits, const xg::Tensor& labels, double gamma) {
-  const xg::Tensor log_p = xg::log_softmax(logits, 1);                       // [N, C]
+  const xg::Tensor log_p = xg::log_softmax(logits, 1);                        // [N, C]
   const xg::Tensor log_pt = log_p.gather(1, labels.unsqueeze(1)).squeeze(1);  // [N]
   const xg::Tensor one_minus_pt = -xg::expm1(log_pt);
   return (-xg::pow(one_minus_pt, gamma) * log_pt).mean();
@@ -82,7 +82,8 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  example::Flags flags("custom_loss_focal", "A softmax classifier on Fashion-MNIST trained with a focal loss written as a custom function.");
+  example::Flags flags("custom_loss_focal",
+                       "A softmax classifier on Fashion-MNIST trained with a focal loss written as a custom function.");
   flags.add("--epochs", o.epochs, "epochs to train");
   flags.add("--gamma", o.gamma, "focusing parameter γ of the focal loss");
   flags.add("--train", o.train, "training images used");
@@ -166,7 +167,8 @@ int main(int argc, char** argv) try {
     const xg::Tensor ce_terms = -log_pt;
     const xg::Tensor fl_terms = xg::pow(-xg::expm1(log_pt), opt.gamma) * ce_terms;
     std::printf("test examples with p_t < 0.5: %.1f%%; their share of the loss: cross entropy %.1f%%, focal %.1f%%\n",
-                100 * hard.mean().item<double>(), 100 * (ce_terms * hard).sum().item<double>() / ce_terms.sum().item<double>(),
+                100 * hard.mean().item<double>(),
+                100 * (ce_terms * hard).sum().item<double>() / ce_terms.sum().item<double>(),
                 100 * (fl_terms * hard).sum().item<double>() / fl_terms.sum().item<double>());
   }
   return 0;

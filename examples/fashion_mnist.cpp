@@ -61,7 +61,8 @@ struct Options {
 
 static Options parse(int argc, char** argv) {
   Options o;
-  example::Flags flags("fashion_mnist", "A CNN on Fashion-MNIST with Keras-style fit, callbacks, checkpoints and plots.");
+  example::Flags flags("fashion_mnist",
+                       "A CNN on Fashion-MNIST with Keras-style fit, callbacks, checkpoints and plots.");
   flags.add("--epochs", o.epochs, "maximum epochs (early stopping may end sooner)");
   flags.add("--batch-size", o.batch_size, "mini-batch size");
   flags.add("--optimizer", o.optimizer, "adam, adamw, sgd (momentum 0.9, Nesterov), rmsprop or nadam", "NAME");
@@ -75,15 +76,16 @@ static Options parse(int argc, char** argv) {
   flags.add("--seed", o.seed, "seed of the initialization, split and shuffling");
   flags.add("--data-dir", o.data_dir, "Fashion-MNIST files", "DIR");
   flags.add("--out-dir", o.out_dir, "where the model, plots and logs go", "DIR");
-  flags.add_switch("--distributed", o.distributed, true, 
-                    "train on every rank of an MPI job (mpirun -np N ... --distributed); --batch-size is then "
-                    "per rank, and --threads defaults to the cores divided by the ranks on this machine");
+  flags.add_switch("--distributed", o.distributed, true,
+                   "train on every rank of an MPI job (mpirun -np N ... --distributed); --batch-size is then "
+                   "per rank, and --threads defaults to the cores divided by the ranks on this machine");
   flags.add("--lr-scaling", o.lr_scaling, "with --distributed: linear (lr times N, Goyal et al. 2017) or none", "MODE");
   flags.add("--warmup-epochs", o.warmup_epochs, "with linear scaling: epochs to ramp the lr from lr to N lr");
   flags.parse(argc, argv);
   if (o.epochs < 1 || o.batch_size < 1 || !(o.lr > 0) || o.threads < 0 || o.patience < 0 || o.limit < 0)
-    throw xg::ValueError("fashion_mnist: epochs, batch size and learning rate must be positive; threads, "
-                         "patience and limit non-negative");
+    throw xg::ValueError(
+        "fashion_mnist: epochs, batch size and learning rate must be positive; threads, "
+        "patience and limit non-negative");
   if (!(o.dropout >= 0 && o.dropout < 1)) throw xg::ValueError("fashion_mnist: --dropout must be in [0, 1)");
   if (!(o.validation > 0 && o.validation < 1)) throw xg::ValueError("fashion_mnist: --validation must be in (0, 1)");
   if (o.lr_scaling != "linear" && o.lr_scaling != "none")
@@ -142,7 +144,8 @@ static int run(const Options& opt, const std::shared_ptr<xg::train::World>& worl
   const xg::data::FashionMNIST full_train(opt.data_dir, xg::data::Split::Train);
   const xg::data::FashionMNIST test_set(opt.data_dir, xg::data::Split::Test);
   const xg::data::Normalize normalize({0.2860}, {0.3530});
-  auto [train_part, val_part] = xg::data::train_test_split(full_train, opt.validation, {.stratify = true, .seed = opt.seed});
+  auto [train_part, val_part] =
+      xg::data::train_test_split(full_train, opt.validation, {.stratify = true, .seed = opt.seed});
   xg::data::Dataset train_set = train_part;
   if (opt.limit > 0 && opt.limit < train_set.size()) {
     std::vector<std::int64_t> first(static_cast<std::size_t>(opt.limit));
@@ -154,19 +157,25 @@ static int run(const Options& opt, const std::shared_ptr<xg::train::World>& worl
   auto shard = [&](const xg::data::Dataset& ds, bool shuffle) -> std::shared_ptr<xg::data::Sampler> {
     if (!world) return nullptr;
     return std::make_shared<xg::data::DistributedSampler>(
-        ds, xg::data::DistributedSamplerOptions{.num_replicas = ranks, .rank = rank, .shuffle = shuffle, .seed = opt.seed});
+        ds,
+        xg::data::DistributedSamplerOptions{.num_replicas = ranks, .rank = rank, .shuffle = shuffle, .seed = opt.seed});
   };
-  xg::data::DataLoader train_loader(train_set, {.batch_size = opt.batch_size, .shuffle = !world, .seed = opt.seed,
-                                                .num_workers = 1, .batch_transform = normalize,
+  xg::data::DataLoader train_loader(train_set, {.batch_size = opt.batch_size,
+                                                .shuffle = !world,
+                                                .seed = opt.seed,
+                                                .num_workers = 1,
+                                                .batch_transform = normalize,
                                                 .sampler = shard(train_set, true)});
-  xg::data::DataLoader val_loader(val_part, {.batch_size = 1000, .batch_transform = normalize, .sampler = shard(val_part, false)});
-  xg::data::DataLoader test_loader(test_set, {.batch_size = 1000, .batch_transform = normalize, .sampler = shard(test_set, false)});
+  xg::data::DataLoader val_loader(
+      val_part, {.batch_size = 1000, .batch_transform = normalize, .sampler = shard(val_part, false)});
+  xg::data::DataLoader test_loader(
+      test_set, {.batch_size = 1000, .batch_transform = normalize, .sampler = shard(test_set, false)});
   if (lead) {
     std::cout << "Fashion-MNIST from " << opt.data_dir << ": " << train_set.size() << " training, " << val_part.size()
               << " validation, " << test_set.size() << " test images; " << xg::get_num_threads() << " threads";
     if (world)
-      std::cout << " per rank; " << ranks << " ranks, each " << train_loader.size() << " batches of "
-                << opt.batch_size << " per epoch (global batch " << opt.batch_size * ranks << ")";
+      std::cout << " per rank; " << ranks << " ranks, each " << train_loader.size() << " batches of " << opt.batch_size
+                << " per epoch (global batch " << opt.batch_size * ranks << ")";
     std::cout << "\n";
   }
 
@@ -200,8 +209,8 @@ static int run(const Options& opt, const std::shared_ptr<xg::train::World>& worl
   }
   if (lead && world)
     std::cout << "learning rate " << lr
-              << (scale ? " (" + std::to_string(ranks) + " x " + std::to_string(opt.lr) + ", linear scaling, warm-up over " +
-                              std::to_string(opt.warmup_epochs) + " epochs)"
+              << (scale ? " (" + std::to_string(ranks) + " x " + std::to_string(opt.lr) +
+                              ", linear scaling, warm-up over " + std::to_string(opt.warmup_epochs) + " epochs)"
                         : std::string(" (not scaled)"))
               << "\n";
 
@@ -256,8 +265,7 @@ static int run(const Options& opt, const std::shared_ptr<xg::train::World>& worl
   const auto& classes = xg::data::FashionMNIST::classes();
   std::printf("%-12s %9s %9s %9s\n", "class", "precision", "recall", "f1");
   for (std::size_t c = 0; c < classes.size(); ++c)
-    std::printf("%-12s %9.3f %9.3f %9.3f\n", classes[c].c_str(), report.precision[c], report.recall[c],
-                report.f1[c]);
+    std::printf("%-12s %9.3f %9.3f %9.3f\n", classes[c].c_str(), report.precision[c], report.recall[c], report.f1[c]);
 
   // -------------------------------------------------------------------------------------------
   // 7. Plots and where everything is.

@@ -183,11 +183,13 @@ int main(int argc, char** argv) try {
   const std::string std_svg = (fs::path(opt.out_dir) / "init_study_activations.svg").string();
   const std::string grad_svg = (fs::path(opt.out_dir) / "init_study_gradients.svg").string();
   xg::train::write_line_chart(std_svg, std_series,
-                              {.title = "Activation standard deviation per layer", .xlabel = "hidden layer",
-                               .ylabel = "std of activations", .log_y = true});
-  xg::train::write_line_chart(grad_svg, grad_series,
-                              {.title = "Weight-gradient norm per layer", .xlabel = "hidden layer", .ylabel = "||dL/dW||",
+                              {.title = "Activation standard deviation per layer",
+                               .xlabel = "hidden layer",
+                               .ylabel = "std of activations",
                                .log_y = true});
+  xg::train::write_line_chart(
+      grad_svg, grad_series,
+      {.title = "Weight-gradient norm per layer", .xlabel = "hidden layer", .ylabel = "||dL/dW||", .log_y = true});
   std::cout << "\nplots written to " << fs::absolute(std_svg).string() << " and " << fs::absolute(grad_svg).string()
             << "\n";
   return 0;

@@ -29,9 +29,7 @@ static std::pair<xg::Tensor, xg::Tensor> two_classes(const std::string& dir, con
 }
 
 // Binary cross-entropy on logits z, stable for large |z|:  softplus(z) − y·z.
-static xg::Tensor bce_with_logits(const xg::Tensor& z, const xg::Tensor& y) {
-  return (xg::softplus(z) - y * z).mean();
-}
+static xg::Tensor bce_with_logits(const xg::Tensor& z, const xg::Tensor& y) { return (xg::softplus(z) - y * z).mean(); }
 
 int main(int argc, char** argv) try {
   std::string dir = xg::data::FashionMNIST::kDefaultRoot;
@@ -43,8 +41,8 @@ int main(int argc, char** argv) try {
   xg::manual_seed(0);
   auto [x_train, y_train] = two_classes(dir, "train", 7, 9);
   auto [x_test, y_test] = two_classes(dir, "t10k", 7, 9);
-  std::printf("sneakers vs ankle boots: %lld training and %lld test images\n",
-              static_cast<long long>(x_train.size(0)), static_cast<long long>(x_test.size(0)));
+  std::printf("sneakers vs ankle boots: %lld training and %lld test images\n", static_cast<long long>(x_train.size(0)),
+              static_cast<long long>(x_test.size(0)));
 
   auto w = xg::zeros({784}, xg::requires_grad());
   auto b = xg::zeros({}, xg::requires_grad());

@@ -37,7 +37,8 @@ namespace optim = xg::optim;
 struct SgdOptions {
   double lr = 0.1;
   double momentum = 0.9;
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("lr", lr);
     v("momentum", momentum);
   }
@@ -45,7 +46,10 @@ struct SgdOptions {
 };
 struct SgdState {
   xg::Tensor velocity;
-  template <class V> void visit(V&& v) { v("velocity", velocity); }
+  template <class V>
+  void visit(V&& v) {
+    v("velocity", velocity);
+  }
 };
 struct Sgd : optim::OptimizerBase<Sgd, SgdOptions, SgdState> {
   using OptimizerBase::OptimizerBase;
@@ -66,7 +70,7 @@ std::unique_ptr<Sgd> fresh_optimizer(double lr = 0.1) {
 // CyclicLR and OneCycleLR). Here we skip the training and keep the rhythm: the lr in use at step t
 // is recorded before the t-th scheduler.step().
 xg::train::Series record(const std::string& name, Sgd& opt, int steps, const std::function<void()>& step,
-                       const std::string& option = "lr") {
+                         const std::string& option = "lr") {
   xg::train::Series s{name, {}, {}, ""};
   for (int t = 0; t <= steps; ++t) {
     s.x.push_back(t);
@@ -79,8 +83,10 @@ xg::train::Series record(const std::string& name, Sgd& opt, int steps, const std
   return s;
 }
 template <class Scheduler>
-xg::train::Series record(const std::string& name, Sgd& opt, int steps, Scheduler& sched, const std::string& option = "lr") {
-  return record(name, opt, steps, [&] { sched.step(); }, option);
+xg::train::Series record(const std::string& name, Sgd& opt, int steps, Scheduler& sched,
+                         const std::string& option = "lr") {
+  return record(
+      name, opt, steps, [&] { sched.step(); }, option);
 }
 
 int main(int argc, char** argv) try {
@@ -144,19 +150,22 @@ int main(int argc, char** argv) try {
   }
   {
     auto opt = fresh_optimizer();
-    auto warmup = std::make_shared<optim::LinearLR>(*opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = 8});
+    auto warmup =
+        std::make_shared<optim::LinearLR>(*opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = 8});
     auto cosine = std::make_shared<optim::CosineAnnealingLR>(*opt, 32);
     optim::SequentialLR s(*opt, {warmup, cosine}, /*milestones=*/{8});
     warm.push_back(record("Sequential: warm-up, cosine", *opt, 40, s));
   }
   {
     auto opt = fresh_optimizer();
-    optim::ChainedScheduler s({std::make_shared<optim::ConstantLR>(*opt, optim::ConstantLROptions{.factor = 0.5, .total_iters = 10}),
-                               std::make_shared<optim::ExponentialLR>(*opt, 0.95)});
+    optim::ChainedScheduler s(
+        {std::make_shared<optim::ConstantLR>(*opt, optim::ConstantLROptions{.factor = 0.5, .total_iters = 10}),
+         std::make_shared<optim::ExponentialLR>(*opt, 0.95)});
     warm.push_back(record("Chained: constant x exp", *opt, 40, s));
   }
-  xg::train::write_line_chart(svg("lr_schedules_warmup.svg"), warm,
-                              {.title = "Warm-up and composed schedules", .xlabel = "epoch", .ylabel = "learning rate"});
+  xg::train::write_line_chart(
+      svg("lr_schedules_warmup.svg"), warm,
+      {.title = "Warm-up and composed schedules", .xlabel = "epoch", .ylabel = "learning rate"});
 
   // ---- 5. Cycles and restarts (stepped every batch) ------------------------------------------------
   std::vector<xg::train::Series> cyclic, momentum;
@@ -214,8 +223,9 @@ int main(int argc, char** argv) try {
     int e = 0;
     plateau.push_back(record("cosine, then SWALR", *opt, epochs, [&] { e++ < 60 ? cosine.step() : swa.step(); }));
   }
-  xg::train::write_line_chart(svg("lr_schedules_plateau.svg"), plateau,
-                              {.title = "Metric-driven and SWA schedules", .xlabel = "epoch", .ylabel = "learning rate"});
+  xg::train::write_line_chart(
+      svg("lr_schedules_plateau.svg"), plateau,
+      {.title = "Metric-driven and SWA schedules", .xlabel = "epoch", .ylabel = "learning rate"});
 
   for (const char* f : {"lr_schedules_decay.svg", "lr_schedules_warmup.svg", "lr_schedules_cyclic.svg",
                         "lr_schedules_momentum.svg", "lr_schedules_plateau.svg"})

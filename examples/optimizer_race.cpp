@@ -37,8 +37,8 @@ namespace optim = xg::optim;
 struct Options {
   std::string out_dir = ".";
   std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
-  int steps = 500;               // Fashion-MNIST steps per optimizer
-  std::int64_t subset = 12000;   // training images used
+  int steps = 500;              // Fashion-MNIST steps per optimizer
+  std::int64_t subset = 12000;  // training images used
   std::int64_t batch_size = 64;
   bool mnist = true;
 };
@@ -161,8 +161,8 @@ static void rosenbrock_race(const Options& opt) {
   for (const auto& r : racers) {
     const Run run = race(r, steps);
     const std::size_t n = run.loss.size() - 1;
-    std::printf("%-10s %10zu %12lld %14.3g   (%.6f, %.6f)\n", r.name.c_str(), n, static_cast<long long>(run.evaluations),
-                run.loss.back(), run.x.back(), run.y.back());
+    std::printf("%-10s %10zu %12lld %14.3g   (%.6f, %.6f)\n", r.name.c_str(), n,
+                static_cast<long long>(run.evaluations), run.loss.back(), run.x.back(), run.y.back());
     paths.push_back({r.name, run.x, run.y, r.color});
     xg::train::Series curve{r.name, {}, {}, r.color};
     for (std::size_t i = 0; i < run.loss.size(); ++i) {
@@ -174,13 +174,15 @@ static void rosenbrock_race(const Options& opt) {
   const std::vector<double> levels = {0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000};
   const auto contour_svg = (fs::path(opt.out_dir) / "rosenbrock_race.svg").string();
   const auto loss_svg = (fs::path(opt.out_dir) / "rosenbrock_loss.svg").string();
-  example::write_svg_contour(
-      contour_svg, "Rosenbrock: paths from (-1.5, 2) to the minimum (1, 1)",
-      [](double x, double y) { return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x); }, -2.0, 2.0, -1.0, 3.0,
-      levels, paths, {1.0, 1.0});
+  example::write_svg_contour(contour_svg, "Rosenbrock: paths from (-1.5, 2) to the minimum (1, 1)",
+                             [](double x, double y) { return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x); },
+                             -2.0, 2.0, -1.0, 3.0, levels, paths, {1.0, 1.0});
   xg::train::write_line_chart(loss_svg, curves,
-                              {.title = "Rosenbrock: loss per iteration", .xlabel = "iteration + 1 (log)", .ylabel = "f (log)",
-                               .log_x = true, .log_y = true});
+                              {.title = "Rosenbrock: loss per iteration",
+                               .xlabel = "iteration + 1 (log)",
+                               .ylabel = "f (log)",
+                               .log_x = true,
+                               .log_y = true});
   std::cout << "paths: " << fs::absolute(contour_svg).string() << "\nloss:  " << fs::absolute(loss_svg).string()
             << "\n\n";
 }
@@ -264,9 +266,9 @@ static void mnist_race(const Options& opt) {
     curves.push_back(curve);
   }
   const auto svg = (fs::path(opt.out_dir) / "fashion_mnist_optimizers.svg").string();
-  xg::train::write_line_chart(svg, curves,
-                              {.title = "Fashion-MNIST MLP: training loss (moving average)", .xlabel = "step",
-                               .ylabel = "cross-entropy"});
+  xg::train::write_line_chart(
+      svg, curves,
+      {.title = "Fashion-MNIST MLP: training loss (moving average)", .xlabel = "step", .ylabel = "cross-entropy"});
   std::cout << "loss curves: " << fs::absolute(svg).string() << "\n";
 }
 

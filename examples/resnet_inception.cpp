@@ -35,8 +35,9 @@ struct BasicBlockImpl : xg::nn::Module {
     conv2 = register_module("conv2", xg::nn::Conv2d(out, out, 3, {.padding = 1, .bias = false}));
     bn2 = register_module("bn2", xg::nn::BatchNorm2d(out));
     if (stride != 1 || in != out)
-      downsample = register_module("downsample", xg::nn::Sequential({xg::nn::Conv2d(in, out, 1, {.stride = stride, .bias = false}),
-                                                                     xg::nn::BatchNorm2d(out)}));
+      downsample = register_module(
+          "downsample", xg::nn::Sequential(
+                            {xg::nn::Conv2d(in, out, 1, {.stride = stride, .bias = false}), xg::nn::BatchNorm2d(out)}));
   }
   xg::Tensor forward(const xg::Tensor& x) override {
     xg::Tensor h = xg::relu(bn1(conv1(x)));
@@ -81,10 +82,10 @@ struct InceptionImpl : xg::nn::Module {
       return xg::nn::Conv2d(i, out, k, {.padding = k / 2, .activation = "relu"});
     };
     branch1 = register_module("branch1", conv_relu(in, o.ch1x1, 1));
-    branch2 = register_module("branch2", xg::nn::Sequential({conv_relu(in, o.ch3x3_reduce, 1),
-                                                             conv_relu(o.ch3x3_reduce, o.ch3x3, 3)}));
-    branch3 = register_module("branch3", xg::nn::Sequential({conv_relu(in, o.ch5x5_reduce, 1),
-                                                             conv_relu(o.ch5x5_reduce, o.ch5x5, 5)}));
+    branch2 = register_module(
+        "branch2", xg::nn::Sequential({conv_relu(in, o.ch3x3_reduce, 1), conv_relu(o.ch3x3_reduce, o.ch3x3, 3)}));
+    branch3 = register_module(
+        "branch3", xg::nn::Sequential({conv_relu(in, o.ch5x5_reduce, 1), conv_relu(o.ch5x5_reduce, o.ch5x5, 5)}));
     branch4 = register_module("branch4", xg::nn::Sequential({xg::nn::MaxPool2d(3, {.stride = 1, .padding = 1}),
                                                              conv_relu(in, o.pool_proj, 1)}));
   }
@@ -108,11 +109,11 @@ static xg::nn::Sequential small_inception() {
   return xg::nn::Sequential({
       {"stem", xg::nn::Conv2d(1, 16, 3, {.padding = 1, .activation = "relu"})},
       {"pool1", xg::nn::MaxPool2d(2)},
-      {"inception1", Inception(16, {.ch1x1 = 8, .ch3x3_reduce = 12, .ch3x3 = 16, .ch5x5_reduce = 4, .ch5x5 = 8,
-                                    .pool_proj = 8})},
+      {"inception1",
+       Inception(16, {.ch1x1 = 8, .ch3x3_reduce = 12, .ch3x3 = 16, .ch5x5_reduce = 4, .ch5x5 = 8, .pool_proj = 8})},
       {"pool2", xg::nn::MaxPool2d(2)},
-      {"inception2", Inception(40, {.ch1x1 = 16, .ch3x3_reduce = 16, .ch3x3 = 24, .ch5x5_reduce = 8, .ch5x5 = 12,
-                                    .pool_proj = 12})},
+      {"inception2",
+       Inception(40, {.ch1x1 = 16, .ch3x3_reduce = 16, .ch3x3 = 24, .ch5x5_reduce = 8, .ch5x5 = 12, .pool_proj = 12})},
       {"avgpool", xg::nn::AdaptiveAvgPool2d(1)},
       {"flatten", xg::nn::Flatten()},
       {"fc", xg::nn::Linear(64, 10)},
@@ -144,8 +145,8 @@ static std::pair<xg::Tensor, xg::Tensor> load_data(const std::string& dir, std::
 // ---- 4. Training -----------------------------------------------------------------------------------
 // Adam on mini-batches of the slice; the loss is printed every few steps (an average over those
 // steps, which is less noisy than single batches).
-static void train(const char* title, xg::nn::Sequential& model, const xg::Tensor& x, const xg::Tensor& y,
-                  int steps, std::int64_t batch_size) {
+static void train(const char* title, xg::nn::Sequential& model, const xg::Tensor& x, const xg::Tensor& y, int steps,
+                  std::int64_t batch_size) {
   xg::optim::Adam opt(model->parameters(), {.lr = 3e-3});
   model->train();
   // The last images of the slice are held out for the accuracy printed at the end.
@@ -186,7 +187,8 @@ int main(int argc, char** argv) try {
   int steps = 60;
   std::int64_t batch_size = 64;
   std::string data_dir = xg::data::FashionMNIST::kDefaultRoot;
-  example::Flags flags("resnet_inception", "A small ResNet and an Inception block: summaries and a short training run.");
+  example::Flags flags("resnet_inception",
+                       "A small ResNet and an Inception block: summaries and a short training run.");
   flags.add("--steps", steps, "training steps");
   flags.add("--batch-size", batch_size, "mini-batch size");
   flags.add("--data-dir", data_dir, "Fashion-MNIST files", "DIR");

@@ -76,7 +76,7 @@ struct SequenceClassifierImpl : xg::nn::Module {
     head_bias = register_parameter("head_bias", xg::empty({classes}).uniform_(-bound, bound));
   }
   xg::Tensor forward(const xg::Tensor& x) override {
-    auto [output, state] = lstm->forward(x, {});  // zero initial state
+    auto [output, state] = lstm->forward(x, {});    // zero initial state
     const xg::Tensor last = std::get<0>(state)[0];  // h_n of the single layer: [batch, hidden]
     return xg::linear(last, head_weight, head_bias);
   }
@@ -175,8 +175,8 @@ int main(int argc, char** argv) try {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto [test_loss, test_acc] = evaluate(model, x_test, y_test);
     std::printf("epoch %d/%d  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  (%.1f s, %.0f sequences/s)\n",
-                epoch, opt.epochs, running / static_cast<double>(n), 100 * correct / static_cast<double>(n),
-                test_loss, 100 * test_acc, secs, static_cast<double>(n) / secs);
+                epoch, opt.epochs, running / static_cast<double>(n), 100 * correct / static_cast<double>(n), test_loss,
+                100 * test_acc, secs, static_cast<double>(n) / secs);
     std::fflush(stdout);
   }
   return 0;

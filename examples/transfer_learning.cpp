@@ -32,7 +32,7 @@ struct Options {
   std::int64_t per_class = 10;  // labelled examples per new class
   double lr = 1e-2;             // head (and from-scratch) learning rate; the unfrozen layer gets lr / 10
   std::int64_t base_epochs = 2;
-  std::int64_t epochs = 40;      // fine-tuning epochs (head only: epochs − 5, then 5 unfrozen)
+  std::int64_t epochs = 40;  // fine-tuning epochs (head only: epochs − 5, then 5 unfrozen)
   int threads = 0;
   std::string data_dir = data::FashionMNIST::kDefaultRoot;
   std::string out_dir = "transfer_learning_out";
@@ -66,12 +66,13 @@ static data::TensorDataset classes_subset(const data::FashionMNIST& ds, std::int
   }
   const auto idx = xg::tensor(keep);
   // Pixels standardized with Fashion-MNIST's mean and standard deviation.
-  return data::TensorDataset((ds.data().index_select(0, idx) - 0.2860) / 0.3530, ds.targets().index_select(0, idx) - first);
+  return data::TensorDataset((ds.data().index_select(0, idx) - 0.2860) / 0.3530,
+                             ds.targets().index_select(0, idx) - first);
 }
 
 // conv32-pool-conv64-pool-fc128 features and a 5-way head: layers 0…9, the head is layer 10.
 static nn::Sequential make_cnn() {
-  return nn::Sequential({nn::Conv2d(1, 32, 3), nn::BatchNorm2d(32), nn::ReLU(), nn::MaxPool2d(2),  //
+  return nn::Sequential({nn::Conv2d(1, 32, 3), nn::BatchNorm2d(32), nn::ReLU(), nn::MaxPool2d(2),   //
                          nn::Conv2d(32, 64, 3), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2),  //
                          nn::Flatten(), nn::Linear(1600, 128), nn::ReLU(), nn::Linear(128, 5)});
 }

@@ -18,7 +18,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     xg::io::load_hdf5(path);
     xg::io::load_hdf5_metadata(path);
-  } catch (const xg::IoError&) {
-  }
+  } catch (const xg::IoError&) {}
   return 0;
 }

@@ -11,9 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   xg::io::SafetensorsContents c;
   try {
     c = xg::io::parse_safetensors(data, size, "fuzz-input");
-  } catch (const xg::IoError&) {
-    return 0;
-  }
+  } catch (const xg::IoError&) { return 0; }
   for (const auto& item : c.tensors)
     if (item.key().empty()) return 0;  // readable but refused by the writer (PyTorch never makes one)
   const std::string bytes = xg::io::serialize_safetensors(c.tensors, c.metadata);

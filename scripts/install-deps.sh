@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
           xtensor-dev libxsimd-dev libtbb-dev catch2 libbenchmark-dev zlib1g-dev nlohmann-json3-dev libhdf5-dev
-          libopenmpi-dev openmpi-bin dataset-fashion-mnist doxygen)
+          libopenmpi-dev openmpi-bin dataset-fashion-mnist doxygen clang-format)
 if [[ "${1:-}" == "--with-torch" ]]; then
   packages+=(libtorch-dev python3-torch python3-h5py)
 fi

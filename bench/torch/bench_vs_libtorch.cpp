@@ -95,7 +95,8 @@ void bench_mm(int threads, const std::string& filter) {
     if (!want(name)) continue;
     const auto a = xg_randn({n, n}), b = xg_randn({n, n});
     const auto ta = torch::randn({n, n}), tb = torch::randn({n, n});
-    report(name, threads, 2.0 * n * n * n, [&] { xg::mm(a, b); }, [&] { torch::mm(ta, tb); });
+    report(
+        name, threads, 2.0 * n * n * n, [&] { xg::mm(a, b); }, [&] { torch::mm(ta, tb); });
   }
   // The MLP Linear(784, 256) → Linear(256, 128) → Linear(128, 10) at batch 64: forward x·Wᵀ and
   // backward dx = dy·W, dW = dyᵀ·x (transposed views, as the autograd rules pass them).
@@ -106,11 +107,14 @@ void bench_mm(int threads, const std::string& filter) {
     const auto tx = torch::randn({batch, in}), tw = torch::randn({out, in}), tdy = torch::randn({batch, out});
     const double f = 2.0 * batch * in * out;
     if (want("mm mlp " + shape + " x.Wt"))
-      report("mm mlp " + shape + " x.Wt", threads, f, [&] { xg::mm(x, w.t()); }, [&] { torch::mm(tx, tw.t()); });
+      report(
+          "mm mlp " + shape + " x.Wt", threads, f, [&] { xg::mm(x, w.t()); }, [&] { torch::mm(tx, tw.t()); });
     if (want("mm mlp " + shape + " dy.W"))
-      report("mm mlp " + shape + " dy.W", threads, f, [&] { xg::mm(dy, w); }, [&] { torch::mm(tdy, tw); });
+      report(
+          "mm mlp " + shape + " dy.W", threads, f, [&] { xg::mm(dy, w); }, [&] { torch::mm(tdy, tw); });
     if (want("mm mlp " + shape + " dyt.x"))
-      report("mm mlp " + shape + " dyt.x", threads, f, [&] { xg::mm(dy.t(), x); }, [&] { torch::mm(tdy.t(), tx); });
+      report(
+          "mm mlp " + shape + " dyt.x", threads, f, [&] { xg::mm(dy.t(), x); }, [&] { torch::mm(tdy.t(), tx); });
   }
 }
 
@@ -133,26 +137,32 @@ void bench_cnn(int threads, const std::string& filter) {
     xg::NoGradGuard ng;
     torch::NoGradGuard tng;
     if (want("conv1 forward"))
-      report("conv1 forward 64x1x28x28 -> 32", threads, 0, [&] { xg::conv2d(x1, w1, b1); },
-             [&] { torch::conv2d(tx1, tw1, tb1); });
+      report(
+          "conv1 forward 64x1x28x28 -> 32", threads, 0, [&] { xg::conv2d(x1, w1, b1); },
+          [&] { torch::conv2d(tx1, tw1, tb1); });
     if (want("pool1 forward"))
-      report("pool1 forward max 2x2 64x32x26x26", threads, 0, [&] { xg::max_pool2d(p1, 2); },
-             [&] { torch::max_pool2d(tp1, 2); });
+      report(
+          "pool1 forward max 2x2 64x32x26x26", threads, 0, [&] { xg::max_pool2d(p1, 2); },
+          [&] { torch::max_pool2d(tp1, 2); });
     if (want("conv2 forward"))
-      report("conv2 forward 64x32x13x13 -> 64", threads, 0, [&] { xg::conv2d(x2, w2, b2); },
-             [&] { torch::conv2d(tx2, tw2, tb2); });
+      report(
+          "conv2 forward 64x32x13x13 -> 64", threads, 0, [&] { xg::conv2d(x2, w2, b2); },
+          [&] { torch::conv2d(tx2, tw2, tb2); });
     if (want("pool2 forward"))
-      report("pool2 forward max 2x2 64x64x11x11", threads, 0, [&] { xg::max_pool2d(p2, 2); },
-             [&] { torch::max_pool2d(tp2, 2); });
+      report(
+          "pool2 forward max 2x2 64x64x11x11", threads, 0, [&] { xg::max_pool2d(p2, 2); },
+          [&] { torch::max_pool2d(tp2, 2); });
   }
   // Backward alone: the graph is built once and walked repeatedly (retain_graph); gradients
   // accumulate into the leaves in both libraries.
   auto backward_pair = [&](const std::string& name, const xg::Tensor& y, const torch::Tensor& ty) {
     const auto g = xg::randn(y.sizes());
     const auto tg = torch::randn(ty.sizes());
-    report(name, threads, 0, [&] { y.backward(g, true); }, [&] { ty.backward(tg, true); });
+    report(
+        name, threads, 0, [&] { y.backward(g, true); }, [&] { ty.backward(tg, true); });
   };
-  if (want("conv1 backward")) backward_pair("conv1 backward (dW, db)", xg::conv2d(x1, w1, b1), torch::conv2d(tx1, tw1, tb1));
+  if (want("conv1 backward"))
+    backward_pair("conv1 backward (dW, db)", xg::conv2d(x1, w1, b1), torch::conv2d(tx1, tw1, tb1));
   if (want("pool1 backward")) backward_pair("pool1 backward", xg::max_pool2d(p1, 2), torch::max_pool2d(tp1, 2));
   if (want("conv2 backward"))
     backward_pair("conv2 backward (dx, dW, db)", xg::conv2d(x2, w2, b2), torch::conv2d(tx2, tw2, tb2));
@@ -198,9 +208,8 @@ void bench_overhead(int threads, const std::string& filter) {
           tx.mutable_grad() = torch::Tensor();
         });
     rows.push_back({name, threads, t_xg, t_torch, 0});
-    std::printf("%-44s %2d  %10.1f  %10.1f  %6.2f   (per op: xgrad %.2f us, torch %.2f us, fwd+bwd)\n",
-                name.c_str(), threads, t_xg * 1e6, t_torch * 1e6, t_xg / t_torch, t_xg / kChain * 1e6,
-                t_torch / kChain * 1e6);
+    std::printf("%-44s %2d  %10.1f  %10.1f  %6.2f   (per op: xgrad %.2f us, torch %.2f us, fwd+bwd)\n", name.c_str(),
+                threads, t_xg * 1e6, t_torch * 1e6, t_xg / t_torch, t_xg / kChain * 1e6, t_torch / kChain * 1e6);
     std::fflush(stdout);
   }
 }
@@ -252,7 +261,8 @@ TrainData bench_train_data(double fraction) {
   xg::data::FashionMNIST ds(xg::data::FashionMNIST::kDefaultRoot, xg::data::Split::Train);
   TrainData d{ds.data().contiguous(), ds.targets().contiguous(), 0};
   const std::int64_t n = d.images.size(0), full = (n + 63) / 64;
-  d.batches = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(fraction * static_cast<double>(full))), 1, full);
+  d.batches =
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(fraction * static_cast<double>(full))), 1, full);
   return d;
 }
 
@@ -328,7 +338,8 @@ double bench_train_xgrad_epoch(Model& model, const TrainData& d) {
   double tail = 0;
   for (std::int64_t b = 0; b < d.batches; ++b) {
     const std::int64_t s = b * 64, len = std::min<std::int64_t>(64, n - s);
-    auto loss = xg::nn::functional::cross_entropy(model.forward(d.images.narrow(0, s, len)), d.labels.narrow(0, s, len));
+    auto loss =
+        xg::nn::functional::cross_entropy(model.forward(d.images.narrow(0, s, len)), d.labels.narrow(0, s, len));
     opt.zero_grad();
     loss.backward();
     opt.step();
@@ -374,16 +385,26 @@ int bench_train_child(const std::string& lib, const std::string& model, int thre
       rusage ru{};
       getrusage(RUSAGE_SELF, &ru);
       peak_kb = ru.ru_maxrss;
-      std::fprintf(stderr, "bench_vs_libtorch: could not reset the RSS high-water mark; the %s %s peak includes "
-                   "loading the data\n", lib.c_str(), model.c_str());
+      std::fprintf(stderr,
+                   "bench_vs_libtorch: could not reset the RSS high-water mark; the %s %s peak includes "
+                   "loading the data\n",
+                   lib.c_str(), model.c_str());
     }
     std::printf("RESULT %.3f %ld %ld %.5f\n", static_cast<double>(samples) / sec, peak_kb, base, loss);
   };
-  if (lib == "xgrad" && model == "mlp") { XgMlp m; run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); }); }
-  else if (lib == "xgrad" && model == "cnn") { XgCnn m; run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); }); }
-  else if (lib == "torch" && model == "mlp") { TorchMlp m; run(m, [](auto& n, auto& dd) { return bench_train_torch_epoch(n, dd); }); }
-  else if (lib == "torch" && model == "cnn") { TorchCnn m; run(m, [](auto& n, auto& dd) { return bench_train_torch_epoch(n, dd); }); }
-  else return 2;
+  if (lib == "xgrad" && model == "mlp") {
+    XgMlp m;
+    run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); });
+  } else if (lib == "xgrad" && model == "cnn") {
+    XgCnn m;
+    run(m, [](auto& n, auto& dd) { return bench_train_xgrad_epoch(n, dd); });
+  } else if (lib == "torch" && model == "mlp") {
+    TorchMlp m;
+    run(m, [](auto& n, auto& dd) { return bench_train_torch_epoch(n, dd); });
+  } else if (lib == "torch" && model == "cnn") {
+    TorchCnn m;
+    run(m, [](auto& n, auto& dd) { return bench_train_torch_epoch(n, dd); });
+  } else return 2;
   return 0;
 }
 
@@ -395,7 +416,8 @@ TrainResult bench_train_spawn(const std::string& lib, const std::string& model, 
   if (!p) return r;
   char line[512];
   while (std::fgets(line, sizeof line, p))
-    if (std::sscanf(line, "RESULT %lf %ld %ld %lf", &r.samples_per_s, &r.peak_kb, &r.base_kb, &r.loss) == 4) r.ok = true;
+    if (std::sscanf(line, "RESULT %lf %ld %ld %lf", &r.samples_per_s, &r.peak_kb, &r.base_kb, &r.loss) == 4)
+      r.ok = true;
   r.ok = pclose(p) == 0 && r.ok;
   return r;
 }
@@ -408,16 +430,23 @@ void bench_train_all(const std::string& filter, double fraction) {
       const std::string name = "train " + model;
       if (!filter.empty() && name.find(filter) == std::string::npos) continue;
       if (!header) {
-        std::printf("\nTraining epoch on Fashion-MNIST (%.0f%% of the 60000 images), batch 64, Adam lr 1e-3; each "
-                    "run in its own process\n", fraction * 100);
+        std::printf(
+            "\nTraining epoch on Fashion-MNIST (%.0f%% of the 60000 images), batch 64, Adam lr 1e-3; each "
+            "run in its own process\n",
+            fraction * 100);
         std::printf("%-10s %2s  %11s  %11s  %6s  %9s  %9s  %6s  %9s  %9s  %7s  %7s\n", "model", "th", "xg samp/s",
                     "tc samp/s", "speed", "xg peak", "tc peak", "peak", "xg +MB", "tc +MB", "xg loss", "tc loss");
         header = true;
       }
       // Alternate which library goes first, so slow drift of the machine's load hits both.
       TrainResult x, t;
-      if (threads == 1) { x = bench_train_spawn("xgrad", model, threads, fraction); t = bench_train_spawn("torch", model, threads, fraction); }
-      else { t = bench_train_spawn("torch", model, threads, fraction); x = bench_train_spawn("xgrad", model, threads, fraction); }
+      if (threads == 1) {
+        x = bench_train_spawn("xgrad", model, threads, fraction);
+        t = bench_train_spawn("torch", model, threads, fraction);
+      } else {
+        t = bench_train_spawn("torch", model, threads, fraction);
+        x = bench_train_spawn("xgrad", model, threads, fraction);
+      }
       if (!x.ok || !t.ok) {
         std::printf("%-10s %2d  a child process failed (xgrad %s, torch %s)\n", model.c_str(), threads,
                     x.ok ? "ok" : "failed", t.ok ? "ok" : "failed");
@@ -425,15 +454,17 @@ void bench_train_all(const std::string& filter, double fraction) {
       }
       std::printf("%-10s %2d  %11.0f  %11.0f  %5.2fx  %6.0f MB  %6.0f MB  %5.2fx  %6.0f MB  %6.0f MB  %7.4f  %7.4f\n",
                   model.c_str(), threads, x.samples_per_s, t.samples_per_s, x.samples_per_s / t.samples_per_s,
-                  x.peak_kb / 1024.0, t.peak_kb / 1024.0, static_cast<double>(x.peak_kb) / static_cast<double>(t.peak_kb),
-                  (x.peak_kb - x.base_kb) / 1024.0, (t.peak_kb - t.base_kb) / 1024.0, x.loss, t.loss);
+                  x.peak_kb / 1024.0, t.peak_kb / 1024.0,
+                  static_cast<double>(x.peak_kb) / static_cast<double>(t.peak_kb), (x.peak_kb - x.base_kb) / 1024.0,
+                  (t.peak_kb - t.base_kb) / 1024.0, x.loss, t.loss);
       std::fflush(stdout);
     }
   }
   if (header)
-    std::printf("speed: xgrad / LibTorch samples per second (above 1: xgrad is faster). peak: resident memory high-water "
-                "mark during training, xgrad / LibTorch. +MB: peak above the RSS just before training (data, libraries "
-                "and model loaded). loss: mean over the last 50 batches.\n");
+    std::printf(
+        "speed: xgrad / LibTorch samples per second (above 1: xgrad is faster). peak: resident memory high-water "
+        "mark during training, xgrad / LibTorch. +MB: peak above the RSS just before training (data, libraries "
+        "and model loaded). loss: mean over the last 50 batches.\n");
 }
 
 /// The BLAS library LibTorch's matrix products go to in this process (from /proc/self/maps).
@@ -462,18 +493,26 @@ void bench_elementwise(int threads, const std::string& filter) {
     const std::string sz = " " + std::to_string(n);
     const auto x = xg_randn({n}), y = xg_randn({n});
     const auto tx = torch::randn({n}), ty = torch::randn({n});
-    if (want("elementwise exp" + sz)) report("elementwise exp" + sz, threads, 0, [&] { xg::exp(x); }, [&] { torch::exp(tx); });
+    if (want("elementwise exp" + sz))
+      report(
+          "elementwise exp" + sz, threads, 0, [&] { xg::exp(x); }, [&] { torch::exp(tx); });
     if (want("elementwise tanh" + sz))
-      report("elementwise tanh" + sz, threads, 0, [&] { xg::tanh(x); }, [&] { torch::tanh(tx); });
+      report(
+          "elementwise tanh" + sz, threads, 0, [&] { xg::tanh(x); }, [&] { torch::tanh(tx); });
     if (want("elementwise sigmoid" + sz))
-      report("elementwise sigmoid" + sz, threads, 0, [&] { xg::sigmoid(x); }, [&] { torch::sigmoid(tx); });
+      report(
+          "elementwise sigmoid" + sz, threads, 0, [&] { xg::sigmoid(x); }, [&] { torch::sigmoid(tx); });
     if (want("elementwise relu" + sz))
-      report("elementwise relu" + sz, threads, 0, [&] { xg::relu(x); }, [&] { torch::relu(tx); });
-    if (want("elementwise add" + sz)) report("elementwise add" + sz, threads, 0, [&] { xg::add(x, y); }, [&] { torch::add(tx, ty); });
+      report(
+          "elementwise relu" + sz, threads, 0, [&] { xg::relu(x); }, [&] { torch::relu(tx); });
+    if (want("elementwise add" + sz))
+      report(
+          "elementwise add" + sz, threads, 0, [&] { xg::add(x, y); }, [&] { torch::add(tx, ty); });
     const auto m = xg_randn({n / 100, 100}), b = xg_randn({100});
     const auto tm = torch::randn({n / 100, 100}), tb = torch::randn({100});
     if (want("elementwise add bcast row" + sz))
-      report("elementwise add bcast row" + sz, threads, 0, [&] { xg::add(m, b); }, [&] { torch::add(tm, tb); });
+      report(
+          "elementwise add bcast row" + sz, threads, 0, [&] { xg::add(m, b); }, [&] { torch::add(tm, tb); });
   }
 }
 
@@ -484,19 +523,28 @@ void bench_reduce(int threads, const std::string& filter) {
   for (std::int64_t d : {1, 0}) {
     const std::string dim = d == 1 ? " 1000x1000 dim1" : " 1000x1000 dim0";
     if (want("reduce sum" + dim))
-      report("reduce sum" + dim, threads, 0, [&] { xg::sum(x, {d}); }, [&] { torch::sum(tx, {d}); });
+      report(
+          "reduce sum" + dim, threads, 0, [&] { xg::sum(x, {d}); }, [&] { torch::sum(tx, {d}); });
     if (want("reduce var" + dim))
-      report("reduce var" + dim, threads, 0, [&] { xg::var(x, xg::Shape{d}); }, [&] { torch::var(tx, torch::IntArrayRef{d}); });
+      report(
+          "reduce var" + dim, threads, 0, [&] { xg::var(x, xg::Shape{d}); },
+          [&] { torch::var(tx, torch::IntArrayRef{d}); });
     if (want("reduce amax" + dim))
-      report("reduce amax" + dim, threads, 0, [&] { xg::amax(x, {d}); }, [&] { torch::amax(tx, {d}); });
+      report(
+          "reduce amax" + dim, threads, 0, [&] { xg::amax(x, {d}); }, [&] { torch::amax(tx, {d}); });
     if (want("reduce argmax" + dim))
-      report("reduce argmax" + dim, threads, 0, [&] { xg::argmax(x, d); }, [&] { torch::argmax(tx, d); });
+      report(
+          "reduce argmax" + dim, threads, 0, [&] { xg::argmax(x, d); }, [&] { torch::argmax(tx, d); });
     if (want("reduce logsumexp" + dim))
-      report("reduce logsumexp" + dim, threads, 0, [&] { xg::logsumexp(x, {d}); }, [&] { torch::logsumexp(tx, {d}); });
+      report(
+          "reduce logsumexp" + dim, threads, 0, [&] { xg::logsumexp(x, {d}); }, [&] { torch::logsumexp(tx, {d}); });
     if (want("reduce softmax" + dim))
-      report("reduce softmax" + dim, threads, 0, [&] { xg::softmax(x, d); }, [&] { torch::softmax(tx, d); });
+      report(
+          "reduce softmax" + dim, threads, 0, [&] { xg::softmax(x, d); }, [&] { torch::softmax(tx, d); });
   }
-  if (want("reduce sum all 1e6")) report("reduce sum all 1e6", threads, 0, [&] { xg::sum(x); }, [&] { torch::sum(tx); });
+  if (want("reduce sum all 1e6"))
+    report(
+        "reduce sum all 1e6", threads, 0, [&] { xg::sum(x); }, [&] { torch::sum(tx); });
 }
 }  // namespace
 
@@ -519,8 +567,8 @@ int main(int argc, char** argv) {
   if (!only_train) {
     peak = xg::bench::measure_peak_flops<float>();
     std::printf("single-thread FP32 FMA peak: %.1f GFLOP/s\n", peak * 1e-9);
-    std::printf("%-44s %2s  %10s  %10s  %6s  %7s  %7s  %5s\n", "case", "th", "xgrad us", "torch us", "ratio",
-                "xg GF/s", "tc GF/s", "peak");
+    std::printf("%-44s %2s  %10s  %10s  %6s  %7s  %7s  %5s\n", "case", "th", "xgrad us", "torch us", "ratio", "xg GF/s",
+                "tc GF/s", "peak");
     for (int threads : {1, 2}) {
       tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
       torch::set_num_threads(threads);

@@ -60,7 +60,8 @@ void write_svg_contour(const std::string& path, const std::string& title, F f, d
       }
     o << "'/>\n";
   }
-  const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#000000"};
+  const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                           "#8c564b", "#e377c2", "#17becf", "#000000"};
   for (std::size_t k = 0; k < paths.size(); ++k) {
     const auto& s = paths[k];
     const std::string color = s.color.empty() ? palette[k % 9] : s.color;
@@ -72,7 +73,8 @@ void write_svg_contour(const std::string& path, const std::string& title, F f, d
   o << "</g>\n";
   if (!paths.empty() && !paths[0].x.empty())
     o << "<circle cx='" << px(paths[0].x[0]) << "' cy='" << py(paths[0].y[0]) << "' r='4' fill='black'/>\n";
-  o << "<text x='" << px(mark.first) << "' y='" << py(mark.second) + 5 << "' text-anchor='middle' font-size='16'>&#9733;</text>\n";
+  o << "<text x='" << px(mark.first) << "' y='" << py(mark.second) + 5
+    << "' text-anchor='middle' font-size='16'>&#9733;</text>\n";
   o << "<rect x='" << L << "' y='" << T << "' width='" << W - L - R << "' height='" << H - T - B
     << "' fill='none' stroke='#444'/>\n";
   for (int k = 0; k <= 4; ++k) {
@@ -83,8 +85,9 @@ void write_svg_contour(const std::string& path, const std::string& title, F f, d
   for (std::size_t k = 0; k < paths.size(); ++k) {
     const std::string color = paths[k].color.empty() ? palette[k % 9] : paths[k].color;
     const double ly = T + 14 + 20.0 * static_cast<double>(k);
-    o << "<line x1='" << W - R + 12 << "' x2='" << W - R + 36 << "' y1='" << ly << "' y2='" << ly << "' stroke='" << color
-      << "' stroke-width='3'/><text x='" << W - R + 42 << "' y='" << ly + 4 << "'>" << paths[k].name << "</text>\n";
+    o << "<line x1='" << W - R + 12 << "' x2='" << W - R + 36 << "' y1='" << ly << "' y2='" << ly << "' stroke='"
+      << color << "' stroke-width='3'/><text x='" << W - R + 42 << "' y='" << ly + 4 << "'>" << paths[k].name
+      << "</text>\n";
   }
   o << "</svg>\n";
   std::ofstream(path) << o.str();

@@ -27,7 +27,8 @@ namespace example {
 
 class Flags {
  public:
-  explicit Flags(std::string program, std::string about = "") : program_(std::move(program)), about_(std::move(about)) {}
+  explicit Flags(std::string program, std::string about = "")
+      : program_(std::move(program)), about_(std::move(about)) {}
 
   /// `name VALUE` sets `value` (an integer, a floating-point number or a string). The usage shows
   /// `metavar` (by default N for integers, X for numbers, TEXT for strings) and the current value
@@ -37,16 +38,16 @@ class Flags {
     if (metavar.empty()) metavar = std::is_integral_v<T> ? "N" : std::is_floating_point_v<T> ? "X" : "TEXT";
     std::ostringstream shown;
     shown << value;
-    flags_.push_back({std::move(name), std::move(metavar), std::move(help), shown.str(),
-                      [this, &value](const std::string& flag, const std::string& text) { value = convert<T>(flag, text); }});
+    flags_.push_back(
+        {std::move(name), std::move(metavar), std::move(help), shown.str(),
+         [this, &value](const std::string& flag, const std::string& text) { value = convert<T>(flag, text); }});
     return *this;
   }
 
   /// `name` alone sets `value` to `set_to`.
   Flags& add_switch(std::string name, bool& value, bool set_to, std::string help) {
-    flags_.push_back({std::move(name), "", std::move(help), "", [&value, set_to](const std::string&, const std::string&) {
-                        value = set_to;
-                      }});
+    flags_.push_back({std::move(name), "", std::move(help), "",
+                      [&value, set_to](const std::string&, const std::string&) { value = set_to; }});
     return *this;
   }
 
@@ -78,7 +79,8 @@ class Flags {
       if (!f.metavar.empty() && !f.default_text.empty()) out << " (default " << f.default_text << ")";
       out << "\n";
     }
-    out << "  " << std::left << std::setw(22) << "--help" << " this text\n";
+    out << "  " << std::left << std::setw(22) << "--help"
+        << " this text\n";
   }
 
  private:
@@ -102,8 +104,8 @@ class Flags {
       const char* end = text.data() + text.size();
       const auto [ptr, ec] = std::from_chars(text.data(), end, out);
       if (ec != std::errc() || ptr != end || text.empty())
-        throw xg::ValueError(flag + " expects " + (std::is_integral_v<T> ? "an integer" : "a number") +
-                             ", got '" + text + "'");
+        throw xg::ValueError(flag + " expects " + (std::is_integral_v<T> ? "an integer" : "a number") + ", got '" +
+                             text + "'");
       return out;
     }
   }

@@ -47,9 +47,13 @@ class AutoGradMode {
   bool prev_;
 };
 /// `{ xg::NoGradGuard g; ... }` runs ops without recording (evaluation, optimizer updates).
-struct NoGradGuard : AutoGradMode { NoGradGuard() : AutoGradMode(false) {} };
+struct NoGradGuard : AutoGradMode {
+  NoGradGuard() : AutoGradMode(false) {}
+};
 /// `{ xg::EnableGradGuard g; ... }` records ops again inside a no-grad scope (closures, double backward).
-struct EnableGradGuard : AutoGradMode { EnableGradGuard() : AutoGradMode(true) {} };
+struct EnableGradGuard : AutoGradMode {
+  EnableGradGuard() : AutoGradMode(true) {}
+};
 
 namespace autograd {
 
@@ -120,7 +124,10 @@ class Node : public std::enable_shared_from_this<Node> {
 
   /// Shape and dtype of input i at record time: the engine sums broadcast gradients back to this
   /// shape and casts them to this dtype (Note [Broadcasting is undone by the engine]).
-  struct InputMeta { Shape shape; Dtype dtype = kFloat32; };
+  struct InputMeta {
+    Shape shape;
+    Dtype dtype = kFloat32;
+  };
   /// @var InputMeta::shape
   /// the input's shape
   /// @var InputMeta::dtype
@@ -144,7 +151,11 @@ class Node : public std::enable_shared_from_this<Node> {
   void set_num_outputs(std::uint32_t n) { num_outputs_ = n; }
 
  private:
-  struct PreHook { unsigned handle; std::uint32_t output_nr; TensorHook fn; };
+  struct PreHook {
+    unsigned handle;
+    std::uint32_t output_nr;
+    TensorHook fn;
+  };
   std::vector<Edge> next_edges_;
   std::vector<InputMeta> input_meta_;
   std::vector<PreHook> pre_hooks_;
@@ -181,9 +192,8 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors = {},
 /// Returns d(sum_i <grad_outputs[i], outputs[i]>)/d(inputs[j]) without touching .grad().
 /// With create_graph the results are themselves differentiable (higher-order gradients).
 /// An input the outputs do not depend on is an error unless allow_unused (then undefined).
-TensorList grad(const TensorList& outputs, const TensorList& inputs,
-                const TensorList& grad_outputs = {}, std::optional<bool> retain_graph = std::nullopt,
-                bool create_graph = false, bool allow_unused = false);
+TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs = {},
+                std::optional<bool> retain_graph = std::nullopt, bool create_graph = false, bool allow_unused = false);
 
 /// Queues `callback` to run once when the backward pass running on this thread (backward() or
 /// grad()) has finished walking the graph, before that call returns (PyTorch's
@@ -233,11 +243,11 @@ struct CustomFunctionCall {
   std::string name;
 };
 std::shared_ptr<AutogradContext> begin_custom_function(const CustomFunctionCall& call, bool& record);
-void finish_custom_function(CustomFunctionCall&& call, std::shared_ptr<AutogradContext> ctx,
-                            TensorList& outputs);
+void finish_custom_function(CustomFunctionCall&& call, std::shared_ptr<AutogradContext> ctx, TensorList& outputs);
 std::string demangle(const char* name);
 
-template <class A> void collect_arg(CustomFunctionCall& call, A&& a) {
+template <class A>
+void collect_arg(CustomFunctionCall& call, A&& a) {
   using D = std::decay_t<A>;
   if constexpr (std::is_same_v<D, Tensor>) {
     call.arg_to_input.push_back(static_cast<int>(call.inputs.size()));
@@ -294,7 +304,7 @@ struct Function {
 
 /// Options of gradcheck and gradgradcheck (PyTorch's defaults).
 struct GradcheckOptions {
-  double eps = 1e-6;   ///< central-difference step
+  double eps = 1e-6;  ///< central-difference step
   /// absolute tolerance
   double atol = 1e-5;
   /// relative tolerance
@@ -324,14 +334,14 @@ Tensor jacobian(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, 
 /// Hessian of a scalar function: shape x.shape + x.shape.
 Tensor hessian(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, bool create_graph = false);
 /// (f(x), vᵀ J): vector-Jacobian product.
-std::pair<Tensor, Tensor> vjp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x,
-                              const Tensor& v, bool create_graph = false);
+std::pair<Tensor, Tensor> vjp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, const Tensor& v,
+                              bool create_graph = false);
 /// (f(x), J v): Jacobian-vector product, by the double-vjp trick.
-std::pair<Tensor, Tensor> jvp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x,
-                              const Tensor& v, bool create_graph = false);
+std::pair<Tensor, Tensor> jvp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, const Tensor& v,
+                              bool create_graph = false);
 /// (f(x), H v) for a scalar f, without forming H (double backward).
-std::pair<Tensor, Tensor> hvp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x,
-                              const Tensor& v, bool create_graph = false);
+std::pair<Tensor, Tensor> hvp(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, const Tensor& v,
+                              bool create_graph = false);
 }  // namespace functional
 
 }  // namespace autograd

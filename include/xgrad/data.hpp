@@ -1,5 +1,6 @@
 // xgrad — the data layer (torch.utils.data in xg::data): datasets and transforms, IDX and CSV
-// readers, Fashion-MNIST and MNIST, the DataLoader and its samplers (DistributedSampler), and random / stratified / K-fold splits.
+// readers, Fashion-MNIST and MNIST, the DataLoader and its samplers (DistributedSampler), and random / stratified /
+// K-fold splits.
 // `#include <xgrad/data.hpp>` brings all of it; each part has its own header under xgrad/data/.
 #pragma once
 #include "xgrad/data/csv.hpp"

@@ -147,7 +147,7 @@ struct CollectiveOptions {
   /// the group (default: the world)
   std::optional<ProcessGroup> group = {};  // default: the world
   /// true: start the collective and return a Work at once
-  bool async_op = false;                   // true: start the collective and return at once
+  bool async_op = false;  // true: start the collective and return at once
 };
 
 /// Reduces `tensor` elementwise across the group; every rank receives the result, in place.
@@ -194,13 +194,11 @@ Work reduce_scatter_tensor(Tensor& output, const Tensor& input, ReduceOp op = Re
 ///   std::vector<xg::Tensor> parts;
 ///   if (rank() == 0) for (int i = 0; i < world_size(); ++i) parts.push_back(xg::empty_like(t));
 ///   xg::distributed::gather(t, rank() == 0 ? &parts : nullptr, /*dst=*/0);
-Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0,
-            CollectiveOptions options = {});
+Work gather(const Tensor& tensor, std::vector<Tensor>* gather_list, int dst = 0, CollectiveOptions options = {});
 
 /// Sends (*scatter_list)[i] from rank `src` to group rank i's `tensor`; other ranks pass nullptr.
 ///   `xg::distributed::scatter(mine, rank() == 0 ? &parts : nullptr, /*src=*/0);`
-Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src = 0,
-             CollectiveOptions options = {});
+Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src = 0, CollectiveOptions options = {});
 
 /// Blocks until every rank of the group reached it (async_op: until wait()).
 Work barrier(CollectiveOptions options = {});

@@ -41,10 +41,14 @@ inline constexpr Dtype kDouble = Dtype::Float64;
 /// Size in bytes of one element: `element_size(xg::kFloat64) == 8`.
 constexpr std::size_t element_size(Dtype t) {
   switch (t) {
-    case Dtype::Bool: return 1;
-    case Dtype::Int64: return 8;
-    case Dtype::Float32: return 4;
-    case Dtype::Float64: return 8;
+    case Dtype::Bool:
+      return 1;
+    case Dtype::Int64:
+      return 8;
+    case Dtype::Float32:
+      return 4;
+    case Dtype::Float64:
+      return 8;
   }
   return 0;
 }
@@ -60,42 +64,59 @@ std::string_view dtype_name(Dtype t);
 std::ostream& operator<<(std::ostream& os, Dtype t);
 
 /// Type promotion between two tensors, by category then width: bool < int64 < float32 < float64.
-constexpr Dtype promote_types(Dtype a, Dtype b) {
-  return static_cast<int>(a) > static_cast<int>(b) ? a : b;
-}
+constexpr Dtype promote_types(Dtype a, Dtype b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
 
 /// The C++ type of a dtype and back: `CppType<kFloat64>` is double, `dtype_of<float>` is kFloat32.
-template <Dtype D> struct cpp_type_of;
+template <Dtype D>
+struct cpp_type_of;
 /// kBool is bool.
-template <> struct cpp_type_of<Dtype::Bool> { using type = bool; };
+template <>
+struct cpp_type_of<Dtype::Bool> {
+  using type = bool;
+};
 /// @typedef cpp_type_of< Dtype::Bool >::type
 /// bool
 
 /// kInt64 is std::int64_t.
-template <> struct cpp_type_of<Dtype::Int64> { using type = std::int64_t; };
+template <>
+struct cpp_type_of<Dtype::Int64> {
+  using type = std::int64_t;
+};
 /// @typedef cpp_type_of< Dtype::Int64 >::type
 /// std::int64_t
 
 /// kFloat32 is float.
-template <> struct cpp_type_of<Dtype::Float32> { using type = float; };
+template <>
+struct cpp_type_of<Dtype::Float32> {
+  using type = float;
+};
 /// @typedef cpp_type_of< Dtype::Float32 >::type
 /// float
 
 /// kFloat64 is double.
-template <> struct cpp_type_of<Dtype::Float64> { using type = double; };
+template <>
+struct cpp_type_of<Dtype::Float64> {
+  using type = double;
+};
 /// @typedef cpp_type_of< Dtype::Float64 >::type
 /// double
 
 /// The C++ type of dtype D: `CppType<kFloat64>` is double.
-template <Dtype D> using CppType = typename cpp_type_of<D>::type;
+template <Dtype D>
+using CppType = typename cpp_type_of<D>::type;
 
 /// The dtype of C++ type T: `dtype_of<double>` is kFloat64.
 ///@{
-template <class T> inline constexpr Dtype dtype_of = Dtype::Float32;
-template <> inline constexpr Dtype dtype_of<bool> = Dtype::Bool;
-template <> inline constexpr Dtype dtype_of<std::int64_t> = Dtype::Int64;
-template <> inline constexpr Dtype dtype_of<float> = Dtype::Float32;
-template <> inline constexpr Dtype dtype_of<double> = Dtype::Float64;
+template <class T>
+inline constexpr Dtype dtype_of = Dtype::Float32;
+template <>
+inline constexpr Dtype dtype_of<bool> = Dtype::Bool;
+template <>
+inline constexpr Dtype dtype_of<std::int64_t> = Dtype::Int64;
+template <>
+inline constexpr Dtype dtype_of<float> = Dtype::Float32;
+template <>
+inline constexpr Dtype dtype_of<double> = Dtype::Float64;
 ///@}
 
 }  // namespace xg

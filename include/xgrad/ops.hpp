@@ -156,7 +156,9 @@ Tensor var(const Tensor& x, const Shape& dims = {}, double correction = 1.0, boo
 /// var with PyTorch's bool `unbiased` (true: N − 1 in the denominator, false: N).
 ///@{
 template <std::same_as<bool> B>
-Tensor var(const Tensor& x, B unbiased) { return var(x, Shape{}, unbiased ? 1.0 : 0.0); }
+Tensor var(const Tensor& x, B unbiased) {
+  return var(x, Shape{}, unbiased ? 1.0 : 0.0);
+}
 template <std::same_as<bool> B>
 Tensor var(const Tensor& x, const Shape& dims, B unbiased, bool keepdim = false) {
   return var(x, dims, unbiased ? 1.0 : 0.0, keepdim);
@@ -166,7 +168,9 @@ Tensor var(const Tensor& x, const Shape& dims, B unbiased, bool keepdim = false)
 /// The square root of var, with the same overloads.
 Tensor std(const Tensor& x, const Shape& dims = {}, double correction = 1.0, bool keepdim = false);
 template <std::same_as<bool> B>
-Tensor std(const Tensor& x, B unbiased) { return std(x, Shape{}, unbiased ? 1.0 : 0.0); }
+Tensor std(const Tensor& x, B unbiased) {
+  return std(x, Shape{}, unbiased ? 1.0 : 0.0);
+}
 template <std::same_as<bool> B>
 Tensor std(const Tensor& x, const Shape& dims, B unbiased, bool keepdim = false) {
   return std(x, dims, unbiased ? 1.0 : 0.0, keepdim);
@@ -286,8 +290,8 @@ Tensor pad(const Tensor& x, const Shape& pads, double value = 0.0);
 Tensor embedding(const Tensor& weight, const Tensor& indices);
 /// The inverse of a slice: a zero tensor of `input_sizes` with grad placed at the slice
 /// (the backward of slice, differentiable itself).
-Tensor slice_backward(const Tensor& grad, const Shape& input_sizes, std::int64_t dim,
-                      std::int64_t start, std::int64_t end, std::int64_t step);
+Tensor slice_backward(const Tensor& grad, const Shape& input_sizes, std::int64_t dim, std::int64_t start,
+                      std::int64_t end, std::int64_t step);
 /// Sums x over broadcast dimensions so that it has `shape` (the adjoint of expand).
 Tensor sum_to(const Tensor& x, const Shape& shape);
 
@@ -398,15 +402,13 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
 /// with weight [Cin, Cout / groups, K]; note the argument order of LibTorch (groups before dilation).
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
                         ExpandingArray<1> stride = 1, ExpandingArray<1> padding = 0,
-                        ExpandingArray<1> output_padding = 0, std::int64_t groups = 1,
-                        ExpandingArray<1> dilation = 1);
+                        ExpandingArray<1> output_padding = 0, std::int64_t groups = 1, ExpandingArray<1> dilation = 1);
 /// Transposed 2-d convolution of input [N, Cin, H, W] with weight [Cin, Cout / groups, KH, KW]:
 /// OH = (H − 1)·stride − 2·pad + dil·(KH − 1) + output_padding + 1.
 ///   auto up = xg::conv_transpose2d(x, w, {}, /*stride=*/2, /*padding=*/1, /*output_padding=*/1);
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
                         ExpandingArray<2> stride = 1, ExpandingArray<2> padding = 0,
-                        ExpandingArray<2> output_padding = 0, std::int64_t groups = 1,
-                        ExpandingArray<2> dilation = 1);
+                        ExpandingArray<2> output_padding = 0, std::int64_t groups = 1, ExpandingArray<2> dilation = 1);
 /// The gradient of conv2d w.r.t. its weight, as torch.nn.grad.conv2d_weight: the weight of shape
 /// `weight_size` for which conv2d(input, ·) is differentiated, given the output gradient.
 Tensor conv2d_weight(const Tensor& input, const Shape& weight_size, const Tensor& grad_output,
@@ -427,7 +429,7 @@ Tensor max_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, ExpandingA
                   ExpandingArray<1> padding = 0, ExpandingArray<1> dilation = 1, bool ceil_mode = false);
 Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
                   ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1, bool ceil_mode = false);
-                  ///@}
+///@}
 
 /// max_pool with the int64 indices of the maxima, flattened over each input plane (h·W + w), as
 /// torch::max_pool2d_with_indices returns them.
@@ -438,7 +440,7 @@ std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, Expandin
 std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, ExpandingArray<2> kernel_size,
                                                    ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0,
                                                    ExpandingArray<2> dilation = 1, bool ceil_mode = false);
-                                                   ///@}
+///@}
 
 /// Average pooling: the mean over each window; with count_include_pad the zero padding counts in
 /// the divisor; divisor_override replaces the divisor altogether.
@@ -449,7 +451,7 @@ Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, ExpandingA
 Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
                   ExpandingArray<2> padding = 0, bool ceil_mode = false, bool count_include_pad = true,
                   std::optional<std::int64_t> divisor_override = std::nullopt);
-                  ///@}
+///@}
 
 /// Average pooling to a fixed output size: output cell i averages input cells
 /// [floor(i·in/out), ceil((i+1)·in/out)).  `xg::adaptive_avg_pool2d(x, 1)` is global pooling.

@@ -34,9 +34,7 @@ class Shape {
   /// `{2, 3}`.
   Shape(std::initializer_list<std::int64_t> v) { assign(v.begin(), v.size()); }
   /// `n` entries equal to `fill`.
-  explicit Shape(std::size_t n, std::int64_t fill = 0) {
-    resize(n, fill);
-  }
+  explicit Shape(std::size_t n, std::int64_t fill = 0) { resize(n, fill); }
   /// The entries of a std::vector.
   Shape(const std::vector<std::int64_t>& v) { assign(v.data(), v.size()); }  // NOLINT: implicit on purpose
   template <class It, class = std::enable_if_t<!std::is_integral_v<It>>>
@@ -49,12 +47,18 @@ class Shape {
   Shape(const Shape& o) { assign(o.data(), o.size()); }
   Shape(Shape&& o) noexcept { steal(o); }
   Shape& operator=(const Shape& o) {
-    if (this != &o) { size_ = 0; assign(o.data(), o.size()); }
+    if (this != &o) {
+      size_ = 0;
+      assign(o.data(), o.size());
+    }
     return *this;
   }
   Shape& operator=(Shape&& o) noexcept {
-  ///@}
-    if (this != &o) { release(); steal(o); }
+    ///@}
+    if (this != &o) {
+      release();
+      steal(o);
+    }
     return *this;
   }
   ~Shape() { release(); }
@@ -100,7 +104,7 @@ class Shape {
     --size_;
   }
   void reserve(std::size_t n) {
-  ///@}
+    ///@}
     if (n <= capacity()) return;
     std::size_t cap = std::max<std::size_t>(n, 2 * capacity());
     auto* p = new std::int64_t[cap];

@@ -27,7 +27,9 @@
 
 // Internal (lib/core/tensor_impl.hpp), so declared outside the exported bracket: the shared library
 // does not export its members (Note [Symbol visibility] in xgrad/export.hpp).
-namespace xg { struct TensorImpl; }
+namespace xg {
+struct TensorImpl;
+}
 
 XGRAD_API_BEGIN
 
@@ -36,8 +38,12 @@ namespace xg {
 class Tensor;
 /// A list of tensors (what split, chunk and autograd::grad return).
 using TensorList = std::vector<Tensor>;
-namespace autograd { class Node; }
-namespace indexing { class TensorIndex; }  // below the class: `x.index({Slice(), 0})`
+namespace autograd {
+class Node;
+}
+namespace indexing {
+class TensorIndex;
+}  // namespace indexing
 
 /// What a factory makes: dtype and requires_grad, in LibTorch's builder style:
 /// `xg::zeros({2, 3}, xg::dtype(xg::kFloat64).requires_grad(true))`, or just `xg::kFloat64`.
@@ -48,9 +54,17 @@ class TensorOptions {
   /// Options with dtype `d` (so a bare `xg::kFloat64` converts to options).
   TensorOptions(Dtype d) : dtype_(d) {}  // NOLINT: implicit on purpose, as in LibTorch
   /// A copy with dtype `d`.
-  TensorOptions dtype(Dtype d) const { auto o = *this; o.dtype_ = d; return o; }
+  TensorOptions dtype(Dtype d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
   /// A copy with requires_grad `r`.
-  TensorOptions requires_grad(bool r) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions requires_grad(bool r) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
   /// The element type a factory makes.
   Dtype dtype() const { return dtype_; }
   /// Whether a factory's result requires grad.
@@ -115,15 +129,18 @@ class Tensor {
   /// True when both handles share one TensorImpl.
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
   /// Pointer to the first element; T must match dtype() (DtypeError otherwise).
-  template <class T> T* data_ptr() const;
+  template <class T>
+  T* data_ptr() const;
   /// Untyped pointer to the first element.
   void* data_ptr() const;
   /// The value of a one-element tensor, converted to T.
-  template <class T> T item() const;
+  template <class T>
+  T item() const;
   /// The value of a one-element tensor as a Scalar of its dtype.
   Scalar item() const;
   /// A std::vector of all elements in row-major order, converted to T.
-  template <class T> std::vector<T> to_vector() const;
+  template <class T>
+  std::vector<T> to_vector() const;
   /// The implementation object (internal; its layout is not part of the API).
   TensorImpl* unsafe_impl() const { return impl_.get(); }
   /// The shared implementation object (internal; its layout is not part of the API).
@@ -170,8 +187,8 @@ class Tensor {
   /// Number of in-place modifications of the storage this tensor views (PyTorch's `_version`).
   std::uint32_t _version() const;
   /// Computes the gradient of this tensor w.r.t. graph leaves. A non-scalar needs `gradient`.
-  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
-                bool create_graph = false, const TensorList& inputs = {}) const;
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+                const TensorList& inputs = {}) const;
   /// Registers a hook called with this tensor's gradient during backward; returns its handle.
   unsigned register_hook(TensorHook hook) const;
   /// Removes a hook registered by register_hook or register_post_accumulate_grad_hook.
@@ -236,8 +253,7 @@ class Tensor {
   Tensor index(const std::vector<indexing::TensorIndex>& indices) const;
   /// `x[...] = values` (or `+=` with accumulate, which sums repeated positions): values broadcast
   /// to the shape of x.index(indices) and are cast to x's dtype. Differentiable w.r.t. x and values.
-  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& values,
-                     bool accumulate = false);
+  Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& values, bool accumulate = false);
   /// `x[...] = value` for a number.
   Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, Scalar value);
 
@@ -319,9 +335,13 @@ class Tensor {
   /// var / std with PyTorch's bool `unbiased` (true: N − 1 in the denominator, false: N).
   ///@{
   template <std::same_as<bool> B>
-  Tensor var(B unbiased) const { return var(Shape{}, unbiased ? 1.0 : 0.0); }
+  Tensor var(B unbiased) const {
+    return var(Shape{}, unbiased ? 1.0 : 0.0);
+  }
   template <std::same_as<bool> B>
-  Tensor var(const Shape& dims, B unbiased, bool keepdim = false) const { return var(dims, unbiased ? 1.0 : 0.0, keepdim); }
+  Tensor var(const Shape& dims, B unbiased, bool keepdim = false) const {
+    return var(dims, unbiased ? 1.0 : 0.0, keepdim);
+  }
   ///@}
 
   /// Standard deviation over dims (all when empty) with N − correction in the denominator.
@@ -329,9 +349,13 @@ class Tensor {
   /// std with PyTorch's bool `unbiased` (true: N − 1 in the denominator, false: N).
   ///@{
   template <std::same_as<bool> B>
-  Tensor std(B unbiased) const { return std(Shape{}, unbiased ? 1.0 : 0.0); }
+  Tensor std(B unbiased) const {
+    return std(Shape{}, unbiased ? 1.0 : 0.0);
+  }
   template <std::same_as<bool> B>
-  Tensor std(const Shape& dims, B unbiased, bool keepdim = false) const { return std(dims, unbiased ? 1.0 : 0.0, keepdim); }
+  Tensor std(const Shape& dims, B unbiased, bool keepdim = false) const {
+    return std(dims, unbiased ? 1.0 : 0.0, keepdim);
+  }
   ///@}
 
   /// Method forms of the reductions of <xgrad/ops.hpp> (see sum()).
@@ -455,19 +479,19 @@ class TensorIndex {
   /// Which of the alternatives this index holds.
   enum class Kind { None, Ellipsis, Integer, Boolean, Slice, Tensor };
   /// `None`: a new dimension of size 1.
-  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}               // NOLINT: implicit on purpose
+  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}  // NOLINT: implicit on purpose
   /// `Ellipsis`.
-  TensorIndex(EllipsisIndexType) : kind_(Kind::Ellipsis) {}        // NOLINT
+  TensorIndex(EllipsisIndexType) : kind_(Kind::Ellipsis) {}  // NOLINT
   /// "..." (any other string is an IndexError).
-  TensorIndex(const char* s);                                      // NOLINT: "..." only
+  TensorIndex(const char* s);  // NOLINT: "..." only
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
   /// An integer: selects one position and drops the dimension.
   TensorIndex(T i) : kind_(Kind::Integer), integer_(static_cast<std::int64_t>(i)) {}  // NOLINT
   template <class T, std::enable_if_t<std::is_same_v<T, bool>, int> = 0>
   /// A bool: true adds a dimension of size 1, false one of size 0 (as in NumPy).
-  TensorIndex(T b) : kind_(Kind::Boolean), boolean_(b) {}          // NOLINT
+  TensorIndex(T b) : kind_(Kind::Boolean), boolean_(b) {}  // NOLINT
   /// A slice: a strided view of the dimension.
-  TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}          // NOLINT
+  TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}  // NOLINT
   /// An int64 index tensor or a bool mask.
   TensorIndex(Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}  // NOLINT
   /// Which alternative this index holds.
@@ -522,11 +546,13 @@ class TensorData {
 ///@{
 Tensor tensor(const TensorData& data);
 Tensor tensor(const TensorData& data, TensorOptions options);
-template <class T> Tensor tensor(const std::vector<T>& values, TensorOptions options = dtype_of<T>);
+template <class T>
+Tensor tensor(const std::vector<T>& values, TensorOptions options = dtype_of<T>);
 ///@}
 
 /// Values in row-major order with an explicit shape.
-template <class T> Tensor from_vector(const std::vector<T>& values, const Shape& shape, TensorOptions options = dtype_of<T>);
+template <class T>
+Tensor from_vector(const std::vector<T>& values, const Shape& shape, TensorOptions options = dtype_of<T>);
 /// Wraps memory the caller owns, without copying (like torch::from_blob). The memory must outlive
 /// every tensor that views it, unless `deleter` is given, which is called when the last view dies.
 Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype,

@@ -13,7 +13,7 @@ XGRAD_API_BEGIN
 #define XGRAD_VERSION_MINOR 2
 #define XGRAD_VERSION_PATCH 0
 /// One comparable number: major × 10000 + minor × 100 + patch.
-#define XGRAD_VERSION_NUMBER(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#define XGRAD_VERSION_NUMBER(major, minor, patch) ((major)*10000 + (minor)*100 + (patch))
 #define XGRAD_VERSION XGRAD_VERSION_NUMBER(XGRAD_VERSION_MAJOR, XGRAD_VERSION_MINOR, XGRAD_VERSION_PATCH)
 
 namespace xg {

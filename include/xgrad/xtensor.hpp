@@ -27,8 +27,7 @@ namespace xtensor_detail {
 
 template <class T>
 inline constexpr bool is_tensor_element =
-    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int64_t> ||
-    std::is_same_v<T, bool>;
+    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, bool>;
 
 /// The dtype whose elements are T, for views that share memory (no conversion possible).
 template <class T>

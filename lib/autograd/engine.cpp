@@ -30,8 +30,8 @@ Tensor validate_grad(const Node& node, std::size_t i, Tensor g) {
     }
     if (!ok)
       throw AutogradError(::xg::detail::concat("backward of '", node.name(), "' returned a gradient of shape ", gs,
-                                         " for input ", i, ", which cannot be reduced to the input shape ",
-                                         meta.shape));
+                                               " for input ", i, ", which cannot be reduced to the input shape ",
+                                               meta.shape));
     g = sum_to(g, meta.shape);
   }
   if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
@@ -45,8 +45,8 @@ void check_backward_anomaly(const Node& node, const TensorList& grads) {
     NoGradGuard ng;
     if (!isfinite(g).all().item<bool>())
       throw AutogradError(::xg::detail::concat("anomaly detected: the backward of '", node.name(),
-                                         "' produced NaN or Inf in the gradient of its input ", i,
-                                         " (shape ", g.sizes(), ")"));
+                                               "' produced NaN or Inf in the gradient of its input ", i, " (shape ",
+                                               g.sizes(), ")"));
   }
 }
 
@@ -68,8 +68,8 @@ struct Task {
   std::int32_t deps = 0;
   bool needed = false;
   bool queued = false;
-  Tensor grad0;           // gradient buffer of output 0
-  TensorList rest;        // outputs 1… (nodes with several outputs only)
+  Tensor grad0;     // gradient buffer of output 0
+  TensorList rest;  // outputs 1… (nodes with several outputs only)
 };
 
 class NodeTable {
@@ -147,7 +147,7 @@ class ScratchLease {
   }
   ~ScratchLease() {
     s_->last_size = std::max<std::size_t>(64, s_->tasks.size());
-    s_->tasks.clear();  // releases every buffered gradient
+    s_->tasks.clear();                        // releases every buffered gradient
     if (s_->tasks.capacity() > kKeepTasks) {  // a huge graph: do not hold its bookkeeping forever
       std::vector<Task>().swap(s_->tasks);
       s_->last_size = 64;
@@ -196,8 +196,8 @@ using Roots = std::vector<std::pair<Edge, Tensor>>;
 /// scalar output given none), checked against the output.
 Roots make_roots(const TensorList& outputs, const TensorList& grad_outputs, const char* api) {
   XG_CHECK(!outputs.empty(), AutogradError, api, ": no output tensors were given");
-  XG_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), AutogradError, api, ": got ",
-           outputs.size(), " outputs but ", grad_outputs.size(), " gradients");
+  XG_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), AutogradError, api, ": got ", outputs.size(),
+           " outputs but ", grad_outputs.size(), " gradients");
   Roots roots;
   roots.reserve(outputs.size());
   for (std::size_t k = 0; k < outputs.size(); ++k) {
@@ -209,8 +209,8 @@ Roots make_roots(const TensorList& outputs, const TensorList& grad_outputs, cons
     Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[k];
     if (!g.defined()) {
       XG_CHECK(out.numel() == 1, AutogradError, api,
-               ": grad can be implicitly created only for scalar outputs, but output ", k, " has shape ",
-               out.sizes(), "; pass a gradient of that shape");
+               ": grad can be implicitly created only for scalar outputs, but output ", k, " has shape ", out.sizes(),
+               "; pass a gradient of that shape");
       g = ones_like(out);
     } else {
       XG_CHECK(g.sizes() == out.sizes(), ShapeError, api, ": gradient ", k, " has shape ", g.sizes(),
@@ -274,7 +274,10 @@ void discover(Scratch& sc, const Roots& roots, const Targets& targets) {
       } else {
         if (targets.any() && !tasks[t].needed) {
           for (const auto& e : node->next_edges())
-            if (e.function && tasks[task_of(e.function.get())].needed) { tasks[t].needed = true; break; }
+            if (e.function && tasks[task_of(e.function.get())].needed) {
+              tasks[t].needed = true;
+              break;
+            }
         }
         sc.stack.pop_back();
       }
@@ -375,8 +378,8 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
         in_grads = node->apply(std::move(grads));
       }
       if (AnomalyMode::is_enabled()) check_backward_anomaly(*node, in_grads);
-      XG_CHECK(in_grads.empty() || in_grads.size() == node->num_inputs(), AutogradError, "backward of '",
-               node->name(), "' returned ", in_grads.size(), " gradients for ", node->num_inputs(), " inputs");
+      XG_CHECK(in_grads.empty() || in_grads.size() == node->num_inputs(), AutogradError, "backward of '", node->name(),
+               "' returned ", in_grads.size(), " gradients for ", node->num_inputs(), " inputs");
     }
     // Saved tensors are freed as soon as the node has run (Note [Engine bookkeeping]), and the
     // incoming gradients with `grads` at the end of this iteration.
@@ -398,8 +401,8 @@ TensorList run(const TensorList& outputs, const TensorList& grad_outputs, bool k
 
   if (!accumulate) {
     for (std::size_t j = 0; j < inputs.size(); ++j)
-      XG_CHECK(results[j].defined() || allow_unused, AutogradError, api, ": input ", j, " (shape ",
-               inputs[j].sizes(), ") was not used to compute the outputs; pass allow_unused=true to get an "
+      XG_CHECK(results[j].defined() || allow_unused, AutogradError, api, ": input ", j, " (shape ", inputs[j].sizes(),
+               ") was not used to compute the outputs; pass allow_unused=true to get an "
                "undefined gradient for it");
   }
   return results;

@@ -39,9 +39,10 @@ class CppFunctionNode final : public Node {
 
   TensorList apply(TensorList&& grads) override {
     if (released_)
-      throw AutogradError(::xg::detail::concat(
-          name_, ": trying to backward through the graph a second time (its saved tensors were freed "
-                 "by the first backward); pass retain_graph=true to the first backward() or grad()"));
+      throw AutogradError(
+          ::xg::detail::concat(name_,
+                               ": trying to backward through the graph a second time (its saved tensors were freed "
+                               "by the first backward); pass retain_graph=true to the first backward() or grad()"));
     // Undefined gradients (outputs that did not reach the loss) become zeros, as PyTorch's
     // materialize_grads does, so the user's backward can use them in arithmetic; outputs marked
     // non-differentiable keep undefined gradients.
@@ -146,7 +147,7 @@ std::shared_ptr<AutogradContext> begin_custom_function(const CustomFunctionCall&
 
 void finish_custom_function(CustomFunctionCall&& call, std::shared_ptr<AutogradContext> ctx, TensorList& outputs) {
   const bool recording = std::any_of(CustomFunctionAccess::needs_input_grad(*ctx).begin(),
-                                  CustomFunctionAccess::needs_input_grad(*ctx).end(), [](bool b) { return b; });
+                                     CustomFunctionAccess::needs_input_grad(*ctx).end(), [](bool b) { return b; });
   // An input returned as it is must not have its own history overwritten: the output becomes
   // an alias (a view sharing the storage) that carries this function's history instead. The same
   // holds for a tensor returned twice, which needs one history per output slot.
@@ -183,10 +184,9 @@ void finish_custom_function(CustomFunctionCall&& call, std::shared_ptr<AutogradC
   node->set_num_outputs(static_cast<std::uint32_t>(outputs.size()));
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     const Tensor& out = outputs[k];
-    const bool differentiable =
-        out.defined() && out.is_floating_point() && !contains(non_diff, out.unsafe_impl());
-    node->outputs_.push_back({out.defined() ? out.sizes() : Shape{}, out.defined() ? out.dtype() : kFloat32,
-                              differentiable});
+    const bool differentiable = out.defined() && out.is_floating_point() && !contains(non_diff, out.unsafe_impl());
+    node->outputs_.push_back(
+        {out.defined() ? out.sizes() : Shape{}, out.defined() ? out.dtype() : kFloat32, differentiable});
     if (differentiable) set_history(out, node, static_cast<std::uint32_t>(k));
   }
   // Saved tensors become SavedVariables now that the outputs have their history

@@ -66,8 +66,7 @@ Tensor jacobian(const Func& f, const Tensor& x, bool create_graph) {
 Tensor hessian(const Func& f, const Tensor& x, bool create_graph) {
   auto gradient = [&f](const Tensor& xx) {
     Tensor out = evaluate(f, xx, "hessian");
-    XG_CHECK(out.numel() == 1, ShapeError, "hessian: the function must return a single value, got shape ",
-             out.sizes());
+    XG_CHECK(out.numel() == 1, ShapeError, "hessian: the function must return a single value, got shape ", out.sizes());
     return vjp_of(out, xx, ones_like(out), /*create_graph=*/true);
   };
   return jacobian(gradient, x, create_graph);

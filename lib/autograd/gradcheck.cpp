@@ -78,8 +78,7 @@ Tensor random_unit(Generator& gen, const Shape& shape) {
 
 class Checker {
  public:
-  Checker(const Fn& f, const TensorList& inputs, const GradcheckOptions& o, const char* api)
-      : f_(f), o_(o), api_(api) {
+  Checker(const Fn& f, const TensorList& inputs, const GradcheckOptions& o, const char* api) : f_(f), o_(o), api_(api) {
     diff_ = differentiated_inputs(inputs, api);
     analytic_ = clone_inputs(inputs, diff_);
     numeric_ = clone_inputs(inputs, diff_);
@@ -146,8 +145,8 @@ class Checker {
         r[d].assign(static_cast<std::size_t>(x.numel()), 0.0);
         continue;
       }
-      XG_CHECK(g[d].sizes() == x.sizes(), GradcheckError, api_, ": the gradient of input ", diff_[d],
-               " has shape ", g[d].sizes(), " but the input has shape ", x.sizes());
+      XG_CHECK(g[d].sizes() == x.sizes(), GradcheckError, api_, ": the gradient of input ", diff_[d], " has shape ",
+               g[d].sizes(), " but the input has shape ", x.sizes());
       r[d] = values_of(g[d]);
     }
     return r;
@@ -197,12 +196,12 @@ class Checker {
       if (bad > 0) {
         const std::int64_t k = worst / n_in, j = worst % n_in;
         const double n = numerical[worst], a = analytical[d][worst];
-        return fail(concat_msg(
-            "Jacobian mismatch for input ", i, " (shape ", numeric_[i].sizes(), "): ", bad, " of ", n_out * n_in,
-            " entries differ; the worst is d output", multi_index(k, out_.sizes()), " / d input", multi_index(j, numeric_[i].sizes()),
-            " (output shape ", out_.sizes(), "):\n  numerical  = ", fmt(n), "\n  analytical = ", fmt(a),
-            "\n  |difference| = ", fmt(std::abs(a - n)), " > tolerance atol + rtol*|numerical| = ", o_.atol, " + ",
-            o_.rtol, "*", fmt(std::abs(n)), " = ", fmt(o_.atol + o_.rtol * std::abs(n))));
+        return fail(concat_msg("Jacobian mismatch for input ", i, " (shape ", numeric_[i].sizes(), "): ", bad, " of ",
+                               n_out * n_in, " entries differ; the worst is d output", multi_index(k, out_.sizes()),
+                               " / d input", multi_index(j, numeric_[i].sizes()), " (output shape ", out_.sizes(),
+                               "):\n  numerical  = ", fmt(n), "\n  analytical = ", fmt(a), "\n  |difference| = ",
+                               fmt(std::abs(a - n)), " > tolerance atol + rtol*|numerical| = ", o_.atol, " + ", o_.rtol,
+                               "*", fmt(std::abs(n)), " = ", fmt(o_.atol + o_.rtol * std::abs(n))));
       }
     }
     return true;
@@ -252,8 +251,8 @@ class Checker {
               "Jacobian mismatch for input ", i, " (shape ", numeric_[i].sizes(), ", output shape ", out_.sizes(),
               ") in random projection ", p, " of ", o_.num_projections,
               " (the Jacobian has too many entries to compare one by one; the projection <u, J v> with random "
-              "unit vectors u, v is compared instead):\n  numerical  <u, J v>  = ", fmt(numerical),
-              "\n  analytical <Jᵀu, v> = ", fmt(analytical), "\n  |difference| = ", fmt(diff),
+              "unit vectors u, v is compared instead):\n  numerical  <u, J v>  = ",
+              fmt(numerical), "\n  analytical <Jᵀu, v> = ", fmt(analytical), "\n  |difference| = ", fmt(diff),
               " > tolerance atol + rtol*|numerical| = ", fmt(tol)));
       }
     }

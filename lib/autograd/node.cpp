@@ -64,8 +64,7 @@ void defer_inputs(std::vector<Edge>& edges, std::vector<std::shared_ptr<Node>>& 
   try {
     for (auto& e : edges)
       if (e.function && e.function.use_count() == 1) list.push_back(std::move(e.function));
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 }  // namespace
 
@@ -120,7 +119,8 @@ void check_hook_result(const Tensor& r, const Tensor& g, unsigned handle, const 
   if (r.sizes() == g.sizes()) return;
   throw AutogradError(::xg::detail::concat("tensor hook ", handle, " (registered on ", where,
                                            ") returned a gradient of shape ", r.sizes(), " for a gradient of shape ",
-                                           g.sizes(), "; a hook must return a tensor of the same shape, or an "
+                                           g.sizes(),
+                                           "; a hook must return a tensor of the same shape, or an "
                                            "undefined tensor to leave the gradient as it is"));
 }
 }  // namespace
@@ -169,14 +169,15 @@ void SavedVariable::reset() {
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner, const char* op) const {
   if (!was_defined_) return Tensor();
   if (released_ || !data_)
-    throw AutogradError(::xg::detail::concat(op, ": saved tensors were already freed; pass retain_graph=true "
-                                           "to the first backward() to backward through the graph again"));
+    throw AutogradError(::xg::detail::concat(op,
+                                             ": saved tensors were already freed; pass retain_graph=true "
+                                             "to the first backward() to backward through the graph again"));
   if (data_->version() != version_)
     throw AutogradError(::xg::detail::concat(
         "one of the tensors needed for gradient computation has been modified by an in-place operation: "
-        "the tensor of shape ", data_->shape, " and dtype ", data_->dtype, " saved by '", op,
-        "' is at version ", data_->version(), "; expected version ", version_,
-        ". Use an out-of-place op (or clone() before modifying it)."));
+        "the tensor of shape ",
+        data_->shape, " and dtype ", data_->dtype, " saved by '", op, "' is at version ", data_->version(),
+        "; expected version ", version_, ". Use an out-of-place op (or clone() before modifying it)."));
   if (!is_output_) return Tensor(data_);
   auto impl = ::xg::detail::make_pooled<TensorImpl>();
   impl->storage = data_->storage;
@@ -283,7 +284,7 @@ void check_forward_anomaly(const char* op, const Tensor& out, const std::vector<
                                              "' produced NaN or Inf (in its '", op, "' step, output shape ",
                                              out.sizes(), ") from finite inputs"));
   throw AutogradError(::xg::detail::concat("anomaly detected: '", op, "' produced NaN or Inf in its output of shape ",
-                                     out.sizes(), " from finite inputs"));
+                                           out.sizes(), " from finite inputs"));
 }
 
 }  // namespace autograd

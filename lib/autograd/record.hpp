@@ -22,7 +22,8 @@ struct OpName {
   explicit OpName(const char* n);
 };
 const std::vector<std::string>& registered_op_names();
-#define XG_OP_NAME(ident) static const ::xg::autograd::OpName op_##ident{#ident}
+#define XG_OP_NAME(ident) \
+  static const ::xg::autograd::OpName op_##ident { #ident }
 
 /// What a backward rule sees: the saved tensors (unpacked and version-checked) and which input
 /// gradients are wanted (PyTorch's grad_input_mask).
@@ -66,9 +67,10 @@ class FnNode final : public Node {
   FnNode(const char* name, F fn) : name_(name), fn_(std::move(fn)) {}
   TensorList apply(TensorList&& grads) override {
     if (released_)
-      throw AutogradError(::xg::detail::concat(
-          name_, ": trying to backward through the graph a second time (its saved tensors were freed "
-                 "by the first backward); pass retain_graph=true to the first backward() or grad()"));
+      throw AutogradError(
+          ::xg::detail::concat(name_,
+                               ": trying to backward through the graph a second time (its saved tensors were freed "
+                               "by the first backward); pass retain_graph=true to the first backward() or grad()"));
     TensorList unpacked;
     unpacked.reserve(saved_.size());
     auto self = shared_from_this();
@@ -76,8 +78,7 @@ class FnNode final : public Node {
     // A single-output rule takes its gradient; a multi-output rule (record_multi) takes the list.
     if constexpr (std::is_invocable_v<F&, const Tensor&, const BackwardCtx&>)
       return fn_(grads[0], BackwardCtx{unpacked, *this});
-    else
-      return fn_(static_cast<const TensorList&>(grads), BackwardCtx{unpacked, *this});
+    else return fn_(static_cast<const TensorList&>(grads), BackwardCtx{unpacked, *this});
   }
   std::string name() const override { return name_; }
   void release_saved() override {

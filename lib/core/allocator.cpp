@@ -108,7 +108,7 @@ ObjectPool::~ObjectPool() {
     for (FreeNode* h = heads[c]; h;) {
       XG_UNPOISON(h, (c + 1) * 16);
       FreeNode* next = h->next;
-      ::operator delete(static_cast<void*>(h), std::align_val_t{16});
+      ::operator delete (static_cast<void*>(h), std::align_val_t{16});
       h = next;
     }
 }
@@ -135,8 +135,8 @@ constexpr std::size_t kLargeMax = std::size_t{24} << 20;
 
 struct LargeCache {
   std::mutex mutex;
-  std::multimap<std::size_t, void*> free_blocks;    // block size → block
-  std::unordered_map<void*, std::size_t> sizes;     // every live or cached large block → its size
+  std::multimap<std::size_t, void*> free_blocks;  // block size → block
+  std::unordered_map<void*, std::size_t> sizes;   // every live or cached large block → its size
   std::size_t cached_bytes = 0;
 };
 
@@ -181,7 +181,7 @@ void* allocate_small(std::size_t nbytes) {
       return h;
     }
   }
-  return ::operator new((c + 1) * 16, std::align_val_t{16});
+  return ::operator new ((c + 1) * 16, std::align_val_t{16});
 }
 
 void free_small(void* ptr, std::size_t nbytes) noexcept {
@@ -198,7 +198,7 @@ void free_small(void* ptr, std::size_t nbytes) noexcept {
       return;
     }
   }
-  ::operator delete(ptr, std::align_val_t{16});
+  ::operator delete (ptr, std::align_val_t{16});
 }
 
 void* allocate_block(std::size_t nbytes) {

@@ -27,7 +27,8 @@ template <class T>
 struct PoolAllocator {
   using value_type = T;
   PoolAllocator() = default;
-  template <class U> PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT: rebinding
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT: rebinding
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
     if constexpr (alignof(T) <= 16) {
@@ -42,7 +43,10 @@ struct PoolAllocator {
     }
     std::allocator<T>{}.deallocate(p, n);
   }
-  template <class U> bool operator==(const PoolAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 /// std::make_shared through the pool.

@@ -30,8 +30,8 @@ void check_shape(const TensorData& d, const Shape& shape, std::size_t depth, Dty
   XG_CHECK(depth < shape.size(), ShapeError, "tensor: the nested lists are ragged (a list at depth ", depth,
            " where numbers were seen)");
   XG_CHECK(shape[depth] == static_cast<std::int64_t>(ch.size()), ShapeError,
-           "tensor: the nested lists are ragged (dimension ", depth, " has lengths ", shape[depth], " and ",
-           ch.size(), ")");
+           "tensor: the nested lists are ragged (dimension ", depth, " has lengths ", shape[depth], " and ", ch.size(),
+           ")");
   for (const auto& c : ch) check_shape(c, shape, depth + 1, kind);
 }
 
@@ -93,8 +93,8 @@ Tensor tensor(const std::vector<T>& values, TensorOptions options) {
   return from_vector(values, Shape{static_cast<std::int64_t>(values.size())}, options);
 }
 
-#define XG_INSTANTIATE(T)                                                               \
-  template Tensor from_vector<T>(const std::vector<T>&, const Shape&, TensorOptions);   \
+#define XG_INSTANTIATE(T)                                                             \
+  template Tensor from_vector<T>(const std::vector<T>&, const Shape&, TensorOptions); \
   template Tensor tensor<T>(const std::vector<T>&, TensorOptions);
 XG_INSTANTIATE(float)
 XG_INSTANTIATE(double)
@@ -106,7 +106,8 @@ template Tensor from_vector<bool>(const std::vector<bool>&, const Shape&, Tensor
 template Tensor tensor<bool>(const std::vector<bool>&, TensorOptions);
 XGRAD_API_END
 
-Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype, std::function<void(void*)> deleter) {
+Tensor from_blob(void* data, const Shape& shape, const Shape& strides, Dtype dtype,
+                 std::function<void(void*)> deleter) {
   XG_CHECK(strides.size() == shape.size(), ShapeError, "from_blob: ", strides.size(), " strides for shape ", shape);
   std::int64_t extent = 1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -229,7 +230,8 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOp
   const auto range = static_cast<std::uint64_t>(high - low);
   kernels::dispatch_all(o.dtype(), "randint", [&]<class T>() {
     T* p = impl(t).ptr<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(low + static_cast<std::int64_t>(gen.next_below(range)));
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      p[i] = static_cast<T>(low + static_cast<std::int64_t>(gen.next_below(range)));
   });
   return finish(t, o);
 }

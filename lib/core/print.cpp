@@ -43,11 +43,19 @@ struct Reader {
   Element at(std::int64_t offset) const {
     Element e;
     switch (t.dtype) {
-      case Dtype::Float32: e.f = static_cast<double>(t.ptr<float>()[offset]); break;
-      case Dtype::Float64: e.f = t.ptr<double>()[offset]; break;
-      case Dtype::Int64: e.i = t.ptr<std::int64_t>()[offset]; break;
+      case Dtype::Float32:
+        e.f = static_cast<double>(t.ptr<float>()[offset]);
+        break;
+      case Dtype::Float64:
+        e.f = t.ptr<double>()[offset];
+        break;
+      case Dtype::Int64:
+        e.i = t.ptr<std::int64_t>()[offset];
+        break;
       // read the byte: memory wrapped with from_blob may hold values other than 0 and 1
-      case Dtype::Bool: e.b = t.ptr<unsigned char>()[offset] != 0; break;
+      case Dtype::Bool:
+        e.b = t.ptr<unsigned char>()[offset] != 0;
+        break;
     }
     return e;
   }
@@ -183,7 +191,8 @@ class Printer {
     std::string out = "[";
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (i > 0) {
-        if (static_cast<std::int64_t>(i) % per_line == 0) out.append(",\n").append(static_cast<std::size_t>(indent + 1), ' ');
+        if (static_cast<std::int64_t>(i) % per_line == 0)
+          out.append(",\n").append(static_cast<std::size_t>(indent + 1), ' ');
         else out += ", ";
       }
       out += items[i];
@@ -248,8 +257,8 @@ std::string Tensor::str() const {
   // _add_suffixes: a suffix that would pass the line width starts a new, indented line.
   std::string out = prefix + body;
   const std::size_t nl = out.rfind('\n');
-  std::int64_t last_line = static_cast<std::int64_t>(out.size()) -
-                           (nl == std::string::npos ? -1 : static_cast<std::int64_t>(nl)) + 1;
+  std::int64_t last_line =
+      static_cast<std::int64_t>(out.size()) - (nl == std::string::npos ? -1 : static_cast<std::int64_t>(nl)) + 1;
   for (const auto& s : suffixes) {
     const auto len = static_cast<std::int64_t>(s.size());
     if (last_line + len + 2 > kLineWidth) {

@@ -21,10 +21,14 @@ namespace xg {
 // ---- dtype and shape helpers ---------------------------------------------------------------------
 std::string_view dtype_name(Dtype t) {
   switch (t) {
-    case Dtype::Bool: return "bool";
-    case Dtype::Int64: return "int64";
-    case Dtype::Float32: return "float32";
-    case Dtype::Float64: return "float64";
+    case Dtype::Bool:
+      return "bool";
+    case Dtype::Int64:
+      return "int64";
+    case Dtype::Float32:
+      return "float32";
+    case Dtype::Float64:
+      return "float64";
   }
   return "unknown";
 }
@@ -52,7 +56,7 @@ namespace detail {
 namespace {
 std::int64_t memory_limit() {
   static const std::int64_t limit = [] {
-    struct sysinfo si{};
+    struct sysinfo si {};
     if (::sysinfo(&si) != 0) return std::numeric_limits<std::int64_t>::max();
     const long double total = (static_cast<long double>(si.totalram) + si.totalswap) * si.mem_unit;
     return total >= 0x1p63L ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(total);
@@ -64,8 +68,8 @@ std::int64_t memory_limit() {
 std::int64_t checked_mul(std::int64_t a, std::int64_t b, const char* op, const Shape& shape) {
   std::int64_t r;
   if (__builtin_mul_overflow(a, b, &r)) [[unlikely]]
-    throw ValueError(concat(op, ": shape ", shape,
-                            " is too large: the product of its sizes overflows a 64-bit integer"));
+    throw ValueError(
+        concat(op, ": shape ", shape, " is too large: the product of its sizes overflows a 64-bit integer"));
   return r;
 }
 
@@ -77,8 +81,8 @@ std::int64_t checked_numel(const Shape& shape, const char* op) {
     // A zero anywhere makes the count 0 whatever the order of the products.
     for (std::int64_t d : shape)
       if (d == 0) return 0;
-    throw ValueError(concat(op, ": shape ", shape,
-                            " has too many elements: the product of its sizes overflows a 64-bit integer"));
+    throw ValueError(
+        concat(op, ": shape ", shape, " has too many elements: the product of its sizes overflows a 64-bit integer"));
   }
   return n;
 }
@@ -163,8 +167,7 @@ bool TensorImpl::is_contiguous() const {
 namespace detail {
 Tensor make_tensor(const Shape& shape, Dtype dtype, const char* op) {
   if (!op) op = "empty";
-  for (std::int64_t d : shape)
-    XG_CHECK(d >= 0, ValueError, op, ": negative dimension in shape ", shape);
+  for (std::int64_t d : shape) XG_CHECK(d >= 0, ValueError, op, ": negative dimension in shape ", shape);
   auto impl = make_pooled<TensorImpl>();
   impl->numel = checked_numel(shape, op);
   impl->strides = strides_of(shape, op);
@@ -181,9 +184,7 @@ Tensor make_tensor(const Shape& shape, Dtype dtype, const char* op) {
     throw_out_of_memory(op, static_cast<long double>(nbytes), shape, dtype);
   try {
     impl->storage = Storage::allocate(static_cast<std::size_t>(nbytes));
-  } catch (const std::bad_alloc&) {
-    throw_out_of_memory(op, static_cast<long double>(nbytes), shape, dtype);
-  }
+  } catch (const std::bad_alloc&) { throw_out_of_memory(op, static_cast<long double>(nbytes), shape, dtype); }
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));
@@ -204,8 +205,8 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, std::int64_t of
 
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op) {
   const std::int64_t lo = ndim == 0 ? -1 : -ndim, hi = ndim == 0 ? 0 : ndim - 1;
-  XG_CHECK(dim >= lo && dim <= hi, IndexError, op, ": dimension ", dim, " is out of range for a tensor with ",
-           ndim, " dimensions (expected a value in [", lo, ", ", hi, "])");
+  XG_CHECK(dim >= lo && dim <= hi, IndexError, op, ": dimension ", dim, " is out of range for a tensor with ", ndim,
+           " dimensions (expected a value in [", lo, ", ", hi, "])");
   return dim < 0 ? dim + std::max<std::int64_t>(ndim, 1) : dim;
 }
 
@@ -217,16 +218,36 @@ void check_defined(const Tensor& t, const char* op, const char* arg) {
 // ---- Tensor metadata -----------------------------------------------------------------------------
 Tensor::Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-#define XG_REQUIRE_DEFINED(what) \
-  XG_CHECK(impl_ != nullptr, ValueError, what, ": called on an undefined tensor")
+#define XG_REQUIRE_DEFINED(what) XG_CHECK(impl_ != nullptr, ValueError, what, ": called on an undefined tensor")
 
-Dtype Tensor::dtype() const { XG_REQUIRE_DEFINED("dtype"); return impl_->dtype; }
-const Shape& Tensor::sizes() const { XG_REQUIRE_DEFINED("sizes"); return impl_->shape; }
-const Shape& Tensor::strides() const { XG_REQUIRE_DEFINED("strides"); return impl_->strides; }
-std::int64_t Tensor::dim() const { XG_REQUIRE_DEFINED("dim"); return static_cast<std::int64_t>(impl_->shape.size()); }
-std::int64_t Tensor::numel() const { XG_REQUIRE_DEFINED("numel"); return impl_->numel; }
-std::int64_t Tensor::storage_offset() const { XG_REQUIRE_DEFINED("storage_offset"); return impl_->offset; }
-bool Tensor::is_contiguous() const { XG_REQUIRE_DEFINED("is_contiguous"); return impl_->is_contiguous(); }
+Dtype Tensor::dtype() const {
+  XG_REQUIRE_DEFINED("dtype");
+  return impl_->dtype;
+}
+const Shape& Tensor::sizes() const {
+  XG_REQUIRE_DEFINED("sizes");
+  return impl_->shape;
+}
+const Shape& Tensor::strides() const {
+  XG_REQUIRE_DEFINED("strides");
+  return impl_->strides;
+}
+std::int64_t Tensor::dim() const {
+  XG_REQUIRE_DEFINED("dim");
+  return static_cast<std::int64_t>(impl_->shape.size());
+}
+std::int64_t Tensor::numel() const {
+  XG_REQUIRE_DEFINED("numel");
+  return impl_->numel;
+}
+std::int64_t Tensor::storage_offset() const {
+  XG_REQUIRE_DEFINED("storage_offset");
+  return impl_->offset;
+}
+bool Tensor::is_contiguous() const {
+  XG_REQUIRE_DEFINED("is_contiguous");
+  return impl_->is_contiguous();
+}
 std::int64_t Tensor::size(std::int64_t d) const {
   XG_REQUIRE_DEFINED("size");
   XG_CHECK(dim() > 0, IndexError, "size: a 0-d tensor has no dimension ", d);
@@ -238,13 +259,16 @@ std::int64_t Tensor::stride(std::int64_t d) const {
   return impl_->strides[detail::wrap_dim(d, dim(), "stride")];
 }
 
-void* Tensor::data_ptr() const { XG_REQUIRE_DEFINED("data_ptr"); return impl_->byte_ptr(); }
+void* Tensor::data_ptr() const {
+  XG_REQUIRE_DEFINED("data_ptr");
+  return impl_->byte_ptr();
+}
 
 template <class T>
 T* Tensor::data_ptr() const {
   XG_REQUIRE_DEFINED("data_ptr");
-  XG_CHECK(impl_->dtype == dtype_of<T>, DtypeError, "data_ptr: the tensor has dtype ", impl_->dtype,
-           " but data_ptr<", dtype_of<T>, "> was asked for");
+  XG_CHECK(impl_->dtype == dtype_of<T>, DtypeError, "data_ptr: the tensor has dtype ", impl_->dtype, " but data_ptr<",
+           dtype_of<T>, "> was asked for");
   return impl_->ptr<T>();
 }
 
@@ -258,9 +282,12 @@ T Tensor::item() const {
 
 Scalar Tensor::item() const {
   switch (dtype()) {
-    case Dtype::Bool: return Scalar(item<bool>());
-    case Dtype::Int64: return Scalar(item<std::int64_t>());
-    default: return Scalar(item<double>());
+    case Dtype::Bool:
+      return Scalar(item<bool>());
+    case Dtype::Int64:
+      return Scalar(item<std::int64_t>());
+    default:
+      return Scalar(item<double>());
   }
 }
 
@@ -276,9 +303,9 @@ std::vector<T> Tensor::to_vector() const {
   return out;
 }
 
-#define XG_INSTANTIATE(T)                        \
-  template T* Tensor::data_ptr<T>() const;       \
-  template T Tensor::item<T>() const;            \
+#define XG_INSTANTIATE(T)                  \
+  template T* Tensor::data_ptr<T>() const; \
+  template T Tensor::item<T>() const;      \
   template std::vector<T> Tensor::to_vector<T>() const;
 XG_INSTANTIATE(float)
 XG_INSTANTIATE(double)
@@ -289,7 +316,10 @@ template int Tensor::item<int>() const;
 template std::vector<int> Tensor::to_vector<int>() const;
 
 // ---- autograd accessors --------------------------------------------------------------------------
-bool Tensor::requires_grad() const { XG_REQUIRE_DEFINED("requires_grad"); return impl_->requires_grad; }
+bool Tensor::requires_grad() const {
+  XG_REQUIRE_DEFINED("requires_grad");
+  return impl_->requires_grad;
+}
 
 Tensor& Tensor::requires_grad_(bool r) {
   XG_REQUIRE_DEFINED("requires_grad_");
@@ -302,18 +332,36 @@ Tensor& Tensor::requires_grad_(bool r) {
   return *this;
 }
 
-const Tensor& Tensor::grad() const { XG_REQUIRE_DEFINED("grad"); return impl_->grad; }
-Tensor& Tensor::mutable_grad() { XG_REQUIRE_DEFINED("mutable_grad"); return impl_->grad; }
+const Tensor& Tensor::grad() const {
+  XG_REQUIRE_DEFINED("grad");
+  return impl_->grad;
+}
+Tensor& Tensor::mutable_grad() {
+  XG_REQUIRE_DEFINED("mutable_grad");
+  return impl_->grad;
+}
 void Tensor::set_grad(const Tensor& g) {
   XG_REQUIRE_DEFINED("set_grad");
   XG_CHECK(!g.defined() || g.sizes() == sizes(), ShapeError, "set_grad: gradient of shape ", g.sizes(),
            " assigned to a tensor of shape ", sizes());
   impl_->grad = g;
 }
-bool Tensor::is_leaf() const { XG_REQUIRE_DEFINED("is_leaf"); return impl_->grad_fn == nullptr; }
-const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { XG_REQUIRE_DEFINED("grad_fn"); return impl_->grad_fn; }
-std::uint32_t Tensor::output_nr() const { XG_REQUIRE_DEFINED("output_nr"); return impl_->output_nr; }
-std::uint32_t Tensor::_version() const { XG_REQUIRE_DEFINED("_version"); return impl_->version(); }
+bool Tensor::is_leaf() const {
+  XG_REQUIRE_DEFINED("is_leaf");
+  return impl_->grad_fn == nullptr;
+}
+const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
+  XG_REQUIRE_DEFINED("grad_fn");
+  return impl_->grad_fn;
+}
+std::uint32_t Tensor::output_nr() const {
+  XG_REQUIRE_DEFINED("output_nr");
+  return impl_->output_nr;
+}
+std::uint32_t Tensor::_version() const {
+  XG_REQUIRE_DEFINED("_version");
+  return impl_->version();
+}
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
                       const TensorList& inputs) const {
@@ -358,10 +406,16 @@ void Tensor::remove_hook(unsigned handle) const {
   if (impl_->grad_fn && impl_->grad_fn->remove_pre_hook(handle)) return;
   auto& hs = impl_->hooks;
   for (auto it = hs.begin(); it != hs.end(); ++it)
-    if (it->handle == handle) { hs.erase(it); return; }
+    if (it->handle == handle) {
+      hs.erase(it);
+      return;
+    }
   auto& ps = impl_->post_accumulate_hooks;
   for (auto it = ps.begin(); it != ps.end(); ++it)
-    if (it->handle == handle) { ps.erase(it); return; }
+    if (it->handle == handle) {
+      ps.erase(it);
+      return;
+    }
   throw ValueError(detail::concat("remove_hook: no hook with handle ", handle, " on this tensor"));
 }
 
@@ -380,7 +434,10 @@ void Tensor::retain_grad() const {
     return Tensor();
   });
 }
-bool Tensor::retains_grad() const { XG_REQUIRE_DEFINED("retains_grad"); return impl_->retains_grad; }
+bool Tensor::retains_grad() const {
+  XG_REQUIRE_DEFINED("retains_grad");
+  return impl_->retains_grad;
+}
 
 // ---- copies and conversions ----------------------------------------------------------------------
 Tensor Tensor::detach() const {
@@ -391,8 +448,10 @@ Tensor Tensor::detach() const {
 void Tensor::set_data(const Tensor& new_data) {
   XG_REQUIRE_DEFINED("set_data");
   XG_CHECK(new_data.defined(), ValueError, "set_data: the new data is an undefined tensor");
-  XG_CHECK(impl_->grad_fn == nullptr, AutogradError, "set_data: only leaf tensors can have their data replaced; this "
-           "tensor was computed by '", impl_->grad_fn ? impl_->grad_fn->name() : "", "'");
+  XG_CHECK(impl_->grad_fn == nullptr, AutogradError,
+           "set_data: only leaf tensors can have their data replaced; this "
+           "tensor was computed by '",
+           impl_->grad_fn ? impl_->grad_fn->name() : "", "'");
   XG_CHECK(!impl_->requires_grad || xg::is_floating_point(new_data.dtype()), DtypeError,
            "set_data: a tensor that requires grad needs floating-point data, got ", new_data.dtype());
   const TensorImpl& src = *new_data.impl_;

@@ -33,10 +33,10 @@ struct TensorImpl {
   std::shared_ptr<Storage> storage;
   std::int64_t offset = 0;  // in elements
   Shape shape;
-  Shape strides;            // in elements
+  Shape strides;  // in elements
   std::int64_t numel = 0;
   Dtype dtype = kFloat32;
-  bool is_view = false;     // shares storage made for another tensor (views, detach)
+  bool is_view = false;  // shares storage made for another tensor (views, detach)
 
   // autograd
   bool requires_grad = false;  // a leaf that wants .grad, or any result of a recorded op
@@ -45,15 +45,24 @@ struct TensorImpl {
   std::shared_ptr<autograd::Node> grad_fn;  // null for leaves
   Tensor grad;
   std::weak_ptr<autograd::Node> grad_accumulator;  // leaves: the AccumulateGrad node, if alive
-  struct Hook { unsigned handle; TensorHook fn; };
+  struct Hook {
+    unsigned handle;
+    TensorHook fn;
+  };
   std::vector<Hook> hooks;  // leaves only; non-leaf hooks live on grad_fn (Node::add_pre_hook)
-  struct PostAccumulateHook { unsigned handle; PostAccumulateGradHook fn; };
+  struct PostAccumulateHook {
+    unsigned handle;
+    PostAccumulateGradHook fn;
+  };
   std::vector<PostAccumulateHook> post_accumulate_hooks;  // leaves only; run by AccumulateGrad
 
   char* byte_ptr() const {
     return static_cast<char*>(storage->data) + offset * static_cast<std::int64_t>(element_size(dtype));
   }
-  template <class T> T* ptr() const { return reinterpret_cast<T*>(byte_ptr()); }
+  template <class T>
+  T* ptr() const {
+    return reinterpret_cast<T*>(byte_ptr());
+  }
   bool is_contiguous() const;
   std::uint32_t version() const { return storage->version.load(std::memory_order_relaxed); }
   void bump_version() { storage->version.fetch_add(1, std::memory_order_relaxed); }

@@ -64,7 +64,8 @@ std::vector<Record> parse_records(const std::string& text, char delim, const std
         ++i;
       }
     }
-    XG_CHECK(!quoted, IoError, "read_csv: '", path, "' line ", rec.line, ": a quoted field is not closed before the "
+    XG_CHECK(!quoted, IoError, "read_csv: '", path, "' line ", rec.line,
+             ": a quoted field is not closed before the "
              "end of the file");
     const bool blank = rec.fields.empty() && !any_quote && field.find_first_not_of(" \t") == std::string::npos;
     rec.fields.push_back(std::move(field));
@@ -126,8 +127,8 @@ std::optional<std::size_t> find_label_column(const CsvOptions& options, const st
   if (!any_record) return std::nullopt;
   const auto nc = static_cast<std::int64_t>(ncols);
   const std::int64_t idx = col.index() < 0 ? col.index() + nc : col.index();
-  XG_CHECK(idx >= 0 && idx < nc, IndexError, "read_csv: label column index ", col.index(),
-           " is out of range for '", path, "', which has ", nc, " columns");
+  XG_CHECK(idx >= 0 && idx < nc, IndexError, "read_csv: label column index ", col.index(), " is out of range for '",
+           path, "', which has ", nc, " columns");
   return static_cast<std::size_t>(idx);
 }
 

@@ -113,14 +113,16 @@ struct DataLoader::Impl {
       out = dataset.impl()->get_batch(indices);
     }
     if (opts.batch_transform) {
-      Generator gen(detail::derive_seed({detail::kBatchDomain, opts.seed, static_cast<std::uint64_t>(epoch),
-                                         static_cast<std::uint64_t>(b)}));
+      Generator gen(detail::derive_seed(
+          {detail::kBatchDomain, opts.seed, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(b)}));
       out = opts.batch_transform(std::move(out), gen);
     }
     return out;
   }
 
-  Slot& slot_of(std::int64_t b) { return *slots[static_cast<std::size_t>(b % static_cast<std::int64_t>(slots.size()))]; }
+  Slot& slot_of(std::int64_t b) {
+    return *slots[static_cast<std::size_t>(b % static_cast<std::int64_t>(slots.size()))];
+  }
 
   /// Fills the slot of batch b if nobody has started it (see the Note).
   void fill(std::int64_t b) {
@@ -129,9 +131,7 @@ struct DataLoader::Impl {
     if (!s.ticket.compare_exchange_strong(expected, 3 * b + 1)) return;
     try {
       s.batch = assemble(b);
-    } catch (...) {
-      s.error = std::current_exception();
-    }
+    } catch (...) { s.error = std::current_exception(); }
     {
       std::lock_guard<std::mutex> lock(mutex);
       s.ticket.store(3 * b + 2);

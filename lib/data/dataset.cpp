@@ -96,13 +96,15 @@ struct TensorDatasetImpl final : DatasetImpl {
 
 TensorDataset::TensorDataset(Tensor data, Tensor targets) {
   XG_CHECK(data.defined(), ValueError, "TensorDataset: the data tensor is undefined");
-  XG_CHECK(data.dim() >= 1, ShapeError, "TensorDataset: the data must have a dimension to index examples along, got "
+  XG_CHECK(data.dim() >= 1, ShapeError,
+           "TensorDataset: the data must have a dimension to index examples along, got "
            "a 0-d tensor");
   if (targets.defined()) {
-    XG_CHECK(targets.dim() >= 1, ShapeError, "TensorDataset: the targets must have a dimension to index examples "
+    XG_CHECK(targets.dim() >= 1, ShapeError,
+             "TensorDataset: the targets must have a dimension to index examples "
              "along, got a 0-d tensor");
-    XG_CHECK(targets.size(0) == data.size(0), ShapeError, "TensorDataset: data has ", data.size(0),
-             " examples (shape ", data.sizes(), ") but targets has ", targets.size(0), " (shape ", targets.sizes(), ")");
+    XG_CHECK(targets.size(0) == data.size(0), ShapeError, "TensorDataset: data has ", data.size(0), " examples (shape ",
+             data.sizes(), ") but targets has ", targets.size(0), " (shape ", targets.sizes(), ")");
   }
   auto impl = std::make_shared<TensorDatasetImpl>();
   impl->data = std::move(data);
@@ -203,8 +205,8 @@ struct MapImpl final : DatasetImpl {
   Example get(std::int64_t i) const override {
     detail::RandomContext& ctx = detail::random_context();
     const std::uint64_t level = ctx.level;
-    Generator gen(detail::derive_seed({detail::kMapDomain, ctx.seed, static_cast<std::uint64_t>(ctx.epoch), seed,
-                                       level, static_cast<std::uint64_t>(i)}));
+    Generator gen(detail::derive_seed({detail::kMapDomain, ctx.seed, static_cast<std::uint64_t>(ctx.epoch), seed, level,
+                                       static_cast<std::uint64_t>(i)}));
     Example example;
     {
       struct Raise {

@@ -54,8 +54,7 @@ const std::vector<std::string>& FashionMNIST::classes() {
   return names;
 }
 
-MNIST::MNIST(const std::string& root, Split split)
-    : TensorDataset(load_idx_classification(root, split, "MNIST", "")) {}
+MNIST::MNIST(const std::string& root, Split split) : TensorDataset(load_idx_classification(root, split, "MNIST", "")) {}
 
 const std::vector<std::string>& MNIST::classes() {
   static const std::vector<std::string> names = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};

@@ -48,10 +48,10 @@ Example default_collate(std::vector<Example> examples) {
     XG_CHECK(e.target.defined() == labeled, ValueError, "default_collate: example ", i,
              (labeled ? " has no target but example 0 has one" : " has a target but example 0 has none"));
     if (labeled) {
-      XG_CHECK(e.target.sizes() == target_shape, ShapeError, "default_collate: example ", i,
-               " has a target of shape ", e.target.sizes(), " but example 0 has ", target_shape);
-      XG_CHECK(e.target.dtype() == target_dtype, DtypeError, "default_collate: example ", i,
-               " has a target of dtype ", e.target.dtype(), " but example 0 has ", target_dtype);
+      XG_CHECK(e.target.sizes() == target_shape, ShapeError, "default_collate: example ", i, " has a target of shape ",
+               e.target.sizes(), " but example 0 has ", target_shape);
+      XG_CHECK(e.target.dtype() == target_dtype, DtypeError, "default_collate: example ", i, " has a target of dtype ",
+               e.target.dtype(), " but example 0 has ", target_dtype);
       targets.push_back(std::move(examples[i].target));
     }
     data.push_back(std::move(examples[i].data));

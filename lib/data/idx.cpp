@@ -19,16 +19,23 @@ namespace xg::data {
 
 namespace {
 
-constexpr std::uint64_t kMaxDim = 0x7fffffff;            // sizes are int32 in other readers
+constexpr std::uint64_t kMaxDim = 0x7fffffff;                // sizes are int32 in other readers
 constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 36;  // 64 GiB of elements
 
 std::size_t element_bytes(unsigned type) {
   switch (type) {
-    case 0x08: case 0x09: return 1;
-    case 0x0B: return 2;
-    case 0x0C: case 0x0D: return 4;
-    case 0x0E: return 8;
-    default: return 0;
+    case 0x08:
+    case 0x09:
+      return 1;
+    case 0x0B:
+      return 2;
+    case 0x0C:
+    case 0x0D:
+      return 4;
+    case 0x0E:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -85,8 +92,8 @@ Tensor read_idx(const std::string& path, Dtype dtype) {
              " (more than 2^31 - 1)");
     shape.push_back(static_cast<std::int64_t>(d));
     // count·d·esize <= kMaxBytes, checked without overflowing (count <= kMaxBytes before the step)
-    XG_CHECK(d == 0 || count <= kMaxBytes / esize / d, IoError, "read_idx: '", path, "' declares the shape ",
-             shape, "..., more than 2^36 bytes of data");
+    XG_CHECK(d == 0 || count <= kMaxBytes / esize / d, IoError, "read_idx: '", path, "' declares the shape ", shape,
+             "..., more than 2^36 bytes of data");
     count *= d;
     // The strides must fit too when a zero size makes the count 0 (up to 255 sizes of 2^31 - 1).
     XG_CHECK(!__builtin_mul_overflow(extent, std::max<std::uint64_t>(d, 1), &extent) && extent <= kMaxBytes, IoError,
@@ -112,12 +119,24 @@ Tensor read_idx(const std::string& path, Dtype dtype) {
     T* dst = xg::detail::impl(out).ptr<T>();
     const auto n = static_cast<std::size_t>(count);
     switch (type) {
-      case 0x08: convert<std::uint8_t>(data.data(), dst, n); break;
-      case 0x09: convert<std::int8_t>(data.data(), dst, n); break;
-      case 0x0B: convert<std::int16_t>(data.data(), dst, n); break;
-      case 0x0C: convert<std::int32_t>(data.data(), dst, n); break;
-      case 0x0D: convert<float>(data.data(), dst, n); break;
-      default: convert<double>(data.data(), dst, n); break;
+      case 0x08:
+        convert<std::uint8_t>(data.data(), dst, n);
+        break;
+      case 0x09:
+        convert<std::int8_t>(data.data(), dst, n);
+        break;
+      case 0x0B:
+        convert<std::int16_t>(data.data(), dst, n);
+        break;
+      case 0x0C:
+        convert<std::int32_t>(data.data(), dst, n);
+        break;
+      case 0x0D:
+        convert<float>(data.data(), dst, n);
+        break;
+      default:
+        convert<double>(data.data(), dst, n);
+        break;
     }
   });
   return out;
@@ -176,18 +195,31 @@ void write_idx(const std::string& path, const Tensor& tensor, std::optional<IdxT
   if (tensor.dtype() == kInt64) {
     const std::vector<std::int64_t> ints = tensor.to_vector<std::int64_t>();
     for (std::size_t i = 0; i < ints.size(); ++i)
-      XG_CHECK(ints[i] >= INT32_MIN && ints[i] <= INT32_MAX, ValueError, "write_idx: value ", ints[i],
-               " at position ", i, " does not fit any IDX integer type");
+      XG_CHECK(ints[i] >= INT32_MIN && ints[i] <= INT32_MAX, ValueError, "write_idx: value ", ints[i], " at position ",
+               i, " does not fit any IDX integer type");
   }
   std::vector<unsigned char> body;
   switch (t) {
-    case IdxType::UInt8: encode<std::uint8_t>(values, body, t); break;
-    case IdxType::Int8: encode<std::int8_t>(values, body, t); break;
-    case IdxType::Int16: encode<std::int16_t>(values, body, t); break;
-    case IdxType::Int32: encode<std::int32_t>(values, body, t); break;
-    case IdxType::Float32: encode<float>(values, body, t); break;
-    case IdxType::Float64: encode<double>(values, body, t); break;
-    default: throw ValueError(xg::detail::concat("write_idx: unknown IDX element type ", static_cast<unsigned>(t)));
+    case IdxType::UInt8:
+      encode<std::uint8_t>(values, body, t);
+      break;
+    case IdxType::Int8:
+      encode<std::int8_t>(values, body, t);
+      break;
+    case IdxType::Int16:
+      encode<std::int16_t>(values, body, t);
+      break;
+    case IdxType::Int32:
+      encode<std::int32_t>(values, body, t);
+      break;
+    case IdxType::Float32:
+      encode<float>(values, body, t);
+      break;
+    case IdxType::Float64:
+      encode<double>(values, body, t);
+      break;
+    default:
+      throw ValueError(xg::detail::concat("write_idx: unknown IDX element type ", static_cast<unsigned>(t)));
   }
   std::vector<unsigned char> header(4 + 4 * static_cast<std::size_t>(tensor.dim()));
   header[2] = static_cast<unsigned char>(t);

@@ -158,10 +158,10 @@ std::vector<std::vector<std::int64_t>> stratified_counts(const std::vector<std::
     return false;
   };
   for (const auto* cap : {&lo, &mid, &hi})
-    while (augment(*cap)) {
-    }
+    while (augment(*cap)) {}
   for (std::size_t c = 0; c < nc; ++c) {
-    XG_CHECK(out_of[c] == owed[c], ValueError, "split_dataset: found no stratified rounding of the class counts "
+    XG_CHECK(out_of[c] == owed[c], ValueError,
+             "split_dataset: found no stratified rounding of the class counts "
              "(class sizes and fractions are inconsistent)");
     for (std::size_t j = 0; j < np; ++j) count[c][j] += flow[c][j];
   }
@@ -202,8 +202,8 @@ std::vector<Subset> random_split(const Dataset& dataset, const SplitLengths& len
                " is neither a whole number nor part of fractions summing to 1");
       total += sizes[j] = static_cast<std::int64_t>(v[j]);
     }
-    XG_CHECK(total == n, ValueError, "random_split: the lengths sum to ", total,
-             " but the dataset holds ", n, " examples");
+    XG_CHECK(total == n, ValueError, "random_split: the lengths sum to ", total, " but the dataset holds ", n,
+             " examples");
   }
   Generator gen = split_generator(seed);
   return cut(dataset, detail::permutation(n, gen), sizes);
@@ -290,7 +290,8 @@ std::vector<Fold> KFold::split(std::int64_t num_examples) const {
   std::int64_t at = 0;
   for (std::int64_t f = 0; f < k_; ++f) {
     const std::int64_t size = num_examples / k_ + (f < num_examples % k_ ? 1 : 0);
-    for (std::int64_t i = at; i < at + size; ++i) fold_of[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = f;
+    for (std::int64_t i = at; i < at + size; ++i)
+      fold_of[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = f;
     at += size;
   }
   return folds_from(fold_of, k_);
@@ -314,8 +315,8 @@ std::vector<Fold> StratifiedKFold::split(const std::vector<std::int64_t>& labels
   const auto nc = static_cast<std::int64_t>(code.size());
   std::vector<std::int64_t> class_size(static_cast<std::size_t>(nc), 0);
   for (std::int64_t c : y) ++class_size[static_cast<std::size_t>(c)];
-  XG_CHECK(*std::max_element(class_size.begin(), class_size.end()) >= k_, ValueError, "StratifiedKFold: n_splits = ",
-           k_, " is greater than the number of members of every class");
+  XG_CHECK(*std::max_element(class_size.begin(), class_size.end()) >= k_, ValueError,
+           "StratifiedKFold: n_splits = ", k_, " is greater than the number of members of every class");
   // Deal the examples sorted by class to the folds in turn: fold f gets sorted positions f, f + k, …,
   // so each class block is spread as evenly as it can be and fold sizes differ by at most one.
   std::vector<std::vector<std::int64_t>> allocation(static_cast<std::size_t>(k_),
@@ -329,8 +330,9 @@ std::vector<Fold> StratifiedKFold::split(const std::vector<std::int64_t>& labels
   for (std::int64_t c = 0; c < nc; ++c) {
     std::vector<std::int64_t> folds_for_class;  // 0,0,…,1,1,… as many as each fold takes
     for (std::int64_t f = 0; f < k_; ++f)
-      folds_for_class.insert(folds_for_class.end(),
-                             static_cast<std::size_t>(allocation[static_cast<std::size_t>(f)][static_cast<std::size_t>(c)]), f);
+      folds_for_class.insert(
+          folds_for_class.end(),
+          static_cast<std::size_t>(allocation[static_cast<std::size_t>(f)][static_cast<std::size_t>(c)]), f);
     if (shuffle_) detail::shuffle(folds_for_class, gen);
     std::size_t next = 0;
     for (std::size_t i = 0; i < y.size(); ++i)

@@ -136,8 +136,10 @@ void finish(const Moments& m, std::vector<double>& mean, std::vector<double>& st
 
 Standardize& Standardize::fit(const Tensor& data) {
   XG_CHECK(data.defined(), ValueError, "Standardize::fit: the data is undefined");
-  XG_CHECK(data.dim() >= 1 && data.size(0) > 0, ValueError, "Standardize::fit: expected a non-empty stack of "
-           "examples [N, ...], got shape ", data.sizes());
+  XG_CHECK(data.dim() >= 1 && data.size(0) > 0, ValueError,
+           "Standardize::fit: expected a non-empty stack of "
+           "examples [N, ...], got shape ",
+           data.sizes());
   Moments m;
   constexpr std::int64_t kChunk = 1024;  // examples converted to float64 at a time
   for (std::int64_t s = 0; s < data.size(0); s += kChunk)

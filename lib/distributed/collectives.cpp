@@ -15,10 +15,14 @@ using Group = std::shared_ptr<ProcessGroup::Impl>;
 
 MPI_Datatype mpi_type(Dtype d) {
   switch (d) {
-    case kFloat32: return MPI_FLOAT;
-    case kFloat64: return MPI_DOUBLE;
-    case kInt64: return MPI_INT64_T;
-    case kBool: return MPI_C_BOOL;
+    case kFloat32:
+      return MPI_FLOAT;
+    case kFloat64:
+      return MPI_DOUBLE;
+    case kInt64:
+      return MPI_INT64_T;
+    case kBool:
+      return MPI_C_BOOL;
   }
   return MPI_DATATYPE_NULL;
 }
@@ -31,10 +35,14 @@ MPI_Op mpi_op(ReduceOp op, Dtype d, const char* name) {
   if (d == kBool) return op == ReduceOp::SUM || op == ReduceOp::MAX ? MPI_LOR : MPI_LAND;
   switch (op) {
     case ReduceOp::SUM:
-    case ReduceOp::AVG: return MPI_SUM;
-    case ReduceOp::MAX: return MPI_MAX;
-    case ReduceOp::MIN: return MPI_MIN;
-    case ReduceOp::PRODUCT: return MPI_PROD;
+    case ReduceOp::AVG:
+      return MPI_SUM;
+    case ReduceOp::MAX:
+      return MPI_MAX;
+    case ReduceOp::MIN:
+      return MPI_MIN;
+    case ReduceOp::PRODUCT:
+      return MPI_PROD;
   }
   return MPI_OP_NULL;
 }
@@ -138,8 +146,8 @@ Work run(const char* name, const char* blocking_call, const char* async_call, co
   const int rc = async ? start(&w->request) : blocking();
   if (rc != MPI_SUCCESS) {
     w->done = true;
-    throw DistributedError(xg::detail::concat(name, ": ", async ? async_call : blocking_call, " failed on ",
-                                              w->what(), ": ", detail::mpi_error_string(rc)));
+    throw DistributedError(xg::detail::concat(name, ": ", async ? async_call : blocking_call, " failed on ", w->what(),
+                                              ": ", detail::mpi_error_string(rc)));
   }
   w->finish = std::move(finish);
   if (async) {
@@ -323,7 +331,8 @@ Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src, C
   Tensor in;
   if (is_root) {
     in = empty({static_cast<std::int64_t>(g->size) * n}, tensor.dtype());
-    for (int i = 0; i < g->size; ++i) chunk_of(in, i, n, tensor.sizes()).copy_((*scatter_list)[static_cast<std::size_t>(i)]);
+    for (int i = 0; i < g->size; ++i)
+      chunk_of(in, i, n, tensor.sizes()).copy_((*scatter_list)[static_cast<std::size_t>(i)]);
   }
   Tensor out = staging(tensor, false);
   bump(tensor);
@@ -341,8 +350,7 @@ Work scatter(Tensor& tensor, const std::vector<Tensor>* scatter_list, int src, C
 namespace {
 /// The common tail of reduce_scatter and reduce_scatter_tensor: `in` is the contiguous [size * n]
 /// input, `output` the caller's tensor of n elements.
-Work reduce_scatter_impl(const char* name, Tensor& output, Tensor in, int n, ReduceOp op, const Group& g,
-                         bool async) {
+Work reduce_scatter_impl(const char* name, Tensor& output, Tensor in, int n, ReduceOp op, const Group& g, bool async) {
   const MPI_Op mop = mpi_op(op, output.dtype(), name);
   const MPI_Datatype dt = mpi_type(output.dtype());
   Tensor out = staging(output, false);
@@ -393,8 +401,8 @@ Work barrier(CollectiveOptions options) {
   Group g = detail::resolve_group(options.group, name);
   MPI_Comm comm = g->comm;
   return run(
-      name, "MPI_Barrier", "MPI_Ibarrier", nullptr, g, options.async_op, {}, {},
-      [&] { return MPI_Barrier(comm); }, [&](MPI_Request* r) { return MPI_Ibarrier(comm, r); });
+      name, "MPI_Barrier", "MPI_Ibarrier", nullptr, g, options.async_op, {}, {}, [&] { return MPI_Barrier(comm); },
+      [&](MPI_Request* r) { return MPI_Ibarrier(comm, r); });
 }
 
 }  // namespace xg::distributed

@@ -83,8 +83,11 @@ double DistributedDataParallelStats::hidden_fraction() const {
     hidden += std::max(0.0, std::min(cur_e, backward_end) - cur_s);
   };
   for (const auto& [s, e] : iv) {
-    if (s > cur_e) { flush(); cur_s = s; cur_e = e; }
-    else cur_e = std::max(cur_e, e);
+    if (s > cur_e) {
+      flush();
+      cur_s = s;
+      cur_e = e;
+    } else cur_e = std::max(cur_e, e);
   }
   flush();
   return total > 0 ? hidden / total : 0.0;
@@ -95,7 +98,7 @@ struct DistributedDataParallelImpl::Reducer : std::enable_shared_from_this<Reduc
     Dtype dtype = kFloat32;
     std::vector<std::size_t> params;
     std::int64_t numel = 0;
-    Tensor flat;                       // the slots, averaged in place
+    Tensor flat;                        // the slots, averaged in place
     std::vector<std::uint16_t> packed;  // the 16-bit payload with a compression hook
     dist::Work work;
     int pending = 0;
@@ -392,10 +395,10 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(ModulePtr module, Distr
   std::unordered_set<const void*> seen;
   for (const auto& [name, p] : module_->named_parameters()) {
     if (!p.requires_grad() || !seen.insert(p.unsafe_impl()).second) continue;
-    XG_CHECK(p.is_floating_point(), DtypeError, "DistributedDataParallel: parameter '", name, "' has dtype ",
-             p.dtype(), "; gradients need a floating dtype");
-    XG_CHECK(kind == 0 || p.dtype() == kFloat32, DtypeError, "DistributedDataParallel: comm_hook '",
-             options_.comm_hook, "' compresses float32 gradients, but parameter '", name, "' is ", p.dtype());
+    XG_CHECK(p.is_floating_point(), DtypeError, "DistributedDataParallel: parameter '", name, "' has dtype ", p.dtype(),
+             "; gradients need a floating dtype");
+    XG_CHECK(kind == 0 || p.dtype() == kFloat32, DtypeError, "DistributedDataParallel: comm_hook '", options_.comm_hook,
+             "' compresses float32 gradients, but parameter '", name, "' is ", p.dtype());
     r->params.push_back(p);
     r->names.push_back(name);
   }

@@ -7,8 +7,9 @@ namespace xg::distributed {
 namespace {
 [[noreturn]] void unavailable(const char* op) {
   throw DistributedError(xg::detail::concat(
-      op, ": xgrad was built without MPI; install libopenmpi-dev and openmpi-bin (scripts/install-deps.sh) "
-          "and rebuild (cmake -DXGRAD_WITH_MPI=ON)"));
+      op,
+      ": xgrad was built without MPI; install libopenmpi-dev and openmpi-bin (scripts/install-deps.sh) "
+      "and rebuild (cmake -DXGRAD_WITH_MPI=ON)"));
 }
 }  // namespace
 
@@ -44,9 +45,7 @@ Work broadcast(Tensor&, int, CollectiveOptions) { unavailable("broadcast"); }
 Work reduce(Tensor&, int, ReduceOp, CollectiveOptions) { unavailable("reduce"); }
 Work all_gather(std::vector<Tensor>&, const Tensor&, CollectiveOptions) { unavailable("all_gather"); }
 Work all_gather_into_tensor(Tensor&, const Tensor&, CollectiveOptions) { unavailable("all_gather_into_tensor"); }
-Work reduce_scatter(Tensor&, const std::vector<Tensor>&, ReduceOp, CollectiveOptions) {
-  unavailable("reduce_scatter");
-}
+Work reduce_scatter(Tensor&, const std::vector<Tensor>&, ReduceOp, CollectiveOptions) { unavailable("reduce_scatter"); }
 Work reduce_scatter_tensor(Tensor&, const Tensor&, ReduceOp, CollectiveOptions) {
   unavailable("reduce_scatter_tensor");
 }

@@ -69,7 +69,8 @@ std::shared_ptr<ProcessGroup::Impl> resolve_group(const std::optional<ProcessGro
   const auto& g = group->impl();
   XG_CHECK(g != nullptr, DistributedError, op, ": the process group is an empty handle (use world() or new_group())");
   XG_CHECK(g->rank >= 0, DistributedError, op, ": this rank (", state().rank,
-           ") is not a member of the process group of world ranks ", Shape(g->world_ranks.begin(), g->world_ranks.end()));
+           ") is not a member of the process group of world ranks ",
+           Shape(g->world_ranks.begin(), g->world_ranks.end()));
   return g;
 }
 }  // namespace detail
@@ -126,7 +127,7 @@ void Work::wait() {
   if (rc != MPI_SUCCESS) {
     w.done = true;
     w.error = xg::detail::concat(w.op, ": waiting for the collective on ", w.what(),
-                             " failed: ", detail::mpi_error_string(rc));
+                                 " failed: ", detail::mpi_error_string(rc));
     throw DistributedError(w.error);
   }
   w.complete();
@@ -140,8 +141,8 @@ bool Work::is_completed() {
   const int rc = MPI_Test(&w.request, &flag, MPI_STATUS_IGNORE);
   if (rc != MPI_SUCCESS) {
     w.done = true;
-    w.error = xg::detail::concat(w.op, ": testing the collective on ", w.what(),
-                             " failed: ", detail::mpi_error_string(rc));
+    w.error =
+        xg::detail::concat(w.op, ": testing the collective on ", w.what(), " failed: ", detail::mpi_error_string(rc));
     throw DistributedError(w.error);
   }
   if (flag) w.complete();
@@ -228,10 +229,22 @@ void InitGuard::finalize() {
 
 // ---- ranks and groups ----------------------------------------------------------------------------
 
-int rank() { detail::check_initialized("rank"); return state().rank; }
-int world_size() { detail::check_initialized("world_size"); return state().size; }
-int local_rank() { detail::check_initialized("local_rank"); return state().local_rank; }
-int local_world_size() { detail::check_initialized("local_world_size"); return state().local_size; }
+int rank() {
+  detail::check_initialized("rank");
+  return state().rank;
+}
+int world_size() {
+  detail::check_initialized("world_size");
+  return state().size;
+}
+int local_rank() {
+  detail::check_initialized("local_rank");
+  return state().local_rank;
+}
+int local_world_size() {
+  detail::check_initialized("local_world_size");
+  return state().local_size;
+}
 
 int ProcessGroup::rank() const {
   XG_CHECK(impl_ != nullptr, DistributedError, "ProcessGroup::rank: empty process group handle");

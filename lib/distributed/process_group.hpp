@@ -21,7 +21,7 @@ struct ProcessGroup::Impl {
   MPI_Comm comm = MPI_COMM_NULL;  // MPI_COMM_NULL on ranks that are not members
   int rank = -1;                  // this process's rank in the group, -1 when not a member
   int size = 0;
-  std::vector<int> world_ranks;   // group rank -> world rank
+  std::vector<int> world_ranks;  // group rank -> world rank
   bool owns_comm = true;
   Impl() = default;
   Impl(const Impl&) = delete;

@@ -48,8 +48,8 @@ struct GlobalBatchStats : autograd::Function<GlobalBatchStats> {
     const double* a = all.data_ptr<double>();
     double N = 0;
     for (int r = 0; r < P; ++r) N += a[r * (2 * C + 1) + 2 * C];
-    XG_CHECK(N > 0, ValueError, "SyncBatchNorm: the global batch is empty (0 samples on every rank) for input of shape ",
-             x.sizes());
+    XG_CHECK(N > 0, ValueError,
+             "SyncBatchNorm: the global batch is empty (0 samples on every rank) for input of shape ", x.sizes());
     std::vector<double> gmean(C, 0.0), gm2(C, 0.0);
     for (std::int64_t c = 0; c < C; ++c) {
       double s = 0;
@@ -127,7 +127,8 @@ SyncBatchNormImpl::SyncBatchNormImpl(const BatchNormImplBase& bn, std::optional<
 
 void SyncBatchNormImpl::check_input_dim(const Tensor& input) const {
   XG_CHECK(input.defined(), ValueError, "SyncBatchNorm: the input is an undefined tensor");
-  XG_CHECK(input.is_floating_point(), DtypeError, "SyncBatchNorm: expected a floating-point input, got ", input.dtype());
+  XG_CHECK(input.is_floating_point(), DtypeError, "SyncBatchNorm: expected a floating-point input, got ",
+           input.dtype());
   XG_CHECK(input.dim() >= 2, ShapeError, "SyncBatchNorm: expected an input of shape [N, C, *] (at least 2-D), got ",
            input.dim(), "-D input of shape ", input.sizes());
   XG_CHECK(input.size(1) == num_features, ShapeError, "SyncBatchNorm: expected ", num_features,

@@ -14,8 +14,8 @@ ProcessGroup group_or_world(const std::optional<ProcessGroup>& group) { return g
 class ProcessGroupWorld final : public train::World {
  public:
   explicit ProcessGroupWorld(ProcessGroup group) : group_(std::move(group)) {
-    XG_CHECK(group_.rank() >= 0, DistributedError,
-             "train_world: this process (world rank ", distributed::rank(), ") is not a member of the group");
+    XG_CHECK(group_.rank() >= 0, DistributedError, "train_world: this process (world rank ", distributed::rank(),
+             ") is not a member of the group");
   }
   int rank() const override { return group_.rank(); }
   int size() const override { return group_.size(); }
@@ -43,9 +43,12 @@ std::shared_ptr<data::DistributedSampler> make_sampler(const data::Dataset& data
   const ProcessGroup g = group_or_world(options.group);
   XG_CHECK(g.rank() >= 0, DistributedError, "make_sampler: this process (world rank ", distributed::rank(),
            ") is not a member of the group");
-  return std::make_shared<data::DistributedSampler>(
-      dataset, data::DistributedSamplerOptions{.num_replicas = g.size(), .rank = g.rank(), .shuffle = options.shuffle,
-                                               .seed = options.seed, .drop_last = options.drop_last});
+  return std::make_shared<data::DistributedSampler>(dataset,
+                                                    data::DistributedSamplerOptions{.num_replicas = g.size(),
+                                                                                    .rank = g.rank(),
+                                                                                    .shuffle = options.shuffle,
+                                                                                    .seed = options.seed,
+                                                                                    .drop_last = options.drop_last});
 }
 
 std::shared_ptr<train::World> train_world(std::optional<ProcessGroup> group) {

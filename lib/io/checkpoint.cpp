@@ -83,7 +83,7 @@ nn::LoadStateDictResult load_checkpoint(const fs::path& path, Checkpoint& into, 
            kind ? "; it holds " + *kind + " state" : std::string(), ")");
   std::int64_t epoch = 0;
   const std::string* e = meta(kEpoch);
-  XG_CHECK(e && std::from_chars(e->data(), e->data() + e->size(), epoch).ec == std::errc() , IoError,
+  XG_CHECK(e && std::from_chars(e->data(), e->data() + e->size(), epoch).ec == std::errc(), IoError,
            "load_checkpoint: '", file, "': the epoch in the metadata is missing or not an integer");
   // Check the generator state before changing anything.
   std::optional<Generator> rng;

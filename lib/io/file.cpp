@@ -69,7 +69,8 @@ void commit(const fs::path& tmp, const fs::path& path) {
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw IoError(detail::concat("cannot write '", path.string(), "': renaming the temporary file failed: ", ec.message()));
+    throw IoError(
+        detail::concat("cannot write '", path.string(), "': renaming the temporary file failed: ", ec.message()));
   }
   sync_path(path.has_parent_path() ? path.parent_path() : fs::path("."), true);
 }
@@ -152,8 +153,8 @@ void write_fd(int fd, const fs::path& path, bool regular, const std::function<vo
   write(os);
   os.flush();
   if (buf.error() != 0 || !os.good())
-    throw IoError(detail::concat("cannot write '", path.string(), "': ",
-                                 buf.error() != 0 ? std::strerror(buf.error()) : "the writer failed"));
+    throw IoError(detail::concat("cannot write '", path.string(),
+                                 "': ", buf.error() != 0 ? std::strerror(buf.error()) : "the writer failed"));
   if (regular && ::fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
     throw IoError(detail::concat("cannot write '", path.string(), "': ", errno_text()));
   closer.armed = false;
@@ -168,7 +169,7 @@ void write_fd(int fd, const fs::path& path, bool regular, const std::function<vo
 enum class Target { Replace, Direct };
 
 Target classify(const fs::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Target::Replace;
     throw IoError(detail::concat("cannot write '", path.string(), "': ", errno_text()));

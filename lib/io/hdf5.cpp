@@ -112,15 +112,20 @@ std::string hdf5_message() {
 
 [[noreturn]] void fail(const char* fn, const fs::path& path, const std::string& what) {
   const std::string detail_msg = hdf5_message();
-  throw IoError(std::string(fn) + ": '" + path.string() + "': " + what + (detail_msg.empty() ? "" : " (HDF5: " + detail_msg + ")"));
+  throw IoError(std::string(fn) + ": '" + path.string() + "': " + what +
+                (detail_msg.empty() ? "" : " (HDF5: " + detail_msg + ")"));
 }
 
 const char* dtype_attr(Dtype t) {
   switch (t) {
-    case kFloat32: return "float32";
-    case kFloat64: return "float64";
-    case kInt64: return "int64";
-    case kBool: return "bool";
+    case kFloat32:
+      return "float32";
+    case kFloat64:
+      return "float64";
+    case kInt64:
+      return "int64";
+    case kBool:
+      return "bool";
   }
   return "?";
 }
@@ -210,10 +215,17 @@ void write_file(const OrderedDict<std::string, Tensor>& tensors, const fs::path&
     }
     hid_t file_type = H5T_IEEE_F32LE, mem_type = H5T_NATIVE_FLOAT;
     switch (t.dtype()) {
-      case kFloat32: break;
-      case kFloat64: file_type = H5T_IEEE_F64LE, mem_type = H5T_NATIVE_DOUBLE; break;
-      case kInt64: file_type = H5T_STD_I64LE, mem_type = H5T_NATIVE_INT64; break;
-      case kBool: file_type = mem_type = booltype.get(); break;
+      case kFloat32:
+        break;
+      case kFloat64:
+        file_type = H5T_IEEE_F64LE, mem_type = H5T_NATIVE_DOUBLE;
+        break;
+      case kInt64:
+        file_type = H5T_STD_I64LE, mem_type = H5T_NATIVE_INT64;
+        break;
+      case kBool:
+        file_type = mem_type = booltype.get();
+        break;
     }
     Id ds(H5Dcreate2(file.get(), where.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (!ds.ok()) fail("save_hdf5", path, "cannot create the dataset '" + where + "'");
@@ -237,7 +249,8 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
   Id space(H5Dget_space(ds));
   if (!type.ok() || !space.ok()) fail("load_hdf5", path, "cannot read the type of " + where);
   const H5S_class_t sclass = H5Sget_simple_extent_type(space.get());
-  if (sclass != H5S_SCALAR && sclass != H5S_SIMPLE) fail("load_hdf5", path, where + " has no elements (null dataspace)");
+  if (sclass != H5S_SCALAR && sclass != H5S_SIMPLE)
+    fail("load_hdf5", path, where + " has no elements (null dataspace)");
   const int ndims = H5Sget_simple_extent_ndims(space.get());
   if (ndims < 0 || ndims > 64) fail("load_hdf5", path, "cannot read the shape of " + where);
   std::vector<hsize_t> dims(static_cast<std::size_t>(ndims));
@@ -247,7 +260,8 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
   std::uint64_t count = 1, extent = 1;
   for (hsize_t d : dims) {
     // The count and the strides (also when a zero size makes the count 0) must fit in int64.
-    if (d > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max()) || __builtin_mul_overflow(count, d, &count) ||
+    if (d > static_cast<hsize_t>(std::numeric_limits<std::int64_t>::max()) ||
+        __builtin_mul_overflow(count, d, &count) ||
         __builtin_mul_overflow(extent, std::max<std::uint64_t>(d, 1), &extent) ||
         extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       fail("load_hdf5", path, where + " has too many elements");
@@ -269,10 +283,12 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
     dtype = kBool;
     owned_mem_type = Id(H5Tget_native_type(type.get(), H5T_DIR_ASCEND));
     mem_type = owned_mem_type.get();
-    if (!owned_mem_type.ok() || H5Tget_size(mem_type) != 1) fail("load_hdf5", path, where + " has an unsupported enum type");
+    if (!owned_mem_type.ok() || H5Tget_size(mem_type) != 1)
+      fail("load_hdf5", path, where + " has an unsupported enum type");
   } else {
-    fail("load_hdf5", path, detail::concat(where, " has an unsupported element type (HDF5 class ", static_cast<int>(tclass),
-                                           ", ", tsize, " bytes); supported: floats, integers and h5py booleans"));
+    fail("load_hdf5", path,
+         detail::concat(where, " has an unsupported element type (HDF5 class ", static_cast<int>(tclass), ", ", tsize,
+                        " bytes); supported: floats, integers and h5py booleans"));
   }
   Tensor t;
   try {
@@ -283,7 +299,8 @@ Tensor read_dataset(hid_t ds, const std::string& name, const fs::path& path) {
   if (count == 0) return t;
   if (dtype == kBool) {
     std::vector<unsigned char> bytes(static_cast<std::size_t>(count));
-    if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0) fail("load_hdf5", path, "cannot read " + where);
+    if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
+      fail("load_hdf5", path, "cannot read " + where);
     bool* out = t.data_ptr<bool>();
     for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = bytes[i] != 0;
   } else if (H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr()) < 0) {
@@ -341,8 +358,8 @@ void check_not_truncated(const fs::path& path, const char* fn) {
   for (int i = 7; i >= 0; --i) eof = (eof << 8) | sb[eof_at + static_cast<std::size_t>(i)];
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
-  XG_CHECK(ec || eof == ~std::uint64_t{0} || size >= eof, IoError, fn, ": '", path.string(), "': the file is truncated (",
-           size, " bytes, its superblock says ", eof, ")");
+  XG_CHECK(ec || eof == ~std::uint64_t{0} || size >= eof, IoError, fn, ": '", path.string(),
+           "': the file is truncated (", size, " bytes, its superblock says ", eof, ")");
 }
 
 Id open_for_reading(const fs::path& path, const char* fn) {
@@ -425,9 +442,7 @@ nn::LoadStateDictResult load_hdf5(nn::Module& module, const fs::path& path, bool
   const auto tensors = load_hdf5(path);
   try {
     return module.load_state_dict(tensors, strict);
-  } catch (const ValueError& e) {
-    throw ValueError("loading '" + path.string() + "': " + e.what());
-  }
+  } catch (const ValueError& e) { throw ValueError("loading '" + path.string() + "': " + e.what()); }
 }
 
 #endif

@@ -56,10 +56,14 @@ const DtypeInfo* find_dtype(const std::string& name) {
 
 const char* file_dtype_name(Dtype t) {
   switch (t) {
-    case kFloat32: return "F32";
-    case kFloat64: return "F64";
-    case kInt64: return "I64";
-    case kBool: return "BOOL";
+    case kFloat32:
+      return "F32";
+    case kFloat64:
+      return "F64";
+    case kInt64:
+      return "I64";
+    case kBool:
+      return "BOOL";
   }
   return "?";
 }
@@ -67,10 +71,14 @@ const char* file_dtype_name(Dtype t) {
 // (… BOOL < … < F32 < F64 < I64 …), then by name.
 int dtype_rank(Dtype t) {
   switch (t) {
-    case kBool: return 0;
-    case kFloat32: return 1;
-    case kFloat64: return 2;
-    case kInt64: return 3;
+    case kBool:
+      return 0;
+    case kFloat32:
+      return 1;
+    case kFloat64:
+      return 2;
+    case kInt64:
+      return 3;
   }
   return 0;
 }
@@ -124,9 +132,15 @@ void decode(const DtypeInfo& d, const unsigned char* src, std::size_t count, Ten
     }
   };
   switch (d.file) {
-    case FileDtype::F32: copy_same(float{}); break;
-    case FileDtype::F64: copy_same(double{}); break;
-    case FileDtype::I64: copy_same(std::int64_t{}); break;
+    case FileDtype::F32:
+      copy_same(float{});
+      break;
+    case FileDtype::F64:
+      copy_same(double{});
+      break;
+    case FileDtype::I64:
+      copy_same(std::int64_t{});
+      break;
     case FileDtype::BOOL: {
       // Any non-zero byte is true (a byte other than 0/1 stored into a bool would be undefined).
       auto* out = dst.data_ptr<bool>();
@@ -144,12 +158,24 @@ void decode(const DtypeInfo& d, const unsigned char* src, std::size_t count, Ten
         out[i] = std::bit_cast<float>(static_cast<std::uint32_t>(load_le<std::uint16_t>(src + 2 * i)) << 16);
       break;
     }
-    case FileDtype::I8: widen_int(std::int8_t{}); break;
-    case FileDtype::I16: widen_int(std::int16_t{}); break;
-    case FileDtype::I32: widen_int(std::int32_t{}); break;
-    case FileDtype::U8: widen_int(std::uint8_t{}); break;
-    case FileDtype::U16: widen_int(std::uint16_t{}); break;
-    case FileDtype::U32: widen_int(std::uint32_t{}); break;
+    case FileDtype::I8:
+      widen_int(std::int8_t{});
+      break;
+    case FileDtype::I16:
+      widen_int(std::int16_t{});
+      break;
+    case FileDtype::I32:
+      widen_int(std::int32_t{});
+      break;
+    case FileDtype::U8:
+      widen_int(std::uint8_t{});
+      break;
+    case FileDtype::U16:
+      widen_int(std::uint16_t{});
+      break;
+    case FileDtype::U32:
+      widen_int(std::uint32_t{});
+      break;
   }
 }
 
@@ -204,7 +230,8 @@ class FileSource final : public Source {
     in_.seekg(static_cast<std::streamoff>(offset));
     in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
     XG_CHECK(in_.gcount() == static_cast<std::streamsize>(n), IoError, "load_safetensors: '", name(),
-             "': unexpected end of file reading ", n, " bytes at offset ", offset, " (was the file truncated while reading?)");
+             "': unexpected end of file reading ", n, " bytes at offset ", offset,
+             " (was the file truncated while reading?)");
   }
 
  private:
@@ -257,9 +284,7 @@ json read_header_json(Source& src, std::uint64_t& data_start) {
   json header;
   try {
     header = json::parse(text);
-  } catch (const json::exception& e) {
-    fail(src, std::string("the header is not valid JSON: ") + e.what());
-  }
+  } catch (const json::exception& e) { fail(src, std::string("the header is not valid JSON: ") + e.what()); }
   if (!header.is_object()) fail(src, "the header is not a JSON object");
   data_start = 8 + n;
   return header;
@@ -326,8 +351,9 @@ void sort_and_check_layout(std::vector<Entry>& entries, std::uint64_t data_size,
   });
   std::uint64_t expected = 0;
   for (const auto& e : entries) {
-    if (e.begin < expected) fail(src, detail::concat("tensor '", e.name, "' overlaps the tensor before it (it begins at byte ",
-                                                     e.begin, ", the previous one ends at ", expected, ")"));
+    if (e.begin < expected)
+      fail(src, detail::concat("tensor '", e.name, "' overlaps the tensor before it (it begins at byte ", e.begin,
+                               ", the previous one ends at ", expected, ")"));
     if (e.begin > expected)
       fail(src, detail::concat("the data has a gap before tensor '", e.name, "' (bytes ", expected, " to ", e.begin,
                                " belong to no tensor)"));
@@ -394,7 +420,8 @@ void write_safetensors(std::ostream& os, const OrderedDict<std::string, Tensor>&
   items.reserve(tensors.size());
   for (const auto& it : tensors) {
     XG_CHECK(!it.first.empty(), ValueError, "save_safetensors: a tensor has an empty name");
-    XG_CHECK(it.first != "__metadata__", ValueError, "save_safetensors: '__metadata__' is reserved and cannot name a tensor");
+    XG_CHECK(it.first != "__metadata__", ValueError,
+             "save_safetensors: '__metadata__' is reserved and cannot name a tensor");
     XG_CHECK(it.second.defined(), ValueError, "save_safetensors: tensor '", it.first, "' is undefined");
     items.push_back({&it.first, it.second.detach().contiguous()});
   }

@@ -24,9 +24,7 @@ template <class F>
 auto naming_file(const fs::path& path, F&& f) {
   try {
     return f();
-  } catch (const ValueError& e) {
-    throw ValueError("loading '" + path.string() + "': " + e.what());
-  }
+  } catch (const ValueError& e) { throw ValueError("loading '" + path.string() + "': " + e.what()); }
 }
 
 void check_class(const SafetensorsContents& c, const fs::path& path, const std::string& kind, const std::string& cls) {

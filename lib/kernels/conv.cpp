@@ -25,7 +25,6 @@
 // combined in chunk order.
 #include "kernels/conv.hpp"
 
-
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
@@ -59,9 +58,7 @@ constexpr i64 kParallelWork = i64{1} << 18;
 /// sums are combined: the batch is cut into at most this many chunks (independent of threads).
 constexpr i64 kWeightGradChunks = 8;
 
-i64 macs(const ConvShape& s) {
-  return s.batch * s.out_c * s.out_h * s.out_w * (s.in_c / s.groups) * s.k_h * s.k_w;
-}
+i64 macs(const ConvShape& s) { return s.batch * s.out_c * s.out_h * s.out_w * (s.in_c / s.groups) * s.k_h * s.k_w; }
 
 bool is_pointwise(const ConvShape& s) {
   return s.k_h == 1 && s.k_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_h == 0 && s.pad_w == 0;
@@ -192,7 +189,8 @@ void forward_im2col(const ConvShape& s, const T* x, const T* w, const T* bias, T
       for (i64 o = 0; o < cg_out; ++o) std::fill(yg + o * p_n, yg + (o + 1) * p_n, bias[g * cg_out + o]);
       beta = T(1);
     }
-    XG_ISA_NS::gemm<T>(cg_out, p_n, k, T(1), {w + g * cg_out * k, k, 1}, {colp, p_n, 1}, beta, {yg, p_n, 1}, parallel_gemm);
+    XG_ISA_NS::gemm<T>(cg_out, p_n, k, T(1), {w + g * cg_out * k, k, 1}, {colp, p_n, 1}, beta, {yg, p_n, 1},
+                       parallel_gemm);
   });
 }
 
@@ -396,7 +394,7 @@ void backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw) {
         }
         // gW_g (+)= gy_ng · colᵀ, colᵀ read from col [K × P] with swapped strides.
         XG_ISA_NS::gemm<T>(cg_out, k, p_n, T(1), {gyg, p_n, 1}, {colp, 1, p_n}, n == n0 ? T(0) : T(1),
-                {acc + g * cg_out * k, k, 1}, parallel_gemm);
+                           {acc + g * cg_out * k, k, 1}, parallel_gemm);
       }
   };
   for_units(chunks, macs(s), chunk);

@@ -39,14 +39,14 @@ enum class ConvAlgorithm {
 //   convolution of gy. Overwrites gx.
 // conv2d_backward_weight: gw = ∂⟨gy, C(w) x⟩ / ∂w, the weight gradient, summed over the batch in a
 //   fixed order. Overwrites gw.
-#define XG_CONV_FUNCTIONS                                                                               \
-  ConvAlgorithm conv_algorithm(const ConvShape& s);                                                     \
-  template <class T>                                                                                    \
-  void conv2d_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* y,                  \
-                      ConvAlgorithm algo = ConvAlgorithm::Auto);                                        \
-  template <class T>                                                                                    \
-  void conv2d_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx);                       \
-  template <class T>                                                                                    \
+#define XG_CONV_FUNCTIONS                                                              \
+  ConvAlgorithm conv_algorithm(const ConvShape& s);                                    \
+  template <class T>                                                                   \
+  void conv2d_forward(const ConvShape& s, const T* x, const T* w, const T* bias, T* y, \
+                      ConvAlgorithm algo = ConvAlgorithm::Auto);                       \
+  template <class T>                                                                   \
+  void conv2d_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx);      \
+  template <class T>                                                                   \
   void conv2d_backward_weight(const ConvShape& s, const T* x, const T* gy, T* gw);
 
 XG_CONV_FUNCTIONS

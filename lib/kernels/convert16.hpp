@@ -21,9 +21,9 @@ enum class Format16 : int { Half = 0, BFloat16 = 1 };
 //           all-reduce. The float sum of two 16-bit values rounded once more to 16 bits is their
 //           correctly rounded sum (float's 24 bits are at least 2 · 11 + 2, so the double rounding
 //           is innocuous).
-#define XG_CONVERT16_FUNCTIONS                                                                  \
-  void pack16(Format16 f, const float* src, float scale, std::uint16_t* dst, std::int64_t n);  \
-  void unpack16(Format16 f, const std::uint16_t* src, float* dst, std::int64_t n);             \
+#define XG_CONVERT16_FUNCTIONS                                                                \
+  void pack16(Format16 f, const float* src, float scale, std::uint16_t* dst, std::int64_t n); \
+  void unpack16(Format16 f, const std::uint16_t* src, float* dst, std::int64_t n);            \
   void add16(Format16 f, const std::uint16_t* in, std::uint16_t* inout, std::int64_t n);
 
 XG_CONVERT16_FUNCTIONS

@@ -18,10 +18,14 @@ namespace xg::kernels {
 template <class F>
 decltype(auto) dispatch_all(Dtype d, const char* op, F&& f) {
   switch (d) {
-    case Dtype::Float32: return f.template operator()<float>();
-    case Dtype::Float64: return f.template operator()<double>();
-    case Dtype::Int64: return f.template operator()<std::int64_t>();
-    case Dtype::Bool: return f.template operator()<bool>();
+    case Dtype::Float32:
+      return f.template operator()<float>();
+    case Dtype::Float64:
+      return f.template operator()<double>();
+    case Dtype::Int64:
+      return f.template operator()<std::int64_t>();
+    case Dtype::Bool:
+      return f.template operator()<bool>();
   }
   throw DtypeError(detail::concat(op, ": unknown dtype"));
 }
@@ -29,9 +33,12 @@ decltype(auto) dispatch_all(Dtype d, const char* op, F&& f) {
 template <class F>
 decltype(auto) dispatch_floating(Dtype d, const char* op, F&& f) {
   switch (d) {
-    case Dtype::Float32: return f.template operator()<float>();
-    case Dtype::Float64: return f.template operator()<double>();
-    default: break;
+    case Dtype::Float32:
+      return f.template operator()<float>();
+    case Dtype::Float64:
+      return f.template operator()<double>();
+    default:
+      break;
   }
   throw DtypeError(detail::concat(op, ": expected a floating-point tensor (float32 or float64), got ", d));
 }
@@ -40,10 +47,14 @@ decltype(auto) dispatch_floating(Dtype d, const char* op, F&& f) {
 template <class F>
 decltype(auto) dispatch_numeric(Dtype d, const char* op, F&& f) {
   switch (d) {
-    case Dtype::Float32: return f.template operator()<float>();
-    case Dtype::Float64: return f.template operator()<double>();
-    case Dtype::Int64: return f.template operator()<std::int64_t>();
-    default: break;
+    case Dtype::Float32:
+      return f.template operator()<float>();
+    case Dtype::Float64:
+      return f.template operator()<double>();
+    case Dtype::Int64:
+      return f.template operator()<std::int64_t>();
+    default:
+      break;
   }
   throw DtypeError(detail::concat(op, ": expected a numeric tensor, got ", d));
 }

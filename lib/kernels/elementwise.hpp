@@ -34,17 +34,17 @@ enum class UnaryOp : int {
 
 /// The one-input maps that take parameters, or whose result is a bool tensor.
 enum class MapOp : int {
-  PowScalar,    // x^a (a = 2: x·x; a = ±0.5: sqrt and 1/sqrt, as PyTorch); float, double, int64
-  Clamp,        // min(max(x, lo), hi), lo when has_lo, hi when has_hi; float, double, int64
-  LeakyRelu,    // x > 0 ? x : a·x
-  Elu,          // x > 0 ? x : a·(eˣ − 1)
-  Celu,         // x > 0 ? x : a·(e^(x/a) − 1)
-  Gelu,         // x·Φ(x), exact
-  GeluTanh,     // the tanh approximation of x·Φ(x)
-  Softplus,     // log(1 + e^(a·x)) / a, x where a·x > b
-  Hardtanh,     // min(max(x, a), b)
-  LogicalNot,   // !x, any dtype → bool
-  IsNan,        // any dtype → bool
+  PowScalar,   // x^a (a = 2: x·x; a = ±0.5: sqrt and 1/sqrt, as PyTorch); float, double, int64
+  Clamp,       // min(max(x, lo), hi), lo when has_lo, hi when has_hi; float, double, int64
+  LeakyRelu,   // x > 0 ? x : a·x
+  Elu,         // x > 0 ? x : a·(eˣ − 1)
+  Celu,        // x > 0 ? x : a·(e^(x/a) − 1)
+  Gelu,        // x·Φ(x), exact
+  GeluTanh,    // the tanh approximation of x·Φ(x)
+  Softplus,    // log(1 + e^(a·x)) / a, x where a·x > b
+  Hardtanh,    // min(max(x, a), b)
+  LogicalNot,  // !x, any dtype → bool
+  IsNan,       // any dtype → bool
   IsInf,
   IsFinite,
 };
@@ -65,8 +65,15 @@ enum class BinaryOp : int {
   Pow,
   Minimum,  // NaN propagates
   Maximum,
-  Eq, Ne, Lt, Le, Gt, Ge,            // any dtype → bool
-  LogicalAnd, LogicalOr, LogicalXor,  // bool × bool → bool
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,  // any dtype → bool
+  LogicalAnd,
+  LogicalOr,
+  LogicalXor,  // bool × bool → bool
 };
 
 /// alpha of Add and Sub, as double (floating dtypes) and as int64 (int64).
@@ -84,11 +91,11 @@ struct BinaryArgs {
 // binary: out = op(a, b; args) computed in `dt`, the result in dt (arithmetic) or bool.
 // where: out = cond ? a : b, cond bool, a, b and out of dtype dt.
 // copy: dst = src converted from src_dt to dst_dt.
-#define XG_ELEMENTWISE_FUNCTIONS                                                                    \
-  void unary(UnaryOp op, Dtype dt, const ConstView& x, const MutView& out);                         \
-  void map(MapOp op, Dtype dt, const MapArgs& args, const ConstView& x, const MutView& out);         \
-  void binary(BinaryOp op, Dtype dt, const BinaryArgs& args, const ConstView& a, const ConstView& b, \
-              const MutView& out);                                                                  \
+#define XG_ELEMENTWISE_FUNCTIONS                                                                           \
+  void unary(UnaryOp op, Dtype dt, const ConstView& x, const MutView& out);                                \
+  void map(MapOp op, Dtype dt, const MapArgs& args, const ConstView& x, const MutView& out);               \
+  void binary(BinaryOp op, Dtype dt, const BinaryArgs& args, const ConstView& a, const ConstView& b,       \
+              const MutView& out);                                                                         \
   void where(Dtype dt, const ConstView& cond, const ConstView& a, const ConstView& b, const MutView& out); \
   void copy(Dtype src_dt, Dtype dst_dt, const ConstView& src, const MutView& dst);
 

@@ -35,7 +35,6 @@
 #include "kernels/parallel.hpp"
 #include "kernels/scratch.hpp"
 
-
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
@@ -140,8 +139,7 @@ void pack_a(i64 mc, i64 kc, MatrixRef<T> a, T* dst) {
           const auto lanes = static_cast<__mmask16>((1u << MR) - 1);
           for (; p0 + 16 <= kc; p0 += 16) {
             __m512 t[16];
-            for (int r = 0; r < 16; ++r)
-              t[r] = r < mr ? _mm512_loadu_ps(src + r * a.rs + p0) : _mm512_setzero_ps();
+            for (int r = 0; r < 16; ++r) t[r] = r < mr ? _mm512_loadu_ps(src + r * a.rs + p0) : _mm512_setzero_ps();
             transpose16x16(t);
             for (int j = 0; j < 16; ++j) _mm512_mask_storeu_ps(dst + (p0 + j) * MR, lanes, t[j]);
           }
@@ -223,8 +221,8 @@ void pack_b(i64 kc, i64 nc, i64 panel_lo, i64 panel_hi, MatrixRef<T> b, T* dst) 
 /// panel and b[p] the first NV·W values of the p-th NR-vector of the B panel (NV < NR / W for a
 /// narrow last panel). beta == 0 never reads C.
 template <class T, int MR, int NV>
-inline void micro_kernel(i64 kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c, i64 ldc,
-                         T alpha, T beta) {
+inline void micro_kernel(i64 kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c, i64 ldc, T alpha,
+                         T beta) {
   using B = xsimd::batch<T>;
   constexpr int W = static_cast<int>(B::size);
   constexpr int NR = Blocking<T>::NR;
@@ -418,8 +416,9 @@ void gemm_blocked(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, 
         pack_b<T>(kc, nc, 0, panels, bblock, bp);
         for (i64 t = 0; t < tasks; ++t) task(t);
       } else {
-        parallel_for(0, panels, std::max<i64>(1, panels / (4 * threads)),
-                     [&](i64 p0, i64 p1) { pack_b<T>(kc, nc, p0, p1, bblock, bp); }, Partition::Simple);
+        parallel_for(
+            0, panels, std::max<i64>(1, panels / (4 * threads)),
+            [&](i64 p0, i64 p1) { pack_b<T>(kc, nc, p0, p1, bblock, bp); }, Partition::Simple);
         parallel_for_each(0, tasks, 1, task, Partition::Simple);
       }
     }
@@ -474,11 +473,11 @@ void gemm(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, T beta, 
 }
 
 template <class T>
-void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a_bs, MatrixRef<T> b, i64 b_bs,
-                  T beta, OutMatrixRef<T> c, i64 c_bs, bool parallel) {
+void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a_bs, MatrixRef<T> b, i64 b_bs, T beta,
+                  OutMatrixRef<T> c, i64 c_bs, bool parallel) {
   auto one = [&](i64 p, bool par) {
     XG_ISA_NS::gemm<T>(m, n, k, alpha, {a.data + p * a_bs, a.rs, a.cs}, {b.data + p * b_bs, b.rs, b.cs}, beta,
-            {c.data + p * c_bs, c.rs, c.cs}, par);
+                       {c.data + p * c_bs, c.rs, c.cs}, par);
   };
   // Small products in parallel over the batch (each on one thread); large ones one at a time,
   // each split over the threads. Either way every product is the same serial-order GEMM.
@@ -489,11 +488,11 @@ void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a
   for (i64 p = 0; p < batch; ++p) one(p, parallel);
 }
 
-#define XG_GEMM_INSTANTIATE(T)                                                                               \
-  template void gemm<T>(i64, i64, i64, T, MatrixRef<T>, MatrixRef<T>, T, OutMatrixRef<T>, bool);              \
-  template void gemm_batched<T>(i64, i64, i64, i64, T, MatrixRef<T>, i64, MatrixRef<T>, i64, T, OutMatrixRef<T>, \
-                                i64, bool);                                                                   \
-  template T dot<T>(i64, const T*, i64, const T*, i64);                                                       \
+#define XG_GEMM_INSTANTIATE(T)                                                                                        \
+  template void gemm<T>(i64, i64, i64, T, MatrixRef<T>, MatrixRef<T>, T, OutMatrixRef<T>, bool);                      \
+  template void gemm_batched<T>(i64, i64, i64, i64, T, MatrixRef<T>, i64, MatrixRef<T>, i64, T, OutMatrixRef<T>, i64, \
+                                bool);                                                                                \
+  template T dot<T>(i64, const T*, i64, const T*, i64);                                                               \
   template GemmTile gemm_tile<T>();
 XG_GEMM_INSTANTIATE(float)
 XG_GEMM_INSTANTIATE(double)

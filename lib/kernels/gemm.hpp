@@ -44,32 +44,32 @@ struct GemmTile {
 //   in parallel over the batch, large ones one after another with a parallel GEMM each.
 // dot: Σ_i x[i·sx] y[i·sy], summed in a fixed order.
 // gemm_tile: the register tile of the micro-kernel for T: C is computed in MR × NR blocks.
-#define XG_GEMM_FUNCTIONS \
-template <class T> \
-void gemm(std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a, MatrixRef<T> b, T beta, \
-          OutMatrixRef<T> c, bool parallel = true); \
-template <class T> \
-void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc) { \
-  gemm<T>(m, n, k, T(1), a, b, T(0), OutMatrixRef<T>{c, ldc, 1}); \
-} \
-template <class T> \
-void gemm_batched(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a, \
-                  std::int64_t a_bs, MatrixRef<T> b, std::int64_t b_bs, T beta, OutMatrixRef<T> c, \
-                  std::int64_t c_bs, bool parallel = true); \
-template <class T> \
-T dot(std::int64_t n, const T* x, std::int64_t sx, const T* y, std::int64_t sy); \
-template <class T> \
-GemmTile gemm_tile();
+#define XG_GEMM_FUNCTIONS                                                                                             \
+  template <class T>                                                                                                  \
+  void gemm(std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a, MatrixRef<T> b, T beta,          \
+            OutMatrixRef<T> c, bool parallel = true);                                                                 \
+  template <class T>                                                                                                  \
+  void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc) { \
+    gemm<T>(m, n, k, T(1), a, b, T(0), OutMatrixRef<T>{c, ldc, 1});                                                   \
+  }                                                                                                                   \
+  template <class T>                                                                                                  \
+  void gemm_batched(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, MatrixRef<T> a,      \
+                    std::int64_t a_bs, MatrixRef<T> b, std::int64_t b_bs, T beta, OutMatrixRef<T> c,                  \
+                    std::int64_t c_bs, bool parallel = true);                                                         \
+  template <class T>                                                                                                  \
+  T dot(std::int64_t n, const T* x, std::int64_t sx, const T* y, std::int64_t sy);                                    \
+  template <class T>                                                                                                  \
+  GemmTile gemm_tile();
 
 XG_GEMM_FUNCTIONS
 
-#define XG_GEMM_EXTERN(T)                                                                                     \
-  extern template void gemm<T>(std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>, MatrixRef<T>, T,     \
-                               OutMatrixRef<T>, bool);                                                        \
-  extern template void gemm_batched<T>(std::int64_t, std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>, \
-                                       std::int64_t, MatrixRef<T>, std::int64_t, T, OutMatrixRef<T>,          \
-                                       std::int64_t, bool);                                                   \
-  extern template T dot<T>(std::int64_t, const T*, std::int64_t, const T*, std::int64_t);                     \
+#define XG_GEMM_EXTERN(T)                                                                                          \
+  extern template void gemm<T>(std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>, MatrixRef<T>, T,         \
+                               OutMatrixRef<T>, bool);                                                             \
+  extern template void gemm_batched<T>(std::int64_t, std::int64_t, std::int64_t, std::int64_t, T, MatrixRef<T>,    \
+                                       std::int64_t, MatrixRef<T>, std::int64_t, T, OutMatrixRef<T>, std::int64_t, \
+                                       bool);                                                                      \
+  extern template T dot<T>(std::int64_t, const T*, std::int64_t, const T*, std::int64_t);                          \
   extern template GemmTile gemm_tile<T>();
 XG_GEMM_EXTERN(float)
 XG_GEMM_EXTERN(double)

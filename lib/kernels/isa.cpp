@@ -20,9 +20,8 @@ constexpr const char* kNames[] = {"sse4", "avx2", "avx512"};
 // CPUID through GCC's runtime, which also checks that the OS saves the AVX / AVX-512 registers.
 Isa best_supported() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512cd"))
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
     return Isa::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
       __builtin_cpu_supports("f16c"))
@@ -86,9 +85,8 @@ std::vector<std::string> supported_cpu_capabilities() {
 
 void set_cpu_capability(const std::string& isa) {
   const int wanted = kernels::parse(isa);
-  XG_CHECK(wanted >= 0 && wanted <= static_cast<int>(kernels::best_supported()), ValueError,
-           "set_cpu_capability: '", isa, "' is not an instruction set this processor runs; supported: ",
-           kernels::supported_list());
+  XG_CHECK(wanted >= 0 && wanted <= static_cast<int>(kernels::best_supported()), ValueError, "set_cpu_capability: '",
+           isa, "' is not an instruction set this processor runs; supported: ", kernels::supported_list());
   kernels::current().store(wanted, std::memory_order_relaxed);
 }
 

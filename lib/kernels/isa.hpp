@@ -47,28 +47,31 @@ Isa active_isa();
 /// the dispatcher (isa_dispatch.cpp) can call each copy and a dispatched file calls its own
 /// copy's functions (conv.cpp's GEMM calls stay in the same instruction set).
 #if defined(__x86_64__)
-#define XG_ISA_NAMESPACES(decls)          \
-  namespace xg::kernels::isa_sse4 {       \
-  decls                                   \
-  }                                       \
-  namespace xg::kernels::isa_avx2 {       \
-  decls                                   \
-  }                                       \
-  namespace xg::kernels::isa_avx512 {     \
-  decls                                   \
+#define XG_ISA_NAMESPACES(decls)      \
+  namespace xg::kernels::isa_sse4 {   \
+  decls                               \
+  }                                   \
+  namespace xg::kernels::isa_avx2 {   \
+  decls                               \
+  }                                   \
+  namespace xg::kernels::isa_avx512 { \
+  decls                               \
   }
 /// `return isa_<active>::call;`, for the dispatcher's forwarding functions.
-#define XG_ISA_FORWARD(call)                           \
-  switch (::xg::kernels::active_isa()) {               \
-    case ::xg::kernels::Isa::Avx512: return isa_avx512::call; \
-    case ::xg::kernels::Isa::Avx2: return isa_avx2::call;     \
-    case ::xg::kernels::Isa::Sse4: break;              \
-  }                                                    \
+#define XG_ISA_FORWARD(call)             \
+  switch (::xg::kernels::active_isa()) { \
+    case ::xg::kernels::Isa::Avx512:     \
+      return isa_avx512::call;           \
+    case ::xg::kernels::Isa::Avx2:       \
+      return isa_avx2::call;             \
+    case ::xg::kernels::Isa::Sse4:       \
+      break;                             \
+  }                                      \
   return isa_sse4::call
 #else
-#define XG_ISA_NAMESPACES(decls) \
+#define XG_ISA_NAMESPACES(decls)       \
   namespace xg::kernels::isa_generic { \
-  decls                          \
+  decls                                \
   }
 #define XG_ISA_FORWARD(call) return isa_generic::call
 #endif

@@ -19,8 +19,8 @@ void gemm(i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, MatrixRef<T> b, T beta, 
 }
 
 template <class T>
-void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a_bs, MatrixRef<T> b, i64 b_bs,
-                  T beta, OutMatrixRef<T> c, i64 c_bs, bool parallel) {
+void gemm_batched(i64 batch, i64 m, i64 n, i64 k, T alpha, MatrixRef<T> a, i64 a_bs, MatrixRef<T> b, i64 b_bs, T beta,
+                  OutMatrixRef<T> c, i64 c_bs, bool parallel) {
   XG_ISA_FORWARD(gemm_batched<T>(batch, m, n, k, alpha, a, a_bs, b, b_bs, beta, c, c_bs, parallel));
 }
 
@@ -71,18 +71,18 @@ void avg_pool2d_backward(const AvgPoolWindows& s, const T* gy, T* gx) {
   XG_ISA_FORWARD(avg_pool2d_backward<T>(s, gy, gx));
 }
 
-#define XG_DISPATCH_INSTANTIATE(T)                                                                          \
-  template void gemm<T>(i64, i64, i64, T, MatrixRef<T>, MatrixRef<T>, T, OutMatrixRef<T>, bool);            \
-  template void gemm_batched<T>(i64, i64, i64, i64, T, MatrixRef<T>, i64, MatrixRef<T>, i64, T,              \
-                                OutMatrixRef<T>, i64, bool);                                                \
-  template T dot<T>(i64, const T*, i64, const T*, i64);                                                     \
-  template GemmTile gemm_tile<T>();                                                                         \
-  template void conv2d_forward<T>(const ConvShape&, const T*, const T*, const T*, T*, ConvAlgorithm);       \
-  template void conv2d_backward_input<T>(const ConvShape&, const T*, const T*, T*);                         \
-  template void conv2d_backward_weight<T>(const ConvShape&, const T*, const T*, T*);                        \
-  template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, i64*);                             \
-  template void max_pool2d_backward<T>(i64, i64, i64, const T*, const i64*, T*);                            \
-  template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);                                 \
+#define XG_DISPATCH_INSTANTIATE(T)                                                                                    \
+  template void gemm<T>(i64, i64, i64, T, MatrixRef<T>, MatrixRef<T>, T, OutMatrixRef<T>, bool);                      \
+  template void gemm_batched<T>(i64, i64, i64, i64, T, MatrixRef<T>, i64, MatrixRef<T>, i64, T, OutMatrixRef<T>, i64, \
+                                bool);                                                                                \
+  template T dot<T>(i64, const T*, i64, const T*, i64);                                                               \
+  template GemmTile gemm_tile<T>();                                                                                   \
+  template void conv2d_forward<T>(const ConvShape&, const T*, const T*, const T*, T*, ConvAlgorithm);                 \
+  template void conv2d_backward_input<T>(const ConvShape&, const T*, const T*, T*);                                   \
+  template void conv2d_backward_weight<T>(const ConvShape&, const T*, const T*, T*);                                  \
+  template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, i64*);                                       \
+  template void max_pool2d_backward<T>(i64, i64, i64, const T*, const i64*, T*);                                      \
+  template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);                                           \
   template void avg_pool2d_backward<T>(const AvgPoolWindows&, const T*, T*);
 XG_DISPATCH_INSTANTIATE(float)
 XG_DISPATCH_INSTANTIATE(double)
@@ -105,7 +105,9 @@ void copy(Dtype src_dt, Dtype dst_dt, const ConstView& src, const MutView& dst) 
 
 // ---- reductions (kernels/reductions.hpp) -------------------------------------------------------
 i64 simd_width(Dtype dt) { XG_ISA_FORWARD(simd_width(dt)); }
-void sum_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) { XG_ISA_FORWARD(sum_rows(dt, src, dst, outer, n)); }
+void sum_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) {
+  XG_ISA_FORWARD(sum_rows(dt, src, dst, outer, n));
+}
 void sum_columns(Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner) {
   XG_ISA_FORWARD(sum_columns(dt, src, dst, outer, n, inner));
 }
@@ -115,7 +117,9 @@ void var_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n, double dof
 void var_columns(Dtype dt, const void* src, void* dst, i64 outer, i64 n, i64 inner, double dof, bool take_sqrt) {
   XG_ISA_FORWARD(var_columns(dt, src, dst, outer, n, inner, dof, take_sqrt));
 }
-void prod_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) { XG_ISA_FORWARD(prod_rows(dt, src, dst, outer, n)); }
+void prod_rows(Dtype dt, const void* src, void* dst, i64 outer, i64 n) {
+  XG_ISA_FORWARD(prod_rows(dt, src, dst, outer, n));
+}
 void extreme_rows(bool max, Dtype dt, const void* src, void* dst, i64 outer, i64 n) {
   XG_ISA_FORWARD(extreme_rows(max, dt, src, dst, outer, n));
 }
@@ -142,7 +146,9 @@ namespace optim {
 
 // Each update forwards its pointers, length and arguments unchanged.
 template <class T>
-void sgd(T* p, const T* g, T* buf, i64 n, const SgdArgs& a) { XG_ISA_FORWARD(optim::sgd<T>(p, g, buf, n, a)); }
+void sgd(T* p, const T* g, T* buf, i64 n, const SgdArgs& a) {
+  XG_ISA_FORWARD(optim::sgd<T>(p, g, buf, n, a));
+}
 template <class T>
 void adagrad(T* p, const T* g, T* sum, i64 n, const AdagradArgs& a) {
   XG_ISA_FORWARD(optim::adagrad<T>(p, g, sum, n, a));
@@ -176,18 +182,20 @@ void rprop(T* p, const T* g, T* prev, T* step_size, i64 n, const RpropArgs& a) {
   XG_ISA_FORWARD(optim::rprop<T>(p, g, prev, step_size, n, a));
 }
 template <class T>
-void asgd(T* p, const T* g, T* ax, i64 n, const AsgdArgs& a) { XG_ISA_FORWARD(optim::asgd<T>(p, g, ax, n, a)); }
+void asgd(T* p, const T* g, T* ax, i64 n, const AsgdArgs& a) {
+  XG_ISA_FORWARD(optim::asgd<T>(p, g, ax, n, a));
+}
 
-#define XG_OPTIM_INSTANTIATE(T)                                                          \
-  template void sgd<T>(T*, const T*, T*, i64, const SgdArgs&);                         \
-  template void adagrad<T>(T*, const T*, T*, i64, const AdagradArgs&);                 \
-  template void rmsprop<T>(T*, const T*, T*, T*, T*, i64, const RmspropArgs&);         \
-  template void adadelta<T>(T*, const T*, T*, T*, i64, const AdadeltaArgs&);           \
-  template void adam<T>(T*, const T*, T*, T*, T*, i64, const AdamArgs&);               \
-  template void adamax<T>(T*, const T*, T*, T*, i64, const AdamaxArgs&);               \
-  template void nadam<T>(T*, const T*, T*, T*, i64, const NadamArgs&);                 \
-  template void radam<T>(T*, const T*, T*, T*, i64, const RadamArgs&);                 \
-  template void rprop<T>(T*, const T*, T*, T*, i64, const RpropArgs&);                 \
+#define XG_OPTIM_INSTANTIATE(T)                                                \
+  template void sgd<T>(T*, const T*, T*, i64, const SgdArgs&);                 \
+  template void adagrad<T>(T*, const T*, T*, i64, const AdagradArgs&);         \
+  template void rmsprop<T>(T*, const T*, T*, T*, T*, i64, const RmspropArgs&); \
+  template void adadelta<T>(T*, const T*, T*, T*, i64, const AdadeltaArgs&);   \
+  template void adam<T>(T*, const T*, T*, T*, T*, i64, const AdamArgs&);       \
+  template void adamax<T>(T*, const T*, T*, T*, i64, const AdamaxArgs&);       \
+  template void nadam<T>(T*, const T*, T*, T*, i64, const NadamArgs&);         \
+  template void radam<T>(T*, const T*, T*, T*, i64, const RadamArgs&);         \
+  template void rprop<T>(T*, const T*, T*, T*, i64, const RpropArgs&);         \
   template void asgd<T>(T*, const T*, T*, i64, const AsgdArgs&);
 XG_OPTIM_INSTANTIATE(float)
 XG_OPTIM_INSTANTIATE(double)

@@ -56,21 +56,30 @@ inline xsimd::batch<T, A> vselect(const xsimd::batch_bool<T, A>& c, const xsimd:
   return xsimd::select(c, a, b);
 }
 
-template <class V> inline V vsqrt(const V& x) {
+template <class V>
+inline V vsqrt(const V& x) {
   using std::sqrt;
   using xsimd::sqrt;
   return sqrt(x);
 }
-template <class V> inline V vabs(const V& x) {
+template <class V>
+inline V vabs(const V& x) {
   using std::abs;
   using xsimd::abs;
   return abs(x);
 }
 /// max(a, b) as torch.maximum for ordered values.
-template <class V> inline V vmax(const V& a, const V& b) { return vselect(a < b, b, a); }
-template <class V> inline V vmin(const V& a, const V& b) { return vselect(b < a, b, a); }
+template <class V>
+inline V vmax(const V& a, const V& b) {
+  return vselect(a < b, b, a);
+}
+template <class V>
+inline V vmin(const V& a, const V& b) {
+  return vselect(b < a, b, a);
+}
 /// sign(x) ∈ {−1, 0, 1}.
-template <class V, class T> inline V vsign(const V& x) {
+template <class V, class T>
+inline V vsign(const V& x) {
   return vselect(x > V(T(0)), V(T(1)), vselect(x < V(T(0)), V(T(-1)), V(T(0))));
 }
 
@@ -167,8 +176,8 @@ void adadelta(T* p, const T* g, T* square_avg, T* acc_delta, std::int64_t n, con
 template <class T>
 void adam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_sq, std::int64_t n, const AdamArgs& a) {
   const T b1 = T(a.beta1), one_minus_b1 = T(1 - a.beta1), b2 = T(a.beta2), one_minus_b2 = T(1 - a.beta2),
-          eps = T(a.eps), wd = T(a.weight_decay), bc2_sqrt = T(a.bias_correction2_sqrt),
-          neg_step = T(-a.step_size), decay = T(a.decoupled_decay);
+          eps = T(a.eps), wd = T(a.weight_decay), bc2_sqrt = T(a.bias_correction2_sqrt), neg_step = T(-a.step_size),
+          decay = T(a.decoupled_decay);
   const bool has_wd = !a.decoupled && a.weight_decay != 0;
   simd_for<T>(n, [&](std::int64_t i, auto lane) {
     using V = decltype(lane);
@@ -207,8 +216,7 @@ void adamax(T* p, const T* g, T* exp_avg, T* exp_inf, std::int64_t n, const Adam
 template <class T>
 void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a) {
   const T b1 = T(a.beta1), one_minus_b1 = T(1 - a.beta1), b2 = T(a.beta2), one_minus_b2 = T(1 - a.beta2),
-          eps = T(a.eps), wd = T(a.weight_decay), bc2 = T(a.bias_correction2), cg = T(a.coef_grad),
-          cm = T(a.coef_avg);
+          eps = T(a.eps), wd = T(a.weight_decay), bc2 = T(a.bias_correction2), cg = T(a.coef_grad), cm = T(a.coef_avg);
   const bool has_wd = a.weight_decay != 0;
   simd_for<T>(n, [&](std::int64_t i, auto lane) {
     using V = decltype(lane);
@@ -290,16 +298,16 @@ void asgd(T* p, const T* g, T* ax, std::int64_t n, const AsgdArgs& a) {
   });
 }
 
-#define XG_INSTANTIATE_OPTIM_KERNELS(T)                                                                   \
-  template void sgd<T>(T*, const T*, T*, std::int64_t, const SgdArgs&);                                   \
-  template void adagrad<T>(T*, const T*, T*, std::int64_t, const AdagradArgs&);                           \
-  template void rmsprop<T>(T*, const T*, T*, T*, T*, std::int64_t, const RmspropArgs&);                   \
-  template void adadelta<T>(T*, const T*, T*, T*, std::int64_t, const AdadeltaArgs&);                     \
-  template void adam<T>(T*, const T*, T*, T*, T*, std::int64_t, const AdamArgs&);                         \
-  template void adamax<T>(T*, const T*, T*, T*, std::int64_t, const AdamaxArgs&);                         \
-  template void nadam<T>(T*, const T*, T*, T*, std::int64_t, const NadamArgs&);                           \
-  template void radam<T>(T*, const T*, T*, T*, std::int64_t, const RadamArgs&);                           \
-  template void rprop<T>(T*, const T*, T*, T*, std::int64_t, const RpropArgs&);                           \
+#define XG_INSTANTIATE_OPTIM_KERNELS(T)                                                 \
+  template void sgd<T>(T*, const T*, T*, std::int64_t, const SgdArgs&);                 \
+  template void adagrad<T>(T*, const T*, T*, std::int64_t, const AdagradArgs&);         \
+  template void rmsprop<T>(T*, const T*, T*, T*, T*, std::int64_t, const RmspropArgs&); \
+  template void adadelta<T>(T*, const T*, T*, T*, std::int64_t, const AdadeltaArgs&);   \
+  template void adam<T>(T*, const T*, T*, T*, T*, std::int64_t, const AdamArgs&);       \
+  template void adamax<T>(T*, const T*, T*, T*, std::int64_t, const AdamaxArgs&);       \
+  template void nadam<T>(T*, const T*, T*, T*, std::int64_t, const NadamArgs&);         \
+  template void radam<T>(T*, const T*, T*, T*, std::int64_t, const RadamArgs&);         \
+  template void rprop<T>(T*, const T*, T*, T*, std::int64_t, const RpropArgs&);         \
   template void asgd<T>(T*, const T*, T*, std::int64_t, const AsgdArgs&);
 XG_INSTANTIATE_OPTIM_KERNELS(float)
 XG_INSTANTIATE_OPTIM_KERNELS(double)

@@ -88,21 +88,34 @@ struct AsgdArgs {
 // The update functions (each documented at its arguments above) are declared in
 // xg::kernels::optim (the dispatcher) and in every instruction set's namespace, as
 // xg::kernels::isa_*::optim (Note [Kernels per instruction set] in kernels/isa.hpp).
-#define XG_OPTIM_FUNCTIONS \
-  template <class T> void sgd(T* p, const T* g, T* buf, std::int64_t n, const SgdArgs& a); \
-  template <class T> void adagrad(T* p, const T* g, T* sum, std::int64_t n, const AdagradArgs& a); \
-  template <class T> void rmsprop(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, std::int64_t n, const RmspropArgs& a); \
-  template <class T> void adadelta(T* p, const T* g, T* square_avg, T* acc_delta, std::int64_t n, const AdadeltaArgs& a); \
-  template <class T> void adam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_sq, std::int64_t n, const AdamArgs& a); \
-  template <class T> void adamax(T* p, const T* g, T* exp_avg, T* exp_inf, std::int64_t n, const AdamaxArgs& a); \
-  template <class T> void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a); \
-  template <class T> void radam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const RadamArgs& a); \
-  template <class T> void rprop(T* p, const T* g, T* prev, T* step_size, std::int64_t n, const RpropArgs& a); \
-  template <class T> void asgd(T* p, const T* g, T* ax, std::int64_t n, const AsgdArgs& a);
+#define XG_OPTIM_FUNCTIONS                                                                                  \
+  template <class T>                                                                                        \
+  void sgd(T* p, const T* g, T* buf, std::int64_t n, const SgdArgs& a);                                     \
+  template <class T>                                                                                        \
+  void adagrad(T* p, const T* g, T* sum, std::int64_t n, const AdagradArgs& a);                             \
+  template <class T>                                                                                        \
+  void rmsprop(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, std::int64_t n, const RmspropArgs& a); \
+  template <class T>                                                                                        \
+  void adadelta(T* p, const T* g, T* square_avg, T* acc_delta, std::int64_t n, const AdadeltaArgs& a);      \
+  template <class T>                                                                                        \
+  void adam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, T* max_sq, std::int64_t n, const AdamArgs& a);     \
+  template <class T>                                                                                        \
+  void adamax(T* p, const T* g, T* exp_avg, T* exp_inf, std::int64_t n, const AdamaxArgs& a);               \
+  template <class T>                                                                                        \
+  void nadam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const NadamArgs& a);              \
+  template <class T>                                                                                        \
+  void radam(T* p, const T* g, T* exp_avg, T* exp_avg_sq, std::int64_t n, const RadamArgs& a);              \
+  template <class T>                                                                                        \
+  void rprop(T* p, const T* g, T* prev, T* step_size, std::int64_t n, const RpropArgs& a);                  \
+  template <class T>                                                                                        \
+  void asgd(T* p, const T* g, T* ax, std::int64_t n, const AsgdArgs& a);
 
 XG_OPTIM_FUNCTIONS
 
 }  // namespace xg::kernels::optim
 
 // (the argument structs are shared: each copy sees them through the using-directive)
-XG_ISA_NAMESPACES(namespace optim { using namespace ::xg::kernels::optim; XG_OPTIM_FUNCTIONS })
+XG_ISA_NAMESPACES(namespace optim {
+  using namespace ::xg::kernels::optim;
+  XG_OPTIM_FUNCTIONS
+})

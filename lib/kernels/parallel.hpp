@@ -29,8 +29,8 @@ int available_threads();
 class RangeRef {
  public:
   template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, RangeRef>)
-  RangeRef(F&& f)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
+  requires(!std::is_same_v<std::remove_cvref_t<F>, RangeRef>)
+      RangeRef(F&& f)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
       : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* o, std::int64_t b, std::int64_t e) { (*static_cast<std::remove_reference_t<F>*>(o))(b, e); }) {}
   void operator()(std::int64_t b, std::int64_t e) const { call_(obj_, b, e); }
@@ -52,9 +52,12 @@ void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain, Rang
 template <class F>
 void parallel_for_each(std::int64_t begin, std::int64_t end, std::int64_t grain, F&& f,
                        Partition partition = Partition::Auto) {
-  parallel_for(begin, end, grain, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) f(i);
-  }, partition);
+  parallel_for(
+      begin, end, grain,
+      [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i) f(i);
+      },
+      partition);
 }
 
 }  // namespace xg::kernels

@@ -136,7 +136,8 @@ void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, i64* idx) {
         const auto take = (v > best) | xsimd::isnan(v);
         best = xsimd::select(take, v, best);
         // The index lanes ride along in a float-typed register, selected bit for bit.
-        best_i = xsimd::bitwise_cast<BI>(xsimd::select(take, xsimd::bitwise_cast<B>(at), xsimd::bitwise_cast<B>(best_i)));
+        best_i =
+            xsimd::bitwise_cast<BI>(xsimd::select(take, xsimd::bitwise_cast<B>(at), xsimd::bitwise_cast<B>(best_i)));
       }
       best.store_unaligned(yp + c * W);
       alignas(64) I lanes[W];
@@ -194,10 +195,10 @@ void avg_pool2d_backward(const AvgPoolWindows& s, const T* gy, T* gx) {
   });
 }
 
-#define XG_POOL_INSTANTIATE(T)                                                                         \
-  template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, i64*);                        \
-  template void max_pool2d_backward<T>(i64, i64, i64, const T*, const i64*, T*);                       \
-  template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);                            \
+#define XG_POOL_INSTANTIATE(T)                                                   \
+  template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, i64*);  \
+  template void max_pool2d_backward<T>(i64, i64, i64, const T*, const i64*, T*); \
+  template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);      \
   template void avg_pool2d_backward<T>(const AvgPoolWindows&, const T*, T*);
 XG_POOL_INSTANTIATE(float)
 XG_POOL_INSTANTIATE(double)

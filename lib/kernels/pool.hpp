@@ -37,24 +37,24 @@ struct AvgPoolWindows {
 // avg_pool2d_forward: y = the average of each window.
 // avg_pool2d_backward: the adjoint of avg_pool2d_forward: gx = 0, then each gy element, divided
 //   as in the forward, is added to every input element of its window.
-#define XG_POOL_FUNCTIONS                                                                               \
-  template <class T>                                                                                    \
-  void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, std::int64_t* idx);                  \
-  template <class T>                                                                                    \
+#define XG_POOL_FUNCTIONS                                                                                 \
+  template <class T>                                                                                      \
+  void max_pool2d_forward(const MaxPoolShape& s, const T* x, T* y, std::int64_t* idx);                    \
+  template <class T>                                                                                      \
   void max_pool2d_backward(std::int64_t planes, std::int64_t in_size, std::int64_t out_size, const T* gy, \
-                           const std::int64_t* idx, T* gx);                                             \
-  template <class T>                                                                                    \
-  void avg_pool2d_forward(const AvgPoolWindows& s, const T* x, T* y);                                   \
-  template <class T>                                                                                    \
+                           const std::int64_t* idx, T* gx);                                               \
+  template <class T>                                                                                      \
+  void avg_pool2d_forward(const AvgPoolWindows& s, const T* x, T* y);                                     \
+  template <class T>                                                                                      \
   void avg_pool2d_backward(const AvgPoolWindows& s, const T* gy, T* gx);
 
 XG_POOL_FUNCTIONS
 
-#define XG_POOL_EXTERN(T)                                                                                 \
-  extern template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, std::int64_t*);           \
-  extern template void max_pool2d_backward<T>(std::int64_t, std::int64_t, std::int64_t, const T*,         \
-                                              const std::int64_t*, T*);                                   \
-  extern template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);                        \
+#define XG_POOL_EXTERN(T)                                                                                              \
+  extern template void max_pool2d_forward<T>(const MaxPoolShape&, const T*, T*, std::int64_t*);                        \
+  extern template void max_pool2d_backward<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const std::int64_t*, \
+                                              T*);                                                                     \
+  extern template void avg_pool2d_forward<T>(const AvgPoolWindows&, const T*, T*);                                     \
   extern template void avg_pool2d_backward<T>(const AvgPoolWindows&, const T*, T*);
 XG_POOL_EXTERN(float)
 XG_POOL_EXTERN(double)

@@ -40,7 +40,8 @@ void reduce_blocked(std::int64_t outer, std::int64_t n, const Block& block, cons
   const std::int64_t nb = n <= kReduceBlock ? 1 : (n + kReduceBlock - 1) / kReduceBlock;
   auto row = [&](std::int64_t o) {
     Acc acc = block(o, std::int64_t{0}, std::min(n, kReduceBlock));
-    for (std::int64_t b = 1; b < nb; ++b) acc = combine(acc, block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock)));
+    for (std::int64_t b = 1; b < nb; ++b)
+      acc = combine(acc, block(o, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock)));
     finish(o, acc);
   };
   const int threads = outer * n >= kParallelElements ? available_threads() : 1;
@@ -104,7 +105,8 @@ double block_sq_dev(const T* r, std::int64_t n, double mean) {
   return s;
 }
 
-template <class T> using AccOf = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
+template <class T>
+using AccOf = std::conditional_t<std::is_floating_point_v<T>, double, std::int64_t>;
 
 template <class T>
 inline bool is_nan(T v) {

@@ -201,7 +201,8 @@ void outer_logsumexp(const T* x, const T* colmax, T* out, std::int64_t outer, st
         for (std::int64_t k = 0; k < K; ++k) xsimd::exp(B::load_unaligned(r + k * W) - m[k]).store_aligned(e + k * W);
         for (std::int64_t c = 0; c < kOuterCols; ++c) acc[c] += static_cast<double>(e[c]);
       } else {
-        for (std::int64_t k = 0; k < full; ++k) xsimd::exp(B::load_unaligned(r + k * W) - m[k]).store_aligned(e + k * W);
+        for (std::int64_t k = 0; k < full; ++k)
+          xsimd::exp(B::load_unaligned(r + k * W) - m[k]).store_aligned(e + k * W);
         for (std::int64_t c = 0; c < full * W; ++c) acc[c] += static_cast<double>(e[c]);
         for (std::int64_t c = full * W; c < w; ++c) acc[c] += static_cast<double>(std::exp(r[c] - mp[c]));
       }

@@ -35,15 +35,20 @@ void floating(Dtype dt, const F& f) {
 template <class F>
 void any(Dtype dt, const F& f) {
   switch (dt) {
-    case Dtype::Float32: return f.template operator()<float>();
-    case Dtype::Float64: return f.template operator()<double>();
-    case Dtype::Int64: return f.template operator()<i64>();
-    case Dtype::Bool: return f.template operator()<bool>();
+    case Dtype::Float32:
+      return f.template operator()<float>();
+    case Dtype::Float64:
+      return f.template operator()<double>();
+    case Dtype::Int64:
+      return f.template operator()<i64>();
+    case Dtype::Bool:
+      return f.template operator()<bool>();
   }
 }
 
 /// The result type of sum and prod: T for floating T, int64 otherwise.
-template <class T> using SumOf = std::conditional_t<std::is_floating_point_v<T>, T, i64>;
+template <class T>
+using SumOf = std::conditional_t<std::is_floating_point_v<T>, T, i64>;
 
 /// Σ of every row in double (floating) or int64, in deterministic blocks; fin(o, acc) stores.
 template <class T, class Fin>
@@ -79,8 +84,7 @@ void extreme_rows_of(const T* src, T* dst, i64 outer, i64 n) {
           const T m = simd_extreme<Max>(r, b1 - b0, nan);
           return nan ? std::numeric_limits<T>::quiet_NaN() : m;
         },
-        [](T a, T b) { return (a != a || !beats<Max>(b, a)) && b == b ? a : b; },
-        [dst](i64 o, T v) { dst[o] = v; });
+        [](T a, T b) { return (a != a || !beats<Max>(b, a)) && b == b ? a : b; }, [dst](i64 o, T v) { dst[o] = v; });
   } else {
     arg_extreme_rows_of<Max, T>(src, outer, n, [dst](i64 o, T v, i64) { dst[o] = v; });
   }

@@ -30,26 +30,24 @@ namespace xg::kernels {
 // norm_rows (float, double): the vector p-norm of each row (p = ±inf, 0, 1, 2 or any).
 // softmax (float, double): softmax (log_softmax when log) along the middle dim of a contiguous
 //   [outer, n, inner] block.
-#define XG_REDUCTION_FUNCTIONS                                                                              \
-  std::int64_t simd_width(Dtype dt);                                                                        \
-  void sum_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);                  \
-  void sum_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, std::int64_t inner); \
-  void var_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, double dof,        \
-                bool take_sqrt);                                                                            \
-  void var_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, std::int64_t inner, \
-                   double dof, bool take_sqrt);                                                             \
-  void prod_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);                 \
-  void extreme_rows(bool max, Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);    \
-  void arg_extreme_rows(bool max, Dtype dt, const void* src, void* values, std::int64_t* indices,           \
-                        std::int64_t outer, std::int64_t n);                                                \
-  void extreme_columns(bool max, Dtype dt, const void* src, void* values, std::int64_t* indices,            \
-                       std::int64_t outer, std::int64_t n, std::int64_t inner);                             \
-  void logsumexp_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);            \
-  void logsumexp_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n,          \
-                         std::int64_t inner);                                                               \
-  void norm_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, double p);       \
-  void softmax(bool log, Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n,          \
-               std::int64_t inner);
+#define XG_REDUCTION_FUNCTIONS                                                                                         \
+  std::int64_t simd_width(Dtype dt);                                                                                   \
+  void sum_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);                             \
+  void sum_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, std::int64_t inner);      \
+  void var_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, double dof, bool take_sqrt); \
+  void var_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, std::int64_t inner,       \
+                   double dof, bool take_sqrt);                                                                        \
+  void prod_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);                            \
+  void extreme_rows(bool max, Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);               \
+  void arg_extreme_rows(bool max, Dtype dt, const void* src, void* values, std::int64_t* indices, std::int64_t outer,  \
+                        std::int64_t n);                                                                               \
+  void extreme_columns(bool max, Dtype dt, const void* src, void* values, std::int64_t* indices, std::int64_t outer,   \
+                       std::int64_t n, std::int64_t inner);                                                            \
+  void logsumexp_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n);                       \
+  void logsumexp_columns(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n,                     \
+                         std::int64_t inner);                                                                          \
+  void norm_rows(Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, double p);                  \
+  void softmax(bool log, Dtype dt, const void* src, void* dst, std::int64_t outer, std::int64_t n, std::int64_t inner);
 
 XG_REDUCTION_FUNCTIONS
 

@@ -41,16 +41,21 @@ using i64 = std::int64_t;
 /// c ? a : b for scalars; with xsimd's select for batches, one spelling serves both in the
 /// functors of Note [Vectorized elementwise functors].
 template <class T>
-  requires std::is_arithmetic_v<T>
-inline T select(bool c, T a, T b) {
-  return c ? a : b;
-}
+requires std::is_arithmetic_v<T>
+inline T select(bool c, T a, T b) { return c ? a : b; }
 using xsimd::select;
 
 /// The element type of a scalar or of an xsimd batch.
-template <class V> struct ScalarOf { using type = V; };
-template <class T, class A> struct ScalarOf<xsimd::batch<T, A>> { using type = T; };
-template <class V> using scalar_of = typename ScalarOf<V>::type;
+template <class V>
+struct ScalarOf {
+  using type = V;
+};
+template <class T, class A>
+struct ScalarOf<xsimd::batch<T, A>> {
+  using type = T;
+};
+template <class V>
+using scalar_of = typename ScalarOf<V>::type;
 
 /// Operands of a loop: the output and at most three inputs.
 inline constexpr int kMaxOperands = 4;
@@ -180,7 +185,8 @@ inline void run_loop(const Loop& L, RowFn row, const void* state, bool parallel)
 
 namespace detail_loops {
 
-template <class T> inline constexpr bool kSimdType = std::is_same_v<T, float> || std::is_same_v<T, double>;
+template <class T>
+inline constexpr bool kSimdType = std::is_same_v<T, float> || std::is_same_v<T, double>;
 
 /// Whether f may be called with N batches of T (Note [Vectorized elementwise functors]).
 template <class F, class T, std::size_t... K>
@@ -195,7 +201,8 @@ void vec_row(const F& f, i64 n, T* o, i64 so, const T* const* p, const i64* s) {
   using B = xsimd::batch<T>;
   constexpr i64 W = static_cast<i64>(B::size);
   auto call = [&](auto&& load) -> B {
-    return [&]<std::size_t... K>(std::index_sequence<K...>) { return B(f(load(K)...)); }(std::make_index_sequence<N>{});
+    return [&]<std::size_t... K>(std::index_sequence<K...>) { return B(f(load(K)...)); }
+    (std::make_index_sequence<N>{});
   };
   // unit-stride output and operands that are unit-stride or broadcast (stride 0): plain loads
   bool simple = so == 1 && n >= W;

@@ -178,8 +178,8 @@ std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Te
   if (kpm.defined() && !batched) kpm = kpm.unsqueeze(0);
   const std::int64_t L = query.size(0), N = query.size(1), E = query.size(2), S = key.size(0);
 
-  XG_CHECK(E == o.embed_dim_to_check, ShapeError, who, ": was expecting embedding dimension of ",
-           o.embed_dim_to_check, ", but got ", E, " (query shape ", query_in.sizes(), ")");
+  XG_CHECK(E == o.embed_dim_to_check, ShapeError, who, ": was expecting embedding dimension of ", o.embed_dim_to_check,
+           ", but got ", E, " (query shape ", query_in.sizes(), ")");
   XG_CHECK(E % H == 0, ValueError, who, ": embed_dim ", E, " not divisible by num_heads ", H);
   const std::int64_t head_dim = E / H;
   XG_CHECK(key.size(1) == N, ShapeError, who, ": query and key have different batch sizes (query shape ",
@@ -251,8 +251,8 @@ std::tuple<Tensor, Tensor> mha(const char* who, const Tensor& query_in, const Te
   XG_CHECK(o.out_proj_weight.defined(), ValueError, who, ": out_proj_weight is required but undefined");
   check_weight(who, "out_proj_weight", o.out_proj_weight, {E, E}, dtype);
   if (o.out_proj_bias.defined()) check_weight(who, "out_proj_bias", o.out_proj_bias, {E}, dtype);
-  Tensor out = linear(a.output.transpose(0, 1).reshape({L * N, E}), o.out_proj_weight, o.out_proj_bias)
-                   .reshape({L, N, E});
+  Tensor out =
+      linear(a.output.transpose(0, 1).reshape({L * N, E}), o.out_proj_weight, o.out_proj_bias).reshape({L, N, E});
   Tensor weights;
   if (o.need_weights) {
     weights = a.weights.reshape({N, H, L, src_len});
@@ -381,8 +381,7 @@ void MultiheadAttentionImpl::reset() {
   }
 }
 
-std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key,
-                                                           const Tensor& value,
+std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value,
                                                            const MultiheadAttentionForwardOptions& fo) {
   XG_CHECK(query.defined() && key.defined() && value.defined(), ValueError, name(),
            ": query, key and value must all be defined");

@@ -201,8 +201,8 @@ const ModulePtr& ModuleDictImpl::ptr(const std::string& key) const {
   if (!m) {
     std::string known;
     for (const auto& item : modules_) known += (known.empty() ? "'" : ", '") + item.first + "'";
-    throw IndexError(xg::detail::concat(name(), ": no module under key '", key, "' (keys: ",
-                                        known.empty() ? "none" : known, ")"));
+    throw IndexError(
+        xg::detail::concat(name(), ": no module under key '", key, "' (keys: ", known.empty() ? "none" : known, ")"));
   }
   return *m;
 }

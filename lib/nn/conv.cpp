@@ -41,9 +41,9 @@ Tensor pad_indices(std::int64_t n, std::int64_t lo, std::int64_t hi, const std::
   idx.reserve(static_cast<std::size_t>(n + lo + hi));
   for (std::int64_t i = -lo; i < n + hi; ++i) {
     std::int64_t j = i;
-    if (mode == "reflect") j = i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);          // mirror, edge not repeated
-    else if (mode == "replicate") j = i < 0 ? 0 : (i >= n ? n - 1 : i);              // repeat the edge
-    else j = ((i % n) + n) % n;                                                        // circular: wrap around
+    if (mode == "reflect") j = i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i);  // mirror, edge not repeated
+    else if (mode == "replicate") j = i < 0 ? 0 : (i >= n ? n - 1 : i);      // repeat the edge
+    else j = ((i % n) + n) % n;                                              // circular: wrap around
     idx.push_back(j);
   }
   return tensor(idx);
@@ -99,17 +99,17 @@ ConvImplBase::ConvImplBase(const char* layer, std::size_t dims, std::int64_t in,
     // Output size = input size at stride 1 needs dilation·(k − 1) cells in all: half on the left,
     // the rest (one more when odd) on the right.
     for (std::size_t i = 0; i < dims; ++i) {
-      XG_CHECK(s[i] == 1, ValueError, layer, ": padding='same' is not supported for strided convolutions, got stride=",
-               tuple_str(s));
+      XG_CHECK(s[i] == 1, ValueError, layer,
+               ": padding='same' is not supported for strided convolutions, got stride=", tuple_str(s));
       const std::int64_t total = d[i] * (k[i] - 1);
       padding[i] = total / 2;
       pad_extra_[i] = total - 2 * (total / 2);
     }
   }
-  const bool known = padding_mode == "zeros" || padding_mode == "reflect" || padding_mode == "replicate" ||
-                     padding_mode == "circular";
-  XG_CHECK(known, ValueError, layer, ": padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', got '",
-           padding_mode, "'");
+  const bool known =
+      padding_mode == "zeros" || padding_mode == "reflect" || padding_mode == "replicate" || padding_mode == "circular";
+  XG_CHECK(known, ValueError, layer,
+           ": padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', got '", padding_mode, "'");
   XG_CHECK(!transposed || padding_mode == "zeros", ValueError, layer, ": only 'zeros' padding_mode is supported, got '",
            padding_mode, "'");
 }
@@ -144,7 +144,8 @@ void ConvImplBase::clone_activation_from(const ConvImplBase& other) {
 }
 
 std::string ConvImplBase::signature() const {
-  return ::xg::detail::concat(layer_, "(", in_channels, ", ", out_channels, ", kernel_size=", tuple_str(kernel_size), ")");
+  return ::xg::detail::concat(layer_, "(", in_channels, ", ", out_channels, ", kernel_size=", tuple_str(kernel_size),
+                              ")");
 }
 
 void ConvImplBase::pretty_print(std::ostream& os) const {
@@ -169,8 +170,8 @@ void ConvImplBase::check_input(const Tensor& input) const {
   XG_CHECK(input.dim() == rank + 1 || input.dim() == rank + 2, ShapeError, signature(), ": expected a ", rank + 1,
            "-d (unbatched) or ", rank + 2, "-d (batched) input, got shape ", input.sizes());
   const std::int64_t c = input.size(input.dim() - rank - 1);
-  XG_CHECK(c == in_channels, ShapeError, signature(), ": expected an input with ", in_channels,
-           " channels (dimension ", input.dim() - rank - 1, "), got shape ", input.sizes());
+  XG_CHECK(c == in_channels, ShapeError, signature(), ": expected an input with ", in_channels, " channels (dimension ",
+           input.dim() - rank - 1, "), got shape ", input.sizes());
 }
 
 Tensor ConvImplBase::pad_input(const Tensor& input) const {
@@ -221,8 +222,8 @@ Tensor Conv1dImpl::forward(const Tensor& input) {
 
 Conv2dImpl::Conv2dImpl(std::int64_t in, std::int64_t out, ExpandingArray<2> k, Conv2dOptions o)
     : ConvImplBase("Conv2d", 2, in, out, expand(k, "Conv2d", "kernel_size"), expand(o.stride, "Conv2d", "stride"),
-                   expand<2>(o.padding, "Conv2d", "padding"), expand(o.dilation, "Conv2d", "dilation"), {0, 0}, o.groups,
-                   o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init, o.padding.name()),
+                   expand<2>(o.padding, "Conv2d", "padding"), expand(o.dilation, "Conv2d", "dilation"), {0, 0},
+                   o.groups, o.bias, false, o.padding_mode, o.activation, o.init, o.bias_init, o.padding.name()),
       options(std::move(o)) {
   reset();
 }
@@ -230,8 +231,8 @@ Conv2dImpl::Conv2dImpl(std::int64_t in, std::int64_t out, ExpandingArray<2> k, C
 Tensor Conv2dImpl::forward(const Tensor& input) {
   check_input(input);
   const auto p = op_padding();
-  return activate(conv2d(pad_input(input), weight, bias, {stride[0], stride[1]}, {p[0], p[1]},
-                         {dilation[0], dilation[1]}, groups));
+  return activate(
+      conv2d(pad_input(input), weight, bias, {stride[0], stride[1]}, {p[0], p[1]}, {dilation[0], dilation[1]}, groups));
 }
 
 // ---- ConvTranspose1d / ConvTranspose2d --------------------------------------------------------------
@@ -253,8 +254,8 @@ std::vector<std::int64_t> output_padding_for(const std::string& sig, const Tenso
     const std::int64_t lo = (in - 1) * s[i] - 2 * p[i] + d[i] * (k[i] - 1) + 1;
     const std::int64_t hi = lo + std::max(s[i], d[i]) - 1;
     XG_CHECK(want >= lo && want <= hi, ValueError, sig, ": requested an output size of ", output_size,
-             ", but valid sizes of spatial dimension ", i, " range from ", lo, " to ", hi,
-             " (for an input of shape ", input.sizes(), ")");
+             ", but valid sizes of spatial dimension ", i, " range from ", lo, " to ", hi, " (for an input of shape ",
+             input.sizes(), ")");
     op[i] = want - lo;
   }
   return op;
@@ -275,8 +276,7 @@ ConvTranspose1dImpl::ConvTranspose1dImpl(std::int64_t in, std::int64_t out, Expa
 
 Tensor ConvTranspose1dImpl::forward(const Tensor& input) {
   check_input(input);
-  return activate(
-      conv_transpose1d(input, weight, bias, stride[0], padding[0], output_padding[0], groups, dilation[0]));
+  return activate(conv_transpose1d(input, weight, bias, stride[0], padding[0], output_padding[0], groups, dilation[0]));
 }
 
 Tensor ConvTranspose1dImpl::forward(const Tensor& input, const Shape& output_size) {

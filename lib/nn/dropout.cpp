@@ -95,12 +95,8 @@ Dropout2dImpl::Dropout2dImpl(Dropout2dOptions o) : options(o) {
   check_p(o.p, "Dropout2d");
   reset();
 }
-Tensor Dropout2dImpl::forward(const Tensor& x) {
-  return F::dropout2d(x, {.p = options.p, .training = is_training()});
-}
-void Dropout2dImpl::pretty_print(std::ostream& os) const {
-  os << "Dropout2d(p=" << detail::py_float(options.p) << ")";
-}
+Tensor Dropout2dImpl::forward(const Tensor& x) { return F::dropout2d(x, {.p = options.p, .training = is_training()}); }
+void Dropout2dImpl::pretty_print(std::ostream& os) const { os << "Dropout2d(p=" << detail::py_float(options.p) << ")"; }
 
 AlphaDropoutImpl::AlphaDropoutImpl(AlphaDropoutOptions o) : options(o) {
   check_p(o.p, "AlphaDropout");

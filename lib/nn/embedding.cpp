@@ -70,8 +70,8 @@ Tensor embedding_impl(const char* who, const Tensor& input, const Tensor& weight
   const std::int64_t* ip = idx.data_ptr<std::int64_t>();
   const std::int64_t n = idx.numel();
   for (std::int64_t i = 0; i < n; ++i)
-    XG_CHECK(ip[i] >= 0 && ip[i] < rows, IndexError, who, ": index ", ip[i], " is out of range for num_embeddings = ",
-             rows, " (valid indices are 0 to ", rows - 1, ")");
+    XG_CHECK(ip[i] >= 0 && ip[i] < rows, IndexError, who, ": index ", ip[i],
+             " is out of range for num_embeddings = ", rows, " (valid indices are 0 to ", rows - 1, ")");
 
   const bool scale_freq = o.scale_grad_by_freq;
   std::unordered_map<std::int64_t, std::int64_t> counts;
@@ -116,7 +116,8 @@ EmbeddingImpl::EmbeddingImpl(std::int64_t num_embeddings_, std::int64_t embeddin
     : num_embeddings(num_embeddings_), embedding_dim(embedding_dim_), options(options_) {
   detail::check_positive("Embedding", "num_embeddings", num_embeddings);
   detail::check_positive("Embedding", "embedding_dim", embedding_dim);
-  if (options.padding_idx) options.padding_idx = normalize_padding_idx("Embedding", options.padding_idx, num_embeddings);
+  if (options.padding_idx)
+    options.padding_idx = normalize_padding_idx("Embedding", options.padding_idx, num_embeddings);
   if (options.max_norm) {
     XG_CHECK(*options.max_norm > 0.0, ValueError, "Embedding: max_norm must be positive, got ", *options.max_norm);
     XG_CHECK(options.norm_type > 0.0, ValueError, "Embedding: norm_type must be positive, got ", options.norm_type);

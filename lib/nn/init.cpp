@@ -41,7 +41,7 @@ double norm_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
 // Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation (relative error 1.15e-9), then two
 // Halley steps on Φ(x) − p = 0, which bring it to double precision.
 double norm_ppf(double p) {
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                                  1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                                  6.680131188771972e+01, -1.328068155288572e+01};
@@ -100,8 +100,8 @@ void check_mode(const std::string& mode, const char* fn, bool allow_avg) {
 }  // namespace
 
 double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
-  static const char* const linear_fns[] = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                                           "conv_transpose2d", "conv_transpose3d", "sigmoid"};
+  static const char* const linear_fns[] = {"linear",           "conv1d",           "conv2d",           "conv3d",
+                                           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid"};
   for (const char* name : linear_fns)
     if (nonlinearity == name) return 1.0;
   if (nonlinearity == "tanh") return 5.0 / 3.0;
@@ -114,8 +114,8 @@ double calculate_gain(const std::string& nonlinearity, std::optional<double> par
   }
   if (nonlinearity == "selu") return 3.0 / 4.0;  // PyTorch's empirical value
   throw ValueError(xg::detail::concat("init::calculate_gain: unsupported nonlinearity '", nonlinearity,
-                                  "'; expected one of linear, conv1d, conv2d, conv3d, conv_transpose1d, "
-                                  "conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu"));
+                                      "'; expected one of linear, conv1d, conv2d, conv3d, conv_transpose1d, "
+                                      "conv_transpose2d, conv_transpose3d, sigmoid, tanh, relu, leaky_relu, selu"));
 }
 
 std::pair<std::int64_t, std::int64_t> calculate_fan_in_and_fan_out(const Tensor& tensor) {
@@ -200,8 +200,8 @@ Tensor trunc_normal_(Tensor tensor, double mean, double std, double a, double b)
            " b=", b);
   const double alpha = (a - mean) / std, beta = (b - mean) / std;
   // An interval whose mass underflows a double cannot be sampled by inverting the CDF.
-  XG_CHECK(truncated_mass(alpha, beta) > 0.0, ValueError, "init::trunc_normal_: the interval [", a, ", ", b, "] holds no probability mass of N(", mean,
-           ", ", std, "²) in double precision");
+  XG_CHECK(truncated_mass(alpha, beta) > 0.0, ValueError, "init::trunc_normal_: the interval [", a, ", ", b,
+           "] holds no probability mass of N(", mean, ", ", std, "²) in double precision");
   std::vector<double> values(static_cast<std::size_t>(tensor.numel()));
   auto& gen = default_generator();
   for (double& v : values) v = std::clamp(mean + std * truncated_standard_normal(alpha, beta, gen), a, b);
@@ -293,8 +293,7 @@ Tensor sparse_(Tensor tensor, double sparsity, double std) {
   check_floating(tensor, "sparse_");
   XG_CHECK(tensor.dim() == 2, ValueError, "init::sparse_: only tensors with 2 dimensions are supported, got shape ",
            tensor.sizes());
-  XG_CHECK(sparsity >= 0.0 && sparsity <= 1.0, ValueError, "init::sparse_: sparsity must be in [0, 1], got ",
-           sparsity);
+  XG_CHECK(sparsity >= 0.0 && sparsity <= 1.0, ValueError, "init::sparse_: sparsity must be in [0, 1], got ", sparsity);
   XG_CHECK(std::isfinite(std) && std >= 0.0, ValueError, "init::sparse_: std must be >= 0, got ", std);
   const std::int64_t rows = tensor.size(0), cols = tensor.size(1);
   const auto num_zeros = static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));

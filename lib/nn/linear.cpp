@@ -51,7 +51,8 @@ void LinearImpl::pretty_print(std::ostream& os) const {
   os << "Linear(in_features=" << in_features << ", out_features=" << out_features
      << ", bias=" << (bias.defined() ? "true" : "false");
   // A module activation is printed as the child "(activation)".
-  if (!options.activation.is_identity() && !options.activation.module()) os << ", activation=" << options.activation.name();
+  if (!options.activation.is_identity() && !options.activation.module())
+    os << ", activation=" << options.activation.name();
   os << ")";
 }
 
@@ -149,8 +150,8 @@ Tensor UnflattenImpl::forward(const Tensor& input) {
     else known *= v;
   }
   const bool fits = has_inferred ? (known > 0 && n % known == 0) || (known == 0 && n == 0) : known == n;
-  XG_CHECK(fits, ShapeError, "Unflatten: dimension ", dim, " of the input (shape ", input.sizes(),
-           ") has size ", n, ", which cannot be split into ", sizes);
+  XG_CHECK(fits, ShapeError, "Unflatten: dimension ", dim, " of the input (shape ", input.sizes(), ") has size ", n,
+           ", which cannot be split into ", sizes);
   return input.unflatten(dim, sizes);
 }
 

@@ -18,10 +18,14 @@ namespace {
 
 const char* reduction_name(Reduction r) {
   switch (r) {
-    case Reduction::None: return "kNone";
-    case Reduction::Mean: return "kMean";
-    case Reduction::Sum: return "kSum";
-    case Reduction::BatchMean: return "kBatchMean";
+    case Reduction::None:
+      return "kNone";
+    case Reduction::Mean:
+      return "kMean";
+    case Reduction::Sum:
+      return "kSum";
+    case Reduction::BatchMean:
+      return "kBatchMean";
   }
   return "?";
 }
@@ -29,13 +33,17 @@ const char* reduction_name(Reduction r) {
 /// The mean, sum or unreduced tensor (kBatchMean is kl_div's and handled there).
 Tensor reduce(const Tensor& loss, Reduction r, const char* who) {
   switch (r) {
-    case Reduction::None: return loss;
-    case Reduction::Mean: return loss.mean();
-    case Reduction::Sum: return loss.sum();
-    case Reduction::BatchMean: break;
+    case Reduction::None:
+      return loss;
+    case Reduction::Mean:
+      return loss.mean();
+    case Reduction::Sum:
+      return loss.sum();
+    case Reduction::BatchMean:
+      break;
   }
-  throw ValueError(detail::concat(who, ": reduction ", reduction_name(r),
-                                  " is only supported by kl_div; use kMean, kSum or kNone"));
+  throw ValueError(
+      detail::concat(who, ": reduction ", reduction_name(r), " is only supported by kl_div; use kMean, kSum or kNone"));
 }
 
 void check_defined(const Tensor& t, const char* who, const char* what) {
@@ -44,8 +52,8 @@ void check_defined(const Tensor& t, const char* who, const char* what) {
 
 void check_floating(const Tensor& t, const char* who, const char* what) {
   check_defined(t, who, what);
-  XG_CHECK(t.is_floating_point(), DtypeError, who, ": ", what, " must be floating point, got ", t.dtype(),
-           " of shape ", t.sizes());
+  XG_CHECK(t.is_floating_point(), DtypeError, who, ": ", what, " must be floating point, got ", t.dtype(), " of shape ",
+           t.sizes());
 }
 
 /// input and target: floating point and of one shape (xgrad does not broadcast a loss's input
@@ -69,12 +77,12 @@ void check_broadcast_weight(const Tensor& w, const Shape& shape, const char* who
 
 /// The [N, C, d1, ...] layout flattened to rows: log-probabilities [M, C] and targets [M].
 struct ClassRows {
-  Tensor input;         // [M, C]
-  Tensor target;        // [M] int64
-  Tensor ignored;       // [M] bool
-  Tensor safe_target;   // [M] int64, ignored entries replaced by class 0 so gather stays in range
-  Tensor row_weight;    // [M] the weight of each row's class, 0 for ignored rows
-  Shape target_shape;   // for reduction kNone
+  Tensor input;        // [M, C]
+  Tensor target;       // [M] int64
+  Tensor ignored;      // [M] bool
+  Tensor safe_target;  // [M] int64, ignored entries replaced by class 0 so gather stays in range
+  Tensor row_weight;   // [M] the weight of each row's class, 0 for ignored rows
+  Shape target_shape;  // for reduction kNone
   std::int64_t classes;
 };
 
@@ -99,7 +107,8 @@ ClassRows class_rows(const Tensor& input, const Tensor& target, const Tensor& we
                      const char* who) {
   check_floating(input, who, "input");
   check_defined(target, who, "target");
-  XG_CHECK(input.dim() >= 1, ShapeError, who, ": expected an input of shape [C], [N, C] or [N, C, d1, ...], got a 0-d input");
+  XG_CHECK(input.dim() >= 1, ShapeError, who,
+           ": expected an input of shape [C], [N, C] or [N, C, d1, ...], got a 0-d input");
   const Shape expected = class_target_shape(input);
   XG_CHECK(target.dtype() == kInt64, DtypeError, who, ": class-index targets must be int64 (xg::kInt64), got ",
            target.dtype(), " target of shape ", target.sizes(), " for input of shape ", input.sizes());
@@ -154,10 +163,14 @@ Tensor nll_rows(const ClassRows& r, const Tensor& logp_rows, Reduction reduction
   const Tensor picked = logp_rows.gather(1, r.safe_target.unsqueeze(1)).squeeze(1);
   const Tensor losses = -(picked * r.row_weight);
   switch (reduction) {
-    case Reduction::None: return losses.reshape(r.target_shape);
-    case Reduction::Sum: return losses.sum();
-    case Reduction::Mean: return weighted_mean(losses.sum(), r.row_weight.sum());
-    case Reduction::BatchMean: break;
+    case Reduction::None:
+      return losses.reshape(r.target_shape);
+    case Reduction::Sum:
+      return losses.sum();
+    case Reduction::Mean:
+      return weighted_mean(losses.sum(), r.row_weight.sum());
+    case Reduction::BatchMean:
+      break;
   }
   return reduce(losses, reduction, who);  // throws for kBatchMean
 }
@@ -220,7 +233,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   check_defined(target, who, "target");
   XG_CHECK(o.label_smoothing >= 0 && o.label_smoothing <= 1, ValueError, who,
            ": label_smoothing must be in [0, 1], got ", o.label_smoothing);
-  XG_CHECK(input.dim() >= 1, ShapeError, who, ": expected an input of shape [C], [N, C] or [N, C, d1, ...], got a 0-d input");
+  XG_CHECK(input.dim() >= 1, ShapeError, who,
+           ": expected an input of shape [C], [N, C] or [N, C, d1, ...], got a 0-d input");
   const std::int64_t class_dim = input.dim() == 1 ? 0 : 1;
   const std::int64_t classes = input.size(class_dim);
   const double eps = o.label_smoothing;
@@ -230,9 +244,10 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
     // shape is a class-index target of the wrong dtype.
     XG_CHECK(target.sizes() != class_target_shape(input) || target.sizes() == input.sizes(), DtypeError, who,
              ": class-index targets must be int64 (xg::kInt64), got ", target.dtype(), " target of shape ",
-             target.sizes(), " for input of shape ", input.sizes(), " (a target of class probabilities has the input's shape)");
-    XG_CHECK(target.sizes() == input.sizes(), ShapeError, who, ": a target of class probabilities must have the input's shape ",
-             input.sizes(), ", got ", target.sizes());
+             target.sizes(), " for input of shape ", input.sizes(),
+             " (a target of class probabilities has the input's shape)");
+    XG_CHECK(target.sizes() == input.sizes(), ShapeError, who,
+             ": a target of class probabilities must have the input's shape ", input.sizes(), ", got ", target.sizes());
     XG_CHECK(o.ignore_index < 0, ValueError, who, ": ignore_index (", o.ignore_index,
              ") is not supported for class-probability targets");
     check_class_weight(o.weight, classes, who);
@@ -247,13 +262,16 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
     }
     const Tensor per = -prod.sum({class_dim});
     switch (o.reduction) {
-      case Reduction::None: return per;
-      case Reduction::Sum: return per.sum();
+      case Reduction::None:
+        return per;
+      case Reduction::Sum:
+        return per.sum();
       // The mean is over the batch elements N·d1·…, whatever the weights (PyTorch).
       case Reduction::Mean:
         return input.numel() == 0 ? per.sum() * std::numeric_limits<double>::quiet_NaN()
                                   : per.sum() / static_cast<double>(input.numel() / classes);
-      case Reduction::BatchMean: break;
+      case Reduction::BatchMean:
+        break;
     }
     return reduce(per, o.reduction, who);  // throws for kBatchMean
   }
@@ -271,13 +289,18 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   const Tensor smooth = where(r.ignored, 0.0, -wlogp.sum({1}));
   Tensor smooth_reduced;
   switch (o.reduction) {
-    case Reduction::None: smooth_reduced = smooth.reshape(r.target_shape); break;
-    case Reduction::Sum: smooth_reduced = smooth.sum(); break;
+    case Reduction::None:
+      smooth_reduced = smooth.reshape(r.target_shape);
+      break;
+    case Reduction::Sum:
+      smooth_reduced = smooth.sum();
+      break;
     case Reduction::Mean:
       // row_weight is 1 on every non-ignored row when there are no class weights.
       smooth_reduced = weighted_mean(smooth.sum(), r.row_weight.sum());
       break;
-    case Reduction::BatchMean: return reduce(smooth, o.reduction, who);  // throws
+    case Reduction::BatchMean:
+      return reduce(smooth, o.reduction, who);  // throws
   }
   return (1 - eps) * nll + smooth_reduced * (eps / static_cast<double>(classes));
 }
@@ -323,7 +346,8 @@ Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivLossOptions&
     const Tensor xlogy = target * log(where(target == 0, 1.0, target));
     loss = xlogy - target * input;
   }
-  if (o.reduction == Reduction::BatchMean) return input.dim() == 0 ? loss.sum() : loss.sum() / static_cast<double>(input.size(0));
+  if (o.reduction == Reduction::BatchMean)
+    return input.dim() == 0 ? loss.sum() : loss.sum() / static_cast<double>(input.size(0));
   return reduce(loss, o.reduction, who);
 }
 
@@ -422,7 +446,8 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const Poisson
   return reduce(loss, o.reduction, who);
 }
 
-Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, const GaussianNLLLossOptions& o) {
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var,
+                         const GaussianNLLLossOptions& o) {
   const char* who = "gaussian_nll_loss";
   check_pair(input, target, who);
   check_floating(var, who, "var");
@@ -451,7 +476,8 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const SoftMar
   return reduce(log1p_exp(-target * input), o.reduction, who);
 }
 
-Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, const MultiLabelSoftMarginLossOptions& o) {
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
+                                   const MultiLabelSoftMarginLossOptions& o) {
   const char* who = "multilabel_soft_margin_loss";
   check_pair(input, target, who);
   XG_CHECK(input.dim() == 1 || input.dim() == 2, ShapeError, who, ": expected an input of shape [N, C] or [C], got ",
@@ -505,7 +531,8 @@ Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& pos
   auto distance = [&](const Tensor& x, const Tensor& y) {
     if (o.distance_function) return o.distance_function(x, y);
     // pairwise_distance: ‖x − y + 1e-6‖₂ over the last dim
-    XG_CHECK(x.dim() >= 1, ShapeError, who, ": the default distance needs inputs of shape [N, D] or [D], got 0-d inputs");
+    XG_CHECK(x.dim() >= 1, ShapeError, who,
+             ": the default distance needs inputs of shape [N, D] or [D], got 0-d inputs");
     broadcast_shapes(x.sizes(), y.sizes(), who);
     return norm(x - y + 1e-6, 2.0, {x.dim() - 1});
   };
@@ -548,7 +575,9 @@ HuberLossImpl::HuberLossImpl(HuberLossOptions o) : options(o) {
   XG_CHECK(o.delta > 0, ValueError, "HuberLoss: delta must be positive, got ", o.delta);
   reset();
 }
-Tensor HuberLossImpl::forward(const Tensor& input, const Tensor& target) { return F::huber_loss(input, target, options); }
+Tensor HuberLossImpl::forward(const Tensor& input, const Tensor& target) {
+  return F::huber_loss(input, target, options);
+}
 
 CrossEntropyLossImpl::CrossEntropyLossImpl(CrossEntropyLossOptions o) : options(std::move(o)) {
   XG_CHECK(options.label_smoothing >= 0 && options.label_smoothing <= 1, ValueError,
@@ -649,8 +678,8 @@ Tensor MultiLabelSoftMarginLossImpl::forward(const Tensor& input, const Tensor& 
 }
 
 MultiMarginLossImpl::MultiMarginLossImpl(MultiMarginLossOptions o) : options(std::move(o)) {
-  XG_CHECK(options.p == 1 || options.p == 2, ValueError, "MultiMarginLoss: only p = 1 and p = 2 are supported, got p = ",
-           options.p);
+  XG_CHECK(options.p == 1 || options.p == 2, ValueError,
+           "MultiMarginLoss: only p = 1 and p = 2 are supported, got p = ", options.p);
   reset();
 }
 void MultiMarginLossImpl::reset() { weight = weight_buffer(*this, "weight", options.weight); }
@@ -666,7 +695,8 @@ TripletMarginWithDistanceLossImpl::TripletMarginWithDistanceLossImpl(TripletMarg
            options.margin);
   reset();
 }
-Tensor TripletMarginWithDistanceLossImpl::forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative) {
+Tensor TripletMarginWithDistanceLossImpl::forward(const Tensor& anchor, const Tensor& positive,
+                                                  const Tensor& negative) {
   return F::triplet_margin_with_distance_loss(anchor, positive, negative, options);
 }
 

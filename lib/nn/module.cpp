@@ -64,8 +64,9 @@ const std::string& Module::name() const {
 // ---- forward --------------------------------------------------------------------------------
 
 Tensor Module::forward(const Tensor&) {
-  throw ValueError(detail::concat(name(), ": this module has no single-tensor forward(); call its own forward(...) "
-                                          "with the arguments it takes"));
+  throw ValueError(detail::concat(name(),
+                                  ": this module has no single-tensor forward(); call its own forward(...) "
+                                  "with the arguments it takes"));
 }
 
 // Note [Module backward hooks]
@@ -147,8 +148,10 @@ void Module::check_new_name(const std::string& n, const char* what) const {
   XG_CHECK(n.find('.') == std::string::npos, ValueError, name(), ": ", what, " name '", n,
            "' must not contain '.' (dots separate submodule names)");
   XG_CHECK(!parameters_.contains(n) && !buffers_.contains(n) && !children_.contains(n), ValueError, name(), ": a ",
-           parameters_.contains(n) ? "parameter" : buffers_.contains(n) ? "buffer" : "submodule", " named '", n,
-           "' is already registered");
+           parameters_.contains(n) ? "parameter"
+           : buffers_.contains(n)  ? "buffer"
+                                   : "submodule",
+           " named '", n, "' is already registered");
 }
 
 Tensor Module::register_parameter(std::string n, Tensor tensor, bool requires_grad) {
@@ -278,8 +281,10 @@ void Module::train(bool on) {
 }
 
 void Module::to(Dtype dtype) {
-  XG_CHECK(is_floating_point(dtype), DtypeError, name(), ": to: modules can only be converted to a floating-point "
-           "dtype, got ", dtype);
+  XG_CHECK(is_floating_point(dtype), DtypeError, name(),
+           ": to: modules can only be converted to a floating-point "
+           "dtype, got ",
+           dtype);
   NoGradGuard ng;
   auto convert = [dtype](Tensor& t) {
     if (!t.is_floating_point() || t.dtype() == dtype) return;
@@ -352,8 +357,8 @@ LoadStateDictResult Module::load_state_dict(const StateDict& state, const LoadSt
                                         item.second.sizes(), ", the state dict has ", src->sizes()));
     else if (src->dtype() != item.second.dtype()) {
       if (options.on_dtype_mismatch == DtypeMismatch::Error)
-        problems.push_back(detail::concat("dtype mismatch for '", item.first, "': the module has ",
-                                          item.second.dtype(), ", the state dict has ", src->dtype()));
+        problems.push_back(detail::concat("dtype mismatch for '", item.first, "': the module has ", item.second.dtype(),
+                                          ", the state dict has ", src->dtype()));
       else if (options.on_dtype_mismatch == DtypeMismatch::Warn)
         casts.push_back(detail::concat("'", item.first, "' from ", src->dtype(), " to ", item.second.dtype()));
     }
@@ -396,8 +401,9 @@ void Module::copy_state_from(const Module& other) {
   const auto mine = named_parameters(), theirs = other.named_parameters();
   const auto my_buffers = named_buffers(), their_buffers = other.named_buffers();
   XG_CHECK(mine.size() == theirs.size() && my_buffers.size() == their_buffers.size(), ValueError, name(),
-           ": clone: reset() created ", mine.size(), " parameters and ", my_buffers.size(), " buffers but the original has ",
-           theirs.size(), " and ", their_buffers.size(), "; reset() must recreate the module's whole structure");
+           ": clone: reset() created ", mine.size(), " parameters and ", my_buffers.size(),
+           " buffers but the original has ", theirs.size(), " and ", their_buffers.size(),
+           "; reset() must recreate the module's whole structure");
   NoGradGuard ng;
   auto copy_all = [&](const OrderedDict<std::string, Tensor>& dst, const OrderedDict<std::string, Tensor>& src) {
     for (const auto& item : dst) {
@@ -414,9 +420,8 @@ void Module::copy_state_from(const Module& other) {
   auto& self = const_cast<Module&>(*this);
   auto& orig = const_cast<Module&>(other);
   OrderedDict<std::string, ModulePtr> their_modules;
-  orig.visit_named("", [&](const Module& m, const std::string& pre) {
-    their_modules.insert_or_assign(pre, self_ptr(m));
-  });
+  orig.visit_named("",
+                   [&](const Module& m, const std::string& pre) { their_modules.insert_or_assign(pre, self_ptr(m)); });
   self.visit_named("", [&](const Module& m, const std::string& pre) {
     if (const ModulePtr* o = their_modules.find(pre)) const_cast<Module&>(m).training_ = (*o)->training_;
   });

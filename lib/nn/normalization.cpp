@@ -98,13 +98,15 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Laye
   bool match = input.dim() >= k;
   for (std::int64_t i = 0; match && i < k; ++i)
     match = input.size(input.dim() - k + i) == normalized_shape[static_cast<std::size_t>(i)];
-  XG_CHECK(match, ShapeError, "layer_norm: given normalized_shape=", normalized_shape,
-           ", expected an input of shape [*, ", [&] {
-             std::string s;
-             for (std::size_t i = 0; i < normalized_shape.size(); ++i)
-               s += (i ? ", " : "") + std::to_string(normalized_shape[i]);
-             return s;
-           }(), "], but got input of shape ", input.sizes());
+  XG_CHECK(
+      match, ShapeError, "layer_norm: given normalized_shape=", normalized_shape, ", expected an input of shape [*, ",
+      [&] {
+        std::string s;
+        for (std::size_t i = 0; i < normalized_shape.size(); ++i)
+          s += (i ? ", " : "") + std::to_string(normalized_shape[i]);
+        return s;
+      }(),
+      "], but got input of shape ", input.sizes());
   check_affine(o.weight, normalized_shape, "layer_norm", "weight", "normalized_shape");
   check_affine(o.bias, normalized_shape, "layer_norm", "bias", "normalized_shape");
   Shape dims;
@@ -193,8 +195,9 @@ Tensor BatchNormImplBase::forward(const Tensor& input) {
   }
   // Batch statistics in training, and always when there are no running statistics to use.
   const bool use_batch_stats = is_training() || !running_mean.defined();
-  return F::batch_norm(input, running_mean, running_var,
-                       {.weight = weight, .bias = bias, .training = use_batch_stats, .momentum = factor, .eps = options.eps});
+  return F::batch_norm(
+      input, running_mean, running_var,
+      {.weight = weight, .bias = bias, .training = use_batch_stats, .momentum = factor, .eps = options.eps});
 }
 
 void BatchNormImplBase::pretty_print(std::ostream& os) const {
@@ -208,8 +211,9 @@ BatchNorm1dImpl::BatchNorm1dImpl(std::int64_t n, BatchNormOptions o) : BatchNorm
 
 void BatchNorm1dImpl::check_input_dim(const Tensor& input) const {
   check_float_input(input, "BatchNorm1d");
-  XG_CHECK(input.dim() == 2 || input.dim() == 3, ShapeError, "BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L] input, got ",
-           input.dim(), "-D input of shape ", input.sizes());
+  XG_CHECK(input.dim() == 2 || input.dim() == 3, ShapeError,
+           "BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L] input, got ", input.dim(), "-D input of shape ",
+           input.sizes());
   XG_CHECK(input.size(1) == num_features, ShapeError, "BatchNorm1d: expected ", num_features,
            " channels (num_features) in dim 1, got input of shape ", input.sizes());
 }

@@ -37,8 +37,8 @@ void check_sizes(const char* layer, const char* what, const ExpandingArray<D>& a
            " must be one number or a list of ", D, " numbers, got ", a.given(), " numbers");
   if (a.empty()) return;
   for (std::size_t i = 0; i < D; ++i)
-    XG_CHECK(a[i] >= min, ValueError, layer, ": ", what, " must be ", (min > 0 ? "positive" : "non-negative"),
-             ", got ", as_given(a));
+    XG_CHECK(a[i] >= min, ValueError, layer, ": ", what, " must be ", (min > 0 ? "positive" : "non-negative"), ", got ",
+             as_given(a));
 }
 
 /// The checks every windowed pooling layer makes at construction. `dilation` is null for average
@@ -53,8 +53,8 @@ void check_pool(const char* layer, const ExpandingArray<D>& k, const ExpandingAr
   for (std::size_t i = 0; i < D; ++i) {
     const std::int64_t eff = dilation ? ((*dilation)[i] * (k[i] - 1) + 1) : k[i];
     XG_CHECK(padding[i] <= eff / 2, ValueError, layer, ": padding should be at most half of the ",
-             dilation ? "effective " : "", "kernel size, got padding=", as_given(padding), " and kernel_size=",
-             as_given(k), dilation ? ", dilation=" + as_given(*dilation) : std::string());
+             dilation ? "effective " : "", "kernel size, got padding=", as_given(padding),
+             " and kernel_size=", as_given(k), dilation ? ", dilation=" + as_given(*dilation) : std::string());
   }
 }
 
@@ -69,8 +69,8 @@ std::string repr(const Impl& m) {
 template <class Impl>
 void check_rank(const Impl& layer, const Tensor& input, std::int64_t spatial) {
   XG_CHECK(input.defined(), ValueError, repr(layer), ": the input is undefined");
-  XG_CHECK(input.dim() == spatial + 1 || input.dim() == spatial + 2, ShapeError, repr(layer), ": expected a ", spatial + 1,
-           "-d (unbatched) or ", spatial + 2, "-d (batched) input, got shape ", input.sizes());
+  XG_CHECK(input.dim() == spatial + 1 || input.dim() == spatial + 2, ShapeError, repr(layer), ": expected a ",
+           spatial + 1, "-d (unbatched) or ", spatial + 2, "-d (batched) input, got shape ", input.sizes());
 }
 
 }  // namespace
@@ -113,7 +113,8 @@ void MaxPool2dImpl::pretty_print(std::ostream& os) const {
 
 AvgPool1dImpl::AvgPool1dImpl(ExpandingArray<1> k, AvgPool1dOptions o) : kernel_size(k), options(o) {
   check_pool<1>("AvgPool1d", k, o.stride, o.padding, nullptr);
-  XG_CHECK(!o.divisor_override, ValueError, "AvgPool1d: divisor_override is not an option of AvgPool1d (as in PyTorch)");
+  XG_CHECK(!o.divisor_override, ValueError,
+           "AvgPool1d: divisor_override is not an option of AvgPool1d (as in PyTorch)");
 }
 
 Tensor AvgPool1dImpl::forward(const Tensor& input) {

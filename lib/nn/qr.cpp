@@ -16,8 +16,8 @@ namespace xg::nn::init_detail {
 void householder_qr(std::vector<double> a, std::int64_t m, std::int64_t n, std::vector<double>& q,
                     std::vector<double>& r) {
   XG_CHECK(m >= n && n >= 0, ValueError, "householder_qr: expected rows >= columns, got ", m, "x", n);
-  XG_CHECK(static_cast<std::int64_t>(a.size()) == m * n, ValueError, "householder_qr: ", a.size(),
-           " values for a ", m, "x", n, " matrix");
+  XG_CHECK(static_cast<std::int64_t>(a.size()) == m * n, ValueError, "householder_qr: ", a.size(), " values for a ", m,
+           "x", n, " matrix");
   auto A = [&](std::int64_t i, std::int64_t j) -> double& { return a[static_cast<std::size_t>(i * n + j)]; };
   // The reflectors: vs[k] holds v_k's entries for rows k..m-1, vnorm2[k] = v_kᵀ v_k (0: H_k = I).
   std::vector<std::vector<double>> vs(static_cast<std::size_t>(n));

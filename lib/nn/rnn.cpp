@@ -29,8 +29,8 @@ TensorList split_gates(const Tensor& x, std::int64_t gates) { return x.chunk(gat
 std::int64_t gate_count(Cell c) { return c == Cell::Lstm ? 4 : c == Cell::Gru ? 3 : 1; }
 
 Cell rnn_cell_kind(const char* who, const std::string& nonlinearity) {
-  XG_CHECK(nonlinearity == "tanh" || nonlinearity == "relu", ValueError, who, ": unknown nonlinearity '",
-           nonlinearity, "'; select from 'tanh' or 'relu'");
+  XG_CHECK(nonlinearity == "tanh" || nonlinearity == "relu", ValueError, who, ": unknown nonlinearity '", nonlinearity,
+           "'; select from 'tanh' or 'relu'");
   return nonlinearity == "tanh" ? Cell::Tanh : Cell::Relu;
 }
 
@@ -61,8 +61,10 @@ struct Step {
 };
 Step step(Cell kind, const Tensor& xp, const Step& s, const Tensor& w_hh_t, const Group& g) {
   switch (kind) {
-    case Cell::Tanh: return {tanh(xp + s.h.mm(w_hh_t)), {}};
-    case Cell::Relu: return {relu(xp + s.h.mm(w_hh_t)), {}};
+    case Cell::Tanh:
+      return {tanh(xp + s.h.mm(w_hh_t)), {}};
+    case Cell::Relu:
+      return {relu(xp + s.h.mm(w_hh_t)), {}};
     case Cell::Lstm: {
       // gates = [i f g o];  c' = σ(f) c + σ(i) tanh(g);  h' = σ(o) tanh(c')  (then W_hr h')
       const TensorList gates = split_gates(xp + s.h.mm(w_hh_t), 4);
@@ -188,15 +190,15 @@ TensorList run_direction(Cell cell, const Tensor& layer_input, const Group& g, s
   return ys;
 }
 
-StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& input, const Tensor& h0,
-                      const Tensor& c0, const std::vector<Tensor>& params) {
+StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& input, const Tensor& h0, const Tensor& c0,
+                      const std::vector<Tensor>& params) {
   const std::int64_t gates = gate_count(cfg.cell), dirs = cfg.bidirectional ? 2 : 1;
   XG_CHECK(cfg.num_layers >= 1, ValueError, who, ": num_layers must be at least 1, got ", cfg.num_layers);
   detail::check_dropout(who, cfg.dropout);
 
   const std::int64_t groups = cfg.num_layers * dirs;
-  const bool has_proj = cfg.cell == Cell::Lstm &&
-                        static_cast<std::int64_t>(params.size()) == groups * ((cfg.has_biases ? 4 : 2) + 1);
+  const bool has_proj =
+      cfg.cell == Cell::Lstm && static_cast<std::int64_t>(params.size()) == groups * ((cfg.has_biases ? 4 : 2) + 1);
   std::vector<Group> group = unpack_params(who, cfg, params, groups, has_proj);
 
   // ---- the input: [L, N, F] after moving the batch to dim 1 ----
@@ -210,8 +212,7 @@ StackResult run_stack(const char* who, const StackConfig& cfg, const Tensor& inp
   const bool batched = input.dim() == 3;
   const Tensor x = !batched ? input.unsqueeze(1) : cfg.batch_first ? input.transpose(0, 1) : input;
   const std::int64_t seq = x.size(0), batch = x.size(1);
-  XG_CHECK(seq > 0, ValueError, who, ": expected a sequence length greater than 0, got input of shape ",
-           input.sizes());
+  XG_CHECK(seq > 0, ValueError, who, ": expected a sequence length greater than 0, got input of shape ", input.sizes());
 
   // ---- shapes of the weights: G·H rows, the expected input width, H or proj columns ----
   const std::int64_t hidden = group[0].w_hh.size(0) / gates;
@@ -277,8 +278,8 @@ Step run_cell(const char* who, Cell cell, const Tensor& input, const Tensor& h, 
   XG_CHECK(input.defined(), ValueError, who, ": the input is an undefined tensor");
   XG_CHECK(g.w_ih.defined() && g.w_hh.defined(), ValueError, who, ": a weight is an undefined tensor");
   XG_CHECK(input.dim() == 1 || input.dim() == 2, ShapeError, who,
-           ": expected input to be 1-D (unbatched) or 2-D (batch, feature), got a ", input.dim(),
-           "-D tensor of shape ", input.sizes());
+           ": expected input to be 1-D (unbatched) or 2-D (batch, feature), got a ", input.dim(), "-D tensor of shape ",
+           input.sizes());
   XG_CHECK(input.is_floating_point(), DtypeError, who, ": expected a floating-point input, got ", input.dtype());
   const Dtype dtype = g.w_ih.dtype();
   check_same_dtype(who, "the input", input, dtype);
@@ -302,8 +303,8 @@ Step run_cell(const char* who, Cell cell, const Tensor& input, const Tensor& h, 
   auto state = [&](const Tensor& t, const char* name) {
     if (!t.defined()) return zeros({batch, hidden}, dtype);
     const Shape expected = batched ? Shape{batch, hidden} : Shape{hidden};
-    XG_CHECK(t.sizes() == expected, ShapeError, who, ": expected ", name, " of shape ", expected, " for input of shape ",
-             input.sizes(), ", got ", t.sizes());
+    XG_CHECK(t.sizes() == expected, ShapeError, who, ": expected ", name, " of shape ", expected,
+             " for input of shape ", input.sizes(), ", got ", t.sizes());
     check_same_dtype(who, name, t, dtype);
     return batched ? t : t.unsqueeze(0);
   };
@@ -373,8 +374,8 @@ void print_stack(std::ostream& os, const std::string& name, std::int64_t input_s
 }
 
 /// PyTorch's RNNCellBase.extra_repr.
-void print_cell(std::ostream& os, const std::string& name, std::int64_t input_size, std::int64_t hidden_size,
-                bool bias, const std::string& nonlinearity) {
+void print_cell(std::ostream& os, const std::string& name, std::int64_t input_size, std::int64_t hidden_size, bool bias,
+                const std::string& nonlinearity) {
   os << name << "(" << input_size << ", " << hidden_size;
   if (!bias) os << ", bias=false";
   if (nonlinearity != "tanh") os << ", nonlinearity=" << nonlinearity;
@@ -420,8 +421,8 @@ std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<T
 std::tuple<Tensor, Tensor> gru(const Tensor& input, const Tensor& hx, const std::vector<Tensor>& params,
                                bool has_biases, std::int64_t num_layers, double dropout, bool train, bool bidirectional,
                                bool batch_first) {
-  auto r = run_stack("gru", {Cell::Gru, has_biases, num_layers, dropout, train, bidirectional, batch_first}, input,
-                     hx, {}, params);
+  auto r = run_stack("gru", {Cell::Gru, has_biases, num_layers, dropout, train, bidirectional, batch_first}, input, hx,
+                     {}, params);
   return {r.output, r.h_n};
 }
 
@@ -550,8 +551,8 @@ void GRUImpl::pretty_print(std::ostream& os) const {
 
 namespace {
 /// weight_ih, weight_hh, bias_ih, bias_hh of a cell with `gates` gates.
-void register_cell(Module& m, std::int64_t gates, std::int64_t input_size, std::int64_t hidden, bool bias,
-                   Tensor& w_ih, Tensor& w_hh, Tensor& b_ih, Tensor& b_hh) {
+void register_cell(Module& m, std::int64_t gates, std::int64_t input_size, std::int64_t hidden, bool bias, Tensor& w_ih,
+                   Tensor& w_hh, Tensor& b_ih, Tensor& b_hh) {
   w_ih = m.register_parameter("weight_ih", uniform_parameter({gates * hidden, input_size}, hidden));
   w_hh = m.register_parameter("weight_hh", uniform_parameter({gates * hidden, hidden}, hidden));
   if (bias) {
@@ -600,7 +601,8 @@ void LSTMCellImpl::reset() {
 
 LSTMState LSTMCellImpl::forward(const Tensor& input, const LSTMState& state) {
   const auto& [h, c] = state;
-  XG_CHECK(h.defined() == c.defined(), ValueError, name(), ": give both h and c or neither (an undefined pair means zeros)");
+  XG_CHECK(h.defined() == c.defined(), ValueError, name(),
+           ": give both h and c or neither (an undefined pair means zeros)");
   auto s = run_cell(name().c_str(), Cell::Lstm, input, h, c, cell_group(weight_ih, weight_hh, bias_ih, bias_hh));
   return {s.h, s.c};
 }

@@ -95,22 +95,23 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   XG_CHECK(!std::isnan(threshold), ValueError, "softplus: threshold must not be NaN");
   Tensor out = activation_forward(x, "softplus", kernels::MapOp::Softplus, {.a = beta, .b = threshold});
   // d softplus = g σ(βx), and g where βx > threshold (the linear branch)
-  autograd::record(op_softplus, out, {&x}, {&x}, [beta, threshold](const Tensor& g, const BackwardCtx& c) -> TensorList {
-    const Tensor z = c.saved[0] * beta;
-    return {where(z > threshold, g, g * sigmoid(z))};
-  });
+  autograd::record(op_softplus, out, {&x}, {&x},
+                   [beta, threshold](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                     const Tensor z = c.saved[0] * beta;
+                     return {where(z > threshold, g, g * sigmoid(z))};
+                   });
   return out;
 }
 
 Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
-  XG_CHECK(min_val <= max_val, ValueError, "hardtanh: min_val (", min_val, ") must not exceed max_val (", max_val,
-           ")");
+  XG_CHECK(min_val <= max_val, ValueError, "hardtanh: min_val (", min_val, ") must not exceed max_val (", max_val, ")");
   Tensor out = activation_forward(x, "hardtanh", kernels::MapOp::Hardtanh, {.a = min_val, .b = max_val});
   // d hardtanh = g where min_val < x < max_val, else 0
-  autograd::record(op_hardtanh, out, {&x}, {&x}, [min_val, max_val](const Tensor& g, const BackwardCtx& c) -> TensorList {
-    const Tensor& v = c.saved[0];
-    return {g * ((v > min_val) & (v < max_val))};
-  });
+  autograd::record(op_hardtanh, out, {&x}, {&x},
+                   [min_val, max_val](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                     const Tensor& v = c.saved[0];
+                     return {g * ((v > min_val) & (v < max_val))};
+                   });
   return out;
 }
 

@@ -37,9 +37,9 @@ struct AdvancedIndex {
   TensorList idx;                  // per dim of D: contiguous int64 of shape B, entries in [0, size)
   Shape bshape;                    // B
   Shape result_shape;
-  Shape rest_shape;                // sizes of R
-  Shape rest_result_strides;       // strides of R's dims in the (contiguous) result
-  std::int64_t b_stride = 0;       // stride of the flattened B block in the result
+  Shape rest_shape;                     // sizes of R
+  Shape rest_result_strides;            // strides of R's dims in the (contiguous) result
+  std::int64_t b_stride = 0;            // stride of the flattened B block in the result
   std::vector<std::int64_t> rest_dims;  // R, ascending
 };
 
@@ -118,7 +118,8 @@ AdvancedIndex prepare(const char* op, const Tensor& self, const TensorList& indi
     }
     a.idx.push_back(c);
   }
-  const bool adjacent = a.dims.empty() || a.dims.back() - a.dims.front() + 1 == static_cast<std::int64_t>(a.dims.size());
+  const bool adjacent =
+      a.dims.empty() || a.dims.back() - a.dims.front() + 1 == static_cast<std::int64_t>(a.dims.size());
   const std::int64_t pos = adjacent && !a.dims.empty() ? a.dims.front() : 0;
   std::vector<std::int64_t> rest_pos;  // each rest dim's position in the result
   for (std::int64_t r : a.rest_dims)
@@ -173,10 +174,10 @@ Tensor gather_indexed(const AdvancedIndex& a, const Tensor& self) {
   kernels::dispatch_all(self.dtype(), "index", [&]<class T>() {
     const T* src = impl(self).ptr<T>();
     T* dst = impl(out).ptr<T>();
-    for_each_indexed(a, impl(self).strides, [&](std::int64_t so, std::int64_t ro, std::int64_t n, std::int64_t ss,
-                                                std::int64_t rs) {
-      for (std::int64_t i = 0; i < n; ++i) dst[ro + i * rs] = src[so + i * ss];
-    });
+    for_each_indexed(a, impl(self).strides,
+                     [&](std::int64_t so, std::int64_t ro, std::int64_t n, std::int64_t ss, std::int64_t rs) {
+                       for (std::int64_t i = 0; i < n; ++i) dst[ro + i * rs] = src[so + i * ss];
+                     });
   });
   return out;
 }
@@ -189,8 +190,8 @@ Tensor values_in_layout(const char* op, const AdvancedIndex& a, const Tensor& va
   while (v.dim() > static_cast<std::int64_t>(a.result_shape.size()) && v.size(0) == 1) v = v.squeeze(0);
   Shape b;
   XG_CHECK(broadcast_into(v.sizes(), a.result_shape, b) && b == a.result_shape, ShapeError, op,
-           ": shape mismatch: value tensor of shape ", values.sizes(), " cannot be broadcast to indexing result of shape ",
-           a.result_shape);
+           ": shape mismatch: value tensor of shape ", values.sizes(),
+           " cannot be broadcast to indexing result of shape ", a.result_shape);
   Tensor c = detail::make_tensor(a.result_shape, values.dtype());
   kernels::copy_into(impl(v.expand(a.result_shape)), impl(c));
   return c;
@@ -201,16 +202,16 @@ void put_indexed(const AdvancedIndex& a, Tensor& dst, const Tensor& vals, bool a
   kernels::dispatch_all(dst.dtype(), "index_put", [&]<class T>() {
     const T* src = impl(vals).ptr<T>();
     T* out = impl(dst).ptr<T>();
-    for_each_indexed(a, impl(dst).strides, [&](std::int64_t so, std::int64_t ro, std::int64_t n, std::int64_t ss,
-                                               std::int64_t rs) {
-      if (!accumulate) {
-        for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] = src[ro + i * rs];
-      } else if constexpr (std::is_same_v<T, bool>) {
-        for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] = out[so + i * ss] || src[ro + i * rs];
-      } else {
-        for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] += src[ro + i * rs];
-      }
-    });
+    for_each_indexed(a, impl(dst).strides,
+                     [&](std::int64_t so, std::int64_t ro, std::int64_t n, std::int64_t ss, std::int64_t rs) {
+                       if (!accumulate) {
+                         for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] = src[ro + i * rs];
+                       } else if constexpr (std::is_same_v<T, bool>) {
+                         for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] = out[so + i * ss] || src[ro + i * rs];
+                       } else {
+                         for (std::int64_t i = 0; i < n; ++i) out[so + i * ss] += src[ro + i * rs];
+                       }
+                     });
   });
 }
 
@@ -238,15 +239,15 @@ Tensor index_put_impl(const char* op, const Tensor& self, const TensorList& indi
   const Shape values_shape = values.sizes();
   // d index_put = (g with the written positions zeroed, or g itself when accumulating;
   //                g read at the written positions)
-  autograd::record(op_index_put, out, TensorList{self, values}, a.idx,
-                   [dims = a.dims, accumulate, vshape, values_shape](const Tensor& g,
-                                                                     const BackwardCtx& c) -> TensorList {
-                     const TensorList ind = spread(dims, c.saved);
-                     Tensor gs, gv;
-                     if (c.needs(0)) gs = accumulate ? g : index_put(g, ind, zeros({}, g.dtype()), false);
-                     if (c.needs(1)) gv = sum_to(index(g, ind), vshape).reshape(values_shape);
-                     return {gs, gv};
-                   });
+  autograd::record(
+      op_index_put, out, TensorList{self, values}, a.idx,
+      [dims = a.dims, accumulate, vshape, values_shape](const Tensor& g, const BackwardCtx& c) -> TensorList {
+        const TensorList ind = spread(dims, c.saved);
+        Tensor gs, gv;
+        if (c.needs(0)) gs = accumulate ? g : index_put(g, ind, zeros({}, g.dtype()), false);
+        if (c.needs(1)) gv = sum_to(index(g, ind), vshape).reshape(values_shape);
+        return {gs, gv};
+      });
   return out;
 }
 
@@ -264,14 +265,19 @@ Applied apply_indices(const char* op, const Tensor& self, const std::vector<Tens
   for (const auto& t : ix) {
     switch (t.kind()) {
       case K::Integer:
-      case K::Slice: ++consumed; break;
-      case K::Ellipsis: ++ellipses; break;
+      case K::Slice:
+        ++consumed;
+        break;
+      case K::Ellipsis:
+        ++ellipses;
+        break;
       case K::Tensor:
         detail::check_defined(t.tensor(), op, "an index tensor");
         consumed += t.tensor().dtype() == kBool ? t.tensor().dim() : 1;
         break;
       case K::None:
-      case K::Boolean: break;
+      case K::Boolean:
+        break;
     }
   }
   XG_CHECK(ellipses <= 1, IndexError, op, ": an index can only have a single ellipsis ('...')");
@@ -381,8 +387,7 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
   // arange(numel)) turn it into one advanced index of the flattened tensor, whose index_put is
   // differentiable; the result replaces this tensor's value and history.
   const Tensor positions = arange(numel()).reshape(sizes()).index(indices);
-  const Tensor result =
-      index_put_impl("index_put_", reshape({-1}), {positions}, v, accumulate).reshape(sizes());
+  const Tensor result = index_put_impl("index_put_", reshape({-1}), {positions}, v, accumulate).reshape(sizes());
   detail::commit_inplace(*this, result);
   return *this;
 }

@@ -32,7 +32,8 @@ inline void check_args(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 inline void check_not_bool(const char* op, Dtype d) {
-  XG_CHECK(d != kBool, DtypeError, op, ": arithmetic on bool tensors is not supported; convert with to(xg::kInt64) "
-                                       "or use logical_and / logical_or");
+  XG_CHECK(d != kBool, DtypeError, op,
+           ": arithmetic on bool tensors is not supported; convert with to(xg::kInt64) "
+           "or use logical_and / logical_or");
 }
 }  // namespace xg::binary_detail

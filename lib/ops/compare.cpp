@@ -17,10 +17,10 @@ using binary_detail::check_args;
 // ---- comparisons and logic -----------------------------------------------------------------------
 // The kernels (kernels/elementwise_binary.cpp, elementwise.cpp) run on the result dtype of the
 // two operands, every dtype allowed.
-#define XG_COMPARE(name, op)                                                                 \
-  Tensor name(const Tensor& a, const Tensor& b) {                                            \
-    check_args(#name, a, b);                                                                 \
-    return binary_kernel(kernels::BinaryOp::op, result_type(a, b), kBool, #name, a, b);      \
+#define XG_COMPARE(name, op)                                                            \
+  Tensor name(const Tensor& a, const Tensor& b) {                                       \
+    check_args(#name, a, b);                                                            \
+    return binary_kernel(kernels::BinaryOp::op, result_type(a, b), kBool, #name, a, b); \
   }
 XG_COMPARE(eq, Eq)
 XG_COMPARE(ne, Ne)
@@ -30,12 +30,12 @@ XG_COMPARE(gt, Gt)
 XG_COMPARE(ge, Ge)
 #undef XG_COMPARE
 
-#define XG_LOGICAL(name, op)                                                                 \
-  Tensor name(const Tensor& a, const Tensor& b) {                                            \
-    check_args(#name, a, b);                                                                 \
-    const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));                     \
-    const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));                     \
-    return binary_kernel(kernels::BinaryOp::op, kBool, kBool, #name, ab, bb);               \
+#define XG_LOGICAL(name, op)                                                  \
+  Tensor name(const Tensor& a, const Tensor& b) {                             \
+    check_args(#name, a, b);                                                  \
+    const Tensor ab = a.dtype() == kBool ? a : ne(a, wrap_scalar(0, a));      \
+    const Tensor bb = b.dtype() == kBool ? b : ne(b, wrap_scalar(0, b));      \
+    return binary_kernel(kernels::BinaryOp::op, kBool, kBool, #name, ab, bb); \
   }
 XG_LOGICAL(logical_and, LogicalAnd)
 XG_LOGICAL(logical_or, LogicalOr)
@@ -66,8 +66,14 @@ Tensor bool_reduce(const Tensor& x, const char* op, bool all) {
     const T* p = impl(c).ptr<T>();
     for (std::int64_t i = 0; i < c.numel(); ++i) {
       const bool v = static_cast<bool>(p[i]);
-      if (all && !v) { r = false; break; }
-      if (!all && v) { r = true; break; }
+      if (all && !v) {
+        r = false;
+        break;
+      }
+      if (!all && v) {
+        r = true;
+        break;
+      }
     }
   });
   Tensor out = detail::make_tensor({}, kBool);
@@ -86,8 +92,8 @@ bool equal(const Tensor& a, const Tensor& b) {
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   check_args("allclose", a, b);
-  XG_CHECK(broadcast_shapes(a.sizes(), b.sizes(), "allclose") == a.sizes(), ShapeError, "allclose: shapes ",
-           a.sizes(), " and ", b.sizes(), " differ");
+  XG_CHECK(broadcast_shapes(a.sizes(), b.sizes(), "allclose") == a.sizes(), ShapeError, "allclose: shapes ", a.sizes(),
+           " and ", b.sizes(), " differ");
   NoGradGuard ng;
   const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64);
   return le(abs(ad - bd), atol + rtol * abs(bd)).all().item<bool>();

@@ -114,8 +114,7 @@ Tensor conv2d_core(const Tensor& x, const Tensor& w, const Tensor& b, const Conv
     const Tensor xc = contiguous_data(x), wc = contiguous_data(w);
     const Tensor bc = b.defined() ? contiguous_data(b) : Tensor();
     kernels::dispatch_floating(x.dtype(), "conv2d", [&]<class T>() {
-      kernels::conv2d_forward<T>(s, cptr<T>(xc), cptr<T>(wc), bc.defined() ? cptr<T>(bc) : nullptr,
-                                 impl(out).ptr<T>());
+      kernels::conv2d_forward<T>(s, cptr<T>(xc), cptr<T>(wc), bc.defined() ? cptr<T>(bc) : nullptr, impl(out).ptr<T>());
     });
   }
   const Tensor& sx = saved_if(wants_grad(w), x);
@@ -237,8 +236,8 @@ Tensor convolution(const char* op, bool transposed, const Tensor& input, const T
     XG_CHECK(cin == weight.size(0), ShapeError, op, ": the input of shape ", input.sizes(), " has ", cin,
              " channels, but the weight of shape ", weight.sizes(), " expects ", weight.size(0),
              " (the weight is [in_channels, out_channels / groups, kernel...])");
-    XG_CHECK(cin % groups == 0, ShapeError, op, ": the input's ", cin, " channels are not divisible by groups = ",
-             groups);
+    XG_CHECK(cin % groups == 0, ShapeError, op, ": the input's ", cin,
+             " channels are not divisible by groups = ", groups);
     cout = weight.size(1) * groups;
     for (std::size_t d = 0; d < D; ++d)
       XG_CHECK(output_padding[d] < std::max(stride[d], dilation[d]), ValueError, op, ": output_padding ",
@@ -284,18 +283,20 @@ Tensor convolution(const char* op, bool transposed, const Tensor& input, const T
           }
           return r + "]";
         };
-        throw ShapeError(detail::concat(op, ": the kernel of size ", as_shape(kernel),
-                                        !same ? " (dilated " : "", !same ? str(dilated) + ")" : std::string(),
-                                        " is larger than the padded input of size ", str(padded),
-                                        " (input shape ", input.sizes(), ", padding ", as_shape(padding), ")"));
+        throw ShapeError(detail::concat(op, ": the kernel of size ", as_shape(kernel), !same ? " (dilated " : "",
+                                        !same ? str(dilated) + ")" : std::string(),
+                                        " is larger than the padded input of size ", str(padded), " (input shape ",
+                                        input.sizes(), ", padding ", as_shape(padding), ")"));
       }
       o = (i128{in} + 2 * i128{padding[d]} - eff) / stride[d] + 1;
     } else {
       o = (i128{in} - 1) * stride[d] - 2 * i128{padding[d]} + eff + output_padding[d];
     }
-    XG_CHECK(o <= i128{std::numeric_limits<i64>::max()}, ValueError, op, ": the output size overflows a 64-bit "
-             "integer (input shape ", input.sizes(), ", weight shape ", weight.sizes(), ", stride ", as_shape(stride),
-             ", padding ", as_shape(padding), ", dilation ", as_shape(dilation), ")");
+    XG_CHECK(o <= i128{std::numeric_limits<i64>::max()}, ValueError, op,
+             ": the output size overflows a 64-bit "
+             "integer (input shape ",
+             input.sizes(), ", weight shape ", weight.sizes(), ", stride ", as_shape(stride), ", padding ",
+             as_shape(padding), ", dilation ", as_shape(dilation), ")");
     out[d] = o < i128{std::numeric_limits<i64>::min()} ? std::numeric_limits<i64>::min() : static_cast<i64>(o);
   }
   for (i64 o : out)
@@ -345,10 +346,9 @@ ConvArgs check_grad_args(const char* op, const Shape& x, const Shape& w, const T
   XG_CHECK(x.size() == 4 && w.size() == 4 && gy.dim() == 4, ShapeError, op,
            ": expected 4-D input, weight and grad_output sizes, got ", x, ", ", w, " and ", gy.sizes());
   for (std::size_t i = 0; i < 4; ++i)
-    XG_CHECK(x[i] > 0 && w[i] > 0, ShapeError, op, ": expected positive input and weight sizes, got ", x, " and ",
-             w);
-  XG_CHECK(w[0] % groups == 0 && x[1] == w[1] * groups, ShapeError, op, ": the input size ", x,
-           " and the weight size ", w, " do not fit groups = ", groups);
+    XG_CHECK(x[i] > 0 && w[i] > 0, ShapeError, op, ": expected positive input and weight sizes, got ", x, " and ", w);
+  XG_CHECK(w[0] % groups == 0 && x[1] == w[1] * groups, ShapeError, op, ": the input size ", x, " and the weight size ",
+           w, " do not fit groups = ", groups);
   Shape want{x[0], w[0], 0, 0};
   for (std::size_t d = 0; d < 2; ++d) {
     const i64 eff = a.dilation[d] * (w[2 + d] - 1) + 1;
@@ -387,9 +387,8 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
                         groups);
 }
 
-Tensor conv2d_weight(const Tensor& input, const Shape& weight_size, const Tensor& grad_output,
-                     ExpandingArray<2> stride, ExpandingArray<2> padding, ExpandingArray<2> dilation,
-                     std::int64_t groups) {
+Tensor conv2d_weight(const Tensor& input, const Shape& weight_size, const Tensor& grad_output, ExpandingArray<2> stride,
+                     ExpandingArray<2> padding, ExpandingArray<2> dilation, std::int64_t groups) {
   detail::check_defined(input, "conv2d_weight", "input");
   detail::check_defined(grad_output, "conv2d_weight", "grad_output");
   check_dtypes("conv2d_weight", input, grad_output, Tensor());
@@ -398,9 +397,8 @@ Tensor conv2d_weight(const Tensor& input, const Shape& weight_size, const Tensor
   return conv2d_weight_core(input, grad_output, weight_size, a);
 }
 
-Tensor conv2d_input(const Shape& input_size, const Tensor& weight, const Tensor& grad_output,
-                    ExpandingArray<2> stride, ExpandingArray<2> padding, ExpandingArray<2> dilation,
-                    std::int64_t groups) {
+Tensor conv2d_input(const Shape& input_size, const Tensor& weight, const Tensor& grad_output, ExpandingArray<2> stride,
+                    ExpandingArray<2> padding, ExpandingArray<2> dilation, std::int64_t groups) {
   detail::check_defined(weight, "conv2d_input", "weight");
   detail::check_defined(grad_output, "conv2d_input", "grad_output");
   check_dtypes("conv2d_input", grad_output, weight, Tensor());

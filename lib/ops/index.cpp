@@ -25,7 +25,6 @@ XG_OP_NAME(pad);
 
 namespace {
 
-
 /// A contiguous copy (or t itself) for a kernel to read; never part of the graph.
 Tensor contiguous_data(const Tensor& t) {
   NoGradGuard ng;
@@ -87,12 +86,13 @@ Tensor cat(const TensorList& tensors, std::int64_t dim) {
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (skipped(t) && static_cast<std::int64_t>(i) != ref) continue;
-    XG_CHECK(t.dim() == first.dim(), ShapeError, "cat: tensors must have the same number of dimensions: tensor ",
-             ref, " has shape ", first.sizes(), " but tensor ", i, " has shape ", t.sizes());
+    XG_CHECK(t.dim() == first.dim(), ShapeError, "cat: tensors must have the same number of dimensions: tensor ", ref,
+             " has shape ", first.sizes(), " but tensor ", i, " has shape ", t.sizes());
     for (std::int64_t k = 0; k < t.dim(); ++k)
-      XG_CHECK(k == d || t.size(k) == first.size(k), ShapeError, "cat: sizes of tensors must match except in dimension ",
-               d, ": tensor ", ref, " has shape ", first.sizes(), " but tensor ", i, " has shape ", t.sizes(),
-               " (dimension ", k, ": ", first.size(k), " != ", t.size(k), ")");
+      XG_CHECK(k == d || t.size(k) == first.size(k), ShapeError,
+               "cat: sizes of tensors must match except in dimension ", d, ": tensor ", ref, " has shape ",
+               first.sizes(), " but tensor ", i, " has shape ", t.sizes(), " (dimension ", k, ": ", first.size(k),
+               " != ", t.size(k), ")");
     out_shape[d] += t.size(d);
   }
   Tensor out = detail::make_tensor(out_shape, dtype);
@@ -111,13 +111,12 @@ Tensor cat(const TensorList& tensors, std::int64_t dim) {
     }
   }
   // d cat = the slice of g each input landed in
-  autograd::record(op_cat, out, tensors, {},
-              [d, starts, lengths](const Tensor& g, const BackwardCtx& c) -> TensorList {
-                TensorList grads(starts.size());
-                for (std::size_t i = 0; i < starts.size(); ++i)
-                  if (c.needs(i) && starts[i] >= 0) grads[i] = g.narrow(d, starts[i], lengths[i]);
-                return grads;
-              });
+  autograd::record(op_cat, out, tensors, {}, [d, starts, lengths](const Tensor& g, const BackwardCtx& c) -> TensorList {
+    TensorList grads(starts.size());
+    for (std::size_t i = 0; i < starts.size(); ++i)
+      if (c.needs(i) && starts[i] >= 0) grads[i] = g.narrow(d, starts[i], lengths[i]);
+    return grads;
+  });
   return out;
 }
 
@@ -142,8 +141,8 @@ Tensor repeat(const Tensor& x, const Shape& repeats) {
   detail::check_defined(x, "repeat");
   const std::int64_t nr = static_cast<std::int64_t>(repeats.size()), nd = x.dim();
   XG_CHECK(nr >= nd, ShapeError, "repeat: number of dimensions of repeat dims (", nr,
-           ") can not be smaller than number of dimensions of tensor (", nd, "); got repeats ", repeats,
-           " for shape ", x.sizes());
+           ") can not be smaller than number of dimensions of tensor (", nd, "); got repeats ", repeats, " for shape ",
+           x.sizes());
   Shape interleaved, expanded, out_shape;
   for (std::int64_t i = 0; i < nr; ++i) {
     XG_CHECK(repeats[i] >= 0, ValueError, "repeat: repeats must be non-negative, got ", repeats);
@@ -182,8 +181,7 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
     const T* src = impl(xc).ptr<T>();
     T* dst = impl(out).ptr<T>();
     for (std::int64_t o = 0; o < outer; ++o)
-      for (std::int64_t i = 0; i < m; ++i)
-        std::copy_n(src + (o * n + ip[i]) * inner, inner, dst + (o * m + i) * inner);
+      for (std::int64_t i = 0; i < m; ++i) std::copy_n(src + (o * n + ip[i]) * inner, inner, dst + (o * m + i) * inner);
   });
   const Shape in_shape = x.sizes();
   // d index_select = g added back at the selected positions: zeros.index_add(dim, index, g)
@@ -208,8 +206,8 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
   for (std::int64_t k = 0; k < self.dim(); ++k) {
     const std::int64_t want = k == d ? index.numel() : self.size(k);
     XG_CHECK(source.size(k) == want, ShapeError, "index_add: source of shape ", source.sizes(),
-             " does not fit self of shape ", self.sizes(), " and an index of ", index.numel(), " entries along dim ",
-             d, " (dimension ", k, ": expected ", want, ", got ", source.size(k), ")");
+             " does not fit self of shape ", self.sizes(), " and an index of ", index.numel(), " entries along dim ", d,
+             " (dimension ", k, ": expected ", want, ", got ", source.size(k), ")");
   }
   const Tensor idx = contiguous_data(index);
   check_range("index_add", idx, d, self.size(d), self.sizes());
@@ -229,9 +227,10 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
       }
   });
   // d index_add = (g, g.index_select(dim, index))
-  autograd::record(op_index_add, out, {&self, &source}, {&index}, [d](const Tensor& g, const BackwardCtx& c) -> TensorList {
-    return {c.needs(0) ? g : Tensor(), c.needs(1) ? g.index_select(d, c.saved[0]) : Tensor()};
-  });
+  autograd::record(op_index_add, out, {&self, &source}, {&index},
+                   [d](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                     return {c.needs(0) ? g : Tensor(), c.needs(1) ? g.index_select(d, c.saved[0]) : Tensor()};
+                   });
   return out;
 }
 
@@ -258,16 +257,15 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
   kernels::dispatch_all(x.dtype(), "gather", [&]<class T>() {
     const T* src = impl(x).ptr<T>();
     T* dst = impl(out).ptr<T>();
-    kernels::for_each_row<3>(index.sizes(), {&xs, &impl(index).strides, &os},
-                             [&](std::int64_t len, const auto& off, const auto& st) {
-                               for (std::int64_t i = 0; i < len; ++i) {
-                                 const std::int64_t v = ip[off[1] + i * st[1]];
-                                 XG_CHECK(v >= 0 && v < n, IndexError, "gather: index ", v,
-                                          " is out of bounds for dimension ", d, " with size ", n, " (input shape ",
-                                          x.sizes(), ")");
-                                 dst[off[2] + i * st[2]] = src[off[0] + i * st[0] + v * step];
-                               }
-                             });
+    kernels::for_each_row<3>(
+        index.sizes(), {&xs, &impl(index).strides, &os}, [&](std::int64_t len, const auto& off, const auto& st) {
+          for (std::int64_t i = 0; i < len; ++i) {
+            const std::int64_t v = ip[off[1] + i * st[1]];
+            XG_CHECK(v >= 0 && v < n, IndexError, "gather: index ", v, " is out of bounds for dimension ", d,
+                     " with size ", n, " (input shape ", x.sizes(), ")");
+            dst[off[2] + i * st[2]] = src[off[0] + i * st[0] + v * step];
+          }
+        });
   });
   const Shape in_shape = x.sizes();
   // d gather = g added back where it was read from: zeros.scatter_add(dim, index, g)
@@ -341,16 +339,15 @@ Tensor pad(const Tensor& x, const Shape& pads, double value) {
   detail::check_defined(x, "pad");
   const std::int64_t np = static_cast<std::int64_t>(pads.size()), nd = x.dim();
   XG_CHECK(np % 2 == 0, ValueError, "pad: padding length must be divisible by 2, got ", np, " values ", pads);
-  XG_CHECK(np / 2 <= nd, ShapeError, "pad: padding ", pads, " covers ", np / 2,
-           " dimensions but the input of shape ", x.sizes(), " has only ", nd);
+  XG_CHECK(np / 2 <= nd, ShapeError, "pad: padding ", pads, " covers ", np / 2, " dimensions but the input of shape ",
+           x.sizes(), " has only ", nd);
   // Pair j (lo, hi) pads dim nd-1-j. A negative width crops.
   Shape out_shape = x.sizes();
   for (std::int64_t j = 0; j < np / 2; ++j) {
     const std::int64_t k = nd - 1 - j;
     out_shape[k] = x.size(k) + pads[2 * j] + pads[2 * j + 1];
-    XG_CHECK(out_shape[k] >= 0, ShapeError, "pad: padding (", pads[2 * j], ", ", pads[2 * j + 1], ") of dimension ",
-             k, " of size ", x.size(k), " gives a negative output size ", out_shape[k], " (input shape ", x.sizes(),
-             ")");
+    XG_CHECK(out_shape[k] >= 0, ShapeError, "pad: padding (", pads[2 * j], ", ", pads[2 * j + 1], ") of dimension ", k,
+             " of size ", x.size(k), " gives a negative output size ", out_shape[k], " (input shape ", x.sizes(), ")");
   }
   Tensor out = full(out_shape, value, x.dtype());
   {
@@ -373,9 +370,8 @@ Tensor pad(const Tensor& x, const Shape& pads, double value) {
   Shape neg = pads;
   for (auto& p : neg) p = -p;
   // d pad = g with the pads cropped and the crops zero-padded: pad(g, -pads)
-  autograd::record(op_pad, out, {&x}, {}, [neg](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {pad(g, neg, 0.0)};
-  });
+  autograd::record(op_pad, out, {&x}, {},
+                   [neg](const Tensor& g, const BackwardCtx&) -> TensorList { return {pad(g, neg, 0.0)}; });
   return out;
 }
 
@@ -384,8 +380,8 @@ Tensor pad(const Tensor& x, const Shape& pads, double value) {
 Tensor embedding(const Tensor& weight, const Tensor& indices) {
   detail::check_defined(weight, "embedding", "weight");
   detail::check_defined(indices, "embedding", "indices");
-  XG_CHECK(weight.dim() == 2, ShapeError, "embedding: the weight must be 2-D [num_embeddings, embedding_dim], got shape ",
-           weight.sizes());
+  XG_CHECK(weight.dim() == 2, ShapeError,
+           "embedding: the weight must be 2-D [num_embeddings, embedding_dim], got shape ", weight.sizes());
   XG_CHECK(indices.dtype() == kInt64, DtypeError, "embedding: expected int64 indices, got ", indices.dtype());
   const Tensor idx = contiguous_data(indices).reshape({-1});
   const std::int64_t rows = weight.size(0);

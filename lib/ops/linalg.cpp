@@ -21,8 +21,8 @@ namespace {
 
 /// PyTorch's products take no mixed or integer dtypes: both operands must share one floating dtype.
 void check_product_dtypes(const char* op, const Tensor& a, const Tensor& b) {
-  XG_CHECK(a.dtype() == b.dtype(), DtypeError, op, ": expected both tensors to have the same dtype, got ",
-           a.dtype(), " and ", b.dtype(), " (convert one with to())");
+  XG_CHECK(a.dtype() == b.dtype(), DtypeError, op, ": expected both tensors to have the same dtype, got ", a.dtype(),
+           " and ", b.dtype(), " (convert one with to())");
   XG_CHECK(a.is_floating_point(), DtypeError, op, ": expected floating-point tensors (float32 or float64), got ",
            a.dtype(), " and ", b.dtype());
 }
@@ -54,8 +54,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   check_args("mm", a, b);
   XG_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError, "mm: expected 2-D tensors, got shapes ", a.sizes(), " and ",
            b.sizes());
-  XG_CHECK(a.size(1) == b.size(0), ShapeError, "mm: shapes ", a.sizes(), " and ", b.sizes(),
-           " cannot be multiplied (", a.size(1), " != ", b.size(0), ")");
+  XG_CHECK(a.size(1) == b.size(0), ShapeError, "mm: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (",
+           a.size(1), " != ", b.size(0), ")");
   check_product_dtypes("mm", a, b);
   const std::int64_t m = a.size(0), k = a.size(1), n = b.size(1);
   Tensor out = detail::make_tensor({m, n}, a.dtype());
@@ -77,8 +77,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
            b.sizes());
   XG_CHECK(a.size(0) == b.size(0), ShapeError, "bmm: shapes ", a.sizes(), " and ", b.sizes(),
            " have different batch sizes (", a.size(0), " != ", b.size(0), ")");
-  XG_CHECK(a.size(2) == b.size(1), ShapeError, "bmm: shapes ", a.sizes(), " and ", b.sizes(),
-           " cannot be multiplied (", a.size(2), " != ", b.size(1), ")");
+  XG_CHECK(a.size(2) == b.size(1), ShapeError, "bmm: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (",
+           a.size(2), " != ", b.size(1), ")");
   check_product_dtypes("bmm", a, b);
   const std::int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
   Tensor out = detail::make_tensor({batch, m, n}, a.dtype());
@@ -123,8 +123,8 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 Tensor matmul(const Tensor& a, const Tensor& b) {
   check_args("matmul", a, b);
   const std::int64_t da = a.dim(), db = b.dim();
-  XG_CHECK(da >= 1 && db >= 1, ShapeError, "matmul: both arguments need to be at least 1-D, got shapes ",
-           a.sizes(), " and ", b.sizes());
+  XG_CHECK(da >= 1 && db >= 1, ShapeError, "matmul: both arguments need to be at least 1-D, got shapes ", a.sizes(),
+           " and ", b.sizes());
   // Contracted sizes: a's last dim with b's second-to-last (its only one when 1-D).
   const std::int64_t ka = a.size(-1), kb = db == 1 ? b.size(0) : b.size(-2);
   XG_CHECK(ka == kb, ShapeError, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (", ka,
@@ -163,8 +163,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 Tensor outer(const Tensor& a, const Tensor& b) {
   check_args("outer", a, b);
-  XG_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: expected 1-D tensors, got shapes ", a.sizes(),
-           " and ", b.sizes());
+  XG_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "outer: expected 1-D tensors, got shapes ", a.sizes(), " and ",
+           b.sizes());
   // (a ⊗ b)ᵢⱼ = aᵢ bⱼ: the product of a column and a row (k = 1), differentiated by mm's rule;
   // integer or mixed dtypes (which mm does not take) as a broadcast product, promoted as mul does.
   if (a.dtype() == b.dtype() && a.is_floating_point()) return mm(a.unsqueeze(1), b.unsqueeze(0));
@@ -217,13 +217,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   XG_CHECK(x.dim() >= 1, ShapeError, "linear: the input must be at least 1-D, got shape ", x.sizes());
   XG_CHECK(weight.dim() == 1 || weight.dim() == 2, ShapeError,
            "linear: the weight must be 1-D or 2-D ([out_features, in_features]), got shape ", weight.sizes());
-  XG_CHECK(x.size(-1) == weight.size(-1), ShapeError, "linear: input of shape ", x.sizes(),
-           " and weight of shape ", weight.sizes(), " do not fit (in_features ", x.size(-1), " != ",
-           weight.size(-1), ")");
+  XG_CHECK(x.size(-1) == weight.size(-1), ShapeError, "linear: input of shape ", x.sizes(), " and weight of shape ",
+           weight.sizes(), " do not fit (in_features ", x.size(-1), " != ", weight.size(-1), ")");
   XG_CHECK(x.dtype() == weight.dtype(), DtypeError, "linear: input (", x.dtype(), ") and weight (", weight.dtype(),
            ") must have the same dtype");
-  if (weight.dim() == 2 && weight.size(1) > 0 && (!bias.defined() || (bias.dtype() == x.dtype() && bias.dim() == 1 &&
-                                                  bias.size(0) == weight.size(0))))
+  if (weight.dim() == 2 && weight.size(1) > 0 &&
+      (!bias.defined() || (bias.dtype() == x.dtype() && bias.dim() == 1 && bias.size(0) == weight.size(0))))
     return linear_2d(x, weight, bias);
   Tensor y = matmul(x, weight.t());
   if (!bias.defined()) return y;

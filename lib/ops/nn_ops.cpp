@@ -61,14 +61,12 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   detail::check_defined(weight, "prelu", "weight");
   XG_CHECK(x.is_floating_point() && weight.is_floating_point(), DtypeError,
            "prelu: input and weight must be floating point, got ", x.dtype(), " and ", weight.dtype());
-  XG_CHECK(weight.dim() <= 1, ShapeError, "prelu: weight must be a scalar or a 1-D tensor, got shape ",
-           weight.sizes());
+  XG_CHECK(weight.dim() <= 1, ShapeError, "prelu: weight must be a scalar or a 1-D tensor, got shape ", weight.sizes());
   const std::int64_t num = weight.numel();
   // The channel dimension is dim 1 (dim 0 of a 1-D input is a batch of one channel).
   const std::int64_t channels = x.dim() >= 2 ? x.size(1) : 1;
-  XG_CHECK(num == 1 || num == channels, ShapeError, "prelu: weight has ", num,
-           " parameters but the input of shape ", x.sizes(), " has ", channels,
-           " channels in dim 1; use 1 parameter or one per channel");
+  XG_CHECK(num == 1 || num == channels, ShapeError, "prelu: weight has ", num, " parameters but the input of shape ",
+           x.sizes(), " has ", channels, " channels in dim 1; use 1 parameter or one per channel");
   XG_CHECK(num == 1 || x.dim() > 0, ShapeError, "prelu: a 0-d input takes a single parameter, weight has ", num);
   const Dtype d = result_type(x, weight);
   Tensor xc, wc;
@@ -111,8 +109,8 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
 
 Tensor rrelu(const Tensor& x, double lower, double upper, bool training) {
   XG_CHECK(lower <= upper, ValueError, "rrelu: lower (", lower, ") must not exceed upper (", upper, ")");
-  XG_CHECK(std::isfinite(lower) && std::isfinite(upper), ValueError, "rrelu: lower (", lower, ") and upper (",
-           upper, ") must be finite");
+  XG_CHECK(std::isfinite(lower) && std::isfinite(upper), ValueError, "rrelu: lower (", lower, ") and upper (", upper,
+           ") must be finite");
   // Out of training the slope is the mean of U(lower, upper): a leaky ReLU, as in PyTorch.
   if (!training) return leaky_relu(x, (lower + upper) / 2);
   const Tensor xc = floating_contiguous(x, "rrelu");
@@ -133,9 +131,8 @@ Tensor rrelu(const Tensor& x, double lower, double upper, bool training) {
     }
   });
   // y = x·noise with the sampled noise held fixed: d/dx = g·noise
-  autograd::record(op_rrelu, out, {&x}, {&noise}, [](const Tensor& g, const BackwardCtx& c) -> TensorList {
-    return {g * c.saved[0]};
-  });
+  autograd::record(op_rrelu, out, {&x}, {&noise},
+                   [](const Tensor& g, const BackwardCtx& c) -> TensorList { return {g * c.saved[0]}; });
   return out;
 }
 

@@ -79,13 +79,13 @@ PoolArgs<D> check_pool(const char* op, const Tensor& x, const ExpandingArray<D>&
     XG_CHECK(p.kernel[d] > 0, ValueError, op, ": kernel_size must be positive, got ", as_shape(p.kernel));
     XG_CHECK(p.stride[d] > 0, ValueError, op, ": stride must be positive, got ", as_shape(p.stride));
     XG_CHECK(p.dilation[d] > 0, ValueError, op, ": dilation must be positive, got ", as_shape(p.dilation));
-    XG_CHECK(p.padding[d] >= 0 && p.padding[d] <= p.kernel[d] / 2, ValueError, op, ": padding ",
-             as_shape(p.padding), " must be non-negative and at most half of kernel_size ", as_shape(p.kernel));
+    XG_CHECK(p.padding[d] >= 0 && p.padding[d] <= p.kernel[d] / 2, ValueError, op, ": padding ", as_shape(p.padding),
+             " must be non-negative and at most half of kernel_size ", as_shape(p.kernel));
   }
   const i64 first = x.dim() - static_cast<i64>(D);
   for (std::size_t d = 0; d < D; ++d)
-    p.out[d] = pool_out(x.size(first + static_cast<i64>(d)), p.kernel[d], p.padding[d], p.stride[d], p.dilation[d],
-                        ceil_mode);
+    p.out[d] =
+        pool_out(x.size(first + static_cast<i64>(d)), p.kernel[d], p.padding[d], p.stride[d], p.dilation[d], ceil_mode);
   for (i64 o : p.out)
     XG_CHECK(o > 0, ShapeError, op, ": the input of shape ", x.sizes(), " is too small for kernel_size ",
              as_shape(p.kernel), " (dilation ", as_shape(p.dilation), ", padding ", as_shape(p.padding),
@@ -241,17 +241,16 @@ void adaptive_windows(i64 in, i64 out, std::vector<i64>& lo, std::vector<i64>& h
 }
 
 template <std::size_t D>
-Tensor avg_pool(const char* op, const Tensor& input, const ExpandingArray<D>& kernel,
-                const ExpandingArray<D>& stride, const ExpandingArray<D>& padding, bool ceil_mode,
-                bool count_include_pad, std::optional<i64> divisor_override) {
+Tensor avg_pool(const char* op, const Tensor& input, const ExpandingArray<D>& kernel, const ExpandingArray<D>& stride,
+                const ExpandingArray<D>& padding, bool ceil_mode, bool count_include_pad,
+                std::optional<i64> divisor_override) {
   bool batched = true;
   const Tensor x = with_batch(op, input, D, batched);
   const PoolArgs<D> p = check_pool(op, input, kernel, stride, padding, ExpandingArray<D>(1), ceil_mode);
   XG_CHECK(!divisor_override || *divisor_override > 0, ValueError, op, ": divisor_override must be positive, got ",
            *divisor_override);
   const Tensor x4 = D == 1 ? x.unsqueeze(2) : x;
-  const Pair k = to_pair(p.kernel, 1), st = to_pair(p.stride, 1), pad = to_pair(p.padding, 0),
-             out = to_pair(p.out, 1);
+  const Pair k = to_pair(p.kernel, 1), st = to_pair(p.stride, 1), pad = to_pair(p.padding, 0), out = to_pair(p.out, 1);
   auto w = std::make_shared<kernels::AvgPoolWindows>();
   w->planes = x4.size(0) * x4.size(1);
   w->in_h = x4.size(2);
@@ -269,8 +268,7 @@ Tensor adaptive_avg_pool(const char* op, const Tensor& input, const ExpandingArr
   bool batched = true;
   const Tensor x = with_batch(op, input, D, batched);
   const auto size = expand(output_size, op, "output_size");
-  for (i64 o : size)
-    XG_CHECK(o >= 0, ValueError, op, ": output_size must be non-negative, got ", as_shape(size));
+  for (i64 o : size) XG_CHECK(o >= 0, ValueError, op, ": output_size must be non-negative, got ", as_shape(size));
   const Tensor x4 = D == 1 ? x.unsqueeze(2) : x;
   const Pair out = to_pair(size, 1);
   auto w = std::make_shared<kernels::AvgPoolWindows>();
@@ -316,8 +314,7 @@ Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, ExpandingA
 Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, ExpandingArray<2> stride,
                   ExpandingArray<2> padding, bool ceil_mode, bool count_include_pad,
                   std::optional<std::int64_t> divisor_override) {
-  return avg_pool<2>("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override);
+  return avg_pool<2>("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
 }
 
 Tensor adaptive_avg_pool1d(const Tensor& input, ExpandingArray<1> output_size) {

@@ -80,8 +80,9 @@ void* data_of(const Tensor& t) { return impl(t).byte_ptr(); }
 
 void check_floating(const Tensor& x, const char* op) {
   detail::check_defined(x, op);
-  XG_CHECK(is_floating_point(x.dtype()), DtypeError, op, ": expected a floating-point tensor (float32 or float64), got ",
-           x.dtype(), " (convert with to(xg::kFloat32))");
+  XG_CHECK(is_floating_point(x.dtype()), DtypeError, op,
+           ": expected a floating-point tensor (float32 or float64), got ", x.dtype(),
+           " (convert with to(xg::kFloat32))");
 }
 
 /// The extremes have no identity: reducing nothing is an error, as in PyTorch (ValueError for a
@@ -169,8 +170,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
     }
     const std::int64_t want = shape[i - lead];
     if (want == 1 && x.size(i) != 1) dims.push_back(i);
-    else
-      XG_CHECK(want == x.size(i), ShapeError, "sum_to: shape ", x.sizes(), " cannot be summed to ", shape);
+    else XG_CHECK(want == x.size(i), ShapeError, "sum_to: shape ", x.sizes(), " cannot be summed to ", shape);
   }
   if (dims.empty()) return x.reshape(shape);
   return sum(x, dims, true).reshape(shape);
@@ -210,13 +210,14 @@ Tensor var_std(const Tensor& x, const Shape& dims, double correction, bool keepd
   } else {
     // d std = g · (x − mean) / ((N − correction) · std), taken as 0 where std = 0 (as PyTorch);
     // the division uses a safe denominator so that no inf enters the double-backward graph.
-    autograd::record(op_std, out, {&x}, {&x, &out}, [keep, rd, dof](const Tensor& g, const BackwardCtx& c) -> TensorList {
-      const Tensor& v = c.saved[0];
-      const Tensor y = c.saved[1].reshape(keep);
-      const Tensor zero = y == 0;
-      const Tensor scale = where(zero, 0.0, g.reshape(keep) / (where(zero, 1.0, y) * dof));
-      return {scale * (v - mean(v, rd, true))};
-    });
+    autograd::record(op_std, out, {&x}, {&x, &out},
+                     [keep, rd, dof](const Tensor& g, const BackwardCtx& c) -> TensorList {
+                       const Tensor& v = c.saved[0];
+                       const Tensor y = c.saved[1].reshape(keep);
+                       const Tensor zero = y == 0;
+                       const Tensor scale = where(zero, 0.0, g.reshape(keep) / (where(zero, 1.0, y) * dof));
+                       return {scale * (v - mean(v, rd, true))};
+                     });
   }
   return out;
 }
@@ -348,7 +349,9 @@ std::tuple<Tensor, Tensor> max(const Tensor& x, std::int64_t dim, bool keepdim) 
 std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim) {
   return extreme_dim<false>(x, dim, keepdim, "min", op_min);
 }
-Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) { return extreme<true>(x, dims, keepdim, "amax", op_amax); }
+Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {
+  return extreme<true>(x, dims, keepdim, "amax", op_amax);
+}
 Tensor amin(const Tensor& x, const Shape& dims, bool keepdim) {
   return extreme<false>(x, dims, keepdim, "amin", op_amin);
 }

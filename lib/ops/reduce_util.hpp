@@ -8,10 +8,10 @@ namespace xg::ops {
 struct ReduceShape {
   std::int64_t outer = 1;  // number of output elements
   std::int64_t inner = 1;  // number of input elements reduced into each
-  Shape out_shape;   // without the reduced dims, or with them as 1 when keepdim
-  Shape keep_shape;  // always with the reduced dims as 1 (for broadcasting gradients back)
-  Shape dims;        // the reduced dims, wrapped and sorted
-  Shape perm;        // the kept dims in order, then the reduced dims
+  Shape out_shape;         // without the reduced dims, or with them as 1 when keepdim
+  Shape keep_shape;        // always with the reduced dims as 1 (for broadcasting gradients back)
+  Shape dims;              // the reduced dims, wrapped and sorted
+  Shape perm;              // the kept dims in order, then the reduced dims
 };
 
 /// x with the reduced dims moved last and made contiguous, so that output element o reduces the

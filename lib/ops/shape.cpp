@@ -40,8 +40,8 @@ Shape infer_size(const Shape& shape, std::int64_t numel, const char* op, const S
              from, " (", numel, " elements)");
     out[infer] = numel / known;
   }
-  XG_CHECK(detail::checked_numel(out, op) == numel, ShapeError, op, ": shape ", shape, " is invalid for an input of shape ", from,
-           " (", numel, " elements)");
+  XG_CHECK(detail::checked_numel(out, op) == numel, ShapeError, op, ": shape ", shape,
+           " is invalid for an input of shape ", from, " (", numel, " elements)");
   return out;
 }
 }  // namespace
@@ -54,9 +54,8 @@ Tensor Tensor::view(const Shape& shape) const {
   Tensor out = detail::make_view(*this, target, contiguous_strides(target), storage_offset());
   const Shape in_shape = sizes();
   // d view = g reshaped back
-  autograd::record(op_view, out, {this}, {}, [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {g.reshape(in_shape)};
-  });
+  autograd::record(op_view, out, {this}, {},
+                   [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList { return {g.reshape(in_shape)}; });
   return out;
 }
 
@@ -89,7 +88,8 @@ Tensor Tensor::unflatten(std::int64_t d, const Shape& sz) const {
   const Shape inner = infer_size(sz, size(d), "unflatten", sizes());
   Shape out;
   for (std::int64_t i = 0; i < dim(); ++i) {
-    if (i == d) for (auto v : inner) out.push_back(v);
+    if (i == d)
+      for (auto v : inner) out.push_back(v);
     else out.push_back(size(i));
   }
   return reshape(out);
@@ -98,8 +98,8 @@ Tensor Tensor::unflatten(std::int64_t d, const Shape& sz) const {
 Tensor Tensor::permute(const Shape& dims) const {
   detail::check_defined(*this, "permute");
   const std::int64_t n = dim();
-  XG_CHECK(static_cast<std::int64_t>(dims.size()) == n, ShapeError, "permute: got ", dims.size(),
-           " dimensions ", dims, " for a tensor of shape ", sizes());
+  XG_CHECK(static_cast<std::int64_t>(dims.size()) == n, ShapeError, "permute: got ", dims.size(), " dimensions ", dims,
+           " for a tensor of shape ", sizes());
   Shape perm(n), shape(n), st(n), inv(n);
   std::vector<bool> seen(n, false);
   for (std::int64_t i = 0; i < n; ++i) {
@@ -113,9 +113,8 @@ Tensor Tensor::permute(const Shape& dims) const {
   }
   Tensor out = detail::make_view(*this, shape, st, storage_offset());
   // d permute = g permuted by the inverse
-  autograd::record(op_permute, out, {this}, {}, [inv](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {g.permute(inv)};
-  });
+  autograd::record(op_permute, out, {this}, {},
+                   [inv](const Tensor& g, const BackwardCtx&) -> TensorList { return {g.permute(inv)}; });
   return out;
 }
 Tensor permute(const Tensor& x, const Shape& dims) { return x.permute(dims); }
@@ -142,7 +141,8 @@ Tensor Tensor::t() const {
 Tensor Tensor::squeeze() const {
   detail::check_defined(*this, "squeeze");
   Shape s;
-  for (std::int64_t v : sizes()) if (v != 1) s.push_back(v);
+  for (std::int64_t v : sizes())
+    if (v != 1) s.push_back(v);
   return s.size() == sizes().size() ? *this : reshape(s);
 }
 Tensor Tensor::squeeze(std::int64_t d) const {
@@ -155,9 +155,8 @@ Tensor Tensor::squeeze(std::int64_t d) const {
   st.erase(d);
   Tensor out = detail::make_view(*this, s, st, storage_offset());
   const Shape in_shape = sizes();
-  autograd::record(op_view, out, {this}, {}, [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {g.reshape(in_shape)};
-  });
+  autograd::record(op_view, out, {this}, {},
+                   [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList { return {g.reshape(in_shape)}; });
   return out;
 }
 Tensor squeeze(const Tensor& x) { return x.squeeze(); }
@@ -172,9 +171,8 @@ Tensor Tensor::unsqueeze(std::int64_t d) const {
   st.insert(d, new_stride);
   Tensor out = detail::make_view(*this, s, st, storage_offset());
   const Shape in_shape = sizes();
-  autograd::record(op_view, out, {this}, {}, [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {g.reshape(in_shape)};
-  });
+  autograd::record(op_view, out, {this}, {},
+                   [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList { return {g.reshape(in_shape)}; });
   return out;
 }
 Tensor unsqueeze(const Tensor& x, std::int64_t d) { return x.unsqueeze(d); }
@@ -192,8 +190,8 @@ Tensor Tensor::expand(const Shape& target) const {
       const std::int64_t have = size(j);
       const std::int64_t s = want == -1 ? have : want;
       XG_CHECK(s >= 0, ShapeError, "expand: invalid size ", want, " for dimension ", i, " in ", target);
-      XG_CHECK(have == s || have == 1, ShapeError, "expand: the input shape ", sizes(),
-               " cannot be expanded to ", target, " (dimension ", i, ": ", have, " vs ", s, ")");
+      XG_CHECK(have == s || have == 1, ShapeError, "expand: the input shape ", sizes(), " cannot be expanded to ",
+               target, " (dimension ", i, ": ", have, " vs ", s, ")");
       shape[i] = s;
       st[i] = have == s ? stride(j) : 0;
     } else {
@@ -207,9 +205,8 @@ Tensor Tensor::expand(const Shape& target) const {
   Tensor out = detail::make_view(*this, shape, st, storage_offset());
   const Shape in_shape = sizes();
   // d expand = g summed over the expanded dims
-  autograd::record(op_expand, out, {this}, {}, [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {sum_to(g, in_shape)};
-  });
+  autograd::record(op_expand, out, {this}, {},
+                   [in_shape](const Tensor& g, const BackwardCtx&) -> TensorList { return {sum_to(g, in_shape)}; });
   return out;
 }
 Tensor expand(const Tensor& x, const Shape& sizes) { return x.expand(sizes); }
@@ -291,9 +288,8 @@ Tensor slice_backward(const Tensor& grad, const Shape& input_sizes, std::int64_t
     kernels::copy_into(impl(grad), impl(view));
   }
   // d slice_backward = gg sliced
-  autograd::record(op_slice_backward, out, {&grad}, {}, [=](const Tensor& g, const BackwardCtx&) -> TensorList {
-    return {g.slice(d, start, end, step)};
-  });
+  autograd::record(op_slice_backward, out, {&grad}, {},
+                   [=](const Tensor& g, const BackwardCtx&) -> TensorList { return {g.slice(d, start, end, step)}; });
   return out;
 }
 
@@ -327,20 +323,20 @@ TensorList split_with_sizes(const Tensor& x, const Shape& split_sizes, std::int6
   const Shape sizes = split_sizes;
   const Dtype dtype = x.dtype();
   // d split = the pieces' gradients joined along dim (zeros for pieces without one)
-  autograd::record_multi(op_split_with_sizes, out, {&x}, [d, sizes, dtype, shape = x.sizes()](
-                                                             const TensorList& gs, const BackwardCtx&) -> TensorList {
-    TensorList parts(gs.size());
-    for (std::size_t i = 0; i < gs.size(); ++i) {
-      if (gs[i].defined()) {
-        parts[i] = gs[i];
-      } else {
-        Shape s = shape;
-        s[d] = sizes[i];
-        parts[i] = zeros(s, dtype);
-      }
-    }
-    return {parts.size() == 1 ? parts[0] : cat(parts, d)};
-  });
+  autograd::record_multi(op_split_with_sizes, out, {&x},
+                         [d, sizes, dtype, shape = x.sizes()](const TensorList& gs, const BackwardCtx&) -> TensorList {
+                           TensorList parts(gs.size());
+                           for (std::size_t i = 0; i < gs.size(); ++i) {
+                             if (gs[i].defined()) {
+                               parts[i] = gs[i];
+                             } else {
+                               Shape s = shape;
+                               s[d] = sizes[i];
+                               parts[i] = zeros(s, dtype);
+                             }
+                           }
+                           return {parts.size() == 1 ? parts[0] : cat(parts, d)};
+                         });
   return out;
 }
 

@@ -28,8 +28,8 @@ Shape as_shape(const std::array<std::int64_t, D>& v) {
 /// naming op and the argument otherwise).
 template <std::size_t D>
 std::array<std::int64_t, D> expand(const ExpandingArray<D>& v, const char* op, const char* what) {
-  XG_CHECK(v.given() == 1 || v.given() == D, ValueError, op, ": expected ", what, " to be one number or a list of ",
-           D, ", got a list of ", v.given());
+  XG_CHECK(v.given() == 1 || v.given() == D, ValueError, op, ": expected ", what, " to be one number or a list of ", D,
+           ", got a list of ", v.given());
   return v.values();
 }
 

@@ -3,16 +3,55 @@
 
 namespace xg {
 
-#define XG_M0(name) Tensor Tensor::name() const { return xg::name(*this); }
-XG_M0(neg) XG_M0(abs) XG_M0(sign) XG_M0(exp) XG_M0(log) XG_M0(log1p) XG_M0(expm1) XG_M0(sqrt) XG_M0(rsqrt)
-XG_M0(square) XG_M0(reciprocal) XG_M0(sin) XG_M0(cos) XG_M0(tanh) XG_M0(sigmoid) XG_M0(erf) XG_M0(relu)
-XG_M0(logical_not) XG_M0(isnan) XG_M0(isinf) XG_M0(isfinite) XG_M0(all) XG_M0(any) XG_M0(mean) XG_M0(prod)
-XG_M0(max) XG_M0(min)
+#define XG_M0(name) \
+  Tensor Tensor::name() const { return xg::name(*this); }
+XG_M0(neg)
+XG_M0(abs)
+XG_M0(sign)
+XG_M0(exp)
+XG_M0(log)
+XG_M0(log1p)
+XG_M0(expm1)
+XG_M0(sqrt)
+XG_M0(rsqrt)
+XG_M0(square)
+XG_M0(reciprocal)
+XG_M0(sin)
+XG_M0(cos)
+XG_M0(tanh)
+XG_M0(sigmoid)
+XG_M0(erf)
+XG_M0(relu)
+XG_M0(logical_not)
+XG_M0(isnan)
+XG_M0(isinf)
+XG_M0(isfinite)
+XG_M0(all)
+XG_M0(any)
+XG_M0(mean)
+XG_M0(prod)
+XG_M0(max)
+XG_M0(min)
 #undef XG_M0
 
-#define XG_M1(name) Tensor Tensor::name(const Tensor& o) const { return xg::name(*this, o); }
-XG_M1(mul) XG_M1(div) XG_M1(eq) XG_M1(ne) XG_M1(lt) XG_M1(le) XG_M1(gt) XG_M1(ge) XG_M1(logical_and)
-XG_M1(logical_or) XG_M1(logical_xor) XG_M1(matmul) XG_M1(mm) XG_M1(bmm) XG_M1(dot) XG_M1(outer)
+#define XG_M1(name) \
+  Tensor Tensor::name(const Tensor& o) const { return xg::name(*this, o); }
+XG_M1(mul)
+XG_M1(div)
+XG_M1(eq)
+XG_M1(ne)
+XG_M1(lt)
+XG_M1(le)
+XG_M1(gt)
+XG_M1(ge)
+XG_M1(logical_and)
+XG_M1(logical_or)
+XG_M1(logical_xor)
+XG_M1(matmul)
+XG_M1(mm)
+XG_M1(bmm)
+XG_M1(dot)
+XG_M1(outer)
 #undef XG_M1
 
 Tensor Tensor::pow(const Tensor& e) const { return xg::pow(*this, e); }
@@ -40,11 +79,17 @@ Tensor Tensor::index_add(std::int64_t d, const Tensor& i, const Tensor& s) const
 Tensor Tensor::sum(std::optional<Dtype> d) const { return xg::sum(*this, d); }
 Tensor Tensor::sum(const Shape& dims, bool keepdim) const { return xg::sum(*this, dims, keepdim); }
 Tensor Tensor::mean(const Shape& dims, bool keepdim) const { return xg::mean(*this, dims, keepdim); }
-Tensor Tensor::var(const Shape& dims, double correction, bool keepdim) const { return xg::var(*this, dims, correction, keepdim); }
-Tensor Tensor::std(const Shape& dims, double correction, bool keepdim) const { return xg::std(*this, dims, correction, keepdim); }
+Tensor Tensor::var(const Shape& dims, double correction, bool keepdim) const {
+  return xg::var(*this, dims, correction, keepdim);
+}
+Tensor Tensor::std(const Shape& dims, double correction, bool keepdim) const {
+  return xg::std(*this, dims, correction, keepdim);
+}
 Tensor Tensor::masked_select(const Tensor& m) const { return xg::masked_select(*this, m); }
 Tensor Tensor::masked_scatter(const Tensor& m, const Tensor& s) const { return xg::masked_scatter(*this, m, s); }
-Tensor Tensor::take_along_dim(const Tensor& i, std::optional<std::int64_t> d) const { return xg::take_along_dim(*this, i, d); }
+Tensor Tensor::take_along_dim(const Tensor& i, std::optional<std::int64_t> d) const {
+  return xg::take_along_dim(*this, i, d);
+}
 Tensor Tensor::nonzero() const { return xg::nonzero(*this); }
 Tensor Tensor::prod(std::int64_t d, bool keepdim) const { return xg::prod(*this, d, keepdim); }
 std::tuple<Tensor, Tensor> Tensor::max(std::int64_t d, bool keepdim) const { return xg::max(*this, d, keepdim); }

@@ -12,9 +12,9 @@ GradientAccumulator::GradientAccumulator(Optimizer& optimizer, std::int64_t accu
 }
 
 bool GradientAccumulator::backward(const Tensor& loss) {
-  XG_CHECK(loss.defined() && loss.numel() == 1, ValueError,
-           "GradientAccumulator.backward: expected a one-element loss",
-           loss.defined() ? ::xg::detail::concat(", got shape ", loss.sizes()) : std::string(", got an undefined tensor"));
+  XG_CHECK(
+      loss.defined() && loss.numel() == 1, ValueError, "GradientAccumulator.backward: expected a one-element loss",
+      loss.defined() ? ::xg::detail::concat(", got shape ", loss.sizes()) : std::string(", got an undefined tensor"));
   (loss / static_cast<double>(k_)).backward();
   ++pending_;
   return pending_ >= k_;

@@ -21,12 +21,11 @@ void Adadelta::init_state(const Tensor& param, AdadeltaState& state, const Adade
 
 void Adadelta::update(Tensor& param, const Tensor& grad, AdadeltaState& state, const AdadeltaOptions& o) {
   ++state.step;
-  detail::fused_update(name(), param, grad, {&state.square_avg, &state.acc_delta},
-                       [&]<class T>(T* p, const T* g, std::int64_t n) {
-                         kernels::optim::adadelta<T>(p, g, state.square_avg.data_ptr<T>(),
-                                                     state.acc_delta.data_ptr<T>(), n,
-                                                     {o.lr, o.rho, o.eps, o.weight_decay, o.maximize});
-                       });
+  detail::fused_update(
+      name(), param, grad, {&state.square_avg, &state.acc_delta}, [&]<class T>(T* p, const T* g, std::int64_t n) {
+        kernels::optim::adadelta<T>(p, g, state.square_avg.data_ptr<T>(), state.acc_delta.data_ptr<T>(), n,
+                                    {o.lr, o.rho, o.eps, o.weight_decay, o.maximize});
+      });
 }
 
 }  // namespace xg::optim

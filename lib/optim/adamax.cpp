@@ -24,10 +24,11 @@ void Adamax::init_state(const Tensor& param, AdamaxState& state, const AdamaxOpt
 void Adamax::update(Tensor& param, const Tensor& grad, AdamaxState& state, const AdamaxOptions& o) {
   ++state.step;
   const double clr = o.lr / (1 - std::pow(o.betas.first, static_cast<double>(state.step)));
-  detail::fused_update(name(), param, grad, {&state.exp_avg, &state.exp_inf}, [&]<class T>(T* p, const T* g, std::int64_t n) {
-    kernels::optim::adamax<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_inf.data_ptr<T>(), n,
-                              {clr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.maximize});
-  });
+  detail::fused_update(
+      name(), param, grad, {&state.exp_avg, &state.exp_inf}, [&]<class T>(T* p, const T* g, std::int64_t n) {
+        kernels::optim::adamax<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_inf.data_ptr<T>(), n,
+                                  {clr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.maximize});
+      });
 }
 
 }  // namespace xg::optim

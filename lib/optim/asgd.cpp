@@ -29,7 +29,8 @@ void ASGD::update(Tensor& param, const Tensor& grad, ASGDState& state, const ASG
   ++state.step;
   const double t = static_cast<double>(state.step);
   detail::fused_update(name(), param, grad, {&state.ax}, [&]<class T>(T* p, const T* g, std::int64_t n) {
-    kernels::optim::asgd<T>(p, g, state.ax.data_ptr<T>(), n, {state.eta, o.lambd, state.mu, o.weight_decay, o.maximize});
+    kernels::optim::asgd<T>(p, g, state.ax.data_ptr<T>(), n,
+                            {state.eta, o.lambd, state.mu, o.weight_decay, o.maximize});
   });
   // η_t = lr / (1 + λ·lr·t)^α and μ_t = 1 / max(1, t − t0): averaging starts after step t0.
   state.eta = detail::as_float32(o.lr / std::pow(1 + o.lambd * o.lr * t, o.alpha));

@@ -299,9 +299,7 @@ namespace detail {
 UpdateBnScope::UpdateBnScope(nn::Module& model) : model_(&model) {
   model.apply([this](nn::Module& m) {
     modes_.emplace_back(&m, m.is_training());
-    if (auto* bn = dynamic_cast<nn::BatchNormImplBase*>(&m)) {
-      momenta_.emplace_back(bn, bn->options.momentum);
-    }
+    if (auto* bn = dynamic_cast<nn::BatchNormImplBase*>(&m)) { momenta_.emplace_back(bn, bn->options.momentum); }
   });
   if (momenta_.empty()) return;
   // torch.optim.swa_utils.update_bn: zero statistics, momentum None (the k-th batch gets weight

@@ -43,9 +43,15 @@ void update_direction(CGState& st, const Tensor& g, CGBeta beta_rule, std::int64
     const double gg_prev = dotd(g_prev, g_prev);
     double beta = 0;
     switch (beta_rule) {
-      case CGBeta::FletcherReeves: beta = dotd(g, g) / gg_prev; break;
-      case CGBeta::PolakRibiere: beta = dotd(g, g - g_prev) / gg_prev; break;
-      case CGBeta::PolakRibierePlus: beta = std::max(0.0, dotd(g, g - g_prev) / gg_prev); break;
+      case CGBeta::FletcherReeves:
+        beta = dotd(g, g) / gg_prev;
+        break;
+      case CGBeta::PolakRibiere:
+        beta = dotd(g, g - g_prev) / gg_prev;
+        break;
+      case CGBeta::PolakRibierePlus:
+        beta = std::max(0.0, dotd(g, g - g_prev) / gg_prev);
+        break;
     }
     st.d = -g + st.d * beta;
     // Without exact line searches d may point uphill: fall back to steepest descent.

@@ -67,10 +67,10 @@ inline void check_in_range(const char* optimizer, const char* what, double value
 }
 /// Adam-family betas in [0, 1).
 inline void check_betas(const char* optimizer, const std::pair<double, double>& betas) {
-  XG_CHECK(betas.first >= 0.0 && betas.first < 1.0, ValueError, optimizer, ": invalid beta parameter at index 0: ",
-           betas.first, " (must be in [0, 1))");
-  XG_CHECK(betas.second >= 0.0 && betas.second < 1.0, ValueError, optimizer, ": invalid beta parameter at index 1: ",
-           betas.second, " (must be in [0, 1))");
+  XG_CHECK(betas.first >= 0.0 && betas.first < 1.0, ValueError, optimizer,
+           ": invalid beta parameter at index 0: ", betas.first, " (must be in [0, 1))");
+  XG_CHECK(betas.second >= 0.0 && betas.second < 1.0, ValueError, optimizer,
+           ": invalid beta parameter at index 1: ", betas.second, " (must be in [0, 1))");
 }
 
 }  // namespace xg::optim::detail

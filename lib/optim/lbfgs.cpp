@@ -137,8 +137,8 @@ Tensor LBFGS::step(const LossClosure& closure) {
       st.ro.clear();
       H_diag = 1;
     } else {
-      XG_CHECK(d.defined() && prev_flat_grad.defined(), ValueError, name(),
-               ": the state has n_iter = ", st.n_iter - 1, " but no previous direction or gradient");
+      XG_CHECK(d.defined() && prev_flat_grad.defined(), ValueError, name(), ": the state has n_iter = ", st.n_iter - 1,
+               " but no previous direction or gradient");
       push_curvature_pair(st, flat_grad, prev_flat_grad, d, t, o.history_size, H_diag);
       d = two_loop_direction(st, flat_grad, H_diag, dtype);
     }
@@ -155,8 +155,8 @@ Tensor LBFGS::step(const LossClosure& closure) {
     const double gtd = dot(flat_grad, d).item<double>();  // directional derivative
     if (gtd > -o.tolerance_change) break;                 // not a descent direction any more
 
-    const Move move = move_along(name(), closure, x, d, gtd, o.line_search_fn.has_value(), n_iter != o.max_iter, t,
-                                 loss, flat_grad);
+    const Move move =
+        move_along(name(), closure, x, d, gtd, o.line_search_fn.has_value(), n_iter != o.max_iter, t, loss, flat_grad);
     const std::int64_t ls_func_evals = move.evals;
     const bool opt_cond = move.evaluated && max_abs(flat_grad) <= o.tolerance_grad;
     current_evals += ls_func_evals;
@@ -166,7 +166,7 @@ Tensor LBFGS::step(const LossClosure& closure) {
     if (n_iter == o.max_iter) break;
     if (current_evals >= o.max_eval) break;
     if (opt_cond) break;
-    if (max_abs(d * t) <= o.tolerance_change) break;       // the step is too small
+    if (max_abs(d * t) <= o.tolerance_change) break;             // the step is too small
     if (std::abs(loss - prev_loss) < o.tolerance_change) break;  // the loss no longer changes
   }
 

@@ -10,7 +10,8 @@
 
 namespace xg::optim::detail {
 
-FlatParams::FlatParams(std::string owner, std::vector<Tensor> params) : owner_(std::move(owner)), params_(std::move(params)) {
+FlatParams::FlatParams(std::string owner, std::vector<Tensor> params)
+    : owner_(std::move(owner)), params_(std::move(params)) {
   for (std::size_t k = 0; k < params_.size(); ++k) {
     XG_CHECK(params_[k].dtype() == params_[0].dtype(), DtypeError, owner_,
              ": all parameters must have one dtype (they form one vector), but parameter 0 is ", params_[0].dtype(),
@@ -79,9 +80,10 @@ Tensor evaluate_closure(const std::string& owner, const LossClosure& closure) {
     EnableGradGuard grad_on;
     loss = closure();
   }
-  XG_CHECK(loss.defined() && loss.numel() == 1, ValueError, owner,
-           ".step: the closure must return the loss as a one-element tensor",
-           loss.defined() ? ::xg::detail::concat(", got shape ", loss.sizes()) : std::string(", got an undefined tensor"));
+  XG_CHECK(
+      loss.defined() && loss.numel() == 1, ValueError, owner,
+      ".step: the closure must return the loss as a one-element tensor",
+      loss.defined() ? ::xg::detail::concat(", got shape ", loss.sizes()) : std::string(", got an undefined tensor"));
   return loss;
 }
 
@@ -150,12 +152,12 @@ Bracket bracket_phase(Line& line, Point trial, std::int64_t max_ls) {
     if (line.too_little_decrease(trial) || (ls_iter > 1 && trial.f >= prev.f))  // sufficient decrease failed
       return {{prev, trial}, false, ls_iter};
     if (line.flat_enough(trial)) return {{trial}, true, ls_iter};  // both conditions hold at t
-    if (trial.gtd >= 0) return {{prev, trial}, false, ls_iter};   // the slope turned: a minimizer lies in between
+    if (trial.gtd >= 0) return {{prev, trial}, false, ls_iter};    // the slope turned: a minimizer lies in between
     // Extrapolate: the cubic's minimizer, kept within [t + 0.01(t − t_prev), 10t].
     const double min_step = trial.t + 0.01 * (trial.t - prev.t);
     const double max_step = trial.t * 10;
-    const double t = cubic_interpolate(prev.t, prev.f, prev.gtd, trial.t, trial.f, trial.gtd,
-                                       std::pair{min_step, max_step});
+    const double t =
+        cubic_interpolate(prev.t, prev.f, prev.gtd, trial.t, trial.f, trial.gtd, std::pair{min_step, max_step});
     prev = std::move(trial);
     trial = line.probe(t);
     ++ls_iter;

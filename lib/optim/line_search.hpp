@@ -49,10 +49,10 @@ double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, 
                          std::optional<std::pair<double, double>> bounds = std::nullopt);
 
 struct LineSearchResult {
-  double loss;        ///< f(x + t·d)
-  Tensor grad;        ///< ∇f(x + t·d), flat
-  double t;           ///< the accepted step
-  std::int64_t evals; ///< function evaluations spent
+  double loss;         ///< f(x + t·d)
+  Tensor grad;         ///< ∇f(x + t·d), flat
+  double t;            ///< the accepted step
+  std::int64_t evals;  ///< function evaluations spent
 };
 
 /// φ(t): the loss and flat gradient at x + t·d (leaving x as it was).

@@ -18,7 +18,7 @@
 namespace xg::optim {
 
 namespace {
-constexpr double kPi = std::numbers::pi;  // == Python's math.pi
+constexpr double kPi = std::numbers::pi;          // == Python's math.pi
 constexpr double kMaxEpoch = 9007199254740992.0;  // 2^53: epochs up to here are exact doubles and fit int64
 
 void check_finite(double v, const std::string& owner, const char* what) {
@@ -147,7 +147,8 @@ void LRScheduler::start() {
 }
 
 void LRScheduler::check_ready() const {
-  XG_CHECK(started_, ValueError, name_, ": the scheduler was never started (a scheduler's constructor must end with start())");
+  XG_CHECK(started_, ValueError, name_,
+           ": the scheduler was never started (a scheduler's constructor must end with start())");
   XG_CHECK(num_groups() == base_lrs_.size(), ValueError, name_, ": the optimizer has ", num_groups(),
            " parameter groups but the scheduler was created for ", base_lrs_.size(),
            " (create schedulers after adding every parameter group)");
@@ -194,8 +195,8 @@ void LRScheduler::state_fields(std::vector<SchedulerField>& out) {
 
 namespace {
 std::vector<LRLambda> check_lambdas(std::vector<LRLambda> fns, std::size_t groups, const std::string& owner) {
-  XG_CHECK(fns.size() == groups, ValueError, owner, ": expected ", groups, " lr_lambdas (one per parameter group), got ",
-           fns.size());
+  XG_CHECK(fns.size() == groups, ValueError, owner, ": expected ", groups,
+           " lr_lambdas (one per parameter group), got ", fns.size());
   for (std::size_t g = 0; g < fns.size(); ++g)
     XG_CHECK(static_cast<bool>(fns[g]), ValueError, owner, ": lr_lambda ", g, " is an empty function");
   return fns;
@@ -251,8 +252,7 @@ std::optional<std::vector<double>> StepLR::closed_form_lr() {
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma)
     : LRScheduler(optimizer, "MultiStepLR"), milestones_(std::move(milestones)), gamma_(gamma) {
-  for (auto m : milestones_)
-    XG_CHECK(m >= 0, ValueError, name_, ": milestones must be non-negative epochs, got ", m);
+  for (auto m : milestones_) XG_CHECK(m >= 0, ValueError, name_, ": milestones must be non-negative epochs, got ", m);
   XG_CHECK(std::isfinite(gamma) && gamma > 0, ValueError, name_, ": gamma must be positive and finite, got ", gamma);
   std::sort(milestones_.begin(), milestones_.end());
   start();
@@ -275,7 +275,8 @@ std::optional<std::vector<double>> MultiStepLR::closed_form_lr() {
 
 // ---- ConstantLR, LinearLR, ExponentialLR, PolynomialLR ------------------------------------------
 
-ConstantLR::ConstantLR(Optimizer& optimizer, ConstantLROptions options) : LRScheduler(optimizer, "ConstantLR"), o_(options) {
+ConstantLR::ConstantLR(Optimizer& optimizer, ConstantLROptions options)
+    : LRScheduler(optimizer, "ConstantLR"), o_(options) {
   // PyTorch accepts factor = 0 and then divides by it when the warm-up ends; we refuse it here.
   XG_CHECK(o_.factor > 0 && o_.factor <= 1, ValueError, name_, ": factor must be in (0, 1], got ", o_.factor);
   XG_CHECK(o_.total_iters >= 1, ValueError, name_, ": total_iters must be a positive integer, got ", o_.total_iters);
@@ -315,8 +316,8 @@ std::vector<double> LinearLR::get_lr() {
   if (last_epoch_ > o_.total_iters) return lrs;
   // Ratio of consecutive factors f(e) / f(e-1), f(e) = start + (end - start) e / total.
   const double d = o_.end_factor - o_.start_factor;
-  const double ratio = 1.0 + d / (static_cast<double>(o_.total_iters) * o_.start_factor +
-                                  static_cast<double>(last_epoch_ - 1) * d);
+  const double ratio =
+      1.0 + d / (static_cast<double>(o_.total_iters) * o_.start_factor + static_cast<double>(last_epoch_ - 1) * d);
   for (auto& lr : lrs) lr = lr * ratio;
   return lrs;
 }
@@ -324,11 +325,13 @@ std::optional<std::vector<double>> LinearLR::closed_form_lr() {
   const double e = static_cast<double>(std::min(o_.total_iters, last_epoch_));
   std::vector<double> out(base_lrs_.size());
   for (std::size_t g = 0; g < out.size(); ++g)
-    out[g] = base_lrs_[g] * (o_.start_factor + (o_.end_factor - o_.start_factor) * e / static_cast<double>(o_.total_iters));
+    out[g] =
+        base_lrs_[g] * (o_.start_factor + (o_.end_factor - o_.start_factor) * e / static_cast<double>(o_.total_iters));
   return out;
 }
 
-ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer, "ExponentialLR"), gamma_(gamma) {
+ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)
+    : LRScheduler(optimizer, "ExponentialLR"), gamma_(gamma) {
   XG_CHECK(std::isfinite(gamma) && gamma > 0, ValueError, name_, ": gamma must be positive and finite, got ", gamma);
   start();
 }
@@ -340,7 +343,8 @@ std::vector<double> ExponentialLR::get_lr() {
 }
 std::optional<std::vector<double>> ExponentialLR::closed_form_lr() {
   std::vector<double> out(base_lrs_.size());
-  for (std::size_t g = 0; g < out.size(); ++g) out[g] = base_lrs_[g] * std::pow(gamma_, static_cast<double>(last_epoch_));
+  for (std::size_t g = 0; g < out.size(); ++g)
+    out[g] = base_lrs_[g] * std::pow(gamma_, static_cast<double>(last_epoch_));
   return out;
 }
 
@@ -355,9 +359,8 @@ std::vector<double> PolynomialLR::get_lr() {
   if (last_epoch_ == 0 || last_epoch_ > o_.total_iters) return lrs;
   // ((1 - e/T) / (1 - (e-1)/T))^power: the ratio of consecutive closed-form values.
   const double T = static_cast<double>(o_.total_iters);
-  const double decay = std::pow((1.0 - static_cast<double>(last_epoch_) / T) /
-                                    (1.0 - static_cast<double>(last_epoch_ - 1) / T),
-                                o_.power);
+  const double decay = std::pow(
+      (1.0 - static_cast<double>(last_epoch_) / T) / (1.0 - static_cast<double>(last_epoch_ - 1) / T), o_.power);
   for (auto& lr : lrs) lr = lr * decay;
   return lrs;
 }
@@ -480,8 +483,8 @@ namespace {
 std::string momentum_option(const Optimizer& opt, const std::string& owner) {
   if (opt.has_option("betas.0")) return "betas.0";
   if (opt.has_option("momentum")) return "momentum";
-  throw ValueError(::xg::detail::concat(owner, ": cycle_momentum needs an optimizer with 'momentum' or 'betas' (", opt.name(),
-                                        " has none); pass cycle_momentum = false"));
+  throw ValueError(::xg::detail::concat(owner, ": cycle_momentum needs an optimizer with 'momentum' or 'betas' (",
+                                        opt.name(), " has none); pass cycle_momentum = false"));
 }
 }  // namespace
 
@@ -492,8 +495,9 @@ CyclicLR::CyclicLR(Optimizer& optimizer, PerGroup base_lr, PerGroup max_lr, Cycl
   for (std::size_t g = 0; g < num_groups(); ++g) {
     check_finite(base_lrs[g], name_, "base_lr");
     check_finite(max_lrs_[g], name_, "max_lr");
-    XG_CHECK(base_lrs[g] >= 0 && max_lrs_[g] >= 0, ValueError, name_, ": learning rates must be non-negative, got base_lr ",
-             base_lrs[g], " and max_lr ", max_lrs_[g], " for group ", g);
+    XG_CHECK(base_lrs[g] >= 0 && max_lrs_[g] >= 0, ValueError, name_,
+             ": learning rates must be non-negative, got base_lr ", base_lrs[g], " and max_lr ", max_lrs_[g],
+             " for group ", g);
   }
   const double up = o_.step_size_up, down = o_.step_size_down.value_or(up);
   XG_CHECK(std::isfinite(up) && up > 0, ValueError, name_, ": step_size_up must be positive, got ", up);
@@ -533,7 +537,7 @@ double CyclicLR::scale(double x) const {
   if (o_.scale_fn) return o_.scale_fn(x);
   if (o_.mode == "triangular") return 1.0;
   if (o_.mode == "triangular2") return 1 / std::pow(2.0, x - 1);  // halves the amplitude each cycle
-  return std::pow(o_.gamma, x);                                    // exp_range
+  return std::pow(o_.gamma, x);                                   // exp_range
 }
 
 std::vector<double> CyclicLR::get_lr() {
@@ -567,10 +571,12 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, PerGroup max_lr, OneCycleLROptions 
     XG_CHECK(o_.epochs && o_.steps_per_epoch, ValueError, name_,
              ": give either total_steps or both epochs and steps_per_epoch");
     XG_CHECK(*o_.epochs > 0, ValueError, name_, ": expected a positive epochs, got ", *o_.epochs);
-    XG_CHECK(*o_.steps_per_epoch > 0, ValueError, name_, ": expected a positive steps_per_epoch, got ", *o_.steps_per_epoch);
+    XG_CHECK(*o_.steps_per_epoch > 0, ValueError, name_, ": expected a positive steps_per_epoch, got ",
+             *o_.steps_per_epoch);
     total_steps_ = *o_.epochs * *o_.steps_per_epoch;
   }
-  XG_CHECK(o_.pct_start >= 0 && o_.pct_start <= 1, ValueError, name_, ": pct_start must be in [0, 1], got ", o_.pct_start);
+  XG_CHECK(o_.pct_start >= 0 && o_.pct_start <= 1, ValueError, name_, ": pct_start must be in [0, 1], got ",
+           o_.pct_start);
   XG_CHECK(o_.anneal_strategy == "cos" || o_.anneal_strategy == "linear", ValueError, name_,
            ": anneal_strategy must be 'cos' or 'linear', got '", o_.anneal_strategy, "'");
   XG_CHECK(std::isfinite(o_.div_factor) && o_.div_factor > 0, ValueError, name_, ": div_factor must be positive, got ",
@@ -581,13 +587,13 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, PerGroup max_lr, OneCycleLROptions 
   // Phase boundaries as PyTorch computes them (float step indices; the last phase ends at T - 1).
   if (o_.three_phase)
     phases_ = {{o_.pct_start * T - 1, 0, 1, 0, 1}, {2 * o_.pct_start * T - 2, 1, 0, 1, 0}, {T - 1, 0, 2, 0, 0}};
-  else
-    phases_ = {{o_.pct_start * T - 1, 0, 1, 0, 1}, {T - 1, 1, 2, 1, 0}};
+  else phases_ = {{o_.pct_start * T - 1, 0, 1, 0, 1}, {T - 1, 1, 2, 1, 0}};
   double start_step = 0;
   for (std::size_t i = 0; i < phases_.size(); ++i) {
     // PyTorch divides by the phase length: a zero-length phase is a division by zero there.
     XG_CHECK(phases_[i].end_step != start_step, ValueError, name_, ": with total_steps=", total_steps_,
-             " and pct_start=", o_.pct_start, " phase ", i, " of the cycle has no length; change pct_start or total_steps");
+             " and pct_start=", o_.pct_start, " phase ", i,
+             " of the cycle has no length; change pct_start or total_steps");
     start_step = phases_[i].end_step;
   }
   max_lrs_ = max_lr.resolve(num_groups(), name_, "max_lr");
@@ -655,14 +661,15 @@ std::vector<double> OneCycleLR::get_lr() {
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options)
     : SchedulerBase(optimizer, "ReduceLROnPlateau"), o_(std::move(options)) {
-  XG_CHECK(o_.mode == "min" || o_.mode == "max", ValueError, name_, ": mode must be 'min' or 'max', got '", o_.mode, "'");
+  XG_CHECK(o_.mode == "min" || o_.mode == "max", ValueError, name_, ": mode must be 'min' or 'max', got '", o_.mode,
+           "'");
   XG_CHECK(o_.threshold_mode == "rel" || o_.threshold_mode == "abs", ValueError, name_,
            ": threshold_mode must be 'rel' or 'abs', got '", o_.threshold_mode, "'");
   XG_CHECK(o_.factor >= 0 && o_.factor < 1, ValueError, name_, ": factor must be in [0, 1), got ", o_.factor);
   XG_CHECK(o_.patience >= 0, ValueError, name_, ": patience must be non-negative, got ", o_.patience);
   XG_CHECK(o_.cooldown >= 0, ValueError, name_, ": cooldown must be non-negative, got ", o_.cooldown);
-  XG_CHECK(std::isfinite(o_.threshold) && o_.threshold >= 0, ValueError, name_, ": threshold must be non-negative, got ",
-           o_.threshold);
+  XG_CHECK(std::isfinite(o_.threshold) && o_.threshold >= 0, ValueError, name_,
+           ": threshold must be non-negative, got ", o_.threshold);
   XG_CHECK(std::isfinite(o_.eps) && o_.eps >= 0, ValueError, name_, ": eps must be non-negative, got ", o_.eps);
   min_lrs_ = o_.min_lr.resolve(num_groups(), name_, "min_lr");
   for (double m : min_lrs_)
@@ -709,7 +716,8 @@ void ReduceLROnPlateau::step(double metric) {
 }
 
 void ReduceLROnPlateau::step(const Tensor& metric) {
-  XG_CHECK(metric.defined() && metric.numel() == 1, ValueError, name_, ".step: the metric must be a one-element tensor, got ",
+  XG_CHECK(metric.defined() && metric.numel() == 1, ValueError, name_,
+           ".step: the metric must be a one-element tensor, got ",
            metric.defined() ? ::xg::detail::concat("shape ", metric.sizes()) : std::string("an undefined tensor"));
   step(metric.item<double>());
 }
@@ -724,12 +732,14 @@ void ReduceLROnPlateau::state_fields(std::vector<SchedulerField>& out) {
 // ---- SequentialLR, ChainedScheduler ----------------------------------------------------------------
 
 namespace {
-void check_children(const std::vector<std::shared_ptr<LRScheduler>>& s, const Optimizer& opt, const std::string& owner) {
+void check_children(const std::vector<std::shared_ptr<LRScheduler>>& s, const Optimizer& opt,
+                    const std::string& owner) {
   XG_CHECK(!s.empty(), ValueError, owner, ": got an empty list of schedulers");
   for (std::size_t i = 0; i < s.size(); ++i) {
     XG_CHECK(s[i] != nullptr, ValueError, owner, ": scheduler ", i, " is null");
-    XG_CHECK(&s[i]->optimizer() == &opt, ValueError, owner, ": every scheduler must drive the same optimizer, but scheduler ",
-             i, " (", s[i]->name(), ") drives another one");
+    XG_CHECK(&s[i]->optimizer() == &opt, ValueError, owner,
+             ": every scheduler must drive the same optimizer, but scheduler ", i, " (", s[i]->name(),
+             ") drives another one");
   }
 }
 
@@ -772,8 +782,8 @@ void SequentialLR::step() {
 }
 
 void SequentialLR::step(double epoch) {
-  throw ValueError(::xg::detail::concat(name_, ".step(epoch): SequentialLR has no step(epoch) (got ", epoch,
-                                        "); call step()"));
+  throw ValueError(
+      ::xg::detail::concat(name_, ".step(epoch): SequentialLR has no step(epoch) (got ", epoch, "); call step()"));
 }
 
 void SequentialLR::state_fields(std::vector<SchedulerField>& out) {
@@ -802,8 +812,8 @@ void ChainedScheduler::step() {
 }
 
 void ChainedScheduler::step(double epoch) {
-  throw ValueError(::xg::detail::concat(name_, ".step(epoch): ChainedScheduler has no step(epoch) (got ", epoch,
-                                        "); call step()"));
+  throw ValueError(
+      ::xg::detail::concat(name_, ".step(epoch): ChainedScheduler has no step(epoch) (got ", epoch, "); call step()"));
 }
 
 void ChainedScheduler::state_fields(std::vector<SchedulerField>& out) {

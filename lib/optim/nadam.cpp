@@ -44,9 +44,10 @@ void NAdam::update(Tensor& param, const Tensor& grad, NAdamState& state, const N
   args.coef_grad = -o.lr * (1. - mu) / (1. - static_cast<double>(mu_product));
   args.coef_avg = -o.lr * mu_next / (1. - static_cast<double>(mu_product_next));
   args.maximize = o.maximize;
-  detail::fused_update(name(), param, grad, {&state.exp_avg, &state.exp_avg_sq}, [&]<class T>(T* p, const T* g, std::int64_t n) {
-    kernels::optim::nadam<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_avg_sq.data_ptr<T>(), n, args);
-  });
+  detail::fused_update(
+      name(), param, grad, {&state.exp_avg, &state.exp_avg_sq}, [&]<class T>(T* p, const T* g, std::int64_t n) {
+        kernels::optim::nadam<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_avg_sq.data_ptr<T>(), n, args);
+      });
 }
 
 }  // namespace xg::optim

@@ -61,8 +61,7 @@ Evaluation evaluate(const std::string& name, const LossClosure& closure, const d
     if (e.loss_tensor.requires_grad())
       e.grads = autograd::grad({e.loss_tensor}, x.params(), {}, /*retain_graph=*/graph, /*create_graph=*/graph,
                                /*allow_unused=*/true);
-    else
-      e.grads.assign(x.params().size(), Tensor());
+    else e.grads.assign(x.params().size(), Tensor());
   }
   NoGradGuard no_grad;
   e.flat_grad = x.flatten(e.grads).detach();
@@ -99,8 +98,7 @@ Tensor hessian_vector_product(const Evaluation& e, const detail::FlatParams& x, 
 /// the forcing term min(cg_tolerance, √‖g‖)·‖g‖ (or at rounding noise), after max_cg_iter
 /// iterations, or at the first direction of non-positive curvature (returning −g if that is the
 /// first one, so that the step still descends).
-Tensor newton_direction(const Evaluation& e, const detail::FlatParams& x, const NewtonCGOptions& o,
-                        NewtonCGState& st) {
+Tensor newton_direction(const Evaluation& e, const detail::FlatParams& x, const NewtonCGOptions& o, NewtonCGState& st) {
   const Tensor& g = e.flat_grad;
   const double g_norm = std::sqrt(dotd(g, g));
   // Stop at the forcing term, or once the residual is rounding noise (cg_tolerance = 0).

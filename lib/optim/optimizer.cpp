@@ -40,7 +40,8 @@ void Optimizer::zero_grad(bool set_to_none) {
 }
 
 std::size_t Optimizer::add_params(std::vector<Tensor> params) {
-  XG_CHECK(!params.empty(), ValueError, name(), ": got an empty parameter list (does the model have parameters, and "
+  XG_CHECK(!params.empty(), ValueError, name(),
+           ": got an empty parameter list (does the model have parameters, and "
            "are they all frozen?)");
   std::unordered_set<const TensorImpl*> seen;
   for (std::size_t g = 0; g < groups_.size(); ++g)
@@ -108,7 +109,8 @@ double Optimizer::get_option(std::size_t group, const std::string& opt) const {
   auto fields = const_cast<Optimizer*>(this)->option_fields(group);
   for (const auto& f : fields)
     if (f.name == opt) return read(f);
-  throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
+  throw IndexError(
+      ::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
 }
 
 void Optimizer::set_option(std::size_t group, const std::string& opt, double value) {
@@ -140,7 +142,8 @@ void Optimizer::set_option(std::size_t group, const std::string& opt, double val
     }
     return;
   }
-  throw IndexError(::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
+  throw IndexError(
+      ::xg::detail::concat(name(), ": no hyper-parameter named '", opt, "' (it has ", names_of(fields), ")"));
 }
 
 bool Optimizer::has_option(const std::string& opt) const {
@@ -194,7 +197,8 @@ void put_fields(StateDict& out, const std::string& prefix, const std::vector<Fie
           if constexpr (std::is_same_v<T, Tensor>) {
             if (p->defined()) out.insert(key, p->detach().clone());
           } else if constexpr (std::is_same_v<T, std::vector<Tensor>>) {
-            for (std::size_t k = 0; k < p->size(); ++k) out.insert(key + "." + std::to_string(k), (*p)[k].detach().clone());
+            for (std::size_t k = 0; k < p->size(); ++k)
+              out.insert(key + "." + std::to_string(k), (*p)[k].detach().clone());
           } else if constexpr (std::is_same_v<T, double>) {
             out.insert(key, scalar_tensor(*p, kFloat64));
           } else if constexpr (std::is_same_v<T, bool>) {
@@ -276,9 +280,7 @@ class StateDictCheck {
       bool ok = dot != std::string::npos;
       try {
         if (ok) i = std::stoul(item.first.substr(6, dot - 6));
-      } catch (const std::exception&) {
-        ok = false;
-      }
+      } catch (const std::exception&) { ok = false; }
       if (!ok || i >= num_params) problem("unexpected '" + item.first + "' (no such parameter)");
       else has_state[i] = true;
     }
@@ -341,10 +343,11 @@ StateDict Optimizer::state_dict() const {
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const std::string pre = "param_groups." + std::to_string(g) + ".";
     put_fields(out, pre, self.option_fields(g));
-    out.insert(pre + "params",
-               arange(static_cast<std::int64_t>(offsets_[g]), static_cast<std::int64_t>(offsets_[g] + groups_[g].size())));
+    out.insert(pre + "params", arange(static_cast<std::int64_t>(offsets_[g]),
+                                      static_cast<std::int64_t>(offsets_[g] + groups_[g].size())));
   }
-  for (std::size_t i = 0; i < num_params_; ++i) put_fields(out, "state." + std::to_string(i) + ".", self.state_fields(i, false));
+  for (std::size_t i = 0; i < num_params_; ++i)
+    put_fields(out, "state." + std::to_string(i) + ".", self.state_fields(i, false));
   put_fields(out, "state.global.", self.global_state_fields());
   return out;
 }

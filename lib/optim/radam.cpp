@@ -40,13 +40,13 @@ void RAdam::update(Tensor& param, const Tensor& grad, RAdamState& state, const R
   args.bias_correction1 = bias_correction1;
   args.bias_correction2_sqrt = std::sqrt(bias_correction2);
   args.rectified = rho_t > 5.;
-  args.rect = args.rectified
-                  ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                  : 0.0;
+  args.rect =
+      args.rectified ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0.0;
   args.maximize = o.maximize;
-  detail::fused_update(name(), param, grad, {&state.exp_avg, &state.exp_avg_sq}, [&]<class T>(T* p, const T* g, std::int64_t n) {
-    kernels::optim::radam<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_avg_sq.data_ptr<T>(), n, args);
-  });
+  detail::fused_update(
+      name(), param, grad, {&state.exp_avg, &state.exp_avg_sq}, [&]<class T>(T* p, const T* g, std::int64_t n) {
+        kernels::optim::radam<T>(p, g, state.exp_avg.data_ptr<T>(), state.exp_avg_sq.data_ptr<T>(), n, args);
+      });
 }
 
 }  // namespace xg::optim

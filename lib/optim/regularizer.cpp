@@ -71,7 +71,8 @@ constexpr double kNormEps = 1e-7;  // Keras' backend epsilon, keeps w / ‖w‖ 
 /// ‖w_i‖ for every slice i along `dim`, shaped to broadcast against w (keepdim).
 Tensor slice_norms(const Tensor& w, std::int64_t dim, const char* owner) {
   const std::int64_t n = std::max<std::int64_t>(w.dim(), 1);
-  XG_CHECK(dim >= -n && dim < n, IndexError, owner, ": dim ", dim, " is out of range for a parameter of shape ", w.sizes());
+  XG_CHECK(dim >= -n && dim < n, IndexError, owner, ": dim ", dim, " is out of range for a parameter of shape ",
+           w.sizes());
   if (w.dim() <= 1) return w.abs();  // every element is its own slice
   const std::int64_t d = dim < 0 ? dim + w.dim() : dim;
   Shape others;
@@ -96,7 +97,9 @@ void MaxNorm::apply(const Tensor& param) const {
   const Tensor norms = slice_norms(p, dim_, "MaxNorm");
   p.copy_(p * (norms.clamp(0.0, max_value_) / (norms + kNormEps)));
 }
-void MaxNorm::pretty_print(std::ostream& os) const { os << "MaxNorm(max_value=" << max_value_ << ", dim=" << dim_ << ")"; }
+void MaxNorm::pretty_print(std::ostream& os) const {
+  os << "MaxNorm(max_value=" << max_value_ << ", dim=" << dim_ << ")";
+}
 
 UnitNorm::UnitNorm(std::int64_t dim) : dim_(dim) {}
 void UnitNorm::apply(const Tensor& param) const {
@@ -154,8 +157,9 @@ std::pair<std::vector<Tensor>, std::vector<std::string>> select(const nn::Module
   if (params.empty()) {
     std::string list;
     for (const auto& n : all) list += (list.empty() ? "" : ", ") + n;
-    throw ValueError(::xg::detail::concat("Regularization.", what, ": the pattern '", pattern, "' matches no parameter of ",
-                                          module.name(), " (it has ", all.empty() ? "none" : list, ")"));
+    throw ValueError(::xg::detail::concat("Regularization.", what, ": the pattern '", pattern,
+                                          "' matches no parameter of ", module.name(), " (it has ",
+                                          all.empty() ? "none" : list, ")"));
   }
   return {std::move(params), std::move(names)};
 }

@@ -28,11 +28,10 @@ void RMSprop::update(Tensor& param, const Tensor& grad, RMSpropState& state, con
   if (o.centered && !state.grad_avg.defined()) state.grad_avg = zeros(param.sizes(), param.dtype());
   detail::fused_update(name(), param, grad, {&state.square_avg, &state.grad_avg, &state.momentum_buffer},
                        [&]<class T>(T* p, const T* g, std::int64_t n) {
-                         kernels::optim::rmsprop<T>(p, g, state.square_avg.data_ptr<T>(),
-                                                    o.centered ? state.grad_avg.data_ptr<T>() : nullptr,
-                                                    o.momentum > 0 ? state.momentum_buffer.data_ptr<T>() : nullptr, n,
-                                                    {o.lr, o.alpha, o.eps, o.weight_decay, o.momentum, o.centered,
-                                                     o.maximize});
+                         kernels::optim::rmsprop<T>(
+                             p, g, state.square_avg.data_ptr<T>(), o.centered ? state.grad_avg.data_ptr<T>() : nullptr,
+                             o.momentum > 0 ? state.momentum_buffer.data_ptr<T>() : nullptr, n,
+                             {o.lr, o.alpha, o.eps, o.weight_decay, o.momentum, o.centered, o.maximize});
                        });
 }
 

@@ -97,8 +97,8 @@ void EarlyStopping::on_epoch_end(std::int64_t epoch, Logs& logs) {
     stopped_epoch_ = epoch;
     context().stop_training = true;
     if (context().verbose > 0 && context().out)
-      *context().out << "Epoch " << epoch + 1 << ": early stopping (" << o_.monitor << " best " << best_
-                     << " at epoch " << best_epoch_ + 1 << ")\n";
+      *context().out << "Epoch " << epoch + 1 << ": early stopping (" << o_.monitor << " best " << best_ << " at epoch "
+                     << best_epoch_ + 1 << ")\n";
   }
 }
 
@@ -127,8 +127,7 @@ void LRSchedulerCallback::on_batch_end(std::int64_t, Logs&) {
 void LRSchedulerCallback::on_epoch_end(std::int64_t, Logs& logs) {
   if (plateau_)
     static_cast<optim::ReduceLROnPlateau*>(scheduler_)->step(monitored(logs, o_.monitor, "LRSchedulerCallback"));
-  else if (o_.interval == "epoch")
-    static_cast<optim::LRScheduler*>(scheduler_)->step();
+  else if (o_.interval == "epoch") static_cast<optim::LRScheduler*>(scheduler_)->step();
 }
 
 // ---- TerminateOnNaN -------------------------------------------------------------------------------
@@ -200,8 +199,8 @@ void CSVLogger::on_train_begin(Logs&) {
   file_.clear();
   errno = 0;
   file_.open(filename_, o_.append ? std::ios::app : std::ios::trunc);
-  XG_CHECK(file_.is_open(), IoError, "CSVLogger: cannot open '", filename_, "' for writing: ",
-           errno != 0 ? std::strerror(errno) : "unknown error");
+  XG_CHECK(file_.is_open(), IoError, "CSVLogger: cannot open '", filename_,
+           "' for writing: ", errno != 0 ? std::strerror(errno) : "unknown error");
   header_written_ = has_content;
   keys_.clear();
 }
@@ -228,26 +227,38 @@ void CSVLogger::on_epoch_end(std::int64_t epoch, Logs& logs) {
   errno = 0;
   file_.flush();
   // The OS reason (ENOSPC on a full disk or /dev/full) is what the failed write(2) left in errno.
-  XG_CHECK(file_.good(), IoError, "CSVLogger: writing '", filename_, "' failed: ",
-           errno != 0 ? std::strerror(errno) : "unknown error");
+  XG_CHECK(file_.good(), IoError, "CSVLogger: writing '", filename_,
+           "' failed: ", errno != 0 ? std::strerror(errno) : "unknown error");
 }
 
 void CSVLogger::on_train_end(Logs&) {
   if (!file_.is_open()) return;
   errno = 0;
   file_.close();
-  XG_CHECK(!file_.fail(), IoError, "CSVLogger: closing '", filename_, "' failed: ",
-           errno != 0 ? std::strerror(errno) : "unknown error");
+  XG_CHECK(!file_.fail(), IoError, "CSVLogger: closing '", filename_,
+           "' failed: ", errno != 0 ? std::strerror(errno) : "unknown error");
 }
 
 // ---- LambdaCallback -------------------------------------------------------------------------------
 
 LambdaCallback::LambdaCallback(LambdaCallbackOptions functions) : f_(std::move(functions)) {}
-void LambdaCallback::on_train_begin(Logs& logs) { if (f_.on_train_begin) f_.on_train_begin(logs); }
-void LambdaCallback::on_train_end(Logs& logs) { if (f_.on_train_end) f_.on_train_end(logs); }
-void LambdaCallback::on_epoch_begin(std::int64_t e, Logs& logs) { if (f_.on_epoch_begin) f_.on_epoch_begin(e, logs); }
-void LambdaCallback::on_epoch_end(std::int64_t e, Logs& logs) { if (f_.on_epoch_end) f_.on_epoch_end(e, logs); }
-void LambdaCallback::on_batch_begin(std::int64_t b, Logs& logs) { if (f_.on_batch_begin) f_.on_batch_begin(b, logs); }
-void LambdaCallback::on_batch_end(std::int64_t b, Logs& logs) { if (f_.on_batch_end) f_.on_batch_end(b, logs); }
+void LambdaCallback::on_train_begin(Logs& logs) {
+  if (f_.on_train_begin) f_.on_train_begin(logs);
+}
+void LambdaCallback::on_train_end(Logs& logs) {
+  if (f_.on_train_end) f_.on_train_end(logs);
+}
+void LambdaCallback::on_epoch_begin(std::int64_t e, Logs& logs) {
+  if (f_.on_epoch_begin) f_.on_epoch_begin(e, logs);
+}
+void LambdaCallback::on_epoch_end(std::int64_t e, Logs& logs) {
+  if (f_.on_epoch_end) f_.on_epoch_end(e, logs);
+}
+void LambdaCallback::on_batch_begin(std::int64_t b, Logs& logs) {
+  if (f_.on_batch_begin) f_.on_batch_begin(b, logs);
+}
+void LambdaCallback::on_batch_end(std::int64_t b, Logs& logs) {
+  if (f_.on_batch_end) f_.on_batch_end(b, logs);
+}
 
 }  // namespace xg::train

@@ -141,7 +141,8 @@ void ModelCheckpoint::on_epoch_end(std::int64_t epoch, Logs& logs) {
   }
   saved_.push_back(path);
   if (context().verbose > 0 && context().out && o_.save_best_only)
-    *context().out << "Epoch " << epoch + 1 << ": " << o_.monitor << " improved to " << best_ << ", saved " << path << "\n";
+    *context().out << "Epoch " << epoch + 1 << ": " << o_.monitor << " improved to " << best_ << ", saved " << path
+                   << "\n";
 }
 
 }  // namespace xg::train

@@ -82,8 +82,8 @@ namespace {
 
 double loss_value(const Tensor& loss, const char* where) {
   XG_CHECK(loss.defined() && loss.numel() == 1, ValueError, where,
-           ": the loss function must return a one-element tensor, got ",
-           loss.defined() ? loss.shape() : Shape{}, " (use a mean or sum reduction)");
+           ": the loss function must return a one-element tensor, got ", loss.defined() ? loss.shape() : Shape{},
+           " (use a mean or sum reduction)");
   return loss.item<double>();
 }
 
@@ -252,7 +252,8 @@ void check_same_steps(World& world, const data::DataLoader& train) {
 Callbacks make_callbacks(const FitOptions& options, bool lead, std::ostream& out, std::shared_ptr<History> history) {
   Callbacks callbacks;
   if (options.verbose > 0 && lead)
-    callbacks.push_back(std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
+    callbacks.push_back(
+        std::make_shared<ProgressBar>(ProgressBarOptions{.out = &out, .tty = options.verbose == 2 ? 0 : -1}));
   for (const auto& cb : options.callbacks) {
     XG_CHECK(cb != nullptr, ValueError, "fit: a null callback in options.callbacks");
     if (lead || !cb->rank_zero_only()) callbacks.push_back(cb);
@@ -269,8 +270,8 @@ struct EpochTotals {
 
 /// One epoch of optimizer steps over `train`, with the batch callbacks around each; stops early
 /// when a callback (on any rank) sets stop_training.
-EpochTotals train_epoch(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer,
-                        data::DataLoader& train, TrainContext& ctx, const Callbacks& callbacks,
+EpochTotals train_epoch(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer, data::DataLoader& train,
+                        TrainContext& ctx, const Callbacks& callbacks,
                         const std::vector<std::shared_ptr<metrics::Metric>>& train_metrics) {
   EpochTotals totals;
   std::int64_t b = 0;
@@ -340,7 +341,9 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
   for (auto& cb : callbacks) cb->set_context(&ctx);
   struct ClearContext {
     Callbacks& cbs;
-    ~ClearContext() { for (auto& cb : cbs) cb->set_context(nullptr); }
+    ~ClearContext() {
+      for (auto& cb : cbs) cb->set_context(nullptr);
+    }
   } clear{callbacks};
 
   auto train_metrics = make_all(options.metrics);
@@ -358,7 +361,8 @@ History fit(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimiz
     // Only what fit computes is broadcast: callbacks may have added keys on some ranks only.
     Logs computed = combine(world, true, totals.loss_sum, totals.count, train_metrics);
     if (options.validation) {
-      for (const auto& [k, v] : evaluate(model, loss_fn, *options.validation, {.metrics = options.metrics, .world = options.world}))
+      for (const auto& [k, v] :
+           evaluate(model, loss_fn, *options.validation, {.metrics = options.metrics, .world = options.world}))
         computed["val_" + k] = v;
       module.train();
     }

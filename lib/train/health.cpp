@@ -68,20 +68,39 @@ std::string health_svg(const HealthReport& report) {
   for (auto e : report.epochs) x.push_back(double(e + 1));
   std::vector<Series> ratio;
   if (!x.empty())
-    ratio.push_back({.name = "1e-3 guide", .x = {x.front(), x.back()}, .y = {1e-3, 1e-3}, .color = "#999", .dashed = true, .markers = false});
+    ratio.push_back({.name = "1e-3 guide",
+                     .x = {x.front(), x.back()},
+                     .y = {1e-3, 1e-3},
+                     .color = "#999",
+                     .dashed = true,
+                     .markers = false});
   for (auto& s : to_series(report.update_ratio, x)) ratio.push_back(std::move(s));
   std::vector<Panel> panels = {
-      {to_series(report.grad_norm, x), {.title = "Gradient norm per layer (mean over the epoch)", .xlabel = "epoch",
-                                        .ylabel = "||grad||", .log_y = true, .integer_x = true}},
-      {ratio, {.title = "Update / weight ratio (last step of the epoch)", .xlabel = "epoch", .ylabel = "||dw|| / ||w||",
-               .log_y = true, .integer_x = true}},
-      {to_series(report.dead_relu, x), {.title = "Dead ReLU units (probe batch)", .xlabel = "epoch", .ylabel = "fraction dead",
-                                        .integer_x = true, .y_range = std::pair{0.0, 1.0}}},
+      {to_series(report.grad_norm, x),
+       {.title = "Gradient norm per layer (mean over the epoch)",
+        .xlabel = "epoch",
+        .ylabel = "||grad||",
+        .log_y = true,
+        .integer_x = true}},
+      {ratio,
+       {.title = "Update / weight ratio (last step of the epoch)",
+        .xlabel = "epoch",
+        .ylabel = "||dw|| / ||w||",
+        .log_y = true,
+        .integer_x = true}},
+      {to_series(report.dead_relu, x),
+       {.title = "Dead ReLU units (probe batch)",
+        .xlabel = "epoch",
+        .ylabel = "fraction dead",
+        .integer_x = true,
+        .y_range = std::pair{0.0, 1.0}}},
   };
   return panels_svg(panels, 2);
 }
 
-void write_health_svg(const HealthReport& report, const std::string& path) { write_file_atomic(path, health_svg(report)); }
+void write_health_svg(const HealthReport& report, const std::string& path) {
+  write_file_atomic(path, health_svg(report));
+}
 
 TrainingHealth::TrainingHealth(TrainingHealthOptions options) : o_(std::move(options)) {}
 
@@ -160,10 +179,11 @@ void TrainingHealth::on_epoch_end(std::int64_t epoch, Logs&) {
   for (const auto& item : module.named_modules()) {
     if (!outputs_relu(*item.value())) continue;
     const std::size_t slot = k++;
-    hooks.emplace_back(item.value(), item.value()->register_forward_hook([&dead, slot](nn::Module&, const Tensor&, const Tensor& out) {
-      dead[slot] = dead_fraction(out);
-      return Tensor();
-    }));
+    hooks.emplace_back(
+        item.value(), item.value()->register_forward_hook([&dead, slot](nn::Module&, const Tensor&, const Tensor& out) {
+          dead[slot] = dead_fraction(out);
+          return Tensor();
+        }));
   }
   const bool was_training = module.is_training();
   try {
@@ -181,7 +201,8 @@ void TrainingHealth::on_epoch_end(std::int64_t epoch, Logs&) {
 }
 
 void TrainingHealth::on_train_end(Logs&) {
-  if (!o_.svg_path.empty() && is_rank_zero(context().world)) write_health_svg(report_, o_.svg_path);  // files on rank 0 only
+  if (!o_.svg_path.empty() && is_rank_zero(context().world))
+    write_health_svg(report_, o_.svg_path);  // files on rank 0 only
 }
 
 }  // namespace xg::train

@@ -42,8 +42,8 @@ std::size_t steepest(const std::vector<double>& y) {
 LRFindResult lr_find(const Model& model, const LossFn& loss_fn, optim::Optimizer& optimizer, data::DataLoader& loader,
                      LRFindOptions o) {
   XG_CHECK(loss_fn != nullptr, ValueError, "lr_find: the loss function is empty");
-  XG_CHECK(o.start_lr > 0 && o.end_lr > o.start_lr, ValueError, "lr_find: need 0 < start_lr < end_lr, got start_lr=",
-           o.start_lr, ", end_lr=", o.end_lr);
+  XG_CHECK(o.start_lr > 0 && o.end_lr > o.start_lr, ValueError,
+           "lr_find: need 0 < start_lr < end_lr, got start_lr=", o.start_lr, ", end_lr=", o.end_lr);
   XG_CHECK(o.num_iter >= 2, ValueError, "lr_find: num_iter must be >= 2, got ", o.num_iter);
   XG_CHECK(o.smooth > 0 && o.smooth <= 1, ValueError, "lr_find: smooth must be in (0, 1], got ", o.smooth);
   XG_CHECK(o.diverge_threshold > 1, ValueError, "lr_find: diverge_threshold must be > 1, got ", o.diverge_threshold);
@@ -108,11 +108,13 @@ void plot_lr_find(const LRFindResult& result, const std::string& path) {
       {.name = "batch loss", .x = result.lrs, .y = result.raw_losses, .color = "#c7c7c7", .markers = false},
       {.name = "smoothed loss", .x = result.lrs, .y = result.losses, .color = "#1f77b4", .markers = false},
   };
-  ChartOptions options{.title = "LR finder (suggested lr " + [&] {
-                         char buf[32];
-                         std::snprintf(buf, sizeof buf, "%.3g", result.suggested_lr);
-                         return std::string(buf);
-                       }() + ")",
+  ChartOptions options{.title = "LR finder (suggested lr " +
+                                [&] {
+                                  char buf[32];
+                                  std::snprintf(buf, sizeof buf, "%.3g", result.suggested_lr);
+                                  return std::string(buf);
+                                }() +
+                                ")",
                        .xlabel = "learning rate (log)",
                        .ylabel = "loss",
                        .log_x = true,

@@ -51,8 +51,8 @@ std::int64_t columns(const Tensor& t) { return t.dim() <= 1 ? 1 : t.numel() / t.
 double safe_div(double a, double b) { return b == 0 ? 0.0 : a / b; }
 
 void check_state(const std::vector<double>& s, std::size_t expected, const char* metric) {
-  XG_CHECK(s.size() == expected, ValueError, metric, ": merge_state: expected a state of ", expected,
-           " numbers, got ", s.size());
+  XG_CHECK(s.size() == expected, ValueError, metric, ": merge_state: expected a state of ", expected, " numbers, got ",
+           s.size());
 }
 
 // ---- accumulators --------------------------------------------------------------------------------
@@ -129,7 +129,10 @@ class Confusion final : public Metric {
   Confusion(std::string which, Average avg, std::string name)
       : which_(std::move(which)), avg_(avg), name_(std::move(name)) {}
   std::string name() const override { return name_; }
-  void reset() override { n_ = 0; counts_.clear(); }
+  void reset() override {
+    n_ = 0;
+    counts_.clear();
+  }
   void update(const Tensor& pred, const Tensor& target) override {
     auto [p, t] = labels_pair(pred, target, name_.c_str());
     std::int64_t need = n_;
@@ -161,7 +164,8 @@ class Confusion final : public Metric {
     grow(m);
     for (std::int64_t i = 0; i < m; ++i)
       for (std::int64_t j = 0; j < m; ++j)
-        counts_[static_cast<std::size_t>(i * n_ + j)] += static_cast<std::int64_t>(s[static_cast<std::size_t>(1 + i * m + j)]);
+        counts_[static_cast<std::size_t>(i * n_ + j)] +=
+            static_cast<std::int64_t>(s[static_cast<std::size_t>(1 + i * m + j)]);
   }
 
  private:
@@ -169,7 +173,8 @@ class Confusion final : public Metric {
     if (n <= n_) return;
     std::vector<std::int64_t> c(static_cast<std::size_t>(n * n), 0);
     for (std::int64_t i = 0; i < n_; ++i)
-      for (std::int64_t j = 0; j < n_; ++j) c[static_cast<std::size_t>(i * n + j)] = counts_[static_cast<std::size_t>(i * n_ + j)];
+      for (std::int64_t j = 0; j < n_; ++j)
+        c[static_cast<std::size_t>(i * n + j)] = counts_[static_cast<std::size_t>(i * n_ + j)];
     counts_ = std::move(c);
     n_ = n;
   }
@@ -184,7 +189,10 @@ class MeanError final : public Metric {
  public:
   explicit MeanError(bool squared) : squared_(squared) {}
   std::string name() const override { return squared_ ? "mse" : "mae"; }
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   void update(const Tensor& pred, const Tensor& target) override {
     check_same(pred, target, squared_ ? "mse" : "mae");
     auto p = pred.to_vector<double>(), t = target.to_vector<double>();
@@ -213,11 +221,17 @@ class MeanError final : public Metric {
 class R2 final : public Metric {
  public:
   std::string name() const override { return "r2"; }
-  void reset() override { n_ = 0; sy_.clear(); syy_.clear(); sres_.clear(); }
+  void reset() override {
+    n_ = 0;
+    sy_.clear();
+    syy_.clear();
+    sres_.clear();
+  }
   void update(const Tensor& pred, const Tensor& target) override {
     check_same(pred, target, "r2");
     const std::int64_t d = columns(target);
-    if (sy_.empty()) sy_.assign(std::size_t(d), 0.0), syy_.assign(std::size_t(d), 0.0), sres_.assign(std::size_t(d), 0.0);
+    if (sy_.empty())
+      sy_.assign(std::size_t(d), 0.0), syy_.assign(std::size_t(d), 0.0), sres_.assign(std::size_t(d), 0.0);
     XG_CHECK(static_cast<std::int64_t>(sy_.size()) == d, ShapeError, "r2: batches with ", sy_.size(), " and ", d,
              " output columns");
     auto p = pred.to_vector<double>(), t = target.to_vector<double>();
@@ -279,7 +293,8 @@ void Metric::merge_state(const std::vector<double>&) {
 std::vector<std::int64_t> predicted_labels(const Tensor& pred, const char* metric) {
   XG_CHECK(pred.defined(), ValueError, metric, ": the prediction is undefined");
   if (!pred.is_floating_point()) {
-    XG_CHECK(pred.dim() == 1, ShapeError, metric, ": integer predictions must be labels of shape [N], got ", pred.shape());
+    XG_CHECK(pred.dim() == 1, ShapeError, metric, ": integer predictions must be labels of shape [N], got ",
+             pred.shape());
     return pred.to_vector<std::int64_t>();
   }
   if (pred.dim() == 2 && pred.size(1) >= 2) {
@@ -302,7 +317,9 @@ std::vector<std::int64_t> predicted_labels(const Tensor& pred, const char* metri
 
 double accuracy(const Tensor& pred, const Tensor& target) { return once(Accuracy{}, pred, target); }
 
-double top_k_accuracy(const Tensor& scores, const Tensor& target, std::int64_t k) { return once(TopK{k}, scores, target); }
+double top_k_accuracy(const Tensor& scores, const Tensor& target, std::int64_t k) {
+  return once(TopK{k}, scores, target);
+}
 
 Tensor confusion_matrix(const Tensor& pred, const Tensor& target, std::int64_t num_classes) {
   XG_CHECK(num_classes >= 0, ValueError, "confusion_matrix: num_classes must be >= 0, got ", num_classes);

@@ -26,12 +26,23 @@ std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -93,7 +104,8 @@ struct Frame {
   double py(double v) const { return gy(ty(v)); }
   // point i of s can be drawn: finite, and positive on a log axis
   bool shown(const Series& s, std::size_t i) const {
-    return i < s.y.size() && std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (!lx || s.x[i] > 0) && (!ly || s.y[i] > 0);
+    return i < s.y.size() && std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (!lx || s.x[i] > 0) &&
+           (!ly || s.y[i] > 0);
   }
 };
 
@@ -130,8 +142,8 @@ Frame make_frame(const std::vector<Series>& series, const ChartOptions& opt, dou
 // The background, title, grid with tick labels, plot border and axis labels.
 void draw_axes(std::ostream& o, const Frame& f, const ChartOptions& opt) {
   const double ox = f.ox, oy = f.oy, L = f.L, T = f.T, pw = f.pw, ph = f.ph;
-  o << "<rect x='" << coord(ox) << "' y='" << coord(oy) << "' width='" << f.W << "' height='"
-    << f.H << "' fill='white'/>\n";
+  o << "<rect x='" << coord(ox) << "' y='" << coord(oy) << "' width='" << f.W << "' height='" << f.H
+    << "' fill='white'/>\n";
   if (!opt.title.empty())
     o << "<text x='" << coord(ox + L + pw / 2) << "' y='" << coord(oy + 20) << "' text-anchor='middle' font-size='14'>"
       << escape(opt.title) << "</text>\n";
@@ -144,8 +156,8 @@ void draw_axes(std::ostream& o, const Frame& f, const ChartOptions& opt) {
   for (const auto& [v, label] : ticks(f.x0, f.x1, f.lx, opt.integer_x)) {
     const double x = f.gx(v);
     o << "<line x1='" << coord(x) << "' x2='" << coord(x) << "' y1='" << coord(oy + T) << "' y2='" << coord(oy + T + ph)
-      << "' stroke='#f0f0f0'/><text x='" << coord(x) << "' y='" << coord(oy + T + ph + 16)
-      << "' text-anchor='middle'>" << escape(label) << "</text>\n";
+      << "' stroke='#f0f0f0'/><text x='" << coord(x) << "' y='" << coord(oy + T + ph + 16) << "' text-anchor='middle'>"
+      << escape(label) << "</text>\n";
   }
   o << "<rect x='" << coord(ox + L) << "' y='" << coord(oy + T) << "' width='" << coord(pw) << "' height='" << coord(ph)
     << "' fill='none' stroke='#444'/>\n";
@@ -193,8 +205,9 @@ void draw_legend(std::ostream& o, const Frame& f, const std::vector<Series>& ser
   const auto fit_rows = static_cast<std::size_t>(std::max(1.0, std::floor((f.ph - 4) / 18.0)));
   const std::size_t shown_entries = series.size() <= fit_rows ? series.size() : fit_rows - 1;
   if (shown_entries < series.size())
-    o << "<text class='legend-more' x='" << coord(ox + W - R + 10) << "' y='" << coord(oy + T + 16 + 18.0 * double(shown_entries))
-      << "' fill='#666'>+" << series.size() - shown_entries << " more</text>\n";
+    o << "<text class='legend-more' x='" << coord(ox + W - R + 10) << "' y='"
+      << coord(oy + T + 16 + 18.0 * double(shown_entries)) << "' fill='#666'>+" << series.size() - shown_entries
+      << " more</text>\n";
   for (std::size_t k = 0; k < shown_entries; ++k) {
     const std::string color = series[k].color.empty() ? kPalette[k % 10] : series[k].color;
     const double y = oy + T + 12 + 18.0 * double(k);
@@ -218,8 +231,8 @@ void draw_chart(std::ostream& o, const std::vector<Series>& series, const ChartO
 
 std::string svg_open(double w, double h) {
   std::ostringstream o;
-  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h << "' viewBox='0 0 " << w << ' '
-    << h << "' font-family='sans-serif' font-size='11'>\n";
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h << "' viewBox='0 0 " << w << ' ' << h
+    << "' font-family='sans-serif' font-size='11'>\n";
   return o.str();
 }
 
@@ -238,8 +251,8 @@ std::string line_chart_svg(const std::vector<Series>& series, const ChartOptions
 std::string panels_svg(const std::vector<Panel>& panels, int columns) {
   XG_CHECK(columns >= 1, ValueError, "panels_svg: columns must be >= 1, got ", columns);
   for (const auto& p : panels) {
-    XG_CHECK(p.options.width > 0 && p.options.height > 0, ValueError, "panels_svg: chart size ", p.options.width,
-             " x ", p.options.height, " must be positive");
+    XG_CHECK(p.options.width > 0 && p.options.height > 0, ValueError, "panels_svg: chart size ", p.options.width, " x ",
+             p.options.height, " must be positive");
     for (const auto& s : p.series)
       XG_CHECK(s.x.size() == s.y.size(), ShapeError, "line chart: series '", s.name, "' has ", s.x.size(),
                " x values and ", s.y.size(), " y values");
@@ -301,7 +314,8 @@ std::vector<Panel> history_panels(const History& history, const PlotHistoryOptio
   auto panel = [&](const std::string& key, const std::string& title) {
     Panel p;
     p.options = {.title = options.title_prefix + title, .xlabel = "epoch", .ylabel = key, .integer_x = true};
-    if (history.contains(key)) p.series.push_back({.name = "train " + key, .x = x, .y = history[key], .color = kPalette[0]});
+    if (history.contains(key))
+      p.series.push_back({.name = "train " + key, .x = x, .y = history[key], .color = kPalette[0]});
     if (history.contains("val_" + key))
       p.series.push_back({.name = "validation " + key, .x = x, .y = history["val_" + key], .color = kPalette[1]});
     panels.push_back(std::move(p));
@@ -316,7 +330,10 @@ std::vector<Panel> history_panels(const History& history, const PlotHistoryOptio
     const auto& lr = history["lr"];
     if (std::set<double>(lr.begin(), lr.end()).size() > 1)
       panels.push_back({{{.name = "lr", .x = x, .y = lr, .color = kPalette[2]}},
-                        {.title = options.title_prefix + "Learning rate", .xlabel = "epoch", .ylabel = "lr", .log_y = true,
+                        {.title = options.title_prefix + "Learning rate",
+                         .xlabel = "epoch",
+                         .ylabel = "lr",
+                         .log_y = true,
                          .integer_x = true}});
   }
   return panels;

@@ -97,9 +97,9 @@ void ProgressBar::on_batch_end(std::int64_t, Logs& logs) {
 void ProgressBar::on_epoch_end(std::int64_t epoch, Logs& logs) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::ostringstream line;
-  line << header(epoch) << ' ' << done_ << '/' << (has_context() ? context().steps_per_epoch : done_) << format_logs(logs)
-       << " | " << std::llround(elapsed > 0 ? double(samples_) / elapsed : 0.0) << " samples/s " << std::fixed
-       << std::setprecision(1) << elapsed << 's';
+  line << header(epoch) << ' ' << done_ << '/' << (has_context() ? context().steps_per_epoch : done_)
+       << format_logs(logs) << " | " << std::llround(elapsed > 0 ? double(samples_) / elapsed : 0.0) << " samples/s "
+       << std::fixed << std::setprecision(1) << elapsed << 's';
   std::string text = line.str();
   if (in_place_) {
     if (text.size() < last_width_) text += std::string(last_width_ - text.size(), ' ');

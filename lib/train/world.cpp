@@ -22,13 +22,16 @@ std::vector<std::vector<double>> all_gather(World& world, const std::vector<doub
   world.all_reduce_sum(lengths);
   // Each rank writes its values into its own slot of zeros: x + 0 = x, so the sum is exact.
   std::vector<std::size_t> offset(static_cast<std::size_t>(n) + 1, 0);
-  for (int r = 0; r < n; ++r) offset[r + 1] = offset[r] + static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)]);
+  for (int r = 0; r < n; ++r)
+    offset[r + 1] = offset[r] + static_cast<std::size_t>(lengths[static_cast<std::size_t>(r)]);
   std::vector<double> all(offset.back(), 0.0);
-  std::copy(values.begin(), values.end(), all.begin() + static_cast<std::ptrdiff_t>(offset[static_cast<std::size_t>(me)]));
+  std::copy(values.begin(), values.end(),
+            all.begin() + static_cast<std::ptrdiff_t>(offset[static_cast<std::size_t>(me)]));
   if (!all.empty()) world.all_reduce_sum(all);
   std::vector<std::vector<double>> out(static_cast<std::size_t>(n));
   for (int r = 0; r < n; ++r)
-    out[r].assign(all.begin() + static_cast<std::ptrdiff_t>(offset[r]), all.begin() + static_cast<std::ptrdiff_t>(offset[r + 1]));
+    out[r].assign(all.begin() + static_cast<std::ptrdiff_t>(offset[r]),
+                  all.begin() + static_cast<std::ptrdiff_t>(offset[r + 1]));
   return out;
 }
 

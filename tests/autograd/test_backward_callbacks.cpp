@@ -27,7 +27,7 @@ TEST_CASE("post_accumulate_grad_hook: sees the leaf with its updated grad, once 
   y.backward({}, /*retain_graph=*/true);
   REQUIRE(seen.size() == 1);
   CHECK(seen[0] == std::vector<double>{5.0, 7.0});  // 2x + 3
-  y.backward();                                      // again through the retained graph: accumulates
+  y.backward();                                     // again through the retained graph: accumulates
   REQUIRE(seen.size() == 2);
   CHECK(seen[1] == std::vector<double>{10.0, 14.0});
 }
@@ -35,10 +35,12 @@ TEST_CASE("post_accumulate_grad_hook: sees the leaf with its updated grad, once 
 TEST_CASE("post_accumulate_grad_hook: runs after register_hook hooks, in registration order, and can be removed") {
   auto x = leaf({1.0});
   std::vector<std::string> order;
-  x.register_hook([&](const Tensor& g) { order.push_back("grad hook"); return g * 2.0; });
-  auto h1 = x.register_post_accumulate_grad_hook([&](const Tensor& p) {
-    order.push_back("post 1 sees " + std::to_string(int(p.grad().item<double>())));
+  x.register_hook([&](const Tensor& g) {
+    order.push_back("grad hook");
+    return g * 2.0;
   });
+  auto h1 = x.register_post_accumulate_grad_hook(
+      [&](const Tensor& p) { order.push_back("post 1 sees " + std::to_string(int(p.grad().item<double>()))); });
   x.register_post_accumulate_grad_hook([&](const Tensor&) { order.push_back("post 2"); });
   (x * 4.0).sum().backward();
   CHECK(order == std::vector<std::string>{"grad hook", "post 1 sees 8", "post 2"});
@@ -105,7 +107,10 @@ TEST_CASE("queue_callback: works from a custom Function's backward and under gra
       autograd::queue_callback([] { ++calls(); });
       return {g[0] * 2.0};
     }
-    static int& calls() { static int n = 0; return n; }
+    static int& calls() {
+      static int n = 0;
+      return n;
+    }
   };
   auto x = leaf({1.0, 2.0});
   Twice::calls() = 0;

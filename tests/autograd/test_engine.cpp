@@ -45,8 +45,8 @@ TEST_CASE("backward: create_graph gives higher derivatives (d³/dx³ x⁴ at 2 i
   auto x = leaf({2.0});
   auto y = (x * x * x * x).sum();
   auto g1 = autograd::grad({y}, {x}, {}, {}, /*create_graph=*/true)[0];  // 4x³ = 32
-  auto g2 = autograd::grad({g1.sum()}, {x}, {}, {}, true)[0];              // 12x² = 48
-  auto g3 = autograd::grad({g2.sum()}, {x})[0];                            // 24x = 48
+  auto g2 = autograd::grad({g1.sum()}, {x}, {}, {}, true)[0];            // 12x² = 48
+  auto g3 = autograd::grad({g2.sum()}, {x})[0];                          // 24x = 48
   CHECK(g1.item<double>() == Approx(32.0));
   CHECK(g2.item<double>() == Approx(48.0));
   CHECK(g3.item<double>() == Approx(48.0));
@@ -132,8 +132,8 @@ TEST_CASE("hooks: a tensor hook can replace the gradient of a leaf and of a non-
     return g * 2;
   });
   (y * y).sum().backward({}, true);
-  CHECK(seen == std::vector<double>{6, 12});                 // dL/dy = 2y
-  CHECK(vals(x.grad()) == std::vector<double>{36, 72});      // 2 · 2y · 3
+  CHECK(seen == std::vector<double>{6, 12});             // dL/dy = 2y
+  CHECK(vals(x.grad()) == std::vector<double>{36, 72});  // 2 · 2y · 3
   y.remove_hook(hy);
   x.mutable_grad() = Tensor();
   (y * y).sum().backward();
@@ -172,9 +172,7 @@ TEST_CASE("anomaly mode: a backward that produces NaN names its op") {
     try {
       y.backward({}, true);
       FAIL("anomaly mode let a NaN gradient through");
-    } catch (const AutogradError& e) {
-      CHECK_THAT(std::string(e.what()), Contains("sqrt"));
-    }
+    } catch (const AutogradError& e) { CHECK_THAT(std::string(e.what()), Contains("sqrt")); }
   }
   CHECK_FALSE(autograd::AnomalyMode::is_enabled());
   y.backward();  // without anomaly mode the NaN goes through
@@ -240,7 +238,7 @@ TEST_CASE("backward: the engine's reused bookkeeping serves a backward nested in
   auto x = leaf({1.0, 2.0});
   auto w = leaf({3.0});
   x.register_hook([&](const Tensor& g) {
-    EnableGradGuard on;  // backward runs hooks with grad mode off (no create_graph)
+    EnableGradGuard on;        // backward runs hooks with grad mode off (no create_graph)
     (w * w).sum().backward();  // dw = 2w = 6
     return g;
   });

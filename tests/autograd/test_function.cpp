@@ -127,10 +127,12 @@ TEST_CASE("Function: a two-output function gets zeros for the output that was no
   x.mutable_grad() = Tensor();
   (outs[0] + outs[1]).sum().backward();  // 2 + 2x
   CHECK(vals(x.grad()) == std::vector<double>{4, 8});
-  CHECK(autograd::gradcheck([](const TensorList& in) {
-    auto o = TwoOutputs::apply(in[0]);
-    return o[0] * o[1];
-  }, {x}));
+  CHECK(autograd::gradcheck(
+      [](const TensorList& in) {
+        auto o = TwoOutputs::apply(in[0]);
+        return o[0] * o[1];
+      },
+      {x}));
 }
 
 TEST_CASE("Function: non-tensor arguments need no gradient and get an undefined one") {
@@ -149,8 +151,8 @@ TEST_CASE("Function: non-tensor arguments need no gradient and get an undefined 
 TEST_CASE("Function: needs_input_grad tells which arguments need a gradient") {
   struct Probe : autograd::Function<Probe> {
     static Tensor forward(AutogradContext* ctx, Tensor a, double s, Tensor b) {
-      ctx->saved_data["n"] = std::vector<bool>{ctx->needs_input_grad(0), ctx->needs_input_grad(1),
-                                               ctx->needs_input_grad(2)};
+      ctx->saved_data["n"] =
+          std::vector<bool>{ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2)};
       CHECK_THROWS_AS(ctx->needs_input_grad(3), IndexError);
       return a * s + b;
     }

@@ -27,9 +27,9 @@ Tensor nonlinear(const Tensor& x) { return tanh(matmul(matrix_a(), x)) + x[0] * 
 Tensor nonlinear_jacobian(const Tensor& x) {
   NoGradGuard ng;
   Tensor s = tanh(matmul(matrix_a(), x));
-  Tensor d = (1 - s * s).unsqueeze(1) * matrix_a();   // diag(1 - tanh²) A
+  Tensor d = (1 - s * s).unsqueeze(1) * matrix_a();  // diag(1 - tanh²) A
   Tensor extra = tensor({x[2].item<double>(), 0.0, x[0].item<double>()}, kFloat64);
-  return d + extra;                                     // d(x₀x₂)/dx added to both rows
+  return d + extra;  // d(x₀x₂)/dx added to both rows
 }
 
 }  // namespace

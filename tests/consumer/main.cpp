@@ -42,16 +42,12 @@ int main() {
   std::string message;
   try {
     xg::matmul(xg::zeros({2, 3}), xg::zeros({4, 5}));
-  } catch (const xg::ShapeError& e) {
-    message = e.what();
-  }
+  } catch (const xg::ShapeError& e) { message = e.what(); }
   ok &= check(message.find("matmul") != std::string::npos, "caught xg::ShapeError: " + message);
   bool caught_as_base = false;
   try {
     xg::zeros({2}).view({3});
-  } catch (const xg::Error&) {
-    caught_as_base = true;
-  }
+  } catch (const xg::Error&) { caught_as_base = true; }
   ok &= check(caught_as_base, "caught a library error as xg::Error");
 
   ScaledLinear model;
@@ -64,9 +60,9 @@ int main() {
   // d/dscale sum(scale * linear(x)) = sum(linear(x)); d/dbias = 4 rows * scale = 8 per output.
   const float expected = model->linear(input).sum().item<float>();
   const auto bias_grad = model->linear->bias.grad().to_vector<float>();
-  ok &= check(std::abs(model->scale.grad().item<float>() - expected) < 1e-4f && bias_grad[0] == 8.0f &&
-                  bias_grad[1] == 8.0f,
-              "backward through the subclass: d scale = " + std::to_string(model->scale.grad().item<float>()) +
-                  ", d bias = " + std::to_string(bias_grad[0]));
+  ok &= check(
+      std::abs(model->scale.grad().item<float>() - expected) < 1e-4f && bias_grad[0] == 8.0f && bias_grad[1] == 8.0f,
+      "backward through the subclass: d scale = " + std::to_string(model->scale.grad().item<float>()) +
+          ", d bias = " + std::to_string(bias_grad[0]));
   return ok ? 0 : 1;
 }

@@ -14,8 +14,8 @@ using Catch::Contains;
 TEST_CASE("neg: a bool tensor is a DtypeError (as PyTorch), other dtypes still negate", "[ops][bad-values]") {
   const Tensor mask = tensor({true, false, true});
   CHECK_THROWS_AS(neg(mask), DtypeError);
-  CHECK_THROWS_WITH(-mask, Contains("neg: negation of a bool tensor (shape [3]) is not supported") &&
-                               Contains("logical_not"));
+  CHECK_THROWS_WITH(-mask,
+                    Contains("neg: negation of a bool tensor (shape [3]) is not supported") && Contains("logical_not"));
   CHECK(logical_not(mask).to_vector<bool>() == std::vector<bool>{false, true, false});
   CHECK((-tensor({1.5f, -2.0f})).to_vector<float>() == std::vector<float>{-1.5f, 2.0f});
 }
@@ -48,8 +48,9 @@ TEST_CASE("tensor hooks: a hook returning the wrong shape is an AutogradError na
 
   Tensor y = x * 2;  // non-leaf: the hook lives on the node of 'mul'
   const unsigned h = y.register_hook([](const Tensor& g) { return cat({g, g}); });
-  CHECK_THROWS_WITH(y.sum().backward(), Contains("tensor hook " + std::to_string(h) + " (registered on output 0 of '") &&
-                                            Contains("returned a gradient of shape [6] for a gradient of shape [3]"));
+  CHECK_THROWS_WITH(y.sum().backward(),
+                    Contains("tensor hook " + std::to_string(h) + " (registered on output 0 of '") &&
+                        Contains("returned a gradient of shape [6] for a gradient of shape [3]"));
   // A hook that keeps the shape still replaces the gradient.
   x.mutable_grad() = Tensor();
   Tensor z = x * 2;

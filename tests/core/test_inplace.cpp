@@ -50,7 +50,7 @@ TEST_CASE("in-place arithmetic: a result dtype that cannot be stored throws a Dt
   CHECK(i.to_vector<std::int64_t>() == std::vector<std::int64_t>{3, 4, 5});
   CHECK_THROWS_AS(i.div_(2), DtypeError);    // true division gives float32
   CHECK_THROWS_AS(i.add_(0.5), DtypeError);  // int64 + 0.5 is float32
-  Tensor f = ones({2});  // float32 with a 0-d float64 operand stays float32
+  Tensor f = ones({2});                      // float32 with a 0-d float64 operand stays float32
   f.add_(scalar_tensor(1.5, kFloat64));
   CHECK(f.dtype() == kFloat32);
   CHECK(values(f) == std::vector<double>{2.5, 2.5});

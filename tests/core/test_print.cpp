@@ -178,8 +178,7 @@ TEST_CASE("print: printing never throws for any defined tensor") {
                     rand({3}).expand({1000, 3}),
                     randint(0, 2, {40, 40}, kBool),
                     full({3, 3}, kNan, kFloat64),
-                    tensor({std::numeric_limits<double>::max(), -std::numeric_limits<double>::denorm_min()},
-                           kFloat64),
+                    tensor({std::numeric_limits<double>::max(), -std::numeric_limits<double>::denorm_min()}, kFloat64),
                     tensor({std::numeric_limits<std::int64_t>::min()}),
                     zeros({1, 1, 1, 1, 1, 1, 1, 2})};
   for (const auto& t : all) {
@@ -188,8 +187,7 @@ TEST_CASE("print: printing never throws for any defined tensor") {
     CHECK(s.rfind("tensor(", 0) == 0);
     CHECK(s.back() == ')');
   }
-  CHECK(tensor({std::numeric_limits<double>::max()}, kFloat64).str() ==
-        "tensor([1.7977e+308], dtype=float64)");
+  CHECK(tensor({std::numeric_limits<double>::max()}, kFloat64).str() == "tensor([1.7977e+308], dtype=float64)");
   CHECK(zeros({1, 1, 1, 1, 1, 1, 1, 2}).str() == "tensor([[[[[[[[0., 0.]]]]]]]])");
   // wrapped bool memory holding a byte other than 0 or 1 still prints True
   unsigned char bytes[2] = {2, 0};

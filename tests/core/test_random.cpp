@@ -20,7 +20,8 @@ constexpr double kSigmas = 5.0;
 /// Chi-square statistic Σ (observed - expected)² / expected over equally likely bins.
 double chi_square(const std::vector<std::int64_t>& counts, double expected) {
   double chi2 = 0.0;
-  for (std::int64_t c : counts) chi2 += (static_cast<double>(c) - expected) * (static_cast<double>(c) - expected) / expected;
+  for (std::int64_t c : counts)
+    chi2 += (static_cast<double>(c) - expected) * (static_cast<double>(c) - expected) / expected;
   return chi2;
 }
 /// Upper bound for a chi-square variable with `df` degrees of freedom: mean df, variance 2 df.
@@ -98,7 +99,8 @@ TEST_CASE("random: randn has mean 0 and variance 1 within five standard errors")
   CHECK(std::abs(var - 1.0) < kSigmas * std::sqrt(2.0 / (nd - 1.0)));
   // a normal puts 68.27% of its mass within one σ: binomial standard error √(p(1-p)/n)
   const double p = 0.6826894921370859;
-  const double inside = static_cast<double>(std::count_if(x.begin(), x.end(), [](double v) { return std::abs(v) < 1.0; })) / nd;
+  const double inside =
+      static_cast<double>(std::count_if(x.begin(), x.end(), [](double v) { return std::abs(v) < 1.0; })) / nd;
   CHECK(std::abs(inside - p) < kSigmas * std::sqrt(p * (1 - p) / nd));
   // float32 draws follow the same law
   auto f = randn({n});

@@ -60,8 +60,8 @@ TEST_CASE("factories: an allocation that cannot succeed is an OutOfMemoryError s
                                     0 &&
                                 m.find("float32 tensor of shape [1099511627776]") != std::string::npos;
                        }));
-  CHECK_THROWS_WITH(linspace(0, 1, std::int64_t{1} << 40), Contains("linspace: out of memory") &&
-                                                                  Contains("4398046511104 bytes"));
+  CHECK_THROWS_WITH(linspace(0, 1, std::int64_t{1} << 40),
+                    Contains("linspace: out of memory") && Contains("4398046511104 bytes"));
   CHECK_THROWS_AS(empty({std::int64_t{1} << 40}, kFloat64), OutOfMemoryError);
   // Elements fit in int64 but bytes do not: still the op's OutOfMemoryError.
   CHECK_THROWS_WITH(empty({std::int64_t{1} << 62}, kFloat64), Contains("empty: out of memory"));
@@ -105,8 +105,7 @@ TEST_CASE("from_blob: strides whose extent overflows are a ValueError", "[core][
   CHECK(from_blob(&x, {1}, kFloat32).item<float>() == 1.0f);
 }
 
-TEST_CASE("conv and pool: hyper-parameters that overflow the output size are errors, not garbage",
-          "[core][overflow]") {
+TEST_CASE("conv and pool: hyper-parameters that overflow the output size are errors, not garbage", "[core][overflow]") {
   const Tensor x = ones({1, 1, 4, 4}), w = ones({1, 1, 3, 3});
   // padding 2^62: the padded size overflows int64 in 64-bit arithmetic.
   CHECK_THROWS_WITH(conv2d(x, w, {}, 1, std::int64_t{1} << 62), Contains("conv2d: the output size overflows"));

@@ -23,16 +23,15 @@ TEST_CASE("get_num_threads returns what set_num_threads was given", "[threads]")
   CHECK(xg::get_num_threads() == 1);
 }
 
-TEST_CASE("get_num_threads is at least one by default", "[threads]") {
-  CHECK(xg::get_num_threads() >= 1);
-}
+TEST_CASE("get_num_threads is at least one by default", "[threads]") { CHECK(xg::get_num_threads() >= 1); }
 
 TEST_CASE("set_num_threads rejects counts below one with a ValueError naming it", "[threads]") {
   ThreadsGuard guard;
   xg::set_num_threads(2);
   for (int bad : {0, -1, -100}) {
     CHECK_THROWS_AS(xg::set_num_threads(bad), xg::ValueError);
-    CHECK_THROWS_WITH(xg::set_num_threads(bad), Catch::Contains("set_num_threads") && Catch::Contains(std::to_string(bad)));
+    CHECK_THROWS_WITH(xg::set_num_threads(bad),
+                      Catch::Contains("set_num_threads") && Catch::Contains(std::to_string(bad)));
   }
   CHECK(xg::get_num_threads() == 2);  // a rejected call changes nothing
 }

@@ -62,9 +62,8 @@ TEST_CASE("read_csv: a cell that is not a number names its line and column") {
   TempDir dir;
   write_text(dir / "t.csv", "a,b\n1,2\n3,abc\n");
   CHECK_THROWS_AS(read_csv(dir / "t.csv"), IoError);
-  CHECK_THROWS_WITH(read_csv(dir / "t.csv"),
-                    Catch::Contains("line 3") && Catch::Contains("column 2") && Catch::Contains("'b'") &&
-                        Catch::Contains("abc"));
+  CHECK_THROWS_WITH(read_csv(dir / "t.csv"), Catch::Contains("line 3") && Catch::Contains("column 2") &&
+                                                 Catch::Contains("'b'") && Catch::Contains("abc"));
   write_text(dir / "empty_cell.csv", "1,2\n3,\n");
   CHECK_THROWS_WITH(read_csv(dir / "empty_cell.csv", {.header = false}),
                     Catch::Contains("line 2") && Catch::Contains("empty"));

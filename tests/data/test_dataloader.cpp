@@ -120,8 +120,8 @@ TEST_CASE("DataLoader: batches are bitwise identical with 0, 1 and 2 workers") {
     return b;
   };
   auto run = [&](std::int64_t workers) {
-    DataLoader loader(ds, {.batch_size = 5, .shuffle = true, .seed = 3, .num_workers = workers,
-                           .batch_transform = jitter});
+    DataLoader loader(ds,
+                      {.batch_size = 5, .shuffle = true, .seed = 3, .num_workers = workers, .batch_transform = jitter});
     auto e0 = one_epoch(loader);
     auto e1 = one_epoch(loader);
     e0.insert(e0.end(), e1.begin(), e1.end());

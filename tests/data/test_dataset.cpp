@@ -134,7 +134,7 @@ TEST_CASE("MapDataset: random draws depend on the index, the epoch and the seed,
   const double a3 = noisy.get(3).data.item<double>();
   const double a5 = noisy.get(5).data.item<double>();
   CHECK(noisy.get(3).data.item<double>() == a3);  // repeatable
-  CHECK(a3 != a5);                                  // per index
+  CHECK(a3 != a5);                                // per index
   double e1 = 0, e1_again = 0, s1 = 0;
   {
     EpochGuard guard(1);
@@ -150,13 +150,14 @@ TEST_CASE("MapDataset: random draws depend on the index, the epoch and the seed,
   }
   CHECK(e1 != a3);  // another epoch, another draw
   CHECK(e1 == e1_again);
-  CHECK(s1 != a3);  // another seed, another draw
+  CHECK(s1 != a3);                                // another seed, another draw
   CHECK(noisy.get(3).data.item<double>() == a3);  // the guards restored the context
-  auto other = ds.map([](Example e, Generator& g) {
-                   e.data = scalar_tensor(g.next_double(), kFloat64);
-                   return e;
-                 },
-                 /*seed=*/9);
+  auto other = ds.map(
+      [](Example e, Generator& g) {
+        e.data = scalar_tensor(g.next_double(), kFloat64);
+        return e;
+      },
+      /*seed=*/9);
   CHECK(other.get(3).data.item<double>() != a3);
 }
 

@@ -31,7 +31,7 @@ TEST_CASE("FashionMNIST: images become float32 [N, 1, 28, 28] in [0, 1] with int
   CHECK(train.data().sizes() == Shape{12, 1, 28, 28});
   CHECK(train.data().dtype() == kFloat32);
   CHECK(train.targets().dtype() == kInt64);
-  CHECK(train.get(1).data.allclose(full({1, 28, 28}, 0.2f)));           // 51 / 255
+  CHECK(train.get(1).data.allclose(full({1, 28, 28}, 0.2f)));             // 51 / 255
   CHECK(train.get(5).data.allclose(full({1, 28, 28}, 255.0f / 255.0f)));  // 255
   CHECK(train.get(11).target.item<std::int64_t>() == 1);
   FashionMNIST test(dir.str(), Split::Test);  // plain files are found too
@@ -45,9 +45,8 @@ TEST_CASE("FashionMNIST: images become float32 [N, 1, 28, 28] in [0, 1] with int
 TEST_CASE("FashionMNIST: missing files name the path and the Debian package") {
   TempDir dir;
   CHECK_THROWS_AS(FashionMNIST(dir.str()), IoError);
-  CHECK_THROWS_WITH(FashionMNIST(dir.str()),
-                    Catch::Contains(dir / "train-images-idx3-ubyte.gz") &&
-                        Catch::Contains("apt-get install dataset-fashion-mnist"));
+  CHECK_THROWS_WITH(FashionMNIST(dir.str()), Catch::Contains(dir / "train-images-idx3-ubyte.gz") &&
+                                                 Catch::Contains("apt-get install dataset-fashion-mnist"));
   write_fake(dir, "train", 2);
   std::filesystem::remove(dir / "train-labels-idx1-ubyte.gz");
   CHECK_THROWS_WITH(FashionMNIST(dir.str()), Catch::Contains("train-labels-idx1-ubyte"));

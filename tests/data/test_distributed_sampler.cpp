@@ -23,8 +23,8 @@ using Indices = std::vector<std::int64_t>;
 
 DistributedSampler sampler(std::int64_t n, std::int64_t replicas, std::int64_t rank, bool shuffle, bool drop_last,
                            std::uint64_t seed = 0) {
-  return DistributedSampler(n, {.num_replicas = replicas, .rank = rank, .shuffle = shuffle, .seed = seed,
-                                .drop_last = drop_last});
+  return DistributedSampler(
+      n, {.num_replicas = replicas, .rank = rank, .shuffle = shuffle, .seed = seed, .drop_last = drop_last});
 }
 
 /// PyTorch's DistributedSampler.__iter__ transcribed literally (Python slicing and list
@@ -163,8 +163,8 @@ TEST_CASE("DistributedSampler: one permutation per epoch on every rank, a new on
   CHECK(std::set<std::int64_t>(e0.begin(), e0.end()).size() == e0.size());
   CHECK(e0 != e1);
   CHECK(e0 != iota_n(static_cast<std::int64_t>(e0.size())));
-  CHECK(order_of(7, 1) == e1);   // reproducible
-  CHECK(order_of(8, 0) == e1);   // PyTorch's seed + epoch: seed 8 epoch 0 is seed 7 epoch 1
+  CHECK(order_of(7, 1) == e1);  // reproducible
+  CHECK(order_of(8, 0) == e1);  // PyTorch's seed + epoch: seed 8 epoch 0 is seed 7 epoch 1
   CHECK(order_of(9, 0) != e1);
   // set_epoch picks what indices() returns; indices(e) is a pure function of e.
   auto s = sampler(n, r, 1, true, false, 7);
@@ -178,9 +178,7 @@ TEST_CASE("DistributedSampler: bad arguments are ValueErrors naming the values")
   auto message = [](auto f) {
     try {
       f();
-    } catch (const ValueError& e) {
-      return std::string(e.what());
-    }
+    } catch (const ValueError& e) { return std::string(e.what()); }
     return std::string("no error");
   };
   const auto m1 = message([] { sampler(10, 2, 2, true, false); });
@@ -204,7 +202,8 @@ TEST_CASE("DataLoader with a DistributedSampler: each simulated rank gets its sh
   std::vector<std::shared_ptr<DistributedSampler>> samplers;
   std::vector<DataLoader> loaders;
   for (std::int64_t rank = 0; rank < r; ++rank) {
-    samplers.push_back(std::make_shared<DistributedSampler>(ds, DistributedSamplerOptions{.num_replicas = r, .rank = rank, .seed = 3}));
+    samplers.push_back(std::make_shared<DistributedSampler>(
+        ds, DistributedSamplerOptions{.num_replicas = r, .rank = rank, .seed = 3}));
     loaders.emplace_back(ds, DataLoaderOptions{.batch_size = 4, .sampler = samplers.back()});
   }
   CHECK(loaders[0].size() == 2);  // ⌈23 / 3⌉ = 8 indices per rank, batches of 4

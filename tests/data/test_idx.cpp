@@ -37,10 +37,21 @@ std::uint32_t crc32_of(const std::vector<unsigned char>& bytes) {
 void write_gz(const std::string& path, const std::vector<unsigned char>& bytes) {
   REQUIRE(bytes.size() < 65536);
   const auto n = static_cast<std::uint32_t>(bytes.size()), crc = crc32_of(bytes);
-  std::vector<unsigned char> gz = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff,            // header
-                                   1,                                                  // final stored block
-                                   static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                   static_cast<unsigned char>(~n), static_cast<unsigned char>(~n >> 8)};
+  std::vector<unsigned char> gz = {0x1f,
+                                   0x8b,
+                                   8,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0xff,  // header
+                                   1,     // final stored block
+                                   static_cast<unsigned char>(n),
+                                   static_cast<unsigned char>(n >> 8),
+                                   static_cast<unsigned char>(~n),
+                                   static_cast<unsigned char>(~n >> 8)};
   gz.insert(gz.end(), bytes.begin(), bytes.end());
   for (std::uint32_t v : {crc, n})
     for (int s = 0; s < 32; s += 8) gz.push_back(static_cast<unsigned char>(v >> s));
@@ -79,12 +90,11 @@ TEST_CASE("read_idx and write_idx: every element type round-trips, plain and gzi
   TempDir dir;
   manual_seed(0);
   const std::vector<std::pair<Tensor, std::optional<IdxType>>> cases = {
-      {randint(0, 256, {3, 4, 5}), std::nullopt},             // → UInt8
-      {randint(-1000, 1000, {7}), std::nullopt},              // → Int32
-      {randint(-128, 128, {2, 3}), IdxType::Int8},
-      {randint(-30000, 30000, {4}), IdxType::Int16},
-      {randn({2, 3, 2, 2}), std::nullopt},                    // → Float32
-      {randn({5}, kFloat64), std::nullopt},                   // → Float64
+      {randint(0, 256, {3, 4, 5}), std::nullopt},  // → UInt8
+      {randint(-1000, 1000, {7}), std::nullopt},   // → Int32
+      {randint(-128, 128, {2, 3}), IdxType::Int8}, {randint(-30000, 30000, {4}), IdxType::Int16},
+      {randn({2, 3, 2, 2}), std::nullopt},   // → Float32
+      {randn({5}, kFloat64), std::nullopt},  // → Float64
   };
   for (const auto& [t, type] : cases) {
     for (const std::string name : {"t-idx", "t-idx.gz"}) {

@@ -44,7 +44,7 @@ void check_partition(const std::vector<Subset>& parts, std::int64_t n) {
 }
 
 std::map<std::int64_t, std::int64_t> class_counts(const std::vector<std::int64_t>& indices,
-                                                 const std::vector<std::int64_t>& labels) {
+                                                  const std::vector<std::int64_t>& labels) {
   std::map<std::int64_t, std::int64_t> counts;
   for (std::int64_t i : indices) ++counts[labels[static_cast<std::size_t>(i)]];
   return counts;
@@ -134,8 +134,8 @@ TEST_CASE("split_dataset: stratification stays within one per class for many cla
   std::vector<std::int64_t> labels;
   for (std::int64_t c = 1; c <= 12; ++c) labels.insert(labels.end(), static_cast<std::size_t>(c), c * 7 - 20);
   auto ds = labeled(labels);
-  for (const auto& f : std::vector<std::vector<double>>{{0.7, 0.3}, {0.5, 0.25, 0.25}, {0.1, 0.2, 0.3, 0.4},
-                                                        {1.0 / 3, 1.0 / 3, 1.0 / 3}}) {
+  for (const auto& f : std::vector<std::vector<double>>{
+           {0.7, 0.3}, {0.5, 0.25, 0.25}, {0.1, 0.2, 0.3, 0.4}, {1.0 / 3, 1.0 / 3, 1.0 / 3}}) {
     auto parts = split_dataset(ds, f, {.stratify = true, .seed = 8});
     check_partition(parts, static_cast<std::int64_t>(labels.size()));
     std::map<std::int64_t, std::int64_t> class_size;

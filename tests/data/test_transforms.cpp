@@ -155,8 +155,10 @@ TEST_CASE("RandomCrop: cuts the window at the drawn offsets out of the zero-padd
       for (std::int64_t b = 0; b < 3; ++b) CHECK(v[static_cast<std::size_t>(a * 3 + b)] == padded(top + a, left + b));
   }
   // a 6 × 6 window has one place, the whole padded image; its top-left corner by hand:
-  CHECK(apply(RandomCrop(6, 1), x).data.slice(1, 0, 3).slice(2, 0, 3).equal(
-      tensor({{{0.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 2.0f}, {0.0f, 5.0f, 6.0f}}})));
+  CHECK(apply(RandomCrop(6, 1), x)
+            .data.slice(1, 0, 3)
+            .slice(2, 0, 3)
+            .equal(tensor({{{0.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 2.0f}, {0.0f, 5.0f, 6.0f}}})));
   CHECK(apply(RandomCrop(4), x).data.equal(x));  // the only window is the image
   CHECK(apply(RandomCrop({2, 3}), x).data.sizes() == Shape{1, 2, 3});
 }

@@ -23,9 +23,7 @@ int R() { return dist::rank(); }
 int W() { return dist::world_size(); }
 
 /// Rank r's contribution: (r + 1) * (1, 2, ..., n), in dtype d.
-Tensor contribution(int r, std::int64_t n, Dtype d) {
-  return (arange(1, n + 1, 1, kFloat64) * double(r + 1)).to(d);
-}
+Tensor contribution(int r, std::int64_t n, Dtype d) { return (arange(1, n + 1, 1, kFloat64) * double(r + 1)).to(d); }
 
 std::vector<double> as_doubles(const Tensor& t) { return t.to(kFloat64).to_vector<double>(); }
 
@@ -36,10 +34,18 @@ std::vector<double> expected(ReduceOp op, std::int64_t n, int w) {
     const double x = double(i + 1);
     double v = 0;
     switch (op) {
-      case ReduceOp::SUM: v = x * w * (w + 1) / 2.0; break;             // Σ (r+1) x
-      case ReduceOp::AVG: v = x * (w + 1) / 2.0; break;                 // Σ (r+1) x / w
-      case ReduceOp::MAX: v = x * w; break;
-      case ReduceOp::MIN: v = x; break;
+      case ReduceOp::SUM:
+        v = x * w * (w + 1) / 2.0;
+        break;  // Σ (r+1) x
+      case ReduceOp::AVG:
+        v = x * (w + 1) / 2.0;
+        break;  // Σ (r+1) x / w
+      case ReduceOp::MAX:
+        v = x * w;
+        break;
+      case ReduceOp::MIN:
+        v = x;
+        break;
       case ReduceOp::PRODUCT:  // Π (r+1) x = x^w · w!
         v = 1;
         for (int r = 1; r <= w; ++r) v *= x * r;
@@ -52,20 +58,23 @@ std::vector<double> expected(ReduceOp op, std::int64_t n, int w) {
 
 const char* op_name(ReduceOp op) {
   switch (op) {
-    case ReduceOp::SUM: return "SUM";
-    case ReduceOp::AVG: return "AVG";
-    case ReduceOp::MAX: return "MAX";
-    case ReduceOp::MIN: return "MIN";
-    case ReduceOp::PRODUCT: return "PRODUCT";
+    case ReduceOp::SUM:
+      return "SUM";
+    case ReduceOp::AVG:
+      return "AVG";
+    case ReduceOp::MAX:
+      return "MAX";
+    case ReduceOp::MIN:
+      return "MIN";
+    case ReduceOp::PRODUCT:
+      return "PRODUCT";
   }
   return "?";
 }
 
 /// Rank r's bool contribution: element 0 true everywhere, 1 true on rank 0 only, 2 false everywhere,
 /// 3 true on the last rank only.
-Tensor bool_contribution(int r, int w) {
-  return tensor({true, r == 0, false, r == w - 1});
-}
+Tensor bool_contribution(int r, int w) { return tensor({true, r == 0, false, r == w - 1}); }
 }  // namespace
 
 // ---- the process group ----------------------------------------------------------------------------
@@ -118,8 +127,8 @@ TEST_CASE("all_reduce: bool SUM and MAX are logical or, MIN and PRODUCT logical 
     dist::all_reduce(t, op);
     const bool is_or = op == ReduceOp::SUM || op == ReduceOp::MAX;
     CHECK(t.dtype() == kBool);
-    CHECK(t.to_vector<bool>() == (is_or ? std::vector<bool>{true, true, false, true}
-                                        : std::vector<bool>{true, false, false, false}));
+    CHECK(t.to_vector<bool>() ==
+          (is_or ? std::vector<bool>{true, true, false, true} : std::vector<bool>{true, false, false, false}));
   }
 }
 
@@ -204,8 +213,7 @@ TEST_CASE("async collectives: is_completed() polls until done; a dropped Work co
           "[distributed]") {
   Tensor t = contribution(R(), 1000, kFloat64);
   auto work = dist::all_reduce(t, ReduceOp::MAX, {.async_op = true});
-  while (!work.is_completed()) {
-  }
+  while (!work.is_completed()) {}
   CHECK(as_doubles(t) == expected(ReduceOp::MAX, 1000, W()));
 
   Tensor base = contribution(R(), 6, kInt64).view({3, 2});
@@ -557,8 +565,10 @@ TEST_CASE("new_group errors: duplicates, out-of-range ranks and empty lists", "[
   CHECK_THROWS_AS(dist::all_reduce(t, ReduceOp::SUM, {.group = dist::ProcessGroup()}), DistributedError);
 }
 
-TEST_CASE("collective errors: an MPI failure is a DistributedError naming the collective, the tensor and MPI's "
-          "message", "[distributed]") {
+TEST_CASE(
+    "collective errors: an MPI failure is a DistributedError naming the collective, the tensor and MPI's "
+    "message",
+    "[distributed]") {
   // A group that claims two ranks over a communicator of one (this process alone): a broadcast from
   // its second rank passes xgrad's checks and reaches MPI with a root that does not exist, which
   // MPI rejects locally (no other rank is involved, so every rank can run this on its own).
@@ -573,9 +583,10 @@ TEST_CASE("collective errors: an MPI failure is a DistributedError naming the co
   for (bool async : {false, true}) {
     INFO("async_op " << async);
     CHECK_THROWS_AS(dist::broadcast(t, (R() + 1) % W(), {.group = broken, .async_op = async}), DistributedError);
-    CHECK_THROWS_WITH(dist::broadcast(t, (R() + 1) % W(), {.group = broken, .async_op = async}),
-                      Catch::StartsWith(async ? "broadcast: MPI_Ibcast failed on a tensor of shape [2, 3] and dtype float64: "
-                                              : "broadcast: MPI_Bcast failed on a tensor of shape [2, 3] and dtype float64: ") &&
-                          Catch::Contains("root", Catch::CaseSensitive::No));
+    CHECK_THROWS_WITH(
+        dist::broadcast(t, (R() + 1) % W(), {.group = broken, .async_op = async}),
+        Catch::StartsWith(async ? "broadcast: MPI_Ibcast failed on a tensor of shape [2, 3] and dtype float64: "
+                                : "broadcast: MPI_Bcast failed on a tensor of shape [2, 3] and dtype float64: ") &&
+            Catch::Contains("root", Catch::CaseSensitive::No));
   }
 }

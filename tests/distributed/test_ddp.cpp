@@ -144,12 +144,13 @@ TEST_CASE("DistributedDataParallel: buckets follow reverse registration order an
   // 300 bytes: a bucket closes once it reaches the cap (12 + 192 + 64 + 1024 bytes, then 64 + 384).
   auto model3 = mlp(1, kFloat32);
   nn::DistributedDataParallel mid(model3, {.bucket_cap_mb = 300.0 / (1024 * 1024)});
-  CHECK(mid->bucket_parameter_names() == std::vector<std::vector<std::string>>{
-                                             {"4.bias", "4.weight", "2.bias", "2.weight"}, {"0.bias", "0.weight"}});
+  CHECK(mid->bucket_parameter_names() ==
+        std::vector<std::vector<std::string>>{{"4.bias", "4.weight", "2.bias", "2.weight"}, {"0.bias", "0.weight"}});
   CHECK(mid->last_step_stats().num_buckets == 0);  // no step yet
 }
 
-TEST_CASE("DistributedDataParallel: parameters, names and state_dict carry the module. prefix; forward is the module's") {
+TEST_CASE(
+    "DistributedDataParallel: parameters, names and state_dict carry the module. prefix; forward is the module's") {
   auto model = mlp(3, kFloat64);
   nn::DistributedDataParallel ddp(model);
   CHECK(ddp->module().get() == model.ptr().get());
@@ -161,7 +162,8 @@ TEST_CASE("DistributedDataParallel: parameters, names and state_dict carry the m
   auto x = randn({2, 6}, kFloat64);
   CHECK(closeness(ddp(x), model->forward(x), 0) == 0.0);
   CHECK_THROWS_AS(nn::DistributedDataParallel(mlp(3, kFloat64), {.comm_hook = "int8"}), ValueError);
-  CHECK_THROWS_WITH(nn::DistributedDataParallel(mlp(3, kFloat64), {.comm_hook = "int8"}), Contains("unknown comm_hook 'int8'"));
+  CHECK_THROWS_WITH(nn::DistributedDataParallel(mlp(3, kFloat64), {.comm_hook = "int8"}),
+                    Contains("unknown comm_hook 'int8'"));
 }
 
 namespace {
@@ -186,7 +188,8 @@ std::vector<Tensor> train_replica(bool adam, int steps, nn::DistributedDataParal
 }
 }  // namespace
 
-TEST_CASE("DistributedDataParallel: after 50 steps of SGD and of Adam the parameters are bitwise identical on all ranks") {
+TEST_CASE(
+    "DistributedDataParallel: after 50 steps of SGD and of Adam the parameters are bitwise identical on all ranks") {
   CHECK(bitwise_identical_across_ranks(train_replica(false, 50)));
   CHECK(bitwise_identical_across_ranks(train_replica(true, 50, {.bucket_cap_mb = 1e-4})));
 }
@@ -343,7 +346,8 @@ TEST_CASE("DistributedDataParallel: with BatchNorm buffers, gradients are the av
     F::mse_loss(ref->forward(batch.shard_x(r, per_rank)), batch.shard_y(r, per_rank)).backward();
     auto g = grads_of(*ref);
     if (sum.empty()) sum = g;
-    else for (std::size_t i = 0; i < g.size(); ++i) sum[i] = sum[i] + g[i];
+    else
+      for (std::size_t i = 0; i < g.size(); ++i) sum[i] = sum[i] + g[i];
   }
   auto got = grads_of(*ddp);
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(closeness(got[i], sum[i] / double(W()), 1e-12, 1e-15) <= 1.0);
@@ -378,25 +382,26 @@ TEST_CASE("DistributedDataParallel: fp16 and bf16 compression stay within the fo
   }
 }
 
-TEST_CASE("DistributedDataParallel: the fp16 hook rounds to nearest even, with subnormals and overflow, on every path") {
+TEST_CASE(
+    "DistributedDataParallel: the fp16 hook rounds to nearest even, with subnormals and overflow, on every path") {
   // Rank 0's gradient is 2v and the others' 0, so the all-reduced average is fp16(2v / 2) = fp16(v)
   // exactly on 2 ranks (1/2 is exact; on 3 ranks 1/3 is not, so the ties below would move).
   if (W() != 2) return;
   const double u = std::ldexp(1.0, -24);  // the smallest fp16 subnormal
   const std::vector<std::pair<double, double>> cases = {
-      {1 + std::ldexp(1, -11), 1},                                          // tie: down to even
-      {1 + 3 * std::ldexp(1, -11), 1 + std::ldexp(1, -9)},                  // tie: up to even
+      {1 + std::ldexp(1, -11), 1},                                            // tie: down to even
+      {1 + 3 * std::ldexp(1, -11), 1 + std::ldexp(1, -9)},                    // tie: up to even
       {1 + std::ldexp(1, -11) + std::ldexp(1, -20), 1 + std::ldexp(1, -10)},  // above the tie
       {-2.5, -2.5},
-      {std::ldexp(1, -14), std::ldexp(1, -14)},                             // smallest normal
-      {std::ldexp(1, -14) - 0.5 * u, std::ldexp(1, -14)},                   // subnormal tie up into the normals
-      {0.5 * u, 0},                                                         // tie: down to zero
+      {std::ldexp(1, -14), std::ldexp(1, -14)},            // smallest normal
+      {std::ldexp(1, -14) - 0.5 * u, std::ldexp(1, -14)},  // subnormal tie up into the normals
+      {0.5 * u, 0},                                        // tie: down to zero
       {0.75 * u, u},
-      {1.5 * u, 2 * u},                                                     // subnormal tie: up to even
+      {1.5 * u, 2 * u},  // subnormal tie: up to even
       {std::ldexp(1, -30), 0},
-      {65504, 65504},                                                       // largest finite
+      {65504, 65504},  // largest finite
       {65519, 65504},
-      {65520, INFINITY},                                                    // tie with 2^16: overflow
+      {65520, INFINITY},  // tie with 2^16: overflow
       {-1e6, -INFINITY},
       {INFINITY, INFINITY},
   };

@@ -48,7 +48,8 @@ struct SharedDir {
   explicit SharedDir(std::shared_ptr<train::World> w) : world(std::move(w)) {
     std::vector<double> stamp{double(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000007)};
     world->broadcast(stamp, 0);
-    path = std::filesystem::temp_directory_path() / ("xgrad-dist-fit-" + std::to_string(static_cast<long long>(stamp[0])));
+    path =
+        std::filesystem::temp_directory_path() / ("xgrad-dist-fit-" + std::to_string(static_cast<long long>(stamp[0])));
     if (world->rank() == 0) std::filesystem::create_directories(path);
     std::vector<double> sync{0.0};
     world->all_reduce_sum(sync);
@@ -111,7 +112,8 @@ TEST_CASE("fit across ranks: every rank's history is identical and equals the wh
   const auto expected_train = train::evaluate(net, ce, whole_train, {"accuracy", "f1"});
 
   SharedDir dir(world);
-  data::DataLoader train(train_set, {.batch_size = 8, .sampler = dist::make_sampler(train_set, {.seed = 3, .drop_last = true})});
+  data::DataLoader train(train_set,
+                         {.batch_size = 8, .sampler = dist::make_sampler(train_set, {.seed = 3, .drop_last = true})});
   // Validation with drop_last, so that no sample counts twice: 61 samples do not split evenly, so
   // the expected values are those of the samples the shards cover (the first total_size, unshuffled).
   auto val_sampler = dist::make_sampler(val_set, {.shuffle = false, .drop_last = true});
@@ -125,8 +127,13 @@ TEST_CASE("fit across ranks: every rank's history is identical and equals the wh
   std::ostringstream out;
   auto csv = std::make_shared<train::CSVLogger>((dir.path / ("log" + std::to_string(world->rank()) + ".csv")).string());
   const auto h = train::fit(net, ce, opt, train,
-                            {.epochs = 2, .validation = &val, .metrics = {"accuracy", "f1"}, .callbacks = {csv},
-                             .verbose = 2, .out = &out, .world = world});
+                            {.epochs = 2,
+                             .validation = &val,
+                             .metrics = {"accuracy", "f1"},
+                             .callbacks = {csv},
+                             .verbose = 2,
+                             .out = &out,
+                             .world = world});
   REQUIRE(h.size() == 2);
   // the training shards cover the whole set when 120 divides evenly (2, 3 ranks)
   if (120 % world->size() == 0) {
@@ -151,7 +158,8 @@ TEST_CASE("fit across ranks: every rank's history is identical and equals the wh
   std::vector<double> sync{0.0};
   world->all_reduce_sum(sync);
   CHECK(std::filesystem::exists(dir.path / "log0.csv"));
-  for (int r = 1; r < world->size(); ++r) CHECK(!std::filesystem::exists(dir.path / ("log" + std::to_string(r) + ".csv")));
+  for (int r = 1; r < world->size(); ++r)
+    CHECK(!std::filesystem::exists(dir.path / ("log" + std::to_string(r) + ".csv")));
 }
 
 TEST_CASE("checkpoints across ranks: each rank resumes its own generator, the file is rank 0's",

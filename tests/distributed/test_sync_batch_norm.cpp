@@ -22,7 +22,8 @@ double closeness(const Tensor& a, const Tensor& b, double rtol, double atol) {
   REQUIRE(a.sizes() == b.sizes());
   const auto x = a.detach().to(kFloat64).to_vector<double>(), y = b.detach().to(kFloat64).to_vector<double>();
   double worst = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(x[i] - y[i]) / (atol + rtol * std::abs(y[i])));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    worst = std::max(worst, std::abs(x[i] - y[i]) / (atol + rtol * std::abs(y[i])));
   return worst;
 }
 
@@ -124,8 +125,8 @@ TEST_CASE("SyncBatchNorm: checks its input and prints as SyncBatchNorm") {
 TEST_CASE("convert_sync_batchnorm: replaces every BatchNorm, keeping its tensors, options and mode") {
   manual_seed(1);
   nn::Sequential inner(nn::Conv2d(2, 4, 3), nn::BatchNorm2d(4, {.momentum = 0.2}), nn::ReLU());
-  nn::Sequential model({inner, nn::Flatten(), nn::Linear(4 * 3 * 3, 6), nn::BatchNorm1d(6, {.affine = false}),
-                        nn::Linear(6, 2)});
+  nn::Sequential model(
+      {inner, nn::Flatten(), nn::Linear(4 * 3 * 3, 6), nn::BatchNorm1d(6, {.affine = false}), nn::Linear(6, 2)});
   auto* bn2 = dynamic_cast<nn::BatchNormImplBase*>(inner[1].get());
   Tensor w = bn2->weight, rm = bn2->running_mean;
   {

@@ -19,7 +19,8 @@ inline std::optional<std::string> python_with(const std::string& modules) {
   candidates.emplace_back("python3");
   for (const auto& py : candidates) {
     std::string cmd = "'";
-    cmd.append(py).append("' -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m.strip()) is None for m in \"");
+    cmd.append(py).append(
+        "' -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m.strip()) is None for m in \"");
     cmd.append(modules).append("\".split(\",\")))' > /dev/null 2>&1");
     const int status = std::system(cmd.c_str());
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return py;

@@ -61,10 +61,12 @@ TEST_CASE("io::save and io::load: an optimizer's state resumes the same updates"
   CHECK(opt2.lr() == 1e-2);  // hyper-parameters are part of the state
   step(model, opt);
   step(model2, opt2);
-  for (const auto& item : model->named_parameters()) CHECK(bitwise_equal(item.value(), model2->named_parameters()[item.key()]));
+  for (const auto& item : model->named_parameters())
+    CHECK(bitwise_equal(item.value(), model2->named_parameters()[item.key()]));
 
   optim::SGD sgd(model2->parameters(), {.lr = 0.1});
-  CHECK_THROWS_WITH(io::load(sgd, dir / "adam.safetensors"), Contains("adam.safetensors") && Contains("saved from Adam, not from SGD"));
+  CHECK_THROWS_WITH(io::load(sgd, dir / "adam.safetensors"),
+                    Contains("adam.safetensors") && Contains("saved from Adam, not from SGD"));
   CHECK_THROWS_WITH(io::load(sgd, dir / "m.safetensors"), Contains("holds module state, not optimizer state"));
   // Same class, other shapes: the optimizer's own load_state_dict reports it, with the file name.
   auto other = nn::Linear(5, 5);
@@ -114,8 +116,9 @@ TEST_CASE("load_checkpoint: 3 steps, checkpoint, fresh objects, 3 more steps equ
   optim::Adam opt_b(b->parameters(), {.lr = 1e-2});
   optim::StepLR sched_b(opt_b, 2, 0.5);
   for (int i = 0; i < 3; ++i) train_step(b, opt_b, sched_b, x, y);
-  io::save_checkpoint(dir / "ckpt.safetensors",
-                      {.model = b.get(), .optimizer = &opt_b, .scheduler = &sched_b, .epoch = 3, .metadata = {{"note", "halfway"}}});
+  io::save_checkpoint(
+      dir / "ckpt.safetensors",
+      {.model = b.get(), .optimizer = &opt_b, .scheduler = &sched_b, .epoch = 3, .metadata = {{"note", "halfway"}}});
 
   // A new process, in effect: other seed, other initial weights, fresh optimizer and scheduler.
   manual_seed(999);

@@ -100,14 +100,13 @@ TEST_CASE("load_hdf5: missing, foreign, truncated and corrupted files are IoErro
     testing::write_bytes(dir / "bad.h5", bad);
     try {
       io::load_hdf5(dir / "bad.h5");
-    } catch (const IoError&) {
-      ++failures;
-    }
+    } catch (const IoError&) { ++failures; }
   }
   CHECK(failures > 0);
 }
 
-TEST_CASE("save_hdf5: h5py reads the datasets, groups, dtypes and attributes; xgrad reads h5py's files", "[io][hdf5][python]") {
+TEST_CASE("save_hdf5: h5py reads the datasets, groups, dtypes and attributes; xgrad reads h5py's files",
+          "[io][hdf5][python]") {
   if (!io::hdf5_available()) return;
   const auto python = testing::python_with("h5py, numpy");
   if (!python) {

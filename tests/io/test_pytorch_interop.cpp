@@ -69,7 +69,8 @@ nn::Sequential net() {
 
 }  // namespace
 
-TEST_CASE("io::save: PyTorch loads the model strictly, computes the same outputs, and its weights load back", "[io][python]") {
+TEST_CASE("io::save: PyTorch loads the model strictly, computes the same outputs, and its weights load back",
+          "[io][python]") {
   const auto python = testing::python_with("torch");
   if (!python) {
     WARN("skipped: no python3 with torch (set XGRAD_PYTHON to an interpreter that has it)");

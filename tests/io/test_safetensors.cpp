@@ -32,9 +32,7 @@ std::string image(const std::string& header, std::size_t data_bytes) {
 std::string parse_error(const std::string& bytes) {
   try {
     io::parse_safetensors(bytes.data(), bytes.size(), "bad.safetensors");
-  } catch (const IoError& e) {
-    return e.what();
-  }
+  } catch (const IoError& e) { return e.what(); }
   return "no error";
 }
 
@@ -70,7 +68,8 @@ TEST_CASE("save_safetensors: metadata goes first in the header, keys sorted", "[
   OrderedDict<std::string, Tensor> d;
   d.insert("w", zeros({0}));
   const std::string header = header_of(io::serialize_safetensors(d, {{"z", "1"}, {"format", "pt"}}));
-  CHECK(header.rfind(R"({"__metadata__":{"format":"pt","z":"1"},"w":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})", 0) == 0);
+  CHECK(header.rfind(R"({"__metadata__":{"format":"pt","z":"1"},"w":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}})",
+                     0) == 0);
 }
 
 TEST_CASE("safetensors: every dtype, 0-d, empty and non-contiguous tensors round-trip through a file", "[io]") {
@@ -117,10 +116,10 @@ TEST_CASE("load_safetensors: narrower file dtypes are widened (F16, BF16 to floa
       R"({"h":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[8,12]},)"
       R"("i":{"dtype":"I32","shape":[1],"data_offsets":[12,16]},"u":{"dtype":"U8","shape":[1],"data_offsets":[16,17]}})";
   std::string bytes = image(header, 0);
-  const unsigned char data[] = {0x00, 0x3c, 0x00, 0xc1, 0xff, 0x7b, 0x01, 0x00,   // F16
-                                0x80, 0x3f, 0x40, 0xc0,                           // BF16
-                                0xf9, 0xff, 0xff, 0xff,                           // I32 -7
-                                0xff};                                            // U8 255
+  const unsigned char data[] = {0x00, 0x3c, 0x00, 0xc1, 0xff, 0x7b, 0x01, 0x00,  // F16
+                                0x80, 0x3f, 0x40, 0xc0,                          // BF16
+                                0xf9, 0xff, 0xff, 0xff,                          // I32 -7
+                                0xff};                                           // U8 255
   bytes.append(reinterpret_cast<const char*>(data), sizeof data);
   const auto c = io::parse_safetensors(bytes.data(), bytes.size());
   CHECK(c.tensors["h"].to_vector<float>() == std::vector<float>{1.0f, -2.5f, 65504.0f, 0x1p-24f});
@@ -143,11 +142,14 @@ TEST_CASE("load_safetensors: each kind of corrupt file is an IoError naming the 
   CHECK_THAT(parse_error(image("[1, 2]  ", 0)), Contains("not a JSON object"));
   CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F8","shape":[2],"data_offsets":[0,2]}})", 2)),
              Contains("tensor 'w'") && Contains("unknown or unsupported dtype \"F8\""));
-  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8)), Contains("non-negative"));
-  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}})", 8)), Contains("go past the end"));
+  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8)),
+             Contains("non-negative"));
+  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}})", 8)),
+             Contains("go past the end"));
   CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
              Contains("span 8 bytes but shape [3] of F32 needs 12"));
-  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8)), Contains("end before"));
+  CHECK_THAT(parse_error(image(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8)),
+             Contains("end before"));
   CHECK_THAT(parse_error(image(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                                8)),
@@ -175,7 +177,8 @@ TEST_CASE("load_safetensors: every truncation of a valid file is an IoError", "[
 
 TEST_CASE("load_safetensors: a missing file or a directory is an IoError naming it", "[io]") {
   testing::TempDir dir;
-  CHECK_THROWS_WITH(io::load_safetensors(dir / "nope.safetensors"), Contains("nope.safetensors") && Contains("no such file"));
+  CHECK_THROWS_WITH(io::load_safetensors(dir / "nope.safetensors"),
+                    Contains("nope.safetensors") && Contains("no such file"));
   CHECK_THROWS_WITH(io::load_safetensors(dir.str()), Contains("not a regular file"));
 }
 
@@ -183,10 +186,11 @@ TEST_CASE("atomic_write: a failing writer leaves the old file and no temporary b
   testing::TempDir dir;
   const auto path = dir / "f.txt";
   io::atomic_write(path, [](std::ostream& os) { os << "old"; });
-  CHECK_THROWS_AS(io::atomic_write(path, [](std::ostream& os) {
-                    os << "partial";
-                    throw ValueError("stop");
-                  }),
+  CHECK_THROWS_AS(io::atomic_write(path,
+                                   [](std::ostream& os) {
+                                     os << "partial";
+                                     throw ValueError("stop");
+                                   }),
                   ValueError);
   auto bytes = testing::read_bytes(path);
   CHECK(std::string(bytes.begin(), bytes.end()) == "old");

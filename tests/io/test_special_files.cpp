@@ -25,7 +25,7 @@ using Catch::Contains;
 
 namespace {
 bool is_char_device(const char* path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path, &st) == 0 && S_ISCHR(st.st_mode);
 }
 bool have(const char* path) { return is_char_device(path); }
@@ -67,8 +67,7 @@ TEST_CASE("atomic_write: /dev/full is an IoError with the OS reason", "[io][spec
   CHECK(is_char_device("/dev/full"));
 }
 
-TEST_CASE("atomic_write: a directory is an IoError, and a regular file is still replaced atomically",
-          "[io][special]") {
+TEST_CASE("atomic_write: a directory is an IoError, and a regular file is still replaced atomically", "[io][special]") {
   testing::TempDir dir;
   CHECK_THROWS_WITH(io::atomic_write(dir.str(), [](std::ostream& os) { os << "x"; }), Contains("Is a directory"));
   const std::string path = dir / "f.txt";
@@ -94,7 +93,7 @@ TEST_CASE("atomic_write: a FIFO receives the bytes and stays a FIFO", "[io][spec
   io::atomic_write(fifo, [](std::ostream& os) { os << "through the pipe"; });
   reader.join();
   CHECK(received == "through the pipe");
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(fifo.c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
 }

@@ -41,10 +41,9 @@ std::vector<Tensor> run(Dtype dt) {
   manual_seed(5);
   const Tensor x = randn({6, 3, 14, 14}).to(dt);
   const Tensor target = softmax(randn({6, 10}), 1).to(dt);
-  std::vector<Tensor> params = {(randn({8, 3, 3, 3}) * 0.3).to(dt).requires_grad_(),
-                                (randn({8}) * 0.1).to(dt).requires_grad_(),
-                                (randn({10, 8 * 3 * 3}) * 0.1).to(dt).requires_grad_(),
-                                (randn({10}) * 0.1).to(dt).requires_grad_()};
+  std::vector<Tensor> params = {
+      (randn({8, 3, 3, 3}) * 0.3).to(dt).requires_grad_(), (randn({8}) * 0.1).to(dt).requires_grad_(),
+      (randn({10, 8 * 3 * 3}) * 0.1).to(dt).requires_grad_(), (randn({10}) * 0.1).to(dt).requires_grad_()};
   const Tensor a = randn({97, 131}).to(dt), b = randn({131, 77}).to(dt);
   std::vector<Tensor> out;
   {
@@ -76,15 +75,52 @@ std::vector<Tensor> run_elementwise(Dtype dt) {
   NoGradGuard ng;
   const Tensor x = randn({96, 1000}).to(dt), y = randn({96, 1000}).to(dt), row = randn({1000}).to(dt);
   const Tensor col = randn({96, 1}).to(dt), xt = x.t();
-  return {exp(x), tanh(x), sigmoid(x), log1p(abs(x)), sin(x), erf(x), relu(x), gelu(x), gelu(x, "tanh"),
-          softplus(x), leaky_relu(x, 0.1), elu(x), hardtanh(x), pow(x, 3.0), clamp(x, -0.5, 0.5),
-          x + row, x * col, x / (abs(y) + 1), xt - 2 * y.t(), maximum(x, y), minimum(x, row),
-          where(x > y, x, y), (x < y).to(dt), logical_and(x > 0, y > 0).to(dt), isfinite(x / y).to(dt),
-          xt.contiguous(), x.to(kInt64).to(dt),
-          x.sum(Shape{1}), x.sum(Shape{0}), x.var(Shape{1}), x.var(Shape{0}), x.std(Shape{1}), x.amax(Shape{1}),
-          x.amin(Shape{0}), x.argmax(1).to(dt), x.argmin(0).to(dt), std::get<0>(x.max(1)), logsumexp(x, Shape{1}),
-          logsumexp(x, Shape{0}), softmax(x, 1), softmax(x, 0), log_softmax(x, 1), norm(x, 2, Shape{1}),
-          norm(x, 3, Shape{1}), (x * 0.01 + 1).prod(1), x.mean()};
+  return {exp(x),
+          tanh(x),
+          sigmoid(x),
+          log1p(abs(x)),
+          sin(x),
+          erf(x),
+          relu(x),
+          gelu(x),
+          gelu(x, "tanh"),
+          softplus(x),
+          leaky_relu(x, 0.1),
+          elu(x),
+          hardtanh(x),
+          pow(x, 3.0),
+          clamp(x, -0.5, 0.5),
+          x + row,
+          x * col,
+          x / (abs(y) + 1),
+          xt - 2 * y.t(),
+          maximum(x, y),
+          minimum(x, row),
+          where(x > y, x, y),
+          (x < y).to(dt),
+          logical_and(x > 0, y > 0).to(dt),
+          isfinite(x / y).to(dt),
+          xt.contiguous(),
+          x.to(kInt64).to(dt),
+          x.sum(Shape{1}),
+          x.sum(Shape{0}),
+          x.var(Shape{1}),
+          x.var(Shape{0}),
+          x.std(Shape{1}),
+          x.amax(Shape{1}),
+          x.amin(Shape{0}),
+          x.argmax(1).to(dt),
+          x.argmin(0).to(dt),
+          std::get<0>(x.max(1)),
+          logsumexp(x, Shape{1}),
+          logsumexp(x, Shape{0}),
+          softmax(x, 1),
+          softmax(x, 0),
+          log_softmax(x, 1),
+          norm(x, 2, Shape{1}),
+          norm(x, 3, Shape{1}),
+          (x * 0.01 + 1).prod(1),
+          x.mean()};
 }
 
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
@@ -236,18 +272,18 @@ TEST_CASE("every instruction set converts to and from fp16 and bf16 with the sam
       {0.0f, 0x0000, 0x0000},
       {-0.0f, 0x8000, 0x8000},
       {1.0f, 0x3c00, 0x3f80},
-      {1.0f + std::ldexp(1.0f, -11), 0x3c00, 0x3f80},              // halfway, even below: down
-      {1.0f + 3 * std::ldexp(1.0f, -11), 0x3c02, 0x3f80},          // halfway, odd below: up
-      {65504.0f, 0x7bff, 0x4780},                                  // fp16's largest finite
-      {65520.0f, 0x7c00, 0x4780},                                  // rounds to +inf in fp16
-      {-1e30f, 0xfc00, 0xf14a},                                    // overflow: -inf
-      {u, 0x0001, 0x3380},                                         // smallest subnormal
-      {u / 2, 0x0000, 0x3300},                                     // halfway to 0, even: 0
-      {3 * u / 2, 0x0002, 0x33c0},                                 // halfway, odd below: up
-      {std::ldexp(1.0f, -14), 0x0400, 0x3880},                     // smallest normal
+      {1.0f + std::ldexp(1.0f, -11), 0x3c00, 0x3f80},      // halfway, even below: down
+      {1.0f + 3 * std::ldexp(1.0f, -11), 0x3c02, 0x3f80},  // halfway, odd below: up
+      {65504.0f, 0x7bff, 0x4780},                          // fp16's largest finite
+      {65520.0f, 0x7c00, 0x4780},                          // rounds to +inf in fp16
+      {-1e30f, 0xfc00, 0xf14a},                            // overflow: -inf
+      {u, 0x0001, 0x3380},                                 // smallest subnormal
+      {u / 2, 0x0000, 0x3300},                             // halfway to 0, even: 0
+      {3 * u / 2, 0x0002, 0x33c0},                         // halfway, odd below: up
+      {std::ldexp(1.0f, -14), 0x0400, 0x3880},             // smallest normal
       {std::numeric_limits<float>::infinity(), 0x7c00, 0x7f80},
-      {1.00390625f, 0x3c04, 0x3f80},                               // bf16: halfway, even below: down
-      {1.01171875f, 0x3c0c, 0x3f82},                               // bf16: halfway, odd below: up
+      {1.00390625f, 0x3c04, 0x3f80},  // bf16: halfway, even below: down
+      {1.01171875f, 0x3c0c, 0x3f82},  // bf16: halfway, odd below: up
   };
   const int n = 37;  // one vector of 8 and more, and a scalar tail, on every copy
   std::vector<float> src(n), wide(n);

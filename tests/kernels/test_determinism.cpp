@@ -88,10 +88,12 @@ TEST_CASE("reductions are bitwise identical with 1 and 2 threads along every dim
         }
       }
       INFO("whole-tensor reductions, dtype " << dt);
-      for (const auto& f : std::vector<std::function<Tensor()>>{[&] { return sum(x); }, [&] { return mean(x); },
-                                                                [&] { return var(x); }, [&] { return max(x); },
-                                                                [&] { return argmax(x); },
-                                                                [&] { return logsumexp(x, {0, 1}); }}) {
+      for (const auto& f :
+           std::vector<std::function<Tensor()>>{[&] { return sum(x); }, [&] { return mean(x); }, [&] { return var(x); },
+                                                [&] { return max(x); }, [&] { return argmax(x); },
+                                                [&] {
+                                                  return logsumexp(x, {0, 1});
+                                                }}) {
         const auto [one, two] = at_1_and_2(f);
         CHECK(bitwise_equal(one, two));
       }
@@ -104,10 +106,11 @@ TEST_CASE("elementwise ops are bitwise identical with 1 and 2 threads and indepe
   const Tensor x = randn({700, 301});
   const Tensor row = randn({301}), col = randn({700, 1});
   const std::vector<std::function<Tensor()>> cases = {
-      [&] { return exp(x); },           [&] { return tanh(x); },          [&] { return sigmoid(x); },
-      [&] { return gelu(x); },          [&] { return x + row; },          [&] { return x * col; },
-      [&] { return exp(x.t()); },       [&] { return x.t() - col.t(); },  [&] { return maximum(x, row); },
-      [&] { return where(x > 0, x, row); }};
+      [&] { return exp(x); },          [&] { return tanh(x); },
+      [&] { return sigmoid(x); },      [&] { return gelu(x); },
+      [&] { return x + row; },         [&] { return x * col; },
+      [&] { return exp(x.t()); },      [&] { return x.t() - col.t(); },
+      [&] { return maximum(x, row); }, [&] { return where(x > 0, x, row); }};
   for (std::size_t i = 0; i < cases.size(); ++i) {
     INFO("case " << i);
     const auto [one, two] = at_1_and_2(cases[i]);
@@ -148,7 +151,9 @@ TEST_CASE("logsumexp, softmax and argmax along each dim match float64 references
   for (std::int64_t d : {0, 1}) {
     INFO("dim " << d);
     const std::int64_t rows = d == 1 ? 300 : 500, n = d == 1 ? 500 : 300;
-    auto at = [&](std::int64_t r, std::int64_t j) { return d == 1 ? v[static_cast<std::size_t>(r * 500 + j)] : v[static_cast<std::size_t>(j * 500 + r)]; };
+    auto at = [&](std::int64_t r, std::int64_t j) {
+      return d == 1 ? v[static_cast<std::size_t>(r * 500 + j)] : v[static_cast<std::size_t>(j * 500 + r)];
+    };
     const auto lse = logsumexp(x, {d}).to_vector<double>();
     const auto am = argmax(x, d).to_vector<std::int64_t>();
     const Tensor sm = softmax(x, d), lsm = log_softmax(x, d);
@@ -169,7 +174,8 @@ TEST_CASE("logsumexp, softmax and argmax along each dim match float64 references
       CHECK(am[static_cast<std::size_t>(r)] == best);
       for (std::int64_t j = 0; j < n; ++j) {
         const std::size_t k = static_cast<std::size_t>(d == 1 ? r * 500 + j : j * 500 + r);
-        const double p = static_cast<double>(std::exp(static_cast<long double>(at(r, j)) - static_cast<long double>(ref)));
+        const double p =
+            static_cast<double>(std::exp(static_cast<long double>(at(r, j)) - static_cast<long double>(ref)));
         worst_sm = std::max(worst_sm, std::abs(smv[k] - p) / p);
         worst_lsm = std::max(worst_lsm, std::abs(lsmv[k] - (at(r, j) - ref)) / std::max(1.0, std::abs(at(r, j) - ref)));
       }
@@ -181,7 +187,8 @@ TEST_CASE("logsumexp, softmax and argmax along each dim match float64 references
   }
 }
 
-TEST_CASE("reductions over leading and middle dims are thread-count independent and match the row kernels", "[determinism]") {
+TEST_CASE("reductions over leading and middle dims are thread-count independent and match the row kernels",
+          "[determinism]") {
   manual_seed(15);
   // Middle runs with several outer indices and a column tail (70 = 64 + 6 kept columns), a
   // leading dim of a 4-d tensor (the conv bias-gradient pattern), and two adjacent leading dims.
@@ -189,8 +196,8 @@ TEST_CASE("reductions over leading and middle dims are thread-count independent 
     Shape shape;
     Shape dims;
   };
-  for (const Case& c : {Case{{4, 500, 70}, {1}}, Case{{8, 16, 32, 32}, {0}}, Case{{30, 40, 300}, {0, 1}},
-                        Case{{3000, 37}, {0}}}) {
+  for (const Case& c :
+       {Case{{4, 500, 70}, {1}}, Case{{8, 16, 32, 32}, {0}}, Case{{30, 40, 300}, {0, 1}}, Case{{3000, 37}, {0}}}) {
     for (Dtype dt : {kFloat32, kFloat64}) {
       Tensor x = (randn(c.shape) * 3 + 1).to(dt);
       INFO("shape " << c.shape << ", dims " << c.dims << ", dtype " << dt);
@@ -266,7 +273,8 @@ TEST_CASE("sums and variances over dim 0 of a million floats match compensated r
   double worst32 = 0, worst64 = 0, worst_var = 0;
   for (std::int64_t c = 0; c < cols; ++c) {
     std::vector<double> col(static_cast<std::size_t>(rows));
-    for (std::int64_t r = 0; r < rows; ++r) col[static_cast<std::size_t>(r)] = v[static_cast<std::size_t>(r * cols + c)];
+    for (std::int64_t r = 0; r < rows; ++r)
+      col[static_cast<std::size_t>(r)] = v[static_cast<std::size_t>(r * cols + c)];
     const long double s = kahan_sum(col);
     const long double m = s / static_cast<long double>(rows);
     std::vector<double> dev(col.size());
@@ -346,9 +354,10 @@ TEST_CASE("a conv net trained with Adam ends bitwise identical with 1 and 2 thre
   check_training_is_deterministic(true);
 }
 
-TEST_CASE("amax, argmax, logsumexp and softmax along the last dim propagate a NaN inside a SIMD batch", "[determinism]") {
+TEST_CASE("amax, argmax, logsumexp and softmax along the last dim propagate a NaN inside a SIMD batch",
+          "[determinism]") {
   std::vector<float> data(2 * 40, 1.0f);
-  data[5] = NAN;       // row 0, in the first batch
+  data[5] = NAN;        // row 0, in the first batch
   data[40 + 33] = NAN;  // row 1, in a later batch
   const Tensor x = from_vector(data, {2, 40});
   const auto mx = amax(x, {1}).to_vector<float>();

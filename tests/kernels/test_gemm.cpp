@@ -35,9 +35,18 @@ template <class T>
 Stored<T> make(i64 rows, i64 cols, Layout layout, std::mt19937& gen) {
   Stored<T> s;
   switch (layout) {
-    case Layout::RowMajor: s.rs = cols; s.cs = 1; break;
-    case Layout::ColMajor: s.rs = 1; s.cs = rows; break;
-    case Layout::Strided: s.rs = 3 * cols + 1; s.cs = 3; break;
+    case Layout::RowMajor:
+      s.rs = cols;
+      s.cs = 1;
+      break;
+    case Layout::ColMajor:
+      s.rs = 1;
+      s.cs = rows;
+      break;
+    case Layout::Strided:
+      s.rs = 3 * cols + 1;
+      s.cs = 3;
+      break;
   }
   const i64 extent = std::max<i64>(1, (rows - 1) * s.rs + (cols - 1) * s.cs + 1);
   s.buf.assign(static_cast<std::size_t>(extent), std::numeric_limits<T>::quiet_NaN());  // gaps stay NaN
@@ -49,8 +58,7 @@ Stored<T> make(i64 rows, i64 cols, Layout layout, std::mt19937& gen) {
 
 /// alpha · A B + beta · C0 in long double.
 template <class T>
-std::vector<long double> reference(i64 m, i64 n, i64 k, T alpha, Stored<T>& a, Stored<T>& b, T beta,
-                                   Stored<T>& c0) {
+std::vector<long double> reference(i64 m, i64 n, i64 k, T alpha, Stored<T>& a, Stored<T>& b, T beta, Stored<T>& c0) {
   std::vector<long double> r(static_cast<std::size_t>(m * n));
   for (i64 i = 0; i < m; ++i)
     for (i64 j = 0; j < n; ++j) {
@@ -102,8 +110,8 @@ TEMPLATE_TEST_CASE("gemm: row-major products of ragged sizes match the naive tri
         check_product<TestType>(m, n, k, Layout::RowMajor, Layout::RowMajor, Layout::RowMajor, 1, 0);
 }
 
-TEMPLATE_TEST_CASE("gemm: transposed and strided operands and outputs are read through their strides", "",
-                   float, double) {
+TEMPLATE_TEST_CASE("gemm: transposed and strided operands and outputs are read through their strides", "", float,
+                   double) {
   const Layout all[] = {Layout::RowMajor, Layout::ColMajor, Layout::Strided};
   for (Layout la : all)
     for (Layout lb : all)
@@ -120,8 +128,7 @@ TEMPLATE_TEST_CASE("gemm: K longer than one cache slice is summed over every sli
   check_product<TestType>(45, 29, 513, Layout::RowMajor, Layout::ColMajor, Layout::RowMajor, -1, 1);
 }
 
-TEMPLATE_TEST_CASE("gemm: products large enough to be split over threads match the reference", "", float,
-                   double) {
+TEMPLATE_TEST_CASE("gemm: products large enough to be split over threads match the reference", "", float, double) {
   // Above the parallel threshold: several M blocks, N chunks and K slices at once.
   check_product<TestType>(300, 190, 260, Layout::RowMajor, Layout::RowMajor, Layout::RowMajor, 1, 0);
   check_product<TestType>(20, 700, 300, Layout::RowMajor, Layout::ColMajor, Layout::RowMajor, 1, 1);
@@ -180,8 +187,7 @@ TEMPLATE_TEST_CASE("gemm_batched: every entry is its own product and a zero batc
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<TestType>(static_cast<int>(i % 13) - 6);
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<TestType>(static_cast<int>(i % 7) - 3);
   // B is shared by every entry (batch stride 0) and read transposed: B[p, j] = b[j * k + p].
-  gemm_batched<TestType>(batch, m, n, k, 1, {a.data(), k, 1}, m * k, {b.data(), 1, k}, 0, 0, {c.data(), n, 1},
-                         m * n);
+  gemm_batched<TestType>(batch, m, n, k, 1, {a.data(), k, 1}, m * k, {b.data(), 1, k}, 0, 0, {c.data(), n, 1}, m * n);
   for (i64 q = 0; q < batch; ++q)
     for (i64 i = 0; i < m; ++i)
       for (i64 j = 0; j < n; ++j) {
@@ -191,8 +197,7 @@ TEMPLATE_TEST_CASE("gemm_batched: every entry is its own product and a zero batc
       }
 }
 
-TEMPLATE_TEST_CASE("dot: contiguous and strided vectors of every length around the vector width", "", float,
-                   double) {
+TEMPLATE_TEST_CASE("dot: contiguous and strided vectors of every length around the vector width", "", float, double) {
   for (i64 n : {0, 1, 5, 15, 16, 17, 63, 64, 65, 200}) {
     std::vector<TestType> x(2 * n + 1), y(2 * n + 1);
     for (std::size_t i = 0; i < x.size(); ++i) {

@@ -39,8 +39,8 @@ inline SampleStats sample_stats(const Tensor& t) {
 /// Checks that `t`'s elements look like draws with the given mean and variance (5 standard errors).
 inline SampleStats check_moments(const Tensor& t, double mean, double variance, double k = 5.0) {
   const SampleStats s = sample_stats(t);
-  INFO("sample mean " << s.mean << " var " << s.var << " over " << s.n << " draws; expected mean " << mean
-                      << " var " << variance);
+  INFO("sample mean " << s.mean << " var " << s.var << " over " << s.n << " draws; expected mean " << mean << " var "
+                      << variance);
   CHECK(std::abs(s.mean - mean) <= k * std::sqrt(variance / s.n));
   CHECK(std::abs(s.var - variance) <= k * std::sqrt(std::max(s.m4 - s.var * s.var, 0.0) / s.n));
   return s;

@@ -14,8 +14,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 nn::Sequential mlp() {
-  return nn::Sequential({nn::Linear(784, 256), nn::Functional(xg::relu), nn::Linear(256, 128),
-                         nn::Functional(xg::relu), nn::Linear(128, 10)});
+  return nn::Sequential({nn::Linear(784, 256), nn::Functional(xg::relu), nn::Linear(256, 128), nn::Functional(xg::relu),
+                         nn::Linear(128, 10)});
 }
 }  // namespace
 
@@ -286,13 +286,22 @@ TEST_CASE("functional: wraps a function, a lambda or a named activation as a lay
 
 TEST_CASE("activation: every name maps to its xgrad op") {
   auto x = randn({4, 5});
-  const std::vector<std::pair<std::string, Tensor>> expected = {
-      {"linear", x},          {"relu", relu(x)},         {"tanh", tanh(x)},
-      {"sigmoid", sigmoid(x)}, {"elu", elu(x)},          {"selu", selu(x)},
-      {"gelu", gelu(x)},       {"silu", silu(x)},        {"swish", silu(x)},
-      {"softplus", softplus(x)}, {"softsign", softsign(x)}, {"leaky_relu", leaky_relu(x, 0.01)},
-      {"hardtanh", hardtanh(x)}, {"exponential", exp(x)}, {"softmax", softmax(x, 1)},
-      {"log_softmax", log_softmax(x, 1)}};
+  const std::vector<std::pair<std::string, Tensor>> expected = {{"linear", x},
+                                                                {"relu", relu(x)},
+                                                                {"tanh", tanh(x)},
+                                                                {"sigmoid", sigmoid(x)},
+                                                                {"elu", elu(x)},
+                                                                {"selu", selu(x)},
+                                                                {"gelu", gelu(x)},
+                                                                {"silu", silu(x)},
+                                                                {"swish", silu(x)},
+                                                                {"softplus", softplus(x)},
+                                                                {"softsign", softsign(x)},
+                                                                {"leaky_relu", leaky_relu(x, 0.01)},
+                                                                {"hardtanh", hardtanh(x)},
+                                                                {"exponential", exp(x)},
+                                                                {"softmax", softmax(x, 1)},
+                                                                {"log_softmax", log_softmax(x, 1)}};
   std::vector<std::string> names;
   for (const auto& [name, value] : expected) {
     INFO(name);

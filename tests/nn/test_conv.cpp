@@ -121,8 +121,8 @@ TEST_CASE("conv1d layer: values and gradients match PyTorch, with circular and r
   }
   SECTION("replicate with dilation") {
     nn::Conv1d conv(1, 2, 2, {.padding = 1, .dilation = 2, .padding_mode = "replicate"});
-    check_reference(*conv, {2, 1, 3}, ref::conv1d_replicate_y, ref::conv1d_replicate_dx,
-                    &ref::conv1d_replicate_dweight, &ref::conv1d_replicate_dbias);
+    check_reference(*conv, {2, 1, 3}, ref::conv1d_replicate_y, ref::conv1d_replicate_dx, &ref::conv1d_replicate_dweight,
+                    &ref::conv1d_replicate_dbias);
   }
 }
 
@@ -134,8 +134,8 @@ TEST_CASE("conv transpose layers: values and gradients match PyTorch", "[nn][con
   }
   SECTION("ConvTranspose1d with groups and dilation") {
     nn::ConvTranspose1d up(2, 4, 2, {.stride = 3, .groups = 2, .dilation = 2});
-    check_reference(*up, {1, 2, 3}, ref::conv_transpose1d_y, ref::conv_transpose1d_dx,
-                    &ref::conv_transpose1d_dweight, &ref::conv_transpose1d_dbias);
+    check_reference(*up, {1, 2, 3}, ref::conv_transpose1d_y, ref::conv_transpose1d_dx, &ref::conv_transpose1d_dweight,
+                    &ref::conv_transpose1d_dbias);
   }
 }
 
@@ -236,7 +236,8 @@ TEST_CASE("conv layers: activation and initializers by name, as Keras's Conv2D",
   nn::Conv2d he(8, 256, 3, {.init = "he_normal"});
   check_moments(he->weight, 0.0, 2.0 / 72.0);
   // An activation module is a child, cloned with the layer.
-  nn::Conv2d with_module(1, 1, 1, {.bias = false, .activation = nn::LeakyReLU({.negative_slope = 0.5}), .init = "ones"});
+  nn::Conv2d with_module(1, 1, 1,
+                         {.bias = false, .activation = nn::LeakyReLU({.negative_slope = 0.5}), .init = "ones"});
   CHECK(with_module->named_children().keys() == std::vector<std::string>{"activation"});
   auto copy = with_module->clone();
   CHECK(copy->named_children()["activation"].get() != with_module->named_children()["activation"].get());
@@ -256,14 +257,15 @@ TEST_CASE("conv layers: printing matches PyTorch's repr", "[nn][conv]") {
 
 TEST_CASE("conv layers: bad options and inputs are errors naming the layer and the values", "[nn][conv]") {
   CHECK_THROWS_AS(nn::Conv2d(3, 8, 0), ValueError);
-  CHECK_THROWS_WITH(nn::Conv2d(3, 8, {3, 0}), Contains("Conv2d") && Contains("kernel_size must be positive") &&
-                                                  Contains("(3, 0)"));
+  CHECK_THROWS_WITH(nn::Conv2d(3, 8, {3, 0}),
+                    Contains("Conv2d") && Contains("kernel_size must be positive") && Contains("(3, 0)"));
   CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, {.groups = 2}),
                     Contains("Conv2d: in_channels must be divisible by groups, got in_channels=3 and groups=2"));
   CHECK_THROWS_WITH(nn::Conv1d(4, 6, 3, {.groups = 4}),
                     Contains("Conv1d: out_channels must be divisible by groups, got out_channels=6 and groups=4"));
   CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, {.groups = 0}), Contains("Conv2d: groups must be positive, got 0"));
-  CHECK_THROWS_WITH(nn::Conv2d(0, 8, 3), Contains("Conv2d: in_channels and out_channels must be positive, got 0 and 8"));
+  CHECK_THROWS_WITH(nn::Conv2d(0, 8, 3),
+                    Contains("Conv2d: in_channels and out_channels must be positive, got 0 and 8"));
   CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, {.stride = 0}), Contains("Conv2d: stride must be positive, got (0, 0)"));
   CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, {.padding = -1}), Contains("padding must be non-negative"));
   CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, {.dilation = {1, 0}}), Contains("dilation must be positive, got (1, 0)"));
@@ -279,8 +281,8 @@ TEST_CASE("conv layers: bad options and inputs are errors naming the layer and t
   CHECK_THROWS_WITH(conv(randn({1, 1, 3, 10, 10})),
                     Contains("Conv2d(3, 8, kernel_size=(3, 3)): expected a 3-d (unbatched) or 4-d (batched) input, "
                              "got shape [1, 1, 3, 10, 10]"));
-  CHECK_THROWS_WITH(conv(randn({2, 4, 10, 10})), Contains("expected an input with 3 channels") &&
-                                                     Contains("[2, 4, 10, 10]"));
+  CHECK_THROWS_WITH(conv(randn({2, 4, 10, 10})),
+                    Contains("expected an input with 3 channels") && Contains("[2, 4, 10, 10]"));
   nn::Conv1d refl(1, 1, 3, {.padding = 3, .padding_mode = "reflect"});
   CHECK_THROWS_WITH(refl(randn({1, 1, 3})), Contains("Conv1d(1, 1, kernel_size=(3,)): padding 3 is too large"));
   // An input smaller than the kernel: the op's error.
@@ -291,10 +293,10 @@ TEST_CASE("conv layers: named_parameters of a reference CNN equal PyTorch's name
   // PyTorch's names from tests/reference/nn_conv.py (section "VGG-style reference CNN").
   struct NetImpl : nn::Module {
     NetImpl() {
-      features = register_module(
-          "features", nn::Sequential({nn::Conv2d(1, 8, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2),
-                                      nn::Conv2d(8, 16, 3, {.padding = 1}), nn::BatchNorm2d(16), nn::ReLU(),
-                                      nn::AdaptiveAvgPool2d(1)}));
+      features =
+          register_module("features", nn::Sequential({nn::Conv2d(1, 8, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2),
+                                                      nn::Conv2d(8, 16, 3, {.padding = 1}), nn::BatchNorm2d(16),
+                                                      nn::ReLU(), nn::AdaptiveAvgPool2d(1)}));
       classifier = register_module("classifier", nn::Sequential({nn::Flatten(), nn::Linear(16, 10)}));
     }
     Tensor forward(const Tensor& x) override { return classifier(features(x)); }
@@ -312,7 +314,8 @@ TEST_CASE("conv layers: named_parameters of a reference CNN equal PyTorch's name
 
   nn::Sequential seqnet({nn::Conv2d(1, 4, 3), nn::ReLU(), nn::Conv2d(4, 4, 3, {.groups = 2, .bias = false}),
                          nn::Flatten(), nn::Linear(4 * 4 * 4, 3)});
-  CHECK(seqnet->named_parameters().keys() == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "4.weight", "4.bias"});
+  CHECK(seqnet->named_parameters().keys() ==
+        std::vector<std::string>{"0.weight", "0.bias", "2.weight", "4.weight", "4.bias"});
   CHECK(seqnet(randn({2, 1, 8, 8})).sizes() == Shape{2, 3});
   // State dicts and clones keep the names and values.
   auto copy = seqnet->clone();

@@ -42,8 +42,8 @@ double gram_error(const Tensor& a, double c, bool rows) {
 
 TEST_CASE("init: calculate_gain matches PyTorch for every nonlinearity") {
   // /usr/bin/python3 tests/reference/nn_core.py (section calculate_gain)
-  for (const char* name : {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                           "conv_transpose3d", "sigmoid"})
+  for (const char* name :
+       {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid"})
     CHECK(init::calculate_gain(name) == 1.0);
   CHECK(init::calculate_gain("tanh") == Approx(1.6666666666666667).epsilon(1e-15));
   CHECK(init::calculate_gain("relu") == Approx(1.4142135623730951).epsilon(1e-15));
@@ -288,7 +288,8 @@ TEST_CASE("init: sparse_ zeroes the given fraction of every column") {
   auto nonzero = w.pow(2.0).sum().item<double>() / (28.0 * 500.0);
   CHECK(nonzero == Approx(0.25).epsilon(5.0 * std::sqrt(2.0 / (28.0 * 500.0))));
   // Each row is zeroed about equally often (the rows are drawn uniformly): 500 · 0.3 = 150 ± 5σ.
-  for (double z : zero_mask.sum({1}).to_vector<double>()) CHECK(std::abs(z - 150.0) <= 5.0 * std::sqrt(500 * 0.3 * 0.7));
+  for (double z : zero_mask.sum({1}).to_vector<double>())
+    CHECK(std::abs(z - 150.0) <= 5.0 * std::sqrt(500 * 0.3 * 0.7));
   CHECK(init::sparse_(empty({5, 3}), 0.0).ne(zeros({5, 3})).all().item<bool>());
   CHECK(init::sparse_(empty({5, 3}), 1.0).equal(zeros({5, 3})));
   CHECK_THROWS_WITH(init::sparse_(empty({2, 3, 4}), 0.1), Contains("2 dimensions"));
@@ -320,8 +321,9 @@ TEST_CASE("init: the same seed draws the same weights") {
 }
 
 TEST_CASE("init: empty tensors are left alone") {
-  for (auto fn : {+[](Tensor t) { return init::xavier_uniform_(t); }, +[](Tensor t) { return init::kaiming_normal_(t); },
-                  +[](Tensor t) { return init::lecun_normal_(t); }, +[](Tensor t) { return init::trunc_normal_(t); }})
+  for (auto fn :
+       {+[](Tensor t) { return init::xavier_uniform_(t); }, +[](Tensor t) { return init::kaiming_normal_(t); },
+        +[](Tensor t) { return init::lecun_normal_(t); }, +[](Tensor t) { return init::trunc_normal_(t); }})
     CHECK(fn(empty({0, 4})).numel() == 0);
 }
 
@@ -369,8 +371,8 @@ TEST_CASE("initializer: every registered name runs, and unknown names list the k
     nn::Initializer{n}(t);
     CHECK(t.isfinite().all().item<bool>());
   }
-  CHECK_THROWS_WITH(nn::Initializer("he_normall"),
-                    Contains("unknown initializer 'he_normall'") && Contains("he_normal") && Contains("glorot_uniform"));
+  CHECK_THROWS_WITH(nn::Initializer("he_normall"), Contains("unknown initializer 'he_normall'") &&
+                                                       Contains("he_normal") && Contains("glorot_uniform"));
 }
 
 TEST_CASE("initializer: functions, defaults and registered names") {
@@ -386,7 +388,8 @@ TEST_CASE("initializer: functions, defaults and registered names") {
   CHECK(p.detach().equal(full({2, 2}, 0.5)));
   CHECK(by_fn.name() == "custom");
   // A function returning the tensor (the torch.nn.init style) works too.
-  nn::Initializer ones_fn(+[](Tensor w) { return init::ones_(w); }, "ones_fn");
+  nn::Initializer ones_fn(
+      +[](Tensor w) { return init::ones_(w); }, "ones_fn");
   ones_fn(p);
   CHECK(p.detach().equal(ones({2, 2})));
   CHECK(ones_fn.name() == "ones_fn");

@@ -65,10 +65,11 @@ TEST_CASE("regression losses match PyTorch for every option") {
   check_close(F::huber_loss(x, y), 0.40997060648965183);
   check_close(F::huber_loss(x, y, {.reduction = kNone, .delta = 0.7}),
               {0.2770394387386318, 0.016851095513752704, 0.2370268457076519, 0.16685380038706885,
-               0.00021611893604892536, 0.15676366759307464, 0.2643511981135049, 0.03819096394542363,
-               0.2054204332357892, 0.8539878786846666, 1.1368818983656908, 0.812983113583688});
+               0.00021611893604892536, 0.15676366759307464, 0.2643511981135049, 0.03819096394542363, 0.2054204332357892,
+               0.8539878786846666, 1.1368818983656908, 0.812983113583688});
   check_close(nn::SmoothL1Loss({.beta = 0.5})(x, y), 6.856529366846728 / 12);
-  check_close(nn::HuberLoss({.delta = 0.7})(x, y), F::huber_loss(x, y, {.reduction = kSum, .delta = 0.7}).item<double>() / 12);
+  check_close(nn::HuberLoss({.delta = 0.7})(x, y),
+              F::huber_loss(x, y, {.reduction = kSum, .delta = 0.7}).item<double>() / 12);
 }
 
 TEST_CASE("regression losses: gradients pass gradcheck in float64 w.r.t. input and target") {
@@ -76,14 +77,16 @@ TEST_CASE("regression losses: gradients pass gradcheck in float64 w.r.t. input a
   check_gradients([](const TensorList& v) { return F::mse_loss(v[0], v[1]); }, in);
   check_gradients([](const TensorList& v) { return F::l1_loss(v[0], v[1], {.reduction = kSum}); }, in);
   check_gradients([](const TensorList& v) { return F::smooth_l1_loss(v[0], v[1], {.beta = 0.5}); }, in);
-  check_gradients([](const TensorList& v) { return F::huber_loss(v[0], v[1], {.reduction = kNone, .delta = 0.7}); }, in);
+  check_gradients([](const TensorList& v) { return F::huber_loss(v[0], v[1], {.reduction = kNone, .delta = 0.7}); },
+                  in);
   nn::MSELoss mse;
   check_gradients([&](const TensorList& v) { return mse(v[0], v[1]); }, in);
 }
 
 TEST_CASE("regression losses: mismatched shapes, integer tensors and bad hyper-parameters are typed errors") {
   CHECK_THROWS_AS(F::mse_loss(zeros({3, 1}), zeros({3})), ShapeError);
-  CHECK_THROWS_WITH(F::mse_loss(zeros({3, 1}), zeros({3})), Contains("mse_loss") && Contains("[3]") && Contains("[3, 1]"));
+  CHECK_THROWS_WITH(F::mse_loss(zeros({3, 1}), zeros({3})),
+                    Contains("mse_loss") && Contains("[3]") && Contains("[3, 1]"));
   CHECK_THROWS_AS(F::l1_loss(zeros({3}), zeros({3}, kInt64)), DtypeError);
   CHECK_THROWS_AS(F::smooth_l1_loss(zeros({3}), zeros({3}), {.beta = -1}), ValueError);
   CHECK_THROWS_AS(F::huber_loss(zeros({3}), zeros({3}), {.delta = 0}), ValueError);
@@ -126,13 +129,30 @@ TEST_CASE("cross_entropy: class-index targets match PyTorch for every option") {
 TEST_CASE("cross_entropy: the gradient with weights, ignore_index and smoothing matches PyTorch") {
   const Tensor x = logits().requires_grad_();
   F::cross_entropy(x, labels(), {.weight = class_weight(), .ignore_index = 4, .label_smoothing = 0.2}).backward();
-  check_close(x.grad(), {0.026105181979345953, -0.24807916745878897, 0.24799529862093794, -0.012258946529257936,
-                         -0.013762366612237155, -0.09851504543614086, -0.022597125649442745, 4.644832859561559e-05,
-                         0.04475920616747654, 0.07630651658951142, 0.0, 0.0, 0.0, 0.0, 0.0, 0.15642908363133237,
-                         0.13229839601658422, -0.22729643561803572, -0.045490420319767896, -0.015940623710112938});
+  check_close(x.grad(), {0.026105181979345953,
+                         -0.24807916745878897,
+                         0.24799529862093794,
+                         -0.012258946529257936,
+                         -0.013762366612237155,
+                         -0.09851504543614086,
+                         -0.022597125649442745,
+                         4.644832859561559e-05,
+                         0.04475920616747654,
+                         0.07630651658951142,
+                         0.0,
+                         0.0,
+                         0.0,
+                         0.0,
+                         0.0,
+                         0.15642908363133237,
+                         0.13229839601658422,
+                         -0.22729643561803572,
+                         -0.045490420319767896,
+                         -0.015940623710112938});
 }
 
-TEST_CASE("cross_entropy and nll_loss: every target ignored with mean gives a NaN loss and zero gradients, as PyTorch") {
+TEST_CASE(
+    "cross_entropy and nll_loss: every target ignored with mean gives a NaN loss and zero gradients, as PyTorch") {
   const Tensor all_ignored = full({4}, 7, kInt64);
   for (const double smoothing : {0.0, 0.2}) {
     INFO("label_smoothing " << smoothing);
@@ -193,17 +213,21 @@ TEST_CASE("cross_entropy: gradients pass gradcheck in float64 w.r.t. logits and 
   const Tensor t = labels();
   const TensorList in{logits().requires_grad_(), class_weight().requires_grad_()};
   check_gradients([&](const TensorList& v) { return F::cross_entropy(v[0], t, {.weight = v[1]}); }, in);
-  check_gradients([&](const TensorList& v) {
-    return F::cross_entropy(v[0], t, {.weight = v[1], .ignore_index = 4, .label_smoothing = 0.3});
-  }, in);
-  check_gradients([&](const TensorList& v) {
-    return F::cross_entropy(v[0], t, {.reduction = kNone, .label_smoothing = 0.1});
-  }, {logits().requires_grad_()});
+  check_gradients(
+      [&](const TensorList& v) {
+        return F::cross_entropy(v[0], t, {.weight = v[1], .ignore_index = 4, .label_smoothing = 0.3});
+      },
+      in);
+  check_gradients(
+      [&](const TensorList& v) { return F::cross_entropy(v[0], t, {.reduction = kNone, .label_smoothing = 0.1}); },
+      {logits().requires_grad_()});
   // probability targets: w.r.t. logits, target and weight
-  check_gradients([](const TensorList& v) { return F::cross_entropy(v[0], v[1], {.weight = v[2], .label_smoothing = 0.2}); },
-                  {logits().requires_grad_(), probs().requires_grad_(), class_weight().requires_grad_()});
+  check_gradients(
+      [](const TensorList& v) { return F::cross_entropy(v[0], v[1], {.weight = v[2], .label_smoothing = 0.2}); },
+      {logits().requires_grad_(), probs().requires_grad_(), class_weight().requires_grad_()});
   const Tensor tk = tensor(std::vector<std::int64_t>{0, 2, 1, 1, 2, 0, 0, 1}).reshape({2, 2, 2});
-  check_gradients([&](const TensorList& v) { return F::cross_entropy(v[0], tk); }, {seq({2, 3, 2, 2}, 0.6, 0.1, 2.5).requires_grad_()});
+  check_gradients([&](const TensorList& v) { return F::cross_entropy(v[0], tk); },
+                  {seq({2, 3, 2, 2}, 0.6, 0.1, 2.5).requires_grad_()});
   nn::CrossEntropyLoss ce({.weight = class_weight(), .label_smoothing = 0.05});
   check_gradients([&](const TensorList& v) { return ce(v[0], t); }, {logits().requires_grad_()});
 }
@@ -211,8 +235,8 @@ TEST_CASE("cross_entropy: gradients pass gradcheck in float64 w.r.t. logits and 
 TEST_CASE("cross_entropy: out-of-range classes, wrong shapes and dtypes are typed errors naming them") {
   const Tensor x = logits();
   CHECK_THROWS_AS(F::cross_entropy(x, i64({1, 0, 5, 2})), IndexError);
-  CHECK_THROWS_WITH(F::cross_entropy(x, i64({1, 0, 5, 2})), Contains("cross_entropy") && Contains("target 5") &&
-                                                                 Contains("5 classes"));
+  CHECK_THROWS_WITH(F::cross_entropy(x, i64({1, 0, 5, 2})),
+                    Contains("cross_entropy") && Contains("target 5") && Contains("5 classes"));
   CHECK_THROWS_WITH(F::cross_entropy(x, i64({1, -1, 0, 2})), Contains("target -1"));
   CHECK_THROWS_AS(F::cross_entropy(x, i64({1, 0, 2})), ShapeError);
   CHECK_THROWS_WITH(F::cross_entropy(x, i64({1, 0, 2})), Contains("[4]") && Contains("[3]") && Contains("[4, 5]"));
@@ -296,12 +320,15 @@ TEST_CASE("binary_cross_entropy_with_logits: values with pos_weight and weight m
 
 TEST_CASE("binary_cross_entropy_with_logits: logits far beyond exp's range stay finite and exact") {
   const Tensor z = tensor({800.0, -800.0, 50.0, -50.0}, kFloat64).requires_grad_();
-  const Tensor l = F::binary_cross_entropy_with_logits(z, tensor({0.0, 1.0, 0.5, 0.25}, kFloat64), {.reduction = kNone});
+  const Tensor l =
+      F::binary_cross_entropy_with_logits(z, tensor({0.0, 1.0, 0.5, 0.25}, kFloat64), {.reduction = kNone});
   check_close(l, {800.0, 800.0, 25.0, 12.5});
   l.sum().backward();
   check_close(z.grad(), {1.0, -1.0, 0.5, -0.25});  // σ(z) − t
   const Tensor z32 = tensor({100.0f, -100.0f});
-  CHECK(bool(isfinite(F::binary_cross_entropy_with_logits(z32, tensor({0.0f, 1.0f}), {.reduction = kNone})).all().item<bool>()));
+  CHECK(bool(isfinite(F::binary_cross_entropy_with_logits(z32, tensor({0.0f, 1.0f}), {.reduction = kNone}))
+                 .all()
+                 .item<bool>()));
 }
 
 TEST_CASE("binary_cross_entropy_with_logits: gradients pass gradcheck w.r.t. logits, target, weight and pos_weight") {
@@ -311,7 +338,8 @@ TEST_CASE("binary_cross_entropy_with_logits: gradients pass gradcheck w.r.t. log
       },
       {seq({3, 4}, 0.8, 0.4, 4.0).requires_grad_(), bce_q().requires_grad_(), bce_w().requires_grad_(),
        tensor({1.0, 2.0, 0.5, 3.0}, kFloat64).requires_grad_()});
-  CHECK_THROWS_AS(F::binary_cross_entropy_with_logits(zeros({2, 3}), zeros({2, 3}), {.pos_weight = ones({2})}), ShapeError);
+  CHECK_THROWS_AS(F::binary_cross_entropy_with_logits(zeros({2, 3}), zeros({2, 3}), {.pos_weight = ones({2})}),
+                  ShapeError);
 }
 
 // ---- KL divergence ------------------------------------------------------------------------------
@@ -402,10 +430,12 @@ TEST_CASE("triplet_margin_loss: p-norm distances, margin and swap match PyTorch"
   check_close(F::triplet_margin_loss(a, p, n, {.margin = 1.5, .p = 3, .reduction = kNone}),
               {1.0809885837385294, 1.097948655041826, 0.9011399661704771});
   check_close(nn::TripletMarginLoss()(a, p, n), 0.48711481264061524);
-  check_gradients([](const TensorList& in) { return F::triplet_margin_loss(in[0], in[1], in[2], {.margin = 2.0, .swap = true}); },
-                  {a.clone().requires_grad_(), p.clone().requires_grad_(), n.clone().requires_grad_()});
-  check_gradients([](const TensorList& in) { return F::triplet_margin_loss(in[0], in[1], in[2], {.margin = 1.5, .p = 3}); },
-                  {a.clone().requires_grad_(), p.clone().requires_grad_(), n.clone().requires_grad_()});
+  check_gradients(
+      [](const TensorList& in) { return F::triplet_margin_loss(in[0], in[1], in[2], {.margin = 2.0, .swap = true}); },
+      {a.clone().requires_grad_(), p.clone().requires_grad_(), n.clone().requires_grad_()});
+  check_gradients(
+      [](const TensorList& in) { return F::triplet_margin_loss(in[0], in[1], in[2], {.margin = 1.5, .p = 3}); },
+      {a.clone().requires_grad_(), p.clone().requires_grad_(), n.clone().requires_grad_()});
   CHECK_THROWS_AS(F::triplet_margin_loss(a, p, n.select(0, 0)), ShapeError);
   CHECK_THROWS_AS(F::triplet_margin_loss(a, p, n, {.p = 0}), ValueError);
 }
@@ -417,7 +447,9 @@ Tensor like_x() { return seq({3, 4}, 0.7, 0.3, 1.5); }
 Tensor like_y() { return seq({3, 4}, 0.5, 1.1, 2.0).abs() * 2; }
 Tensor like_var() { return seq({3, 4}, 0.35, 0.6, 1.0).abs() + 0.2; }
 Tensor like_var1() { return seq({3, 1}, 0.9, 0.4, 1.0).abs() + 0.3; }
-Tensor pm_one() { return tensor({1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0}, kFloat64).reshape({3, 4}); }
+Tensor pm_one() {
+  return tensor({1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0}, kFloat64).reshape({3, 4});
+}
 Tensor mm_x() { return seq({4, 5}, 0.9, 0.2, 1.5); }
 TensorList grad_inputs(std::initializer_list<Tensor> ts) {
   TensorList r;
@@ -440,13 +472,15 @@ TEST_CASE("poisson_nll_loss: log-rate and rate inputs, full and eps match PyTorc
   check_close(F::poisson_nll_loss(x, y), 1.694709702350455);
   check_close(F::poisson_nll_loss(x, y, {.full = true, .reduction = kSum}), 38.74329737003065);
   check_close(F::poisson_nll_loss(rate, y, {.log_input = false, .reduction = kNone}),
-              {2.7182891587094833, 0.12631047583246313, -0.008261673624517574, 0.8920775461114594,
-               0.4647241844581659, 0.9865793892812298, 0.09760861534860021, 0.01692499969099681,
-               2.195006009361744, 1.9986353253646016, 1.143266625878015, 1.0108300580130058});
+              {2.7182891587094833, 0.12631047583246313, -0.008261673624517574, 0.8920775461114594, 0.4647241844581659,
+               0.9865793892812298, 0.09760861534860021, 0.01692499969099681, 2.195006009361744, 1.9986353253646016,
+               1.143266625878015, 1.0108300580130058});
   check_close(nn::PoissonNLLLoss({.log_input = false, .full = true, .eps = 0.05})(rate, y), 2.3729617627566704);
-  check_gradients([](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.full = true}); }, grad_inputs({x, y}));
-  check_gradients([](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.log_input = false, .full = true}); },
-                  grad_inputs({rate, y}));
+  check_gradients([](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.full = true}); },
+                  grad_inputs({x, y}));
+  check_gradients(
+      [](const TensorList& v) { return F::poisson_nll_loss(v[0], v[1], {.log_input = false, .full = true}); },
+      grad_inputs({rate, y}));
   CHECK_THROWS_WITH(F::poisson_nll_loss(zeros({3, 1}), zeros({3})),
                     Contains("poisson_nll_loss") && Contains("[3]") && Contains("[3, 1]"));
   CHECK_THROWS_AS(F::poisson_nll_loss(zeros({3}), zeros({3}, kInt64)), DtypeError);
@@ -457,9 +491,9 @@ TEST_CASE("gaussian_nll_loss: full, per-element and per-sample variances and the
   check_close(F::gaussian_nll_loss(x, y, v), 8.655809462186285);
   check_close(F::gaussian_nll_loss(x, y, v, {.full = true, .reduction = kSum}), 114.8969759446915);
   check_close(F::gaussian_nll_loss(x, y, v1, {.reduction = kNone}),
-              {6.8809232868987955, 5.2433894078138295, 2.615366142727964, 0.6118232911821191,
-               0.12124184777678465, 2.9758122976741017, 9.005336380476564, 11.232175226302717,
-               8.252848095316713, 1.9614559493516814, 0.18646632443043223, 0.07702468502604642});
+              {6.8809232868987955, 5.2433894078138295, 2.615366142727964, 0.6118232911821191, 0.12124184777678465,
+               2.9758122976741017, 9.005336380476564, 11.232175226302717, 8.252848095316713, 1.9614559493516814,
+               0.18646632443043223, 0.07702468502604642});
   check_close(nn::GaussianNLLLoss()(x, y, v1.squeeze(1)), 4.0969885779148125);
   // Variances below eps are clamped; the clamp passes the gradient through unchanged.
   Tensor vs = v.clone();
@@ -493,10 +527,12 @@ TEST_CASE("soft_margin_loss and multilabel_soft_margin_loss: values with weights
   const Tensor w = tensor({0.5, 1.0, 2.0, 1.5}, kFloat64);
   check_close(F::soft_margin_loss(x * 3, y), 1.2764641885323738);
   check_close(nn::SoftMarginLoss({.reduction = kNone})(x * 3, y),
-              {0.23469207767951988, 3.8090383560744705, 0.01146758500390216, 0.04674500568082211,
-               0.7910737100349046, 0.06176598583961187, 4.411101638327093, 0.018595086472246388,
-               1.852962866551404, 0.22003470837008868, 3.8485066997514727, 0.011586542602949551});
-  check_close(F::soft_margin_loss(tensor({800.0, -800.0}, kFloat64), tensor({-1.0, 1.0}, kFloat64), {.reduction = kSum}), 1600.0);
+              {0.23469207767951988, 3.8090383560744705, 0.01146758500390216, 0.04674500568082211, 0.7910737100349046,
+               0.06176598583961187, 4.411101638327093, 0.018595086472246388, 1.852962866551404, 0.22003470837008868,
+               3.8485066997514727, 0.011586542602949551});
+  check_close(
+      F::soft_margin_loss(tensor({800.0, -800.0}, kFloat64), tensor({-1.0, 1.0}, kFloat64), {.reduction = kSum}),
+      1600.0);
   check_close(F::multilabel_soft_margin_loss(x, t), 0.7263659339110058);
   check_close(F::multilabel_soft_margin_loss(x, t, {.weight = w, .reduction = kNone}),
               {0.6578430497515624, 1.0999604803369962, 1.0857743025247426});
@@ -522,18 +558,34 @@ TEST_CASE("multi_margin_loss: p, margin and class weights match PyTorch") {
   const Tensor xg = x.clone().requires_grad_();
   const Tensor loss = layer(xg, t);
   check_close(loss, 0.695454433992558);
-  check_close(autograd::grad({loss}, {xg})[0],
-              {0.0, -0.10491980538751892, 0.10271351001463694, 0.0022062953728819836, 0.0, -0.24153278930119462,
-               0.031059698590753405, 0.0564512973695575, 0.07695894060127184, 0.07706285273961186,
-               0.06909490934486459, 0.0, 0.0, 0.0, -0.06909490934486459, 0.1024615445277999, 0.10162427676520308,
-               -0.20408582129300298, 0.0, 0.0});
+  check_close(autograd::grad({loss}, {xg})[0], {0.0,
+                                                -0.10491980538751892,
+                                                0.10271351001463694,
+                                                0.0022062953728819836,
+                                                0.0,
+                                                -0.24153278930119462,
+                                                0.031059698590753405,
+                                                0.0564512973695575,
+                                                0.07695894060127184,
+                                                0.07706285273961186,
+                                                0.06909490934486459,
+                                                0.0,
+                                                0.0,
+                                                0.0,
+                                                -0.06909490934486459,
+                                                0.1024615445277999,
+                                                0.10162427676520308,
+                                                -0.20408582129300298,
+                                                0.0,
+                                                0.0});
   check_gradients([w](const TensorList& v) { return F::multi_margin_loss(v[0], labels(), {.p = 2, .weight = w}); },
                   grad_inputs({x}));
   check_gradients([](const TensorList& v) { return F::multi_margin_loss(v[0], labels(), {.margin = 0.7}); },
                   grad_inputs({x}));
   CHECK_THROWS_WITH(F::multi_margin_loss(x, t, {.p = 3}), Contains("multi_margin_loss: only p = 1 and p = 2"));
   CHECK_THROWS_AS(nn::MultiMarginLoss({.p = 0}), ValueError);
-  CHECK_THROWS_WITH(F::multi_margin_loss(x, i64({1, 0, 5, 2})), Contains("multi_margin_loss: target 5 is out of bounds"));
+  CHECK_THROWS_WITH(F::multi_margin_loss(x, i64({1, 0, 5, 2})),
+                    Contains("multi_margin_loss: target 5 is out of bounds"));
   CHECK_THROWS_AS(F::multi_margin_loss(x, i64({1, 0, 5, 2})), IndexError);
   CHECK_THROWS_AS(F::multi_margin_loss(x, i64({1, 0, 4})), ShapeError);
   CHECK_THROWS_AS(F::multi_margin_loss(x, t.to(kFloat64)), DtypeError);
@@ -546,17 +598,23 @@ TEST_CASE("triplet_margin_with_distance_loss: the default and custom distances a
   check_close(F::triplet_margin_with_distance_loss(a, p, n), 0.4871148126406151);
   check_close(F::triplet_margin_with_distance_loss(a, p, n, {.margin = 2.0, .swap = true, .reduction = kNone}),
               {1.9419210947536976, 2.2221770976914454, 3.2739637116930282});
-  check_close(F::triplet_margin_with_distance_loss(a, p, n, {.distance_function = l1, .margin = 0.5, .reduction = kSum}),
-              0.005963271271872128, 1e-8);
-  check_close(nn::TripletMarginWithDistanceLoss({.distance_function = l1, .margin = 1.5, .swap = true,
-                                                 .reduction = kNone})(a, p, n),
+  check_close(
+      F::triplet_margin_with_distance_loss(a, p, n, {.distance_function = l1, .margin = 0.5, .reduction = kSum}),
+      0.005963271271872128, 1e-8);
+  check_close(nn::TripletMarginWithDistanceLoss(
+                  {.distance_function = l1, .margin = 1.5, .swap = true, .reduction = kNone})(a, p, n),
               {1.362312709833645, 2.013108518938611, 4.14859496920533});
-  check_gradients([](const TensorList& v) {
-    return F::triplet_margin_with_distance_loss(v[0], v[1], v[2], {.margin = 2.0, .swap = true});
-  }, grad_inputs({a, p, n}));
-  check_gradients([l1](const TensorList& v) {
-    return F::triplet_margin_with_distance_loss(v[0], v[1], v[2], {.distance_function = l1, .margin = 1.5, .swap = true});
-  }, grad_inputs({a, p + 0.1, n}));  // a[0, 2] = p[0, 2]: off |a − p|'s kink
+  check_gradients(
+      [](const TensorList& v) {
+        return F::triplet_margin_with_distance_loss(v[0], v[1], v[2], {.margin = 2.0, .swap = true});
+      },
+      grad_inputs({a, p, n}));
+  check_gradients(
+      [l1](const TensorList& v) {
+        return F::triplet_margin_with_distance_loss(v[0], v[1], v[2],
+                                                    {.distance_function = l1, .margin = 1.5, .swap = true});
+      },
+      grad_inputs({a, p + 0.1, n}));  // a[0, 2] = p[0, 2]: off |a − p|'s kink
   CHECK_THROWS_WITH(F::triplet_margin_with_distance_loss(a, p, n.select(0, 0)),
                     Contains("triplet_margin_with_distance_loss") && Contains("[3, 4]") && Contains("[4]"));
   CHECK_THROWS_WITH(F::triplet_margin_with_distance_loss(a, p, n, {.margin = 0}),

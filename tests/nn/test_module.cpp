@@ -171,7 +171,7 @@ TEST_CASE("module: load_state_dict reports every problem at once") {
   auto sd = net->state_dict();
   nn::StateDict bad;
   for (const auto& item : sd) {
-    if (item.first == "first.bias") continue;                                     // missing
+    if (item.first == "first.bias") continue;                                            // missing
     if (item.first == "second.weight") bad.insert(item.first, zeros({3, 3}, kFloat64));  // wrong shape
     else if (item.first == "second.bias") bad.insert(item.first, zeros({2}, kFloat32));  // wrong dtype
     else bad.insert(item.first, item.second);
@@ -297,8 +297,8 @@ TEST_CASE("module: a backward hook sees this module's gradients w.r.t. its input
   loss.backward();
   CHECK(calls == 1);
   CHECK(seen_out.item<double>() == 5.0);
-  CHECK(seen_in.item<double>() == 15.0);      // 5 · w
-  CHECK(x.grad().item<double>() == 115.0);    // the module's 15 plus the other use's 100
+  CHECK(seen_in.item<double>() == 15.0);    // 5 · w
+  CHECK(x.grad().item<double>() == 115.0);  // the module's 15 plus the other use's 100
   // With an input that does not require grad the hook still runs, without grad_input.
   calls = 0;
   (a(tensor({{1.0}}, kFloat64)) * 2).sum().backward();

@@ -152,7 +152,8 @@ TEST_CASE("pooling layers: bad options and inputs are errors naming the layer an
   CHECK_THROWS_WITH(nn::AvgPool2d(3, {.padding = 2}),
                     Contains("AvgPool2d: padding should be at most half of the kernel size, got padding=2"));
   CHECK_THROWS_WITH(nn::AvgPool1d(0), Contains("AvgPool1d: kernel_size must be positive"));
-  CHECK_THROWS_WITH(nn::AvgPool2d(2, {.divisor_override = 0}), Contains("AvgPool2d: divisor_override must be non-zero"));
+  CHECK_THROWS_WITH(nn::AvgPool2d(2, {.divisor_override = 0}),
+                    Contains("AvgPool2d: divisor_override must be non-zero"));
   CHECK_THROWS_WITH(nn::AdaptiveAvgPool2d(0), Contains("AdaptiveAvgPool2d: output_size must be positive, got 0"));
   CHECK_THROWS_AS(nn::AdaptiveAvgPool1d(-1), ValueError);
   // Inputs of the wrong rank.

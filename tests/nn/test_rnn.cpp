@@ -33,20 +33,80 @@ Tensor c0_2x2() { return wave({4, 2, 2}, 0.23, -0.5, 0.5); }
 
 TEST_CASE("rnn: parameter names and shapes of stacked bidirectional layers are PyTorch's") {
   CHECK(testing::names_and_shapes(*nn::RNN(3, 2, {.num_layers = 2, .bidirectional = true})) ==
-        NameShapes{{"weight_ih_l0", {2, 3}}, {"weight_hh_l0", {2, 2}}, {"bias_ih_l0", {2}}, {"bias_hh_l0", {2}}, {"weight_ih_l0_reverse", {2, 3}}, {"weight_hh_l0_reverse", {2, 2}}, {"bias_ih_l0_reverse", {2}}, {"bias_hh_l0_reverse", {2}}, {"weight_ih_l1", {2, 4}}, {"weight_hh_l1", {2, 2}}, {"bias_ih_l1", {2}}, {"bias_hh_l1", {2}}, {"weight_ih_l1_reverse", {2, 4}}, {"weight_hh_l1_reverse", {2, 2}}, {"bias_ih_l1_reverse", {2}}, {"bias_hh_l1_reverse", {2}}});
+        NameShapes{{"weight_ih_l0", {2, 3}},
+                   {"weight_hh_l0", {2, 2}},
+                   {"bias_ih_l0", {2}},
+                   {"bias_hh_l0", {2}},
+                   {"weight_ih_l0_reverse", {2, 3}},
+                   {"weight_hh_l0_reverse", {2, 2}},
+                   {"bias_ih_l0_reverse", {2}},
+                   {"bias_hh_l0_reverse", {2}},
+                   {"weight_ih_l1", {2, 4}},
+                   {"weight_hh_l1", {2, 2}},
+                   {"bias_ih_l1", {2}},
+                   {"bias_hh_l1", {2}},
+                   {"weight_ih_l1_reverse", {2, 4}},
+                   {"weight_hh_l1_reverse", {2, 2}},
+                   {"bias_ih_l1_reverse", {2}},
+                   {"bias_hh_l1_reverse", {2}}});
   CHECK(testing::names_and_shapes(*nn::LSTM(3, 2, {.num_layers = 2, .bidirectional = true})) ==
-        NameShapes{{"weight_ih_l0", {8, 3}}, {"weight_hh_l0", {8, 2}}, {"bias_ih_l0", {8}}, {"bias_hh_l0", {8}}, {"weight_ih_l0_reverse", {8, 3}}, {"weight_hh_l0_reverse", {8, 2}}, {"bias_ih_l0_reverse", {8}}, {"bias_hh_l0_reverse", {8}}, {"weight_ih_l1", {8, 4}}, {"weight_hh_l1", {8, 2}}, {"bias_ih_l1", {8}}, {"bias_hh_l1", {8}}, {"weight_ih_l1_reverse", {8, 4}}, {"weight_hh_l1_reverse", {8, 2}}, {"bias_ih_l1_reverse", {8}}, {"bias_hh_l1_reverse", {8}}});
+        NameShapes{{"weight_ih_l0", {8, 3}},
+                   {"weight_hh_l0", {8, 2}},
+                   {"bias_ih_l0", {8}},
+                   {"bias_hh_l0", {8}},
+                   {"weight_ih_l0_reverse", {8, 3}},
+                   {"weight_hh_l0_reverse", {8, 2}},
+                   {"bias_ih_l0_reverse", {8}},
+                   {"bias_hh_l0_reverse", {8}},
+                   {"weight_ih_l1", {8, 4}},
+                   {"weight_hh_l1", {8, 2}},
+                   {"bias_ih_l1", {8}},
+                   {"bias_hh_l1", {8}},
+                   {"weight_ih_l1_reverse", {8, 4}},
+                   {"weight_hh_l1_reverse", {8, 2}},
+                   {"bias_ih_l1_reverse", {8}},
+                   {"bias_hh_l1_reverse", {8}}});
   CHECK(testing::names_and_shapes(*nn::LSTM(3, 3, {.num_layers = 2, .bidirectional = true, .proj_size = 2})) ==
-        NameShapes{{"weight_ih_l0", {12, 3}}, {"weight_hh_l0", {12, 2}}, {"bias_ih_l0", {12}}, {"bias_hh_l0", {12}}, {"weight_hr_l0", {2, 3}}, {"weight_ih_l0_reverse", {12, 3}}, {"weight_hh_l0_reverse", {12, 2}}, {"bias_ih_l0_reverse", {12}}, {"bias_hh_l0_reverse", {12}}, {"weight_hr_l0_reverse", {2, 3}}, {"weight_ih_l1", {12, 4}}, {"weight_hh_l1", {12, 2}}, {"bias_ih_l1", {12}}, {"bias_hh_l1", {12}}, {"weight_hr_l1", {2, 3}}, {"weight_ih_l1_reverse", {12, 4}}, {"weight_hh_l1_reverse", {12, 2}}, {"bias_ih_l1_reverse", {12}}, {"bias_hh_l1_reverse", {12}}, {"weight_hr_l1_reverse", {2, 3}}});
+        NameShapes{{"weight_ih_l0", {12, 3}},
+                   {"weight_hh_l0", {12, 2}},
+                   {"bias_ih_l0", {12}},
+                   {"bias_hh_l0", {12}},
+                   {"weight_hr_l0", {2, 3}},
+                   {"weight_ih_l0_reverse", {12, 3}},
+                   {"weight_hh_l0_reverse", {12, 2}},
+                   {"bias_ih_l0_reverse", {12}},
+                   {"bias_hh_l0_reverse", {12}},
+                   {"weight_hr_l0_reverse", {2, 3}},
+                   {"weight_ih_l1", {12, 4}},
+                   {"weight_hh_l1", {12, 2}},
+                   {"bias_ih_l1", {12}},
+                   {"bias_hh_l1", {12}},
+                   {"weight_hr_l1", {2, 3}},
+                   {"weight_ih_l1_reverse", {12, 4}},
+                   {"weight_hh_l1_reverse", {12, 2}},
+                   {"bias_ih_l1_reverse", {12}},
+                   {"bias_hh_l1_reverse", {12}},
+                   {"weight_hr_l1_reverse", {2, 3}}});
   CHECK(testing::names_and_shapes(*nn::GRU(3, 2, {.num_layers = 2, .bias = false, .bidirectional = true})) ==
-        NameShapes{{"weight_ih_l0", {6, 3}}, {"weight_hh_l0", {6, 2}}, {"weight_ih_l0_reverse", {6, 3}}, {"weight_hh_l0_reverse", {6, 2}}, {"weight_ih_l1", {6, 4}}, {"weight_hh_l1", {6, 2}}, {"weight_ih_l1_reverse", {6, 4}}, {"weight_hh_l1_reverse", {6, 2}}});
-  CHECK(testing::names_and_shapes(*nn::RNNCell(3, 2)) == NameShapes{{"weight_ih", {2, 3}}, {"weight_hh", {2, 2}}, {"bias_ih", {2}}, {"bias_hh", {2}}});
-  CHECK(testing::names_and_shapes(*nn::LSTMCell(3, 2)) == NameShapes{{"weight_ih", {8, 3}}, {"weight_hh", {8, 2}}, {"bias_ih", {8}}, {"bias_hh", {8}}});
-  CHECK(testing::names_and_shapes(*nn::GRUCell(3, 2, {.bias = false})) == NameShapes{{"weight_ih", {6, 3}}, {"weight_hh", {6, 2}}});
+        NameShapes{{"weight_ih_l0", {6, 3}},
+                   {"weight_hh_l0", {6, 2}},
+                   {"weight_ih_l0_reverse", {6, 3}},
+                   {"weight_hh_l0_reverse", {6, 2}},
+                   {"weight_ih_l1", {6, 4}},
+                   {"weight_hh_l1", {6, 2}},
+                   {"weight_ih_l1_reverse", {6, 4}},
+                   {"weight_hh_l1_reverse", {6, 2}}});
+  CHECK(testing::names_and_shapes(*nn::RNNCell(3, 2)) ==
+        NameShapes{{"weight_ih", {2, 3}}, {"weight_hh", {2, 2}}, {"bias_ih", {2}}, {"bias_hh", {2}}});
+  CHECK(testing::names_and_shapes(*nn::LSTMCell(3, 2)) ==
+        NameShapes{{"weight_ih", {8, 3}}, {"weight_hh", {8, 2}}, {"bias_ih", {8}}, {"bias_hh", {8}}});
+  CHECK(testing::names_and_shapes(*nn::GRUCell(3, 2, {.bias = false})) ==
+        NameShapes{{"weight_ih", {6, 3}}, {"weight_hh", {6, 2}}});
 }
 
 TEST_CASE("rnn: layers print as PyTorch prints them") {
-  CHECK(repr(*nn::RNN(3, 2, {.num_layers = 2, .bidirectional = true})) == "RNN(3, 2, num_layers=2, bidirectional=true)");
+  CHECK(repr(*nn::RNN(3, 2, {.num_layers = 2, .bidirectional = true})) ==
+        "RNN(3, 2, num_layers=2, bidirectional=true)");
   CHECK(repr(*nn::LSTM(3, 3, {.num_layers = 2, .bidirectional = true, .proj_size = 2})) ==
         "LSTM(3, 3, proj_size=2, num_layers=2, bidirectional=true)");
   CHECK(repr(*nn::GRU(3, 2, {.num_layers = 2, .bias = false, .batch_first = true, .dropout = 0.5})) ==
@@ -77,17 +137,16 @@ TEST_CASE("rnn: weights are initialized uniformly within one over the square roo
 // ---- forward values against PyTorch 1.13 ------------------------------------------------------------
 
 TEST_CASE("rnn: two bidirectional tanh layers with an initial state match PyTorch") {
-  const std::vector<double> rnn_out{
-      -0.0223144944960653, 0.129396803830209, 0.278931669331584, -0.636392693585221, 0.774541518748737,
-      -0.212183830394541, -0.44571297131727, 0.13699440138109, 0.136705437241889, -0.0503293454322677,
-      0.179247352728078, -0.434929473977948, 0.625341325539798, 0.204878316956451, -0.286349586536225,
-      -0.0612564340179931, 0.179746471279613, -0.201836895176364, -0.022182640779925, -0.112944395464927,
-      0.661616992831438, 0.145628740990913, -0.464960175971141, -0.360346941638016};
-  const std::vector<double> rnn_hn{
-      0.928579735668378, -0.0950497490062977, 0.619028164398442, -0.232700923412112, -0.691316302208211,
-      0.326357167942219, -0.290435083995515, -0.865409008467901, 0.179746471279613, -0.201836895176364,
-      0.661616992831438, 0.145628740990913, 0.278931669331584, -0.636392693585221, -0.44571297131727,
-      0.13699440138109};
+  const std::vector<double> rnn_out{-0.0223144944960653, 0.129396803830209,   0.278931669331584,  -0.636392693585221,
+                                    0.774541518748737,   -0.212183830394541,  -0.44571297131727,  0.13699440138109,
+                                    0.136705437241889,   -0.0503293454322677, 0.179247352728078,  -0.434929473977948,
+                                    0.625341325539798,   0.204878316956451,   -0.286349586536225, -0.0612564340179931,
+                                    0.179746471279613,   -0.201836895176364,  -0.022182640779925, -0.112944395464927,
+                                    0.661616992831438,   0.145628740990913,   -0.464960175971141, -0.360346941638016};
+  const std::vector<double> rnn_hn{0.928579735668378,  -0.0950497490062977, 0.619028164398442,  -0.232700923412112,
+                                   -0.691316302208211, 0.326357167942219,   -0.290435083995515, -0.865409008467901,
+                                   0.179746471279613,  -0.201836895176364,  0.661616992831438,  0.145628740990913,
+                                   0.278931669331584,  -0.636392693585221,  -0.44571297131727,  0.13699440138109};
   nn::RNN rnn(3, 2, {.num_layers = 2, .bidirectional = true});
   set_params(*rnn);
   auto [out, h_n] = rnn->forward(x_seq(), h0_2x2());
@@ -96,11 +155,10 @@ TEST_CASE("rnn: two bidirectional tanh layers with an initial state match PyTorc
 }
 
 TEST_CASE("rnn: a batch-first relu layer without initial state matches PyTorch") {
-  const std::vector<double> rnn_relu_out{
-      1.08648908782517, 0, 0.8518516502901, 0.547911479608749, 2.05863319475026, 0, 0.234333523639574,
-      0.439411663673688, 1.7721199469285, 0, 1.13066980800555, 0};
-  const std::vector<double> rnn_relu_hn{
-      2.05863319475026, 0, 1.13066980800555, 0};
+  const std::vector<double> rnn_relu_out{1.08648908782517, 0, 0.8518516502901,   0.547911479608749,
+                                         2.05863319475026, 0, 0.234333523639574, 0.439411663673688,
+                                         1.7721199469285,  0, 1.13066980800555,  0};
+  const std::vector<double> rnn_relu_hn{2.05863319475026, 0, 1.13066980800555, 0};
   nn::RNN rnn(3, 2, {.nonlinearity = "relu", .batch_first = true});
   set_params(*rnn);
   auto [out, h_n] = rnn->forward(x_batch_first(), {});
@@ -111,22 +169,20 @@ TEST_CASE("rnn: a batch-first relu layer without initial state matches PyTorch")
 }
 
 TEST_CASE("rnn: two bidirectional LSTM layers with h0 and c0 match PyTorch") {
-  const std::vector<double> lstm_out{
-      0.234373969094662, 0.114212339670888, -0.0527137226369396, -0.424869342577962, 0.078489565075172,
-      0.104609351294044, -0.0519342973728566, -0.364083548695739, 0.118488997003377, 0.16464919021042,
-      -0.0297090649460051, -0.380576170120533, 0.114156018231426, 0.151525783476429, -0.0494317964701975,
-      -0.356511387726264, 0.0407938490777306, 0.199313755270557, -0.0259978806625983, -0.311510135267194,
-      0.0940167512554153, 0.176371094748999, -0.0588185080500003, -0.34556886036427};
-  const std::vector<double> lstm_hn{
-      0.015632197911016, 0.0998254356011094, 0.189266419397572, 0.187885653791139, -0.0289800249277762,
-      -0.428099023518441, -0.163548723301282, -0.0698487004196067, 0.0407938490777306, 0.199313755270557,
-      0.0940167512554153, 0.176371094748999, -0.0527137226369396, -0.424869342577962, -0.0519342973728566,
-      -0.364083548695739};
-  const std::vector<double> lstm_cn{
-      0.0315415862607506, 0.622676195462954, 0.772398287726108, 0.423313210828149, -0.0477665479366353,
-      -0.892629556408505, -0.608182842826747, -0.0895876885534196, 0.0679230369350734, 0.705450458717223,
-      0.167846003549653, 0.66938582925609, -0.159268149942152, -0.703097624588533, -0.14560907829249,
-      -0.607331816166179};
+  const std::vector<double> lstm_out{0.234373969094662,  0.114212339670888, -0.0527137226369396, -0.424869342577962,
+                                     0.078489565075172,  0.104609351294044, -0.0519342973728566, -0.364083548695739,
+                                     0.118488997003377,  0.16464919021042,  -0.0297090649460051, -0.380576170120533,
+                                     0.114156018231426,  0.151525783476429, -0.0494317964701975, -0.356511387726264,
+                                     0.0407938490777306, 0.199313755270557, -0.0259978806625983, -0.311510135267194,
+                                     0.0940167512554153, 0.176371094748999, -0.0588185080500003, -0.34556886036427};
+  const std::vector<double> lstm_hn{0.015632197911016,   0.0998254356011094, 0.189266419397572,   0.187885653791139,
+                                    -0.0289800249277762, -0.428099023518441, -0.163548723301282,  -0.0698487004196067,
+                                    0.0407938490777306,  0.199313755270557,  0.0940167512554153,  0.176371094748999,
+                                    -0.0527137226369396, -0.424869342577962, -0.0519342973728566, -0.364083548695739};
+  const std::vector<double> lstm_cn{0.0315415862607506,  0.622676195462954,  0.772398287726108,  0.423313210828149,
+                                    -0.0477665479366353, -0.892629556408505, -0.608182842826747, -0.0895876885534196,
+                                    0.0679230369350734,  0.705450458717223,  0.167846003549653,  0.66938582925609,
+                                    -0.159268149942152,  -0.703097624588533, -0.14560907829249,  -0.607331816166179};
   nn::LSTM lstm(3, 2, {.num_layers = 2, .bidirectional = true});
   set_params(*lstm);
   auto [out, state] = lstm->forward(x_seq(), {h0_2x2(), c0_2x2()});
@@ -136,14 +192,11 @@ TEST_CASE("rnn: two bidirectional LSTM layers with h0 and c0 match PyTorch") {
 }
 
 TEST_CASE("rnn: a batch-first LSTM starting from zeros matches PyTorch") {
-  const std::vector<double> lstm_bf_out{
-      0.0996651315911027, 0.116071085204157, 0.288446197324911, 0.0675215631448946, 0.0434367574383105,
-      0.108276012581397, 0.207263343018189, 0.0709886226088752, 0.0189305603311276, 0.0784881052302571,
-      0.14984107115056, 0.188582037727335};
-  const std::vector<double> lstm_bf_hn{
-      0.0434367574383105, 0.108276012581397, 0.14984107115056, 0.188582037727335};
-  const std::vector<double> lstm_bf_cn{
-      0.131540518285598, 0.428182132431496, 0.524186416249149, 0.435493160507236};
+  const std::vector<double> lstm_bf_out{0.0996651315911027, 0.116071085204157,  0.288446197324911, 0.0675215631448946,
+                                        0.0434367574383105, 0.108276012581397,  0.207263343018189, 0.0709886226088752,
+                                        0.0189305603311276, 0.0784881052302571, 0.14984107115056,  0.188582037727335};
+  const std::vector<double> lstm_bf_hn{0.0434367574383105, 0.108276012581397, 0.14984107115056, 0.188582037727335};
+  const std::vector<double> lstm_bf_cn{0.131540518285598, 0.428182132431496, 0.524186416249149, 0.435493160507236};
   nn::LSTM lstm(3, 2, {.batch_first = true});
   set_params(*lstm);
   auto [out, state] = lstm->forward(x_batch_first(), {});
@@ -154,23 +207,23 @@ TEST_CASE("rnn: a batch-first LSTM starting from zeros matches PyTorch") {
 }
 
 TEST_CASE("rnn: an LSTM with projections in two bidirectional batch-first layers matches PyTorch") {
-  const std::vector<double> lstm_proj_out{
-      0.118769536830412, -0.171692892540152, 0.205042137787614, -0.280105849352511, 0.189437025974617,
-      -0.259586184620844, 0.188297437034387, -0.245596009679653, 0.238033040807888, -0.313721596812718,
-      0.144406886011283, -0.168005294937506, 0.118725505247367, -0.172040546106601, 0.204850887390189,
-      -0.27993793443353, 0.188298255170135, -0.255944492906034, 0.188238092755658, -0.244041157404134,
-      0.240711719958051, -0.318616749031017, 0.148860082913045, -0.173287484995243};
+  const std::vector<double> lstm_proj_out{0.118769536830412, -0.171692892540152, 0.205042137787614, -0.280105849352511,
+                                          0.189437025974617, -0.259586184620844, 0.188297437034387, -0.245596009679653,
+                                          0.238033040807888, -0.313721596812718, 0.144406886011283, -0.168005294937506,
+                                          0.118725505247367, -0.172040546106601, 0.204850887390189, -0.27993793443353,
+                                          0.188298255170135, -0.255944492906034, 0.188238092755658, -0.244041157404134,
+                                          0.240711719958051, -0.318616749031017, 0.148860082913045, -0.173287484995243};
   const std::vector<double> lstm_proj_hn{
-      0.164605172899102, -0.255214798781629, 0.165264803989014, -0.250311452902101, 0.0383030181503785,
-      -0.112610251543171, 0.0816504523947749, -0.0488012669703165, 0.238033040807888, -0.313721596812718,
-      0.240711719958051, -0.318616749031017, 0.205042137787614, -0.280105849352511, 0.204850887390189,
-      -0.27993793443353};
+      0.164605172899102,  -0.255214798781629, 0.165264803989014,  -0.250311452902101,
+      0.0383030181503785, -0.112610251543171, 0.0816504523947749, -0.0488012669703165,
+      0.238033040807888,  -0.313721596812718, 0.240711719958051,  -0.318616749031017,
+      0.205042137787614,  -0.280105849352511, 0.204850887390189,  -0.27993793443353};
   const std::vector<double> lstm_proj_cn{
       -0.407750017918418, -0.624826599076286, -0.0156535175837017, -0.381757011046438, -0.549259584522553,
-      -0.30344354116718, 0.239758485511445, 0.57992829899151, -0.182820586279324, 0.356983885949664,
-      0.29185145606792, 0.177193797745532, -0.79502274796978, -0.50687673167843, 0.200296690771007,
-      -0.804893679868438, -0.507252246050869, 0.20435701242598, 0.4726736733489, 0.449027463646857,
-      -0.641388935654228, 0.472897361345264, 0.448321300342859, -0.640545367383528};
+      -0.30344354116718,  0.239758485511445,  0.57992829899151,    -0.182820586279324, 0.356983885949664,
+      0.29185145606792,   0.177193797745532,  -0.79502274796978,   -0.50687673167843,  0.200296690771007,
+      -0.804893679868438, -0.507252246050869, 0.20435701242598,    0.4726736733489,    0.449027463646857,
+      -0.641388935654228, 0.472897361345264,  0.448321300342859,   -0.640545367383528};
   nn::LSTM lstm(3, 3, {.num_layers = 2, .batch_first = true, .bidirectional = true, .proj_size = 2});
   set_params(*lstm);
   auto [out, state] = lstm->forward(x_batch_first(), {});
@@ -180,13 +233,10 @@ TEST_CASE("rnn: an LSTM with projections in two bidirectional batch-first layers
 }
 
 TEST_CASE("rnn: an LSTM on an unbatched sequence matches PyTorch") {
-  const std::vector<double> lstm_unbatched_out{
-      0.117625922915502, 0.170286787653063, 0.29673582259781, 0.0856305520713308, 0.0453352109955133,
-      0.115753173945479};
-  const std::vector<double> lstm_unbatched_hn{
-      0.0453352109955133, 0.115753173945479};
-  const std::vector<double> lstm_unbatched_cn{
-      0.138379701995714, 0.458259274124018};
+  const std::vector<double> lstm_unbatched_out{0.117625922915502,  0.170286787653063,  0.29673582259781,
+                                               0.0856305520713308, 0.0453352109955133, 0.115753173945479};
+  const std::vector<double> lstm_unbatched_hn{0.0453352109955133, 0.115753173945479};
+  const std::vector<double> lstm_unbatched_cn{0.138379701995714, 0.458259274124018};
   nn::LSTM lstm(3, 2);
   set_params(*lstm);
   auto [out, state] =
@@ -197,17 +247,16 @@ TEST_CASE("rnn: an LSTM on an unbatched sequence matches PyTorch") {
 }
 
 TEST_CASE("rnn: two bidirectional GRU layers with an initial state match PyTorch") {
-  const std::vector<double> gru_out{
-      0.414821779245744, 0.584024972562553, -0.109069686325028, -0.39844779697679, 0.301601694718515,
-      0.436285866797503, -0.109422408210374, -0.268475735432973, 0.246195456920075, 0.815610892344821,
-      0.0451004798546978, -0.238532511418067, 0.45720034967099, 0.616159026214966, -0.0119529855617403,
-      -0.273292023520828, 0.193535012288946, 0.877564643837633, 0.182912570205528, 0.00539962834495034,
-      0.505133372155359, 0.750379789338504, 0.223512148651764, -0.121151970818126};
-  const std::vector<double> gru_hn{
-      -0.0461152231875741, 0.750973341831037, 0.661064955772161, 0.549479633714371, -0.142385375376767,
-      -0.688845695767097, -0.615288461992191, -0.173083038376979, 0.193535012288946, 0.877564643837633,
-      0.505133372155359, 0.750379789338504, -0.109069686325028, -0.39844779697679, -0.109422408210374,
-      -0.268475735432973};
+  const std::vector<double> gru_out{0.414821779245744, 0.584024972562553, -0.109069686325028,  -0.39844779697679,
+                                    0.301601694718515, 0.436285866797503, -0.109422408210374,  -0.268475735432973,
+                                    0.246195456920075, 0.815610892344821, 0.0451004798546978,  -0.238532511418067,
+                                    0.45720034967099,  0.616159026214966, -0.0119529855617403, -0.273292023520828,
+                                    0.193535012288946, 0.877564643837633, 0.182912570205528,   0.00539962834495034,
+                                    0.505133372155359, 0.750379789338504, 0.223512148651764,   -0.121151970818126};
+  const std::vector<double> gru_hn{-0.0461152231875741, 0.750973341831037,  0.661064955772161,  0.549479633714371,
+                                   -0.142385375376767,  -0.688845695767097, -0.615288461992191, -0.173083038376979,
+                                   0.193535012288946,   0.877564643837633,  0.505133372155359,  0.750379789338504,
+                                   -0.109069686325028,  -0.39844779697679,  -0.109422408210374, -0.268475735432973};
   nn::GRU gru(3, 2, {.num_layers = 2, .bidirectional = true});
   set_params(*gru);
   auto [out, h_n] = gru->forward(x_seq(), h0_2x2());
@@ -216,12 +265,11 @@ TEST_CASE("rnn: two bidirectional GRU layers with an initial state match PyTorch
 }
 
 TEST_CASE("rnn: a batch-first GRU without biases matches PyTorch") {
-  const std::vector<double> gru_bf_out{
-      -0.0343283378821557, 0.315450740825064, 0.207293184588239, -0.112848809734932, -0.136755431880757,
-      0.186804564625675, 0.289917824071259, -0.284267401811728, -0.273177498879869, -0.117289704562974,
-      -0.00317742389604619, -0.0583897647175975};
-  const std::vector<double> gru_bf_hn{
-      -0.136755431880757, 0.186804564625675, -0.00317742389604619, -0.0583897647175975};
+  const std::vector<double> gru_bf_out{-0.0343283378821557, 0.315450740825064,    0.207293184588239,
+                                       -0.112848809734932,  -0.136755431880757,   0.186804564625675,
+                                       0.289917824071259,   -0.284267401811728,   -0.273177498879869,
+                                       -0.117289704562974,  -0.00317742389604619, -0.0583897647175975};
+  const std::vector<double> gru_bf_hn{-0.136755431880757, 0.186804564625675, -0.00317742389604619, -0.0583897647175975};
   nn::GRU gru(3, 2, {.bias = false, .batch_first = true});
   set_params(*gru);
   auto [out, h_n] = gru->forward(x_batch_first(), {});
@@ -230,16 +278,11 @@ TEST_CASE("rnn: a batch-first GRU without biases matches PyTorch") {
 }
 
 TEST_CASE("rnn: the cells match PyTorch for one step") {
-  const std::vector<double> rnn_cell_h{
-      0.841540134642237, -0.614868531966386, 0.310543960900611, 0.678238255537268};
-  const std::vector<double> rnn_relu_cell_h{
-      1.08648908782517, 0, 0.462151867866473, 0.686732789030234};
-  const std::vector<double> lstm_cell_h{
-      0.117625922915502, 0.170286787653063, 0.31459728715571, 0.0491753136492435};
-  const std::vector<double> lstm_cell_c{
-      0.500617228275627, 0.447079503773981, 0.545854316742477, 0.229109015139967};
-  const std::vector<double> gru_cell_h{
-      0.301174064626235, 0.617097284906027, 0.566882240524252, -0.127714554496103};
+  const std::vector<double> rnn_cell_h{0.841540134642237, -0.614868531966386, 0.310543960900611, 0.678238255537268};
+  const std::vector<double> rnn_relu_cell_h{1.08648908782517, 0, 0.462151867866473, 0.686732789030234};
+  const std::vector<double> lstm_cell_h{0.117625922915502, 0.170286787653063, 0.31459728715571, 0.0491753136492435};
+  const std::vector<double> lstm_cell_c{0.500617228275627, 0.447079503773981, 0.545854316742477, 0.229109015139967};
+  const std::vector<double> gru_cell_h{0.301174064626235, 0.617097284906027, 0.566882240524252, -0.127714554496103};
   const Tensor x = wave({2, 3}, 0.9, 0.2), h = wave({2, 2}, 0.37, 1.0, 0.5), c = wave({2, 2}, 0.23, -0.5, 0.5);
   nn::RNNCell rnn(3, 2);
   set_params(*rnn);
@@ -540,12 +583,11 @@ TEST_CASE("rnn: inputs of another dtype are DtypeErrors") {
 TEST_CASE("rnn: the functional forms check the number and shapes of their weights") {
   nn::LSTM lstm(3, 2, {.num_layers = 2});
   auto params = lstm->all_weights();
-  CHECK_THROWS_WITH(nn::functional::lstm(zeros({4, 1, 3}), {}, {params.begin(), params.end() - 1}, true, 2, 0.0, false,
-                                         false, false),
-                    Contains("lstm") && Contains("parameter tensors"));
+  CHECK_THROWS_WITH(
+      nn::functional::lstm(zeros({4, 1, 3}), {}, {params.begin(), params.end() - 1}, true, 2, 0.0, false, false, false),
+      Contains("lstm") && Contains("parameter tensors"));
   params[4] = zeros({8, 3});  // layer 1's w_ih must read layer 0's 2 outputs
   CHECK_THROWS_WITH(nn::functional::lstm(zeros({4, 1, 3}), {}, params, true, 2, 0.0, false, false, false),
                     Contains("w_ih") && Contains("layer 1") && Contains("[8, 2]"));
-  CHECK_THROWS_AS(nn::functional::gru_cell(zeros({1, 3}), {}, zeros({6, 3}), zeros({6, 2}), zeros({6})),
-                  ValueError);
+  CHECK_THROWS_AS(nn::functional::gru_cell(zeros({1, 3}), {}, zeros({6, 3}), zeros({6, 2}), zeros({6})), ValueError);
 }

@@ -178,7 +178,7 @@ TEST_CASE("summary: the model is left as it was") {
   manual_seed(31);
   auto s = nn::summary(model, {2, 784}, {.random_input = true});
   CHECK(randn({3}).equal(expected_next));  // the random input did not consume the global stream
-  CHECK(calls == 1);                         // the user's hook ran during the summary's forward
+  CHECK(calls == 1);                       // the user's hook ran during the summary's forward
   CHECK(model->is_training());
   CHECK(model[0]->is_training());
   CHECK_FALSE(model[2]->is_training());

@@ -15,8 +15,7 @@ namespace {
 
 /// Inputs uniform in [lo, hi], moved to at least `margin` from each of `kinks`; 2-D samples are
 /// made as the transpose of a contiguous tensor, so that the op meets strided input.
-std::function<TensorList(const std::vector<Shape>&)> inputs_avoiding(double lo, double hi,
-                                                                     std::vector<double> kinks,
+std::function<TensorList(const std::vector<Shape>&)> inputs_avoiding(double lo, double hi, std::vector<double> kinks,
                                                                      double margin = 0.1) {
   return [=](const std::vector<Shape>& shapes) {
     TensorList r;
@@ -63,9 +62,10 @@ void add_activation_ops(std::vector<OpInfo>& db) {
         .hi = 3,
         .avoid_zero = true,
         .make_inputs = inputs_avoiding(-3, 3, {0.0}),
-        .reference = [slope](const TensorList& in) {
-          return map_reference(in[0], [slope](long double x) { return x > 0 ? x : slope * x; });
-        },
+        .reference =
+            [slope](const TensorList& in) {
+              return map_reference(in[0], [slope](long double x) { return x > 0 ? x : slope * x; });
+            },
     });
   }
   for (double alpha : {1.0, 0.5}) {
@@ -77,9 +77,10 @@ void add_activation_ops(std::vector<OpInfo>& db) {
         .hi = 3,
         .avoid_zero = true,  // the second derivative jumps at 0 even for alpha = 1
         .make_inputs = inputs_avoiding(-3, 3, {0.0}),
-        .reference = [alpha](const TensorList& in) {
-          return map_reference(in[0], [alpha](long double x) { return x > 0 ? x : alpha * (std::exp(x) - 1); });
-        },
+        .reference =
+            [alpha](const TensorList& in) {
+              return map_reference(in[0], [alpha](long double x) { return x > 0 ? x : alpha * (std::exp(x) - 1); });
+            },
     });
   }
   db.push_back({
@@ -89,10 +90,11 @@ void add_activation_ops(std::vector<OpInfo>& db) {
       .lo = -3,
       .hi = 3,
       .make_inputs = inputs_avoiding(-3, 3, {}),
-      .reference = [](const TensorList& in) {
-        // x Φ(x), Φ the standard normal CDF = erfc(-x/√2) / 2
-        return map_reference(in[0], [](long double x) { return x * std::erfc(-x / std::sqrt(2.0L)) / 2; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            // x Φ(x), Φ the standard normal CDF = erfc(-x/√2) / 2
+            return map_reference(in[0], [](long double x) { return x * std::erfc(-x / std::sqrt(2.0L)) / 2; });
+          },
   });
   db.push_back({
       .name = "gelu (approximate=tanh)",
@@ -101,21 +103,22 @@ void add_activation_ops(std::vector<OpInfo>& db) {
       .lo = -3,
       .hi = 3,
       .make_inputs = inputs_avoiding(-3, 3, {}),
-      .reference = [](const TensorList& in) {
-        return map_reference(in[0], [](long double x) {
-          const long double pi = 3.141592653589793238462643383279502884L;
-          return x / 2 * (1 + std::tanh(std::sqrt(2 / pi) * (x + 0.044715L * x * x * x)));
-        });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return map_reference(in[0], [](long double x) {
+              const long double pi = 3.141592653589793238462643383279502884L;
+              return x / 2 * (1 + std::tanh(std::sqrt(2 / pi) * (x + 0.044715L * x * x * x)));
+            });
+          },
   });
   struct SoftplusCase {
     const char* name;
     double beta, threshold, lo, hi;
   };
   // The last case has its threshold inside the domain: 2x > 3 takes the linear branch.
-  for (const auto& sc : {SoftplusCase{"softplus", 1.0, 20.0, -4, 4},
-                         SoftplusCase{"softplus (beta=2)", 2.0, 20.0, -3, 3},
-                         SoftplusCase{"softplus (beta=2, threshold=3)", 2.0, 3.0, -3, 3}}) {
+  for (const auto& sc :
+       {SoftplusCase{"softplus", 1.0, 20.0, -4, 4}, SoftplusCase{"softplus (beta=2)", 2.0, 20.0, -3, 3},
+        SoftplusCase{"softplus (beta=2, threshold=3)", 2.0, 3.0, -3, 3}}) {
     const double beta = sc.beta, threshold = sc.threshold;
     db.push_back({
         .name = sc.name,
@@ -124,16 +127,18 @@ void add_activation_ops(std::vector<OpInfo>& db) {
         .lo = sc.lo,
         .hi = sc.hi,
         .make_inputs = inputs_avoiding(sc.lo, sc.hi, {threshold / beta}),
-        .reference = [beta, threshold](const TensorList& in) {
-          return map_reference(in[0], [=](long double x) { return softplus_ref(x, beta, threshold); });
-        },
+        .reference =
+            [beta, threshold](const TensorList& in) {
+              return map_reference(in[0], [=](long double x) { return softplus_ref(x, beta, threshold); });
+            },
     });
   }
   struct HardtanhCase {
     const char* name;
     double min_val, max_val;
   };
-  for (const auto& hc : {HardtanhCase{"hardtanh", -1.0, 1.0}, HardtanhCase{"hardtanh (min_val=-0.5, max_val=2)", -0.5, 2.0}}) {
+  for (const auto& hc :
+       {HardtanhCase{"hardtanh", -1.0, 1.0}, HardtanhCase{"hardtanh (min_val=-0.5, max_val=2)", -0.5, 2.0}}) {
     const double mn = hc.min_val, mx = hc.max_val;
     db.push_back({
         .name = hc.name,
@@ -142,9 +147,11 @@ void add_activation_ops(std::vector<OpInfo>& db) {
         .lo = -3,
         .hi = 3,
         .make_inputs = inputs_avoiding(-3, 3, {mn, mx}),
-        .reference = [mn, mx](const TensorList& in) {
-          return map_reference(in[0], [=](long double x) -> long double { return x < mn ? mn : (x > mx ? mx : x); });
-        },
+        .reference =
+            [mn, mx](const TensorList& in) {
+              return map_reference(in[0],
+                                   [=](long double x) -> long double { return x < mn ? mn : (x > mx ? mx : x); });
+            },
     });
   }
 }

@@ -17,7 +17,7 @@ using Maker = std::function<TensorList(const std::vector<Shape>&)>;
 
 // Broadcasting pairs: equal shapes, one side broadcast, both sides broadcast, a 0-d operand, empty.
 const std::vector<std::vector<Shape>> kPairs = {
-    {Shape{}, Shape{}}, {{3}, {3}},     {{3, 4}, {3, 1}}, {{3, 4}, {1, 4}},
+    {Shape{}, Shape{}},     {{3}, {3}},       {{3, 4}, {3, 1}},  {{3, 4}, {1, 4}},
     {{2, 3, 4}, {2, 1, 4}}, {{3, 1}, {1, 4}}, {Shape{}, {2, 3}}, {{0, 3}, {3}}};
 const std::vector<std::vector<Shape>> kSingles = {{Shape{}}, {{3}}, {{3, 4}}, {{2, 3, 4}}, {{0, 3}}};
 
@@ -105,15 +105,15 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .name = "add",
       .fn = [](const TensorList& in) { return add(in[0], in[1]); },
       .samples = kPairs,
-      .reference = [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a + b; }); },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a + b; }); },
   });
   db.push_back({
       .name = "add (alpha=-0.5)",
       .fn = [](const TensorList& in) { return add(in[0], in[1], -0.5); },
       .samples = kPairs,
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1], [](double a, double b) { return a - 0.5 * b; });
-      },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a - 0.5 * b; }); },
   });
   db.push_back({
       .name = "add (scalar)",
@@ -125,42 +125,49 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .name = "sub",
       .fn = [](const TensorList& in) { return sub(in[0], in[1]); },
       .samples = kPairs,
-      .reference = [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a - b; }); },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a - b; }); },
   });
   db.push_back({
       .name = "sub (alpha=2)",
       .fn = [](const TensorList& in) { return sub(in[0], in[1], 2); },
       .samples = kPairs,
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1], [](double a, double b) { return a - 2 * b; });
-      },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a - 2 * b; }); },
   });
   db.push_back({
       .name = "mul",
       .fn = [](const TensorList& in) { return mul(in[0], in[1]); },
       .samples = kPairs,
-      .reference = [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a * b; }); },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a * b; }); },
   });
   db.push_back({
       .name = "div",
       .fn = [](const TensorList& in) { return div(in[0], in[1]); },
       .samples = kPairs,
       .make_inputs = numerator_divisor,
-      .reference = [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a / b; }); },
+      .reference =
+          [](const TensorList& in) { return ref_binary(in[0], in[1], [](double a, double b) { return a / b; }); },
   });
   db.push_back({
       .name = "pow",
       .fn = [](const TensorList& in) { return pow(in[0], in[1]); },
       .samples = kPairs,
-      .make_inputs = [](const std::vector<Shape>& s) -> TensorList { return {uniform(s[0], 0.5, 2), uniform(s[1], -2, 2)}; },
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1], [](double a, double b) { return std::pow(a, b); });
+      .make_inputs = [](const std::vector<Shape>& s) -> TensorList {
+        return {uniform(s[0], 0.5, 2), uniform(s[1], -2, 2)};
       },
+      .reference =
+          [](const TensorList& in) {
+            return ref_binary(in[0], in[1], [](double a, double b) { return std::pow(a, b); });
+          },
   });
   for (double p : {2.0, 3.0, 0.5}) {
     const bool root = p == 0.5;
     db.push_back({
-        .name = p == 2.0 ? "pow (exponent 2)" : p == 3.0 ? "pow (exponent 3)" : "pow (exponent 0.5)",
+        .name = p == 2.0   ? "pow (exponent 2)"
+                : p == 3.0 ? "pow (exponent 3)"
+                           : "pow (exponent 0.5)",
         .fn = [p](const TensorList& in) { return pow(in[0], p); },
         .samples = kSingles,
         .lo = root ? 0.5 : -2.0,  // the square root only on positive bases
@@ -179,18 +186,20 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .fn = [](const TensorList& in) { return minimum(in[0], in[1]); },
       .samples = kPairs,
       .make_inputs = separated_pair,
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1], [](double a, double b) { return a < b ? a : b; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_binary(in[0], in[1], [](double a, double b) { return a < b ? a : b; });
+          },
   });
   db.push_back({
       .name = "maximum",
       .fn = [](const TensorList& in) { return maximum(in[0], in[1]); },
       .samples = kPairs,
       .make_inputs = separated_pair,
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1], [](double a, double b) { return a > b ? a : b; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_binary(in[0], in[1], [](double a, double b) { return a > b ? a : b; });
+          },
   });
   db.push_back({
       .name = "clamp (min only)",
@@ -211,9 +220,10 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .fn = [](const TensorList& in) { return clamp(in[0], -0.5, 1); },
       .samples = kSingles,
       .make_inputs = avoiding({-0.5, 1.0}),
-      .reference = [](const TensorList& in) {
-        return ref_unary(in[0], [](double a) { return a < -0.5 ? -0.5 : (a > 1 ? 1.0 : a); });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_unary(in[0], [](double a) { return a < -0.5 ? -0.5 : (a > 1 ? 1.0 : a); });
+          },
   });
   db.push_back({
       .name = "where",
@@ -225,13 +235,14 @@ void add_binary_ops(std::vector<OpInfo>& db) {
                   {{0, 3}, {3}, {0, 1}}},
       .make_inputs = mask_then_values,
       .grad_inputs = {1, 2},
-      .reference = [](const TensorList& in) {
-        // where(c, a, b) = c a + (1 - c) b, broadcast in two steps
-        const Tensor c = in[0].to(kFloat64);
-        const Tensor ca = ref_binary(c, in[1], [](double m, double a) { return m * a; });
-        const Tensor nb = ref_binary(c, in[2], [](double m, double b) { return (1 - m) * b; });
-        return ref_binary(ca, nb, [](double x, double y) { return x + y; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            // where(c, a, b) = c a + (1 - c) b, broadcast in two steps
+            const Tensor c = in[0].to(kFloat64);
+            const Tensor ca = ref_binary(c, in[1], [](double m, double a) { return m * a; });
+            const Tensor nb = ref_binary(c, in[2], [](double m, double b) { return (1 - m) * b; });
+            return ref_binary(ca, nb, [](double x, double y) { return x + y; });
+          },
   });
   db.push_back({
       .name = "where (scalar other)",
@@ -239,9 +250,10 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .samples = {{{3, 4}, {3, 4}}, {{3, 1}, {1, 4}}, {Shape{}, {3}}},
       .make_inputs = mask_then_values,
       .grad_inputs = {1},
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0].to(kFloat64), in[1], [](double m, double a) { return m != 0 ? a : -1.5; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_binary(in[0].to(kFloat64), in[1], [](double m, double a) { return m != 0 ? a : -1.5; });
+          },
   });
   db.push_back({
       .name = "masked_fill",
@@ -249,9 +261,10 @@ void add_binary_ops(std::vector<OpInfo>& db) {
       .samples = {{{3, 4}, {3, 4}}, {{3, 4}, {1, 4}}, {{2, 3, 4}, {3, 1}}, {Shape{}, Shape{}}, {{0, 3}, {3}}},
       .make_inputs = values_then_mask,
       .grad_inputs = {0},
-      .reference = [](const TensorList& in) {
-        return ref_binary(in[0], in[1].to(kFloat64), [](double a, double m) { return m != 0 ? 0.5 : a; });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_binary(in[0], in[1].to(kFloat64), [](double a, double m) { return m != 0 ? 0.5 : a; });
+          },
   });
 }
 

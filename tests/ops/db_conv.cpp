@@ -79,41 +79,50 @@ void add_conv_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "conv2d (stride and padding)",
-      .fn = [](const TensorList& in) { return conv2d(in[0], in[1], bias_of(in, 2), {2, 1}, {1, 2}); },
+      .fn =
+          [](const TensorList& in) {
+            return conv2d(in[0], in[1], bias_of(in, 2), {2, 1}, {1, 2});
+          },
       .samples = {{{1, 2, 5, 6}, {3, 2, 3, 2}},        // unit horizontal stride: direct, one run per row
                   {{2, 5, 6, 5}, {2, 5, 3, 3}, {2}}},  // K = 45: im2col
-      .reference = [](const TensorList& in) {
-        return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {2, 1}, .padding = {1, 2}});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {2, 1}, .padding = {1, 2}});
+          },
       .float32_atol = kConvAtol32,
   });
   db.push_back({
       .name = "conv2d (horizontal stride)",
-      .fn = [](const TensorList& in) { return conv2d(in[0], in[1], bias_of(in, 2), {1, 2}, 1); },
+      .fn =
+          [](const TensorList& in) {
+            return conv2d(in[0], in[1], bias_of(in, 2), {1, 2}, 1);
+          },
       .samples = {{{1, 2, 4, 7}, {3, 2, 3, 3}, {3}}},
-      .reference = [](const TensorList& in) {
-        return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {1, 2}, .padding = {1, 1}});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {1, 2}, .padding = {1, 1}});
+          },
       .float32_atol = kConvAtol32,
   });
   db.push_back({
       .name = "conv2d (dilation and groups)",
       .fn = [](const TensorList& in) { return conv2d(in[0], in[1], bias_of(in, 2), 1, 1, 2, 2); },
-      .samples = {{{1, 4, 5, 6}, {4, 2, 2, 2}, {4}},     // direct
-                  {{2, 6, 5, 5}, {2, 3, 3, 3}}},         // direct, no bias
-      .reference = [](const TensorList& in) {
-        return naive_conv2d(in[0], in[1], bias_of(in, 2),
-                            {.padding = {1, 1}, .dilation = {2, 2}, .groups = 2});
-      },
+      .samples = {{{1, 4, 5, 6}, {4, 2, 2, 2}, {4}},  // direct
+                  {{2, 6, 5, 5}, {2, 3, 3, 3}}},      // direct, no bias
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv2d(in[0], in[1], bias_of(in, 2), {.padding = {1, 1}, .dilation = {2, 2}, .groups = 2});
+          },
       .float32_atol = kConvAtol32,
   });
   db.push_back({
       .name = "conv2d (depthwise, strided)",
       .fn = [](const TensorList& in) { return conv2d(in[0], in[1], bias_of(in, 2), 2, 1, 1, 3); },
       .samples = {{{2, 3, 5, 5}, {6, 1, 3, 3}, {6}}},
-      .reference = [](const TensorList& in) {
-        return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {2, 2}, .padding = {1, 1}, .groups = 3});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv2d(in[0], in[1], bias_of(in, 2), {.stride = {2, 2}, .padding = {1, 1}, .groups = 3});
+          },
       .float32_atol = kConvAtol32,
   });
 
@@ -126,9 +135,8 @@ void add_conv_ops(std::vector<OpInfo>& db) {
           [](const TensorList& in) {
             const bool batched = in[0].dim() == 3;
             const Tensor x = batched ? in[0] : in[0].unsqueeze(0);
-            const Tensor y = naive_conv2d(as_2d(x), as_2d(in[1]), bias_of(in, 2),
-                                          {.stride = {1, 2}, .padding = {0, 1}})
-                                 .squeeze(2);
+            const Tensor y =
+                naive_conv2d(as_2d(x), as_2d(in[1]), bias_of(in, 2), {.stride = {1, 2}, .padding = {0, 1}}).squeeze(2);
             return batched ? y : y.squeeze(0);
           },
       .float32_atol = kConvAtol32,
@@ -150,10 +158,11 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .name = "conv_transpose2d",
       .fn = [](const TensorList& in) { return conv_transpose2d(in[0], in[1], bias_of(in, 2), 2, 1, 1); },
       .samples = {{{1, 2, 3, 3}, {2, 3, 3, 3}, {3}}, {{2, 3, 2, 3}, {3, 2, 2, 2}}},
-      .reference = [](const TensorList& in) {
-        return naive_conv_transpose2d(in[0], in[1], bias_of(in, 2),
-                                      {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv_transpose2d(in[0], in[1], bias_of(in, 2),
+                                          {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}});
+          },
       .float32_atol = kConvAtol32,
   });
   // output_padding 1 with stride 1 is allowed because dilation is 2: the extra output row and
@@ -162,10 +171,11 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .name = "conv_transpose2d (groups and dilation)",
       .fn = [](const TensorList& in) { return conv_transpose2d(in[0], in[1], bias_of(in, 2), 1, 0, 1, 2, 2); },
       .samples = {{{1, 4, 3, 3}, {4, 1, 2, 2}, {2}}},
-      .reference = [](const TensorList& in) {
-        return naive_conv_transpose2d(in[0], in[1], bias_of(in, 2),
-                                      {.dilation = {2, 2}, .output_padding = {1, 1}, .groups = 2});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return naive_conv_transpose2d(in[0], in[1], bias_of(in, 2),
+                                          {.dilation = {2, 2}, .output_padding = {1, 1}, .groups = 2});
+          },
       .float32_atol = kConvAtol32,
   });
   db.push_back({
@@ -182,25 +192,35 @@ void add_conv_ops(std::vector<OpInfo>& db) {
   // ---- the gradients of conv2d as ops (torch.nn.grad) ------------------------------------------
   db.push_back({
       .name = "conv2d_weight",
-      .fn = [](const TensorList& in) { return conv2d_weight(in[0], {3, 2, 3, 3}, in[1], 2, 1); },
+      .fn =
+          [](const TensorList& in) {
+            return conv2d_weight(in[0], {3, 2, 3, 3}, in[1], 2, 1);
+          },
       .samples = {{{2, 2, 5, 5}, {2, 3, 3, 3}}},
       // ⟨W, V⟩ = ⟨gy, C(V) x⟩: entry (o, c, i, j) is ⟨gy, C(e_ocij) x⟩.
       .reference =
           [](const TensorList& in) {
             return naive_transpose(
-                [&](const Tensor& w) { return naive_conv2d(in[0], w, {}, {.stride = {2, 2}, .padding = {1, 1}}); },
+                [&](const Tensor& w) {
+                  return naive_conv2d(in[0], w, {}, {.stride = {2, 2}, .padding = {1, 1}});
+                },
                 {3, 2, 3, 3}, in[1]);
           },
       .float32_atol = kConvAtol32,
   });
   db.push_back({
       .name = "conv2d_input",
-      .fn = [](const TensorList& in) { return conv2d_input({2, 2, 6, 6}, in[0], in[1], 2, 1); },
+      .fn =
+          [](const TensorList& in) {
+            return conv2d_input({2, 2, 6, 6}, in[0], in[1], 2, 1);
+          },
       .samples = {{{3, 2, 3, 3}, {2, 3, 3, 3}}},
       .reference =
           [](const TensorList& in) {
             return naive_transpose(
-                [&](const Tensor& x) { return naive_conv2d(x, in[0], {}, {.stride = {2, 2}, .padding = {1, 1}}); },
+                [&](const Tensor& x) {
+                  return naive_conv2d(x, in[0], {}, {.stride = {2, 2}, .padding = {1, 1}});
+                },
                 {2, 2, 6, 6}, in[1]);
           },
       .float32_atol = kConvAtol32,
@@ -225,21 +245,33 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .fn = [](const TensorList& in) { return max_pool2d(in[0], 3, 2, 1, 1, true); },
       .samples = {{{1, 2, 6, 5}}, {{2, 1, 4, 4}}},
       .make_inputs = distinct_first,
-      .reference = [](const TensorList& in) { return naive_max_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, {1, 1}, true); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_max_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, {1, 1}, true);
+          },
   });
   db.push_back({
       .name = "max_pool2d (dilation, overlapping windows)",
-      .fn = [](const TensorList& in) { return max_pool2d(in[0], {2, 3}, 1, {1, 0}, 2); },
+      .fn =
+          [](const TensorList& in) {
+            return max_pool2d(in[0], {2, 3}, 1, {1, 0}, 2);
+          },
       .samples = {{{1, 2, 5, 6}}},
       .make_inputs = distinct_first,
-      .reference = [](const TensorList& in) { return naive_max_pool2d(in[0], {2, 3}, {1, 1}, {1, 0}, {2, 2}, false); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_max_pool2d(in[0], {2, 3}, {1, 1}, {1, 0}, {2, 2}, false);
+          },
   });
   db.push_back({
       .name = "max_pool2d_with_indices",
       .fn = [](const TensorList& in) { return std::get<0>(max_pool2d_with_indices(in[0], 2, 1)); },
       .samples = {{{1, 2, 3, 4}}},
       .make_inputs = distinct_first,
-      .reference = [](const TensorList& in) { return naive_max_pool2d(in[0], {2, 2}, {1, 1}, {0, 0}, {1, 1}, false); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_max_pool2d(in[0], {2, 2}, {1, 1}, {0, 0}, {1, 1}, false);
+          },
   });
   db.push_back({
       .name = "max_pool1d",
@@ -292,19 +324,31 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .name = "avg_pool2d (padding counted, ceil_mode)",
       .fn = [](const TensorList& in) { return avg_pool2d(in[0], 3, 2, 1, true, true); },
       .samples = {{{1, 2, 6, 5}}},
-      .reference = [](const TensorList& in) { return naive_avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, true, true); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_avg_pool2d(in[0], {3, 3}, {2, 2}, {1, 1}, true, true);
+          },
   });
   db.push_back({
       .name = "avg_pool2d (padding not counted)",
-      .fn = [](const TensorList& in) { return avg_pool2d(in[0], {3, 2}, {1, 2}, {1, 1}, false, false); },
+      .fn =
+          [](const TensorList& in) {
+            return avg_pool2d(in[0], {3, 2}, {1, 2}, {1, 1}, false, false);
+          },
       .samples = {{{1, 2, 5, 5}}},
-      .reference = [](const TensorList& in) { return naive_avg_pool2d(in[0], {3, 2}, {1, 2}, {1, 1}, false, false); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_avg_pool2d(in[0], {3, 2}, {1, 2}, {1, 1}, false, false);
+          },
   });
   db.push_back({
       .name = "avg_pool2d (divisor_override)",
       .fn = [](const TensorList& in) { return avg_pool2d(in[0], 2, 1, 1, false, true, 3); },
       .samples = {{{1, 1, 3, 4}}},
-      .reference = [](const TensorList& in) { return naive_avg_pool2d(in[0], {2, 2}, {1, 1}, {1, 1}, false, true, 3); },
+      .reference =
+          [](const TensorList& in) {
+            return naive_avg_pool2d(in[0], {2, 2}, {1, 1}, {1, 1}, false, true, 3);
+          },
   });
   db.push_back({
       .name = "avg_pool1d",
@@ -325,7 +369,9 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .reference =
           [](const TensorList& in) {
             return naive_transpose(
-                [](const Tensor& x) { return naive_avg_pool2d(x, {3, 3}, {2, 2}, {1, 1}, true, false); },
+                [](const Tensor& x) {
+                  return naive_avg_pool2d(x, {3, 3}, {2, 2}, {1, 1}, true, false);
+                },
                 in[0].sizes(), in[1]);
           },
   });
@@ -333,7 +379,10 @@ void add_conv_ops(std::vector<OpInfo>& db) {
   // ---- adaptive average pooling -----------------------------------------------------------------
   db.push_back({
       .name = "adaptive_avg_pool2d",
-      .fn = [](const TensorList& in) { return adaptive_avg_pool2d(in[0], {3, 2}); },
+      .fn =
+          [](const TensorList& in) {
+            return adaptive_avg_pool2d(in[0], {3, 2});
+          },
       .samples = {{{2, 2, 5, 7}}, {{1, 3, 3, 2}}, {{2, 4, 4}}},
       .reference =
           [](const TensorList& in) {
@@ -347,17 +396,18 @@ void add_conv_ops(std::vector<OpInfo>& db) {
       .name = "adaptive_avg_pool1d",
       .fn = [](const TensorList& in) { return adaptive_avg_pool1d(in[0], 3); },
       .samples = {{{2, 2, 7}}},
-      .reference =
-          [](const TensorList& in) { return naive_adaptive_avg_pool2d(as_2d(in[0]), 1, 3).squeeze(2); },
+      .reference = [](const TensorList& in) { return naive_adaptive_avg_pool2d(as_2d(in[0]), 1, 3).squeeze(2); },
   });
   db.push_back({
       .name = "adaptive_avg_pool2d_backward",
-      .fn = vjp_of([](const Tensor& x) { return adaptive_avg_pool2d(x, {2, 3}); }),
+      .fn = vjp_of([](const Tensor& x) {
+        return adaptive_avg_pool2d(x, {2, 3});
+      }),
       .samples = {{{1, 2, 5, 4}, {1, 2, 2, 3}}},
       .reference =
           [](const TensorList& in) {
-            return naive_transpose([](const Tensor& x) { return naive_adaptive_avg_pool2d(x, 2, 3); },
-                                   in[0].sizes(), in[1]);
+            return naive_transpose([](const Tensor& x) { return naive_adaptive_avg_pool2d(x, 2, 3); }, in[0].sizes(),
+                                   in[1]);
           },
   });
 }

@@ -50,16 +50,16 @@ void add_linalg_ops(std::vector<OpInfo>& db) {
   db.push_back({
       .name = "matmul",
       .fn = [](const TensorList& in) { return matmul(in[0], in[1]); },
-      .samples = {{{4}, {4}},                   // dot
-                  {{3}, {3, 2}},                // vector · matrix
-                  {{2, 3}, {3}},                // matrix · vector
-                  {{2, 3}, {3, 4}},             // mm
-                  {{2, 3, 4}, {4, 2}},          // folded into one mm
-                  {{2, 3, 4}, {4}},             // batched matrix · vector
-                  {{4}, {2, 4, 3}},             // vector · batched matrix
-                  {{3, 4}, {2, 4, 5}},          // matrix broadcast over b's batch
-                  {{2, 3, 4}, {2, 4, 5}},       // bmm
-                  {{2, 1, 3, 4}, {5, 4, 2}}},   // batch dims broadcast: [2, 5, 3, 2]
+      .samples = {{{4}, {4}},                  // dot
+                  {{3}, {3, 2}},               // vector · matrix
+                  {{2, 3}, {3}},               // matrix · vector
+                  {{2, 3}, {3, 4}},            // mm
+                  {{2, 3, 4}, {4, 2}},         // folded into one mm
+                  {{2, 3, 4}, {4}},            // batched matrix · vector
+                  {{4}, {2, 4, 3}},            // vector · batched matrix
+                  {{3, 4}, {2, 4, 5}},         // matrix broadcast over b's batch
+                  {{2, 3, 4}, {2, 4, 5}},      // bmm
+                  {{2, 1, 3, 4}, {5, 4, 2}}},  // batch dims broadcast: [2, 5, 3, 2]
       .reference = [](const TensorList& in) { return ref_matmul(in[0], in[1]); },
   });
   db.push_back({
@@ -77,10 +77,10 @@ void add_linalg_ops(std::vector<OpInfo>& db) {
   db.push_back({
       .name = "linear",
       .fn = [](const TensorList& in) { return in.size() == 3 ? linear(in[0], in[1], in[2]) : linear(in[0], in[1]); },
-      .samples = {{{2, 3}, {4, 3}, {4}},      // with bias
-                  {{2, 3}, {4, 3}},           // without bias
-                  {{2, 2, 3}, {4, 3}, {4}},   // 3-D input
-                  {{3}, {2, 3}, {2}}},        // 1-D input
+      .samples = {{{2, 3}, {4, 3}, {4}},     // with bias
+                  {{2, 3}, {4, 3}},          // without bias
+                  {{2, 2, 3}, {4, 3}, {4}},  // 3-D input
+                  {{3}, {2, 3}, {2}}},       // 1-D input
       .reference = ref_linear,
   });
 }

@@ -127,7 +127,8 @@ Tensor distinct_abs(const Shape& s) {
 }
 
 /// Values in ±[0.5, 1.5] with `zeros_in_row(r)` exact zeros in row r of the last dim.
-std::function<TensorList(const std::vector<Shape>&)> with_zeros(std::function<std::int64_t(std::int64_t)> zeros_in_row) {
+std::function<TensorList(const std::vector<Shape>&)> with_zeros(
+    std::function<std::int64_t(std::int64_t)> zeros_in_row) {
   return [zeros_in_row](const std::vector<Shape>& s) -> TensorList {
     const Shape& shape = s[0];
     const std::int64_t n = numel_of(shape), last = shape.empty() ? 1 : shape.back();
@@ -157,9 +158,15 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "sum (dims)",
-      .fn = [](const TensorList& in) { return sum(in[0], {0, 2}); },
+      .fn =
+          [](const TensorList& in) {
+            return sum(in[0], {0, 2});
+          },
       .samples = {{{2, 3, 4}}, {{3, 1, 2}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {0, 2}, false, g_sum); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {0, 2}, false, g_sum);
+          },
   });
   db.push_back({
       .name = "sum (negative dim, keepdim)",
@@ -171,7 +178,8 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
       .name = "sum (dim 0 of a 0-d tensor)",
       .fn = [](const TensorList& in) { return sum(in[0], {0}); },
       .samples = {{{}}, {{3, 2}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{0} : Shape{}, false, g_sum); },
+      .reference =
+          [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{0} : Shape{}, false, g_sum); },
   });
   db.push_back({
       .name = "mean",
@@ -181,9 +189,15 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "mean (dims, keepdim)",
-      .fn = [](const TensorList& in) { return mean(in[0], {0, -1}, true); },
+      .fn =
+          [](const TensorList& in) {
+            return mean(in[0], {0, -1}, true);
+          },
       .samples = {{{2, 3, 4}}, {{3, 4}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {0, -1}, true, g_mean); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {0, -1}, true, g_mean);
+          },
   });
 
   // ---- var, std ----------------------------------------------------------------------------------
@@ -191,35 +205,47 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
       .name = "var",
       .fn = [](const TensorList& in) { return var(in[0]); },
       .samples = {{{3, 4}}, {{5}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {}, false, [](const Group& g) { return g_var(g, 1); }); },
+      .reference =
+          [](const TensorList& in) { return ref_reduce(in[0], {}, false, [](const Group& g) { return g_var(g, 1); }); },
   });
   db.push_back({
       .name = "var (biased, dim)",
       .fn = [](const TensorList& in) { return var(in[0], {1}, false); },
       .samples = {{{3, 4}}, {{2, 3, 4}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {1}, false, [](const Group& g) { return g_var(g, 0); }); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {1}, false, [](const Group& g) { return g_var(g, 0); });
+          },
   });
   db.push_back({
       .name = "var (unbiased, dims, keepdim)",
-      .fn = [](const TensorList& in) { return var(in[0], {0, 2}, true, true); },
+      .fn =
+          [](const TensorList& in) {
+            return var(in[0], {0, 2}, true, true);
+          },
       .samples = {{{2, 3, 4}}},
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {0, 2}, true, [](const Group& g) { return g_var(g, 1); }); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {0, 2}, true, [](const Group& g) { return g_var(g, 1); });
+          },
   });
   db.push_back({
       .name = "std",
       .fn = [](const TensorList& in) { return xg::std(in[0]); },
       .samples = {{{3, 4}}, {{6}}},
-      .reference = [](const TensorList& in) {
-        return ref_reduce(in[0], {}, false, [](const Group& g) { return std::sqrt(g_var(g, 1)); });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {}, false, [](const Group& g) { return std::sqrt(g_var(g, 1)); });
+          },
   });
   db.push_back({
       .name = "std (biased, dim, keepdim)",
       .fn = [](const TensorList& in) { return xg::std(in[0], {-1}, false, true); },
       .samples = {{{3, 4}}, {{2, 3, 4}}},
-      .reference = [](const TensorList& in) {
-        return ref_reduce(in[0], {-1}, true, [](const Group& g) { return std::sqrt(g_var(g, 0)); });
-      },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {-1}, true, [](const Group& g) { return std::sqrt(g_var(g, 0)); });
+          },
   });
 
   // ---- prod --------------------------------------------------------------------------------------
@@ -242,7 +268,8 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
       .fn = [](const TensorList& in) { return prod(in[0], -1, true); },
       .samples = {{{3, 4}}, {{}}},
       .avoid_zero = true,
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{-1} : Shape{}, true, g_prod); },
+      .reference =
+          [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{-1} : Shape{}, true, g_prod); },
   });
   // Note [prod with zeros] in lib/ops/reduce.cpp: exact first and second derivatives with at
   // most one zero per reduced slice; with two, the first derivatives only.
@@ -282,7 +309,8 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
       .fn = [](const TensorList& in) { return std::get<0>(max(in[0], -1)); },
       .samples = {{{3, 4}}, {{2, 3, 4}}, {{}}},
       .make_inputs = one(distinct),
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{-1} : Shape{}, false, g_max); },
+      .reference =
+          [](const TensorList& in) { return ref_reduce(in[0], in[0].dim() ? Shape{-1} : Shape{}, false, g_max); },
   });
   db.push_back({
       .name = "max (dim=0, keepdim) values",
@@ -308,10 +336,16 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "amax",
-      .fn = [](const TensorList& in) { return amax(in[0], {0, 2}); },
+      .fn =
+          [](const TensorList& in) {
+            return amax(in[0], {0, 2});
+          },
       .samples = {{{2, 3, 4}}, {{3, 1, 2}}},
       .make_inputs = one(distinct),
-      .reference = [](const TensorList& in) { return ref_reduce(in[0], {0, 2}, false, g_max); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_reduce(in[0], {0, 2}, false, g_max);
+          },
   });
   db.push_back({
       .name = "amax (all, keepdim)",
@@ -435,12 +469,17 @@ void add_reduce_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "sum_to (a middle dim)",
-      .fn = [](const TensorList& in) { return sum_to(in[0], {2, 1, 4}); },
+      .fn =
+          [](const TensorList& in) {
+            return sum_to(in[0], {2, 1, 4});
+          },
       .samples = {{{2, 3, 4}}, {{3, 2, 1, 4}}},
-      .reference = [](const TensorList& in) {
-        const Tensor& x = in[0];
-        return x.dim() == 3 ? ref_reduce(x, {1}, true, g_sum) : ref_reduce(ref_reduce(x, {0}, false, g_sum), {1}, true, g_sum);
-      },
+      .reference =
+          [](const TensorList& in) {
+            const Tensor& x = in[0];
+            return x.dim() == 3 ? ref_reduce(x, {1}, true, g_sum)
+                                : ref_reduce(ref_reduce(x, {0}, false, g_sum), {1}, true, g_sum);
+          },
   });
 }
 

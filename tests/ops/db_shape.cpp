@@ -31,7 +31,8 @@ template <class F>
 Tensor gather_coords(const Tensor& x, const Shape& shape, F f) {
   const std::vector<double> xv = x.to_vector<double>();
   std::vector<double> v(static_cast<std::size_t>(numel_of(shape)));
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(v.size()); ++i) v[i] = xv[ravel(f(unravel(i, shape)), x.sizes())];
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(v.size()); ++i)
+    v[i] = xv[ravel(f(unravel(i, shape)), x.sizes())];
   return from_vector(v, shape, kFloat64);
 }
 
@@ -74,35 +75,57 @@ void add_shape_ops(std::vector<OpInfo>& db) {
   // ---- reshape family (all record `view`) ---------------------------------------------------
   db.push_back({
       .name = "view",
-      .fn = [](const TensorList& in) { return in[0].view({6, 4}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].view({6, 4});
+          },
       .samples = k234,
-      .reference = [](const TensorList& in) { return same_values(in[0], {6, 4}); },
+      .reference =
+          [](const TensorList& in) {
+            return same_values(in[0], {6, 4});
+          },
   });
   db.push_back({
       .name = "view (-1)",
-      .fn = [](const TensorList& in) { return in[0].view({-1, 2}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].view({-1, 2});
+          },
       .samples = {{{2, 3, 4}}, {{3, 2}}, {{0, 4}}},
-      .reference = [](const TensorList& in) { return same_values(in[0], {in[0].numel() / 2, 2}); },
+      .reference =
+          [](const TensorList& in) {
+            return same_values(in[0], {in[0].numel() / 2, 2});
+          },
   });
   db.push_back({
       .name = "reshape",
-      .fn = [](const TensorList& in) { return reshape(in[0], {4, -1}); },
+      .fn =
+          [](const TensorList& in) {
+            return reshape(in[0], {4, -1});
+          },
       .samples = {{{2, 3, 4}}, {{4, 3}}, {{4}}},
-      .reference = [](const TensorList& in) { return same_values(in[0], {4, in[0].numel() / 4}); },
+      .reference =
+          [](const TensorList& in) {
+            return same_values(in[0], {4, in[0].numel() / 4});
+          },
   });
   db.push_back({
       .name = "reshape (non-contiguous input)",
       .fn = [](const TensorList& in) { return in[0].transpose(0, 1).reshape({-1}); },
       .samples = {{{3, 4}}, {{2, 3, 2}}},
-      .reference = [](const TensorList& in) {
-        Shape perm{1, 0};
-        for (std::int64_t k = 2; k < in[0].dim(); ++k) perm.push_back(k);
-        return same_values(ref_permute(in[0], perm), {in[0].numel()});
-      },
+      .reference =
+          [](const TensorList& in) {
+            Shape perm{1, 0};
+            for (std::int64_t k = 2; k < in[0].dim(); ++k) perm.push_back(k);
+            return same_values(ref_permute(in[0], perm), {in[0].numel()});
+          },
   });
   db.push_back({
       .name = "reshape (0-d)",
-      .fn = [](const TensorList& in) { return in[0].reshape({1, 1}).reshape({}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].reshape({1, 1}).reshape({});
+          },
       .samples = {{Shape{}}},
       .reference = [](const TensorList& in) { return same_values(in[0], {}); },
   });
@@ -116,108 +139,146 @@ void add_shape_ops(std::vector<OpInfo>& db) {
       .name = "flatten (start_dim=1)",
       .fn = [](const TensorList& in) { return in[0].flatten(1); },
       .samples = {{{2, 3, 4}}, {{2, 1, 2, 2}}},
-      .reference = [](const TensorList& in) { return same_values(in[0], {in[0].size(0), in[0].numel() / in[0].size(0)}); },
+      .reference =
+          [](const TensorList& in) {
+            return same_values(in[0], {in[0].size(0), in[0].numel() / in[0].size(0)});
+          },
   });
   db.push_back({
       .name = "unflatten",
-      .fn = [](const TensorList& in) { return in[0].unflatten(1, {3, -1}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].unflatten(1, {3, -1});
+          },
       .samples = {{{2, 12}}, {{1, 6, 2}}},
-      .reference = [](const TensorList& in) {
-        Shape shape{in[0].size(0), 3, in[0].size(1) / 3};
-        for (std::int64_t k = 2; k < in[0].dim(); ++k) shape.push_back(in[0].size(k));
-        return same_values(in[0], shape);
-      },
+      .reference =
+          [](const TensorList& in) {
+            Shape shape{in[0].size(0), 3, in[0].size(1) / 3};
+            for (std::int64_t k = 2; k < in[0].dim(); ++k) shape.push_back(in[0].size(k));
+            return same_values(in[0], shape);
+          },
   });
   db.push_back({
       .name = "squeeze",
       .fn = [](const TensorList& in) { return squeeze(in[0]); },
       .samples = {{{1, 3, 1, 2}}, {{1, 1}}},
-      .reference = [](const TensorList& in) {
-        Shape shape;
-        for (auto s : in[0].sizes()) if (s != 1) shape.push_back(s);
-        return same_values(in[0], shape);
-      },
+      .reference =
+          [](const TensorList& in) {
+            Shape shape;
+            for (auto s : in[0].sizes())
+              if (s != 1) shape.push_back(s);
+            return same_values(in[0], shape);
+          },
   });
   db.push_back({
       .name = "squeeze (dim)",
       .fn = [](const TensorList& in) { return in[0].squeeze(1).squeeze(-1); },
       .samples = {{{3, 1, 2, 1}}, {{2, 1, 1}}},
-      .reference = [](const TensorList& in) {
-        Shape shape = in[0].sizes();
-        shape.erase(1);
-        if (shape.back() == 1) shape.pop_back();
-        return same_values(in[0], shape);
-      },
+      .reference =
+          [](const TensorList& in) {
+            Shape shape = in[0].sizes();
+            shape.erase(1);
+            if (shape.back() == 1) shape.pop_back();
+            return same_values(in[0], shape);
+          },
   });
   db.push_back({
       .name = "unsqueeze",
       .fn = [](const TensorList& in) { return in[0].unsqueeze(0).unsqueeze(-1).unsqueeze(2); },
       .samples = {{{2, 3}}, {Shape{}}, {{3}}},
-      .reference = [](const TensorList& in) {
-        Shape shape{1};
-        for (auto s : in[0].sizes()) shape.push_back(s);
-        shape.push_back(1);
-        shape.insert(2, 1);
-        return same_values(in[0], shape);
-      },
+      .reference =
+          [](const TensorList& in) {
+            Shape shape{1};
+            for (auto s : in[0].sizes()) shape.push_back(s);
+            shape.push_back(1);
+            shape.insert(2, 1);
+            return same_values(in[0], shape);
+          },
   });
   // ---- permutations (record `permute`) --------------------------------------------------------
   db.push_back({
       .name = "permute",
-      .fn = [](const TensorList& in) { return permute(in[0], {2, 0, 1}); },
+      .fn =
+          [](const TensorList& in) {
+            return permute(in[0], {2, 0, 1});
+          },
       .samples = k234,
-      .reference = [](const TensorList& in) { return ref_permute(in[0], {2, 0, 1}); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_permute(in[0], {2, 0, 1});
+          },
   });
   db.push_back({
       .name = "permute (negative dims)",
-      .fn = [](const TensorList& in) { return in[0].permute({-1, 0, -2}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].permute({-1, 0, -2});
+          },
       .samples = {{{2, 3, 4}}, {{1, 2, 3}}},
-      .reference = [](const TensorList& in) { return ref_permute(in[0], {2, 0, 1}); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_permute(in[0], {2, 0, 1});
+          },
   });
   db.push_back({
       .name = "transpose",
       .fn = [](const TensorList& in) { return transpose(in[0], 0, 2); },
       .samples = k234,
-      .reference = [](const TensorList& in) { return ref_permute(in[0], {2, 1, 0}); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_permute(in[0], {2, 1, 0});
+          },
   });
   db.push_back({
       .name = "transpose (negative dims)",
       .fn = [](const TensorList& in) { return in[0].transpose(-1, -2); },
       .samples = {{{2, 3, 4}}, {{3, 4}}},
-      .reference = [](const TensorList& in) {
-        return in[0].dim() == 2 ? ref_permute(in[0], {1, 0}) : ref_permute(in[0], {0, 2, 1});
-      },
+      .reference =
+          [](const TensorList& in) {
+            return in[0].dim() == 2 ? ref_permute(in[0], {1, 0}) : ref_permute(in[0], {0, 2, 1});
+          },
   });
   db.push_back({
       .name = "t",
       .fn = [](const TensorList& in) { return in[0].t(); },
       .samples = {{{3, 4}}, {{1, 3}}},
-      .reference = [](const TensorList& in) { return ref_permute(in[0], {1, 0}); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_permute(in[0], {1, 0});
+          },
   });
   // ---- expand ---------------------------------------------------------------------------------
   db.push_back({
       .name = "expand",
-      .fn = [](const TensorList& in) { return expand(in[0], {3, 4}); },
+      .fn =
+          [](const TensorList& in) {
+            return expand(in[0], {3, 4});
+          },
       .samples = {{{3, 1}}, {{1, 4}}, {{4}}, {Shape{}}},
-      .reference = [](const TensorList& in) {
-        const Shape s = in[0].sizes();
-        return gather_coords(in[0], {3, 4}, [&](const Shape& c) {
-          Shape src;
-          for (std::size_t k = 0; k < s.size(); ++k) src.push_back(s[k] == 1 ? 0 : c[k + 2 - s.size()]);
-          return src;
-        });
-      },
+      .reference =
+          [](const TensorList& in) {
+            const Shape s = in[0].sizes();
+            return gather_coords(in[0], {3, 4}, [&](const Shape& c) {
+              Shape src;
+              for (std::size_t k = 0; k < s.size(); ++k) src.push_back(s[k] == 1 ? 0 : c[k + 2 - s.size()]);
+              return src;
+            });
+          },
   });
   db.push_back({
       .name = "expand (new leading dims, -1)",
-      .fn = [](const TensorList& in) { return in[0].expand({2, 3, -1, 4}); },
+      .fn =
+          [](const TensorList& in) {
+            return in[0].expand({2, 3, -1, 4});
+          },
       .samples = {{{2, 1}}, {{1, 4}}},
-      .reference = [](const TensorList& in) {
-        const Shape s = in[0].sizes();
-        return gather_coords(in[0], {2, 3, s[0], 4}, [&](const Shape& c) {
-          return Shape{c[2], s[1] == 1 ? 0 : c[3]};
-        });
-      },
+      .reference =
+          [](const TensorList& in) {
+            const Shape s = in[0].sizes();
+            return gather_coords(in[0], {2, 3, s[0], 4}, [&](const Shape& c) {
+              return Shape{c[2], s[1] == 1 ? 0 : c[3]};
+            });
+          },
   });
   // ---- slicing (record `slice` / `select`) ------------------------------------------------------
   db.push_back({
@@ -248,10 +309,11 @@ void add_shape_ops(std::vector<OpInfo>& db) {
       .name = "slice (open bounds, clamped end)",
       .fn = [](const TensorList& in) { return in[0].slice(-1, std::nullopt, 100, 2); },
       .samples = {{{3, 5}}, {{4}}},
-      .reference = [](const TensorList& in) {
-        const std::int64_t d = in[0].dim() - 1, n = in[0].size(d);
-        return ref_strided(in[0], d, 0, (n + 1) / 2, 2);
-      },
+      .reference =
+          [](const TensorList& in) {
+            const std::int64_t d = in[0].dim() - 1, n = in[0].size(d);
+            return ref_strided(in[0], d, 0, (n + 1) / 2, 2);
+          },
   });
   db.push_back({
       .name = "select",
@@ -279,7 +341,10 @@ void add_shape_ops(std::vector<OpInfo>& db) {
   });
   db.push_back({
       .name = "split_with_sizes",
-      .fn = [](const TensorList& in) { return split_with_sizes(in[0], {1, 3, 2}, 1)[1]; },
+      .fn =
+          [](const TensorList& in) {
+            return split_with_sizes(in[0], {1, 3, 2}, 1)[1];
+          },
       .samples = {{{2, 6}}},
       .reference = [](const TensorList& in) { return ref_strided(in[0], 1, 1, 3, 1); },
   });
@@ -294,7 +359,10 @@ void add_shape_ops(std::vector<OpInfo>& db) {
       .name = "contiguous",
       .fn = [](const TensorList& in) { return in[0].t().contiguous(); },
       .samples = {{{3, 4}}, {{2, 1}}},
-      .reference = [](const TensorList& in) { return ref_permute(in[0], {1, 0}); },
+      .reference =
+          [](const TensorList& in) {
+            return ref_permute(in[0], {1, 0});
+          },
   });
   db.push_back({
       .name = "clone",
@@ -309,55 +377,66 @@ void add_shape_ops(std::vector<OpInfo>& db) {
   // whose values are not small.
   db.push_back({
       .name = "to",
-      .fn = [](const TensorList& in) {
-        const Dtype d = in[0].dtype();
-        return in[0].to(d == kFloat64 ? kFloat32 : kFloat64).to(d);
-      },
+      .fn =
+          [](const TensorList& in) {
+            const Dtype d = in[0].dtype();
+            return in[0].to(d == kFloat64 ? kFloat32 : kFloat64).to(d);
+          },
       .samples = {{Shape{}}, {{3}}, {{2, 3}}},
       .lo = -1e-3,
       .hi = 1e-3,
       .gradgrad = false,
-      .reference = [](const TensorList& in) {
-        std::vector<double> v = in[0].to_vector<double>();
-        for (double& e : v) e = static_cast<double>(static_cast<float>(e));
-        return from_vector(v, in[0].sizes(), kFloat64);
-      },
+      .reference =
+          [](const TensorList& in) {
+            std::vector<double> v = in[0].to_vector<double>();
+            for (double& e : v) e = static_cast<double>(static_cast<float>(e));
+            return from_vector(v, in[0].sizes(), kFloat64);
+          },
   });
   // ---- adjoints of slicing and broadcasting ----------------------------------------------------
   db.push_back({
       .name = "slice_backward",
-      .fn = [](const TensorList& in) { return slice_backward(in[0], {7, in[0].size(1)}, 0, 1, 6, 2); },
+      .fn =
+          [](const TensorList& in) {
+            return slice_backward(in[0], {7, in[0].size(1)}, 0, 1, 6, 2);
+          },
       .samples = {{{3, 2}}, {{3, 1}}},
-      .reference = [](const TensorList& in) {
-        const std::int64_t m = in[0].size(1);
-        const std::vector<double> g = in[0].to_vector<double>();
-        std::vector<double> v(static_cast<std::size_t>(7 * m), 0.0);
-        for (std::int64_t i = 0; i < 3; ++i)
-          for (std::int64_t j = 0; j < m; ++j) v[(1 + 2 * i) * m + j] = g[i * m + j];
-        return from_vector(v, {7, m}, kFloat64);
-      },
+      .reference =
+          [](const TensorList& in) {
+            const std::int64_t m = in[0].size(1);
+            const std::vector<double> g = in[0].to_vector<double>();
+            std::vector<double> v(static_cast<std::size_t>(7 * m), 0.0);
+            for (std::int64_t i = 0; i < 3; ++i)
+              for (std::int64_t j = 0; j < m; ++j) v[(1 + 2 * i) * m + j] = g[i * m + j];
+            return from_vector(v, {7, m}, kFloat64);
+          },
   });
   db.push_back({
       .name = "sum_to",
-      .fn = [](const TensorList& in) { return sum_to(in[0], {3, 1}); },
+      .fn =
+          [](const TensorList& in) {
+            return sum_to(in[0], {3, 1});
+          },
       .samples = {{{2, 3, 4}}, {{3, 4}}, {{1, 3, 1}}},
-      .reference = [](const TensorList& in) {
-        const std::vector<double> x = in[0].to_vector<double>();
-        std::vector<double> v(3, 0.0);
-        for (std::int64_t i = 0; i < in[0].numel(); ++i) v[unravel(i, in[0].sizes())[in[0].dim() - 2]] += x[i];
-        return from_vector(v, {3, 1}, kFloat64);
-      },
+      .reference =
+          [](const TensorList& in) {
+            const std::vector<double> x = in[0].to_vector<double>();
+            std::vector<double> v(3, 0.0);
+            for (std::int64_t i = 0; i < in[0].numel(); ++i) v[unravel(i, in[0].sizes())[in[0].dim() - 2]] += x[i];
+            return from_vector(v, {3, 1}, kFloat64);
+          },
   });
   db.push_back({
       .name = "sum_to (drop leading dims)",
       .fn = [](const TensorList& in) { return sum_to(in[0], {4}); },
       .samples = {{{2, 3, 4}}, {{1, 4}}},
-      .reference = [](const TensorList& in) {
-        const std::vector<double> x = in[0].to_vector<double>();
-        std::vector<double> v(4, 0.0);
-        for (std::int64_t i = 0; i < in[0].numel(); ++i) v[i % 4] += x[i];
-        return from_vector(v, {4}, kFloat64);
-      },
+      .reference =
+          [](const TensorList& in) {
+            const std::vector<double> x = in[0].to_vector<double>();
+            std::vector<double> v(4, 0.0);
+            for (std::int64_t i = 0; i < in[0].numel(); ++i) v[i % 4] += x[i];
+            return from_vector(v, {4}, kFloat64);
+          },
   });
 }
 

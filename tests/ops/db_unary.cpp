@@ -55,23 +55,31 @@ const std::vector<std::vector<Shape>> kUnarySamples = {{Shape{}}, {{3}}, {{2, 3,
 }  // namespace
 
 void add_unary_ops(std::vector<OpInfo>& db) {
-#define XG_UNARY(op, fwd, bwd, saves, lo_, hi_, kink)                                                    \
-  db.push_back({                                                                                         \
-      .name = #op,                                                                                       \
-      .fn = [](const TensorList& in) { return ::xg::op(in[0]); },                                        \
-      .samples = kUnarySamples,                                                                          \
-      .lo = lo_,                                                                                         \
-      .hi = hi_,                                                                                         \
-      .avoid_zero = (kink) != 0,                                                                         \
-      .make_inputs = uniform_inputs(lo_, hi_, (kink) != 0),                                              \
-      .reference =                                                                                       \
-          [](const TensorList& in) {                                                                     \
-            return map_reference(in[0], []<class T>(T x) -> T {                                          \
-              using std::exp; using std::log; using std::log1p; using std::expm1; using std::sqrt;      \
-              using std::sin; using std::cos; using std::tanh; using std::erf; using std::abs;          \
-              return static_cast<T>(fwd);                                                                \
-            });                                                                                          \
-          },                                                                                             \
+#define XG_UNARY(op, fwd, bwd, saves, lo_, hi_, kink)             \
+  db.push_back({                                                  \
+      .name = #op,                                                \
+      .fn = [](const TensorList& in) { return ::xg::op(in[0]); }, \
+      .samples = kUnarySamples,                                   \
+      .lo = lo_,                                                  \
+      .hi = hi_,                                                  \
+      .avoid_zero = (kink) != 0,                                  \
+      .make_inputs = uniform_inputs(lo_, hi_, (kink) != 0),       \
+      .reference =                                                \
+          [](const TensorList& in) {                              \
+            return map_reference(in[0], []<class T>(T x) -> T {   \
+              using std::exp;                                     \
+              using std::log;                                     \
+              using std::log1p;                                   \
+              using std::expm1;                                   \
+              using std::sqrt;                                    \
+              using std::sin;                                     \
+              using std::cos;                                     \
+              using std::tanh;                                    \
+              using std::erf;                                     \
+              using std::abs;                                     \
+              return static_cast<T>(fwd);                         \
+            });                                                   \
+          },                                                      \
   });
 #include "ops/unary_ops.def"
 #undef XG_UNARY

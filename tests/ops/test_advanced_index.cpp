@@ -53,8 +53,7 @@ TEST_CASE("Tensor::index: integer tensors broadcast and place their dims as PyTo
 TEST_CASE("Tensor::index: bool masks and bools match PyTorch") {
   const Tensor x = x234();
   check(x.index({x > 16.0}), {7}, {17, 18, 19, 20, 21, 22, 23});
-  check(x.index({b8({{true, false, true}, {false, false, true}})}), {3, 4},
-        {0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23});
+  check(x.index({b8({{true, false, true}, {false, false, true}})}), {3, 4}, {0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23});
   check(x.index({Slice(), b8({true, false, true}), 0}), {2, 2}, {0, 8, 12, 20});
   // A 2-d mask covers two dims, so the 0 indexes dim 2 (NumPy; PyTorch 1.13 raises a mask shape
   // error here, and x[m2][:, 0] gives these numbers).
@@ -203,25 +202,30 @@ TEST_CASE("indexing errors are typed and name the op, the index and the shapes")
   auto message = [](auto&& f) {
     try {
       f();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
+    } catch (const Error& e) { return std::string(e.what()); }
     return std::string("no error");
   };
   CHECK_THROWS_AS(x.index({2}), IndexError);
-  CHECK(message([&] { x.index({2}); }) == "index: index 2 is out of bounds for dimension 0 with size 2 (tensor shape [2, 3, 4])");
+  CHECK(message([&] { x.index({2}); }) ==
+        "index: index 2 is out of bounds for dimension 0 with size 2 (tensor shape [2, 3, 4])");
   CHECK_THROWS_AS(x.index({Slice(), i64({0, 3})}), IndexError);
-  CHECK(message([&] { index(x, {Tensor(), i64({0, -4})}); }) ==
-        "index: index -4 is out of bounds for dimension 1 with size 3 (tensor shape [2, 3, 4])");
+  CHECK(message([&] {
+          index(x, {Tensor(), i64({0, -4})});
+        }) == "index: index -4 is out of bounds for dimension 1 with size 3 (tensor shape [2, 3, 4])");
   CHECK_THROWS_AS(x.index({tensor({0.0, 1.0})}), DtypeError);
-  CHECK(message([&] { x.index({tensor({0.0, 1.0})}); }) ==
-        "index: tensors used as indices must be int64 or bool, got float32 (shape [2]) at position 0");
+  CHECK(message([&] {
+          x.index({tensor({0.0, 1.0})});
+        }) == "index: tensors used as indices must be int64 or bool, got float32 (shape [2]) at position 0");
   CHECK_THROWS_AS(x.index({b8({true, false, true})}), IndexError);
-  CHECK(message([&] { x.index({Slice(), b8({{true, false}, {true, true}, {false, false}})}); }) ==
+  CHECK(message([&] {
+          x.index({Slice(), b8({{true, false}, {true, true}, {false, false}})});
+        }) ==
         "index: the shape of the mask [3, 2] at position 1 does not match the shape of the indexed tensor "
         "[2, 3, 4] at dimension 2 (2 != 4)");
   CHECK_THROWS_AS(x.index({i64({0, 1}), i64({0, 1, 2})}), IndexError);
-  CHECK(message([&] { x.index({i64({0, 1}), i64({0, 1, 2})}); }) ==
+  CHECK(message([&] {
+          x.index({i64({0, 1}), i64({0, 1, 2})});
+        }) ==
         "index: shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3] "
         "(indexing a tensor of shape [2, 3, 4])");
   CHECK_THROWS_AS(x.index({0, 0, 0, 0}), IndexError);
@@ -231,7 +235,9 @@ TEST_CASE("indexing errors are typed and name the op, the index and the shapes")
 
   Tensor y = zeros({2, 3, 4});
   CHECK_THROWS_AS(y.index_put_({Slice(), 0}, zeros({5})), ShapeError);
-  CHECK(message([&] { y.index_put_({Slice(), 0}, zeros({5})); }) ==
+  CHECK(message([&] {
+          y.index_put_({Slice(), 0}, zeros({5}));
+        }) ==
         "index_put_: shape mismatch: value tensor of shape [5] cannot be broadcast to indexing result of shape [2, 4]");
   CHECK_THROWS_AS(y.index_put_({i64({5})}, 1.0), IndexError);
   CHECK_THROWS_AS(index_put(y, {i64({0})}, zeros({3, 4}, kFloat64)), DtypeError);

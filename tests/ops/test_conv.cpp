@@ -58,9 +58,11 @@ TEST_CASE("conv_transpose2d: each input pixel stamps the kernel into the output"
   CHECK(close(conv_transpose2d(x, w, {}, 2), f64({{{{1, 1, 2, 2}, {1, 1, 2, 2}, {3, 3, 4, 4}, {3, 3, 4, 4}}}})));
   CHECK(close(conv_transpose2d(x, w), f64({{{{1, 3, 2}, {4, 10, 6}, {3, 7, 4}}}})));
   // output_padding adds a row and a column that no input reaches (here: zeros plus the bias)
-  CHECK(close(conv_transpose2d(x, w, f64({0.5}), 2, 0, 1),
-              f64({{{{1.5, 1.5, 2.5, 2.5, 0.5}, {1.5, 1.5, 2.5, 2.5, 0.5}, {3.5, 3.5, 4.5, 4.5, 0.5},
-                     {3.5, 3.5, 4.5, 4.5, 0.5}, {0.5, 0.5, 0.5, 0.5, 0.5}}}})));
+  CHECK(close(conv_transpose2d(x, w, f64({0.5}), 2, 0, 1), f64({{{{1.5, 1.5, 2.5, 2.5, 0.5},
+                                                                  {1.5, 1.5, 2.5, 2.5, 0.5},
+                                                                  {3.5, 3.5, 4.5, 4.5, 0.5},
+                                                                  {3.5, 3.5, 4.5, 4.5, 0.5},
+                                                                  {0.5, 0.5, 0.5, 0.5, 0.5}}}})));
 }
 
 TEST_CASE("max_pool2d: 2x2 windows of a 4x4 ramp give the lower-right corners and their indices") {
@@ -97,8 +99,8 @@ TEST_CASE("avg_pool2d and adaptive_avg_pool2d: means over windows, padding count
   CHECK(close(adaptive_avg_pool2d(x, {2, 1}), f64({{{{3.5}, {11.5}}}})));
   const Tensor one = ones({1, 1, 3, 3}, kFloat64);
   // 3×3 windows around each pixel of a 3×3 image of ones: a corner window has 4 of 9 cells inside
-  CHECK(close(avg_pool2d(one, 3, 1, 1), f64({{{{4.0 / 9, 6.0 / 9, 4.0 / 9}, {6.0 / 9, 1, 6.0 / 9},
-                                               {4.0 / 9, 6.0 / 9, 4.0 / 9}}}})));
+  CHECK(close(avg_pool2d(one, 3, 1, 1),
+              f64({{{{4.0 / 9, 6.0 / 9, 4.0 / 9}, {6.0 / 9, 1, 6.0 / 9}, {4.0 / 9, 6.0 / 9, 4.0 / 9}}}})));
   CHECK(close(avg_pool2d(one, 3, 1, 1, false, false), ones({1, 1, 3, 3}, kFloat64)));
   CHECK(close(avg_pool2d(one, 3, 1, 1, false, true, 2), f64({{{{2, 3, 2}, {3, 4.5, 3}, {2, 3, 2}}}})));
 }
@@ -137,8 +139,8 @@ TEMPLATE_TEST_CASE("conv2d kernels: direct and im2col agree with the naive loops
     const Tensor x = from_vector(xv, {c.n, c.cin, c.h, c.w}, kFloat64);
     const Tensor w = from_vector(wv, {c.cout, c.cin / c.groups, c.kh, c.kw}, kFloat64);
     const Tensor b = from_vector(bv, {c.cout}, kFloat64);
-    const Tensor want = naive_conv2d(x, w, b, {.stride = {c.sh, c.sw}, .padding = {c.ph, c.pw},
-                                               .dilation = {c.dh, c.dw}, .groups = c.groups});
+    const Tensor want = naive_conv2d(
+        x, w, b, {.stride = {c.sh, c.sw}, .padding = {c.ph, c.pw}, .dilation = {c.dh, c.dw}, .groups = c.groups});
     const Tensor xt = x.to(dtype_of<T>), wt = w.to(dtype_of<T>), bt = b.to(dtype_of<T>);
     for (auto algo : {kernels::ConvAlgorithm::Direct, kernels::ConvAlgorithm::Im2colGemm}) {
       Tensor y = empty(want.sizes(), dtype_of<T>);
@@ -162,14 +164,14 @@ TEMPLATE_TEST_CASE("conv2d kernels: the input gradient matches the naive transpo
   manual_seed(13);
   for (const Case& c : cases) {
     INFO("case cin=" << c.cin << " h=" << c.h << " stride=" << c.stride);
-    kernels::ConvShape s{c.n, c.groups, c.cin, c.h, c.w, c.cout, 0, 0, c.kh, c.kw,
-                         c.stride, c.stride, c.pad, c.pad, c.dil, c.dil};
+    kernels::ConvShape s{c.n,  c.groups, c.cin,    c.h,      c.w,   c.cout, 0,     0,
+                         c.kh, c.kw,     c.stride, c.stride, c.pad, c.pad,  c.dil, c.dil};
     s.out_h = (c.h + 2 * c.pad - c.dil * (c.kh - 1) - 1) / c.stride + 1;
     s.out_w = (c.w + 2 * c.pad - c.dil * (c.kw - 1) - 1) / c.stride + 1;
     const Tensor gy = randn({c.n, c.cout, s.out_h, s.out_w}, kFloat64);
     const Tensor w = randn({c.cout, c.cin / c.groups, c.kh, c.kw}, kFloat64);
-    NaiveConv a{.stride = {c.stride, c.stride}, .padding = {c.pad, c.pad}, .dilation = {c.dil, c.dil},
-                .groups = c.groups};
+    NaiveConv a{
+        .stride = {c.stride, c.stride}, .padding = {c.pad, c.pad}, .dilation = {c.dil, c.dil}, .groups = c.groups};
     // The naive transposed convolution's output size is the natural one; pad it to the input's.
     a.output_padding = {c.h - ((s.out_h - 1) * c.stride - 2 * c.pad + c.dil * (c.kh - 1) + 1),
                         c.w - ((s.out_w - 1) * c.stride - 2 * c.pad + c.dil * (c.kw - 1) + 1)};
@@ -216,8 +218,8 @@ TEST_CASE("max_pool2d and avg_pool2d: values and indices match the naive loops w
   }
 }
 
-TEMPLATE_TEST_CASE("max_pool2d: whole planes of windows (the vector path) keep the tie, NaN and -inf rules", "",
-                   float, double) {
+TEMPLATE_TEST_CASE("max_pool2d: whole planes of windows (the vector path) keep the tie, NaN and -inf rules", "", float,
+                   double) {
   // Small integers make ties common; NaN and −∞ are sprinkled in. Planes of 12×12 give 36 and
   // 121 outputs per plane: full vectors plus a ragged end.
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
@@ -238,8 +240,8 @@ TEMPLATE_TEST_CASE("max_pool2d: whole planes of windows (the vector path) keep t
     Tensor want_idx;
     const Tensor want = naive_max_pool2d(x, c.k, c.s, c.p, c.d, false, &want_idx);
     Tensor y, idx;
-    std::tie(y, idx) = max_pool2d_with_indices(xt, {c.k[0], c.k[1]}, {c.s[0], c.s[1]}, {c.p[0], c.p[1]},
-                                               {c.d[0], c.d[1]});
+    std::tie(y, idx) =
+        max_pool2d_with_indices(xt, {c.k[0], c.k[1]}, {c.s[0], c.s[1]}, {c.p[0], c.p[1]}, {c.d[0], c.d[1]});
     CHECK(equal(idx, want_idx));
     const std::vector<double> got = y.to(kFloat64).to_vector<double>(), expected = want.to_vector<double>();
     REQUIRE(got.size() == expected.size());
@@ -292,10 +294,10 @@ TEST_CASE("conv2d_weight and conv2d_input: the gradients of conv2d, as torch.nn.
 TEST_CASE("conv2d: bad ranks, channels, groups, kernels, hyper-parameters and dtypes are rejected") {
   const Tensor x = zeros({1, 3, 5, 5}), w = zeros({4, 3, 3, 3});
   CHECK_THROWS_AS(conv2d(zeros({3, 4}), w), ShapeError);
-  CHECK_THROWS_WITH(conv2d(zeros({3, 4}), w), Catch::Contains("conv2d: expected a 3-D (unbatched) or 4-D") &&
-                                                  Catch::Contains("[3, 4]"));
-  CHECK_THROWS_WITH(conv2d(x, zeros({4, 3, 3})), Catch::Contains("conv2d: expected a 4-D weight") &&
-                                                     Catch::Contains("[4, 3, 3]"));
+  CHECK_THROWS_WITH(conv2d(zeros({3, 4}), w),
+                    Catch::Contains("conv2d: expected a 3-D (unbatched) or 4-D") && Catch::Contains("[3, 4]"));
+  CHECK_THROWS_WITH(conv2d(x, zeros({4, 3, 3})),
+                    Catch::Contains("conv2d: expected a 4-D weight") && Catch::Contains("[4, 3, 3]"));
   CHECK_THROWS_WITH(conv2d(x, zeros({4, 2, 3, 3})),
                     Catch::Contains("conv2d: the input of shape [1, 3, 5, 5] has 3 channels") &&
                         Catch::Contains("[4, 2, 3, 3]") && Catch::Contains("expects 2"));
@@ -303,8 +305,9 @@ TEST_CASE("conv2d: bad ranks, channels, groups, kernels, hyper-parameters and dt
                     Catch::Contains("conv2d: the weight of shape [3, 2, 3, 3] has 3 output channels") &&
                         Catch::Contains("groups = 2"));
   CHECK_THROWS_AS(conv2d(zeros({1, 3, 2, 2}), w), ShapeError);
-  CHECK_THROWS_WITH(conv2d(zeros({1, 3, 2, 2}), w),
-                    Catch::Contains("conv2d: the kernel of size [3, 3] is larger than the padded input of size [2, 2]"));
+  CHECK_THROWS_WITH(
+      conv2d(zeros({1, 3, 2, 2}), w),
+      Catch::Contains("conv2d: the kernel of size [3, 3] is larger than the padded input of size [2, 2]"));
   CHECK_THROWS_WITH(conv2d(zeros({1, 3, 4, 4}), w, {}, 1, 0, 2),
                     Catch::Contains("(dilated [5, 5])") && Catch::Contains("[4, 4]"));
   CHECK_THROWS_AS(conv2d(x, w, {}, 0), ValueError);
@@ -312,7 +315,8 @@ TEST_CASE("conv2d: bad ranks, channels, groups, kernels, hyper-parameters and dt
   CHECK_THROWS_WITH(conv2d(x, w, {}, 1, -1), Catch::Contains("conv2d: padding must be non-negative"));
   CHECK_THROWS_WITH(conv2d(x, w, {}, 1, 0, 0), Catch::Contains("conv2d: dilation must be positive"));
   CHECK_THROWS_WITH(conv2d(x, w, {}, 1, 0, 1, 0), Catch::Contains("conv2d: groups must be positive"));
-  CHECK_THROWS_WITH(conv2d(x, w, {}, {1, 2, 3}), Catch::Contains("conv2d: expected stride to be one number or a list of 2, got a list of 3"));
+  CHECK_THROWS_WITH(conv2d(x, w, {}, {1, 2, 3}),
+                    Catch::Contains("conv2d: expected stride to be one number or a list of 2, got a list of 3"));
   CHECK_THROWS_WITH(conv2d(x, w, zeros({3})), Catch::Contains("conv2d: expected a bias of shape [4], got shape [3]"));
   CHECK_THROWS_AS(conv2d(x, w.to(kFloat64)), DtypeError);
   CHECK_THROWS_AS(conv2d(x.to(kInt64), w.to(kInt64)), DtypeError);
@@ -340,16 +344,20 @@ TEST_CASE("pooling: bad kernels, strides, paddings, sizes and dtypes are rejecte
   const Tensor x = zeros({1, 2, 5, 5});
   CHECK_THROWS_WITH(max_pool2d(x, 0), Catch::Contains("max_pool2d: kernel_size must be positive, got [0, 0]"));
   CHECK_THROWS_WITH(max_pool2d(x, 2, {2, 0}), Catch::Contains("max_pool2d: stride must be positive"));
-  CHECK_THROWS_WITH(max_pool2d(x, 2, 2, 2),
-                    Catch::Contains("max_pool2d: padding [2, 2] must be non-negative and at most half of kernel_size [2, 2]"));
+  CHECK_THROWS_WITH(
+      max_pool2d(x, 2, 2, 2),
+      Catch::Contains("max_pool2d: padding [2, 2] must be non-negative and at most half of kernel_size [2, 2]"));
   CHECK_THROWS_WITH(max_pool2d(x, 3, 1, 0, 3),
                     Catch::Contains("max_pool2d: the input of shape [1, 2, 5, 5] is too small for kernel_size [3, 3]"));
   CHECK_THROWS_WITH(max_pool2d(zeros({5, 5}), 2), Catch::Contains("max_pool2d: expected a 3-D (unbatched) or 4-D"));
   CHECK_THROWS_AS(max_pool2d(x.to(kInt64), 2), DtypeError);
-  CHECK_THROWS_WITH(max_pool1d(zeros({1, 2, 5}), {2, 2}),
-                    Catch::Contains("max_pool1d: expected kernel_size to be one number or a list of 1, got a list of 2"));
-  CHECK_THROWS_WITH(avg_pool2d(x, 2, 2, 0, false, true, 0), Catch::Contains("avg_pool2d: divisor_override must be positive"));
-  CHECK_THROWS_WITH(avg_pool1d(zeros({1, 1, 2}), 3), Catch::Contains("avg_pool1d: the input of shape [1, 1, 2] is too small"));
+  CHECK_THROWS_WITH(
+      max_pool1d(zeros({1, 2, 5}), {2, 2}),
+      Catch::Contains("max_pool1d: expected kernel_size to be one number or a list of 1, got a list of 2"));
+  CHECK_THROWS_WITH(avg_pool2d(x, 2, 2, 0, false, true, 0),
+                    Catch::Contains("avg_pool2d: divisor_override must be positive"));
+  CHECK_THROWS_WITH(avg_pool1d(zeros({1, 1, 2}), 3),
+                    Catch::Contains("avg_pool1d: the input of shape [1, 1, 2] is too small"));
   CHECK_THROWS_WITH(adaptive_avg_pool2d(x, {2, -1}),
                     Catch::Contains("adaptive_avg_pool2d: output_size must be non-negative, got [2, -1]"));
   CHECK_THROWS_WITH(adaptive_avg_pool2d(zeros({1, 0, 3, 3}), 2), Catch::Contains("non-zero channels"));

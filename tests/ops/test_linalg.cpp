@@ -112,13 +112,14 @@ TEST_CASE("mm: mismatched, non-2-D and non-floating operands are rejected naming
   CHECK_THROWS_WITH(mm(zeros({64, 784}), zeros({256, 10})),
                     Catch::Contains("mm: shapes [64, 784] and [256, 10] cannot be multiplied (784 != 256)"));
   CHECK_THROWS_AS(mm(zeros({3}), zeros({3, 2})), ShapeError);
-  CHECK_THROWS_WITH(mm(zeros({2, 3, 4}), zeros({4, 2})), Catch::Contains("mm: expected 2-D tensors") &&
-                                                          Catch::Contains("[2, 3, 4]"));
+  CHECK_THROWS_WITH(mm(zeros({2, 3, 4}), zeros({4, 2})),
+                    Catch::Contains("mm: expected 2-D tensors") && Catch::Contains("[2, 3, 4]"));
   CHECK_THROWS_AS(mm(zeros({2, 2}), zeros({2, 2}, kFloat64)), DtypeError);
   CHECK_THROWS_WITH(mm(zeros({2, 2}), zeros({2, 2}, kFloat64)),
                     Catch::Contains("mm") && Catch::Contains("float32") && Catch::Contains("float64"));
   CHECK_THROWS_AS(mm(zeros({2, 2}, kInt64), zeros({2, 2}, kInt64)), DtypeError);
-  CHECK_THROWS_WITH(mm(zeros({2, 2}, kInt64), zeros({2, 2}, kInt64)), Catch::Contains("mm") && Catch::Contains("int64"));
+  CHECK_THROWS_WITH(mm(zeros({2, 2}, kInt64), zeros({2, 2}, kInt64)),
+                    Catch::Contains("mm") && Catch::Contains("int64"));
 }
 
 TEST_CASE("mm: backward of A·B gives G·Bᵀ and Aᵀ·G") {
@@ -188,18 +189,20 @@ TEST_CASE("bmm: gradient and second derivatives match central differences") {
 // ---- matmul ------------------------------------------------------------------------------------
 
 TEST_CASE("matmul: output shapes follow torch.matmul for every rank combination") {
-  struct Case { Shape a, b, out; };
+  struct Case {
+    Shape a, b, out;
+  };
   const std::vector<Case> cases = {
-      {{4}, {4}, {}},                         // dot
-      {{3}, {3, 2}, {2}},                     // vector · matrix
-      {{2, 3}, {3}, {2}},                     // matrix · vector
-      {{2, 3}, {3, 4}, {2, 4}},               // mm
-      {{2, 3, 4}, {4, 2}, {2, 3, 2}},         // batch · matrix
-      {{2, 3, 4}, {4}, {2, 3}},               // batch · vector
-      {{4}, {2, 4, 3}, {2, 3}},               // vector · batch
-      {{3, 4}, {2, 4, 5}, {2, 3, 5}},         // matrix · batch
-      {{2, 3, 4}, {2, 4, 5}, {2, 3, 5}},      // bmm
-      {{2, 1, 3, 4}, {5, 4, 2}, {2, 5, 3, 2}},// batch dims broadcast
+      {{4}, {4}, {}},                           // dot
+      {{3}, {3, 2}, {2}},                       // vector · matrix
+      {{2, 3}, {3}, {2}},                       // matrix · vector
+      {{2, 3}, {3, 4}, {2, 4}},                 // mm
+      {{2, 3, 4}, {4, 2}, {2, 3, 2}},           // batch · matrix
+      {{2, 3, 4}, {4}, {2, 3}},                 // batch · vector
+      {{4}, {2, 4, 3}, {2, 3}},                 // vector · batch
+      {{3, 4}, {2, 4, 5}, {2, 3, 5}},           // matrix · batch
+      {{2, 3, 4}, {2, 4, 5}, {2, 3, 5}},        // bmm
+      {{2, 1, 3, 4}, {5, 4, 2}, {2, 5, 3, 2}},  // batch dims broadcast
       {{1, 3, 4}, {6, 1, 4, 2}, {6, 1, 3, 2}},
       {{7, 1, 2, 3}, {1, 5, 3, 1}, {7, 5, 2, 1}},
       {{2, 2, 3, 4}, {4}, {2, 2, 3}},
@@ -244,8 +247,8 @@ TEST_CASE("matmul: 0-d operands, mismatched inner sizes, unbroadcastable batches
 
 TEST_CASE("matmul: gradients and second derivatives match central differences for every rank combination") {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{4}, {4}},       {{3}, {3, 2}},       {{2, 3}, {3}},      {{2, 3, 4}, {4, 2}},
-      {{2, 3, 4}, {4}}, {{4}, {2, 4, 3}},    {{3, 4}, {2, 4, 2}}, {{2, 1, 3, 4}, {5, 4, 2}},
+      {{4}, {4}},       {{3}, {3, 2}},    {{2, 3}, {3}},       {{2, 3, 4}, {4, 2}},
+      {{2, 3, 4}, {4}}, {{4}, {2, 4, 3}}, {{3, 4}, {2, 4, 2}}, {{2, 1, 3, 4}, {5, 4, 2}},
   };
   manual_seed(5);
   const Fn f = [](const TensorList& x) { return matmul(x[0], x[1]); };

@@ -20,10 +20,9 @@ namespace {
 TensorList grad_inputs(const OpInfo& op, std::size_t s) {
   TensorList in = sample_inputs(op, s);
   for (std::size_t i = 0; i < in.size(); ++i) {
-    const bool chosen = op.grad_inputs.empty()
-                            ? in[i].is_floating_point()
-                            : std::find(op.grad_inputs.begin(), op.grad_inputs.end(), static_cast<int>(i)) !=
-                                  op.grad_inputs.end();
+    const bool chosen = op.grad_inputs.empty() ? in[i].is_floating_point()
+                                               : std::find(op.grad_inputs.begin(), op.grad_inputs.end(),
+                                                           static_cast<int>(i)) != op.grad_inputs.end();
     if (chosen) in[i] = in[i].detach().requires_grad_();
   }
   return in;

@@ -15,11 +15,24 @@ namespace {
 Tensor operand(Dtype d, bool zero_dim) { return zeros(zero_dim ? Shape{} : Shape{2}, d); }
 
 // ---- compile-time: brace calls that must not compile, and the ones that must -------------------
-template <class T> concept VarTakesIntFlag = requires(const T& t) { xg::var(t, 0); };
-template <class T> concept StdTakesIntFlag = requires(const T& t) { xg::std(t, 1); };
-template <class T> concept NormTakesBraces = requires(const T& t) { xg::norm(t, {1}); };
-template <class T> concept MemberNormTakesBraces = requires(const T& t) { t.norm({1}); };
-template <class T> concept VarTakesDimsBraces = requires(const T& t) {
+template <class T>
+concept VarTakesIntFlag = requires(const T& t) {
+  xg::var(t, 0);
+};
+template <class T>
+concept StdTakesIntFlag = requires(const T& t) {
+  xg::std(t, 1);
+};
+template <class T>
+concept NormTakesBraces = requires(const T& t) {
+  xg::norm(t, {1});
+};
+template <class T>
+concept MemberNormTakesBraces = requires(const T& t) {
+  t.norm({1});
+};
+template <class T>
+concept VarTakesDimsBraces = requires(const T& t) {
   { xg::var(t, {1}) } -> std::same_as<Tensor>;
   { xg::std(t, {0, 1}, 0, true) } -> std::same_as<Tensor>;
   { t.var({1}) } -> std::same_as<Tensor>;
@@ -40,7 +53,13 @@ static_assert(VarTakesDimsBraces<Tensor>);
 TEST_CASE("result_type: tensor × tensor follows PyTorch's table for dimensioned and 0-d operands") {
   // {a dtype, a is 0-d, b dtype, b is 0-d, result}: torch.result_type for every combination of the
   // four dtypes, as tests/reference/indexing.py prints it ("rt" lines).
-  struct Row { Dtype a; bool a0; Dtype b; bool b0; Dtype r; };
+  struct Row {
+    Dtype a;
+    bool a0;
+    Dtype b;
+    bool b0;
+    Dtype r;
+  };
   const Dtype B = kBool, I = kInt64, F = kFloat32, D = kFloat64;
   const std::vector<Row> rows = {
       {B, false, B, false, B}, {B, false, B, true, B}, {B, true, B, false, B}, {B, true, B, true, B},
@@ -75,10 +94,14 @@ TEST_CASE("result_type: tensor × scalar follows PyTorch's table") {
   const Dtype B = kBool, I = kInt64, F = kFloat32, D = kFloat64;
   // torch.result_type(tensor, Python scalar), the "rs" lines of tests/reference/indexing.py; the
   // same for dimensioned and 0-d tensors.
-  struct Row { Dtype a; Scalar s; Dtype r; };
+  struct Row {
+    Dtype a;
+    Scalar s;
+    Dtype r;
+  };
   const std::vector<Row> rows = {
-      {B, true, B}, {B, 2, I}, {B, 2.5, F},  {I, true, I}, {I, 2, I}, {I, 2.5, F},
-      {F, true, F}, {F, 2, F}, {F, 2.5, F},  {D, true, D}, {D, 2, D}, {D, 2.5, D},
+      {B, true, B}, {B, 2, I}, {B, 2.5, F}, {I, true, I}, {I, 2, I}, {I, 2.5, F},
+      {F, true, F}, {F, 2, F}, {F, 2.5, F}, {D, true, D}, {D, 2, D}, {D, 2.5, D},
   };
   for (const Row& row : rows)
     for (bool zero_dim : {false, true}) {

@@ -46,7 +46,8 @@ TEST_CASE("sum: all dims, given dims, negative dims and keepdim give the hand-co
   CHECK(sum(x).dim() == 0);
   const Tensor s02 = sum(x, {0, 2});
   CHECK(s02.sizes() == Shape{3});
-  check_vals(s02, {0 + 1 + 2 + 3 + 12 + 13 + 14 + 15, 4 + 5 + 6 + 7 + 16 + 17 + 18 + 19, 8 + 9 + 10 + 11 + 20 + 21 + 22 + 23});
+  check_vals(
+      s02, {0 + 1 + 2 + 3 + 12 + 13 + 14 + 15, 4 + 5 + 6 + 7 + 16 + 17 + 18 + 19, 8 + 9 + 10 + 11 + 20 + 21 + 22 + 23});
   const Tensor s = sum(x, {-1}, true);
   CHECK(s.sizes() == Shape{2, 3, 1});
   check_vals(s, {6, 22, 38, 54, 70, 86});
@@ -117,7 +118,8 @@ TEST_CASE("var and std: gradients are 2(x - mean)/(N - 1) and (x - mean)/((N - 1
   const Tensor x = f64({1, 2, 3, 4});
   check_vals(grad_of([](const Tensor& t) { return var(t); }, x), {-1.0, -1.0 / 3, 1.0 / 3, 1.0});
   const double s = std::sqrt(5.0 / 3);
-  check_vals(grad_of([](const Tensor& t) { return xg::std(t); }, x), {-1.5 / (3 * s), -0.5 / (3 * s), 0.5 / (3 * s), 1.5 / (3 * s)});
+  check_vals(grad_of([](const Tensor& t) { return xg::std(t); }, x),
+             {-1.5 / (3 * s), -0.5 / (3 * s), 0.5 / (3 * s), 1.5 / (3 * s)});
 }
 
 TEST_CASE("std: the gradient is 0 where all values are equal (std = 0), not NaN") {
@@ -266,7 +268,8 @@ TEST_CASE("max and argmax: NaN propagates, as in PyTorch") {
 TEST_CASE("logsumexp: matches log(sum(exp(x))) and is stable for large and -inf inputs") {
   const Tensor x = f64({{0, 1, 2}, {-1, 0.5, 3}});
   const Tensor l = logsumexp(x, {1});
-  check_vals(l, {std::log(1 + std::exp(1.0) + std::exp(2.0)), std::log(std::exp(-1.0) + std::exp(0.5) + std::exp(3.0))});
+  check_vals(l,
+             {std::log(1 + std::exp(1.0) + std::exp(2.0)), std::log(std::exp(-1.0) + std::exp(0.5) + std::exp(3.0))});
   CHECK(logsumexp(x, {0}, true).sizes() == Shape{1, 3});
   CHECK(logsumexp(f64({1000, 1000}), {0}).item<double>() == Approx(1000 + std::log(2.0)));
   CHECK(logsumexp(tensor({1000.0f, 1000.0f}), {0}).item<float>() == Approx(1000 + std::log(2.0)));
@@ -347,8 +350,8 @@ TEST_CASE("softmax: rows sum to 1 and match exp(x) / sum(exp(x))") {
   check_vals(sum(s0, {0}), {1, 1, 1});
   CHECK(allclose(softmax(x.t(), 1), s0.t()));  // non-contiguous input, other dim
   CHECK(softmax(f64(7.0), 0).item<double>() == 1.0);
-  check_vals(log_softmax(x, -1), {1 - std::log(z), 2 - std::log(z), 3 - std::log(z), -std::log(3.0), -std::log(3.0),
-                                  -std::log(3.0)});
+  check_vals(log_softmax(x, -1),
+             {1 - std::log(z), 2 - std::log(z), 3 - std::log(z), -std::log(3.0), -std::log(3.0), -std::log(3.0)});
 }
 
 TEST_CASE("softmax and log_softmax: x = 1000 gives no inf or NaN") {
@@ -445,6 +448,4 @@ TEST_CASE("var, std, norm, softmax and log_softmax of integer tensors raise Dtyp
   CHECK_THROWS_WITH(log_softmax(x, 0), Catch::Contains("log_softmax") && Catch::Contains("floating"));
 }
 
-TEST_CASE("norm: a NaN order is a ValueError") {
-  CHECK_THROWS_AS(norm(zeros({2}), kNaN), ValueError);
-}
+TEST_CASE("norm: a NaN order is a ValueError") { CHECK_THROWS_AS(norm(zeros({2}), kNaN), ValueError); }

@@ -141,7 +141,7 @@ TEST_CASE("ExponentialMovingAverage: a module is tracked by name and applied to 
   ema.update();
   CHECK(allclose(ema.shadow()[0], 0.8 * w0 + 0.2 * model->weight.detach()));
   CHECK(allclose(ema.shadow()[2], full({2}, 0.2 * 20, kFloat64)));  // the float buffer is averaged
-  CHECK(ema.shadow()[3].item<std::int64_t>() == 2);                                      // integer buffer copied
+  CHECK(ema.shadow()[3].item<std::int64_t>() == 2);                 // integer buffer copied
 
   auto copy = std::dynamic_pointer_cast<AffImpl>(model->clone());
   ema.apply_to(*copy);
@@ -155,7 +155,8 @@ TEST_CASE("ExponentialMovingAverage: a module is tracked by name and applied to 
     OtherImpl() { register_parameter("weight", zeros({3, 3}, kFloat64)); }
   };
   OtherImpl other;
-  CHECK_THROWS_WITH(params_only.apply_to(other), Contains("'bias' is missing") && Contains("'weight' has shape [3, 3]"));
+  CHECK_THROWS_WITH(params_only.apply_to(other),
+                    Contains("'bias' is missing") && Contains("'weight' has shape [3, 3]"));
 }
 
 TEST_CASE("ExponentialMovingAverage: state_dict save and load continue exactly; bad dicts are reported") {
@@ -200,9 +201,11 @@ TEST_CASE("ExponentialMovingAverage: bad arguments are errors naming it") {
   CHECK_THROWS_WITH(ExponentialMovingAverage({p}, -0.1), Contains("-0.1"));
   CHECK_THROWS_WITH(ExponentialMovingAverage(std::vector<Tensor>{}, 0.9), Contains("empty"));
   CHECK_THROWS_AS(ExponentialMovingAverage({arange(3)}, 0.9), DtypeError);
-  CHECK_THROWS_WITH(ExponentialMovingAverage({p}, 0.9, {.use_num_updates = true, .warmup = true}), Contains("choose one"));
+  CHECK_THROWS_WITH(ExponentialMovingAverage({p}, 0.9, {.use_num_updates = true, .warmup = true}),
+                    Contains("choose one"));
   CHECK_THROWS_WITH(ExponentialMovingAverage({p}, 0.9, {.include_buffers = true}), Contains("module"));
-  CHECK_THROWS_WITH(ExponentialMovingAverage({p}, 0.9, {.warmup = true, .warmup_gamma = 0.0}), Contains("warmup_gamma"));
+  CHECK_THROWS_WITH(ExponentialMovingAverage({p}, 0.9, {.warmup = true, .warmup_gamma = 0.0}),
+                    Contains("warmup_gamma"));
 }
 
 // ---- AveragedModel -------------------------------------------------------------------------------------
@@ -261,7 +264,8 @@ TEST_CASE("AveragedModel: use_buffers averages floating buffers and a custom avg
   CHECK(avg.count.item<std::int64_t>() == 6);                              // integer buffers are copied
 
   // An exponential average through avg_fn: a ← 0.5 a + 0.5 x after the first copy.
-  AveragedModel ema(model, {.avg_fn = [](const Tensor& a, const Tensor& x, std::int64_t) { return 0.5 * a + 0.5 * x; }});
+  AveragedModel ema(model,
+                    {.avg_fn = [](const Tensor& a, const Tensor& x, std::int64_t) { return 0.5 * a + 0.5 * x; }});
   for (double k : {2.0, 4.0, 8.0}) {
     set_snapshot(model, k);
     ema->update_parameters(model);
@@ -349,7 +353,8 @@ TEST_CASE("SWALR: taking over from a cosine schedule matches PyTorch's SWA recip
   CosineAnnealingLR cosine(*opt, 10);
   SWALR swa(*opt, 0.01, {.anneal_epochs = 3});
   int epoch = 0;
-  check_close(trace(*opt, 12, [&] { epoch++ < 5 ? cosine.step() : swa.step(); }), testing::lr_reference::swalr_after_cosine);
+  check_close(trace(*opt, 12, [&] { epoch++ < 5 ? cosine.step() : swa.step(); }),
+              testing::lr_reference::swalr_after_cosine);
 }
 
 TEST_CASE("SWALR: bad arguments are ValueErrors naming it") {

@@ -176,7 +176,8 @@ TEST_CASE("GradientAccumulator: a partial accumulation steps on the mean of the 
   CHECK_FALSE(acc.step());  // nothing pending: no step
   mse(x, y, w_big, b_big).backward();
   big.step();
-  for (int m = 0; m < 3; ++m) CHECK_FALSE(acc.backward(mse(x.narrow(0, 2 * m, 2), y.narrow(0, 2 * m, 2), w_acc, b_acc)));
+  for (int m = 0; m < 3; ++m)
+    CHECK_FALSE(acc.backward(mse(x.narrow(0, 2 * m, 2), y.narrow(0, 2 * m, 2), w_acc, b_acc)));
   CHECK(acc.pending() == 3);
   CHECK(acc.step());
   CHECK(allclose(w_acc, w_big, 1e-13, 1e-15));

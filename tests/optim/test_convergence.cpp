@@ -47,7 +47,8 @@ TEST_CASE("convergence: every first-order optimizer solves a convex quadratic") 
       {"SGD momentum", make<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.8}), 300, 1e-12},
       {"SGD nesterov", make<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.8, .nesterov = true}), 300, 1e-12},
       {"Adagrad", make<Adagrad>(AdagradOptions{.lr = 1.0}), 300, 1e-12},
-      {"RMSprop centered momentum", make<RMSprop>(RMSpropOptions{.lr = 1e-2, .momentum = 0.9, .centered = true}), 300, 1e-6},
+      {"RMSprop centered momentum", make<RMSprop>(RMSpropOptions{.lr = 1e-2, .momentum = 0.9, .centered = true}), 300,
+       1e-6},
       {"Adadelta", make<Adadelta>(AdadeltaOptions{.lr = 3.0, .rho = 0.99}), 300, 1e-10},
       {"Adam", make<Adam>(AdamOptions{.lr = 0.05}), 300, 1e-6},
       {"Adam amsgrad", make<Adam>(AdamOptions{.lr = 0.05, .amsgrad = true}), 300, 1e-6},
@@ -73,7 +74,8 @@ TEST_CASE("convergence: every first-order optimizer solves the Rosenbrock functi
       {"SGD momentum", make<SGD>(SGDOptions{.lr = 1e-3, .momentum = 0.9}), 2000, 1e-7},
       {"SGD nesterov", make<SGD>(SGDOptions{.lr = 1e-3, .momentum = 0.9, .nesterov = true}), 2000, 1e-7},
       {"Adagrad", make<Adagrad>(AdagradOptions{.lr = 1.5}), 2000, 5e-2},
-      {"RMSprop centered momentum", make<RMSprop>(RMSpropOptions{.lr = 1e-3, .momentum = 0.9, .centered = true}), 2000, 5e-4},
+      {"RMSprop centered momentum", make<RMSprop>(RMSpropOptions{.lr = 1e-3, .momentum = 0.9, .centered = true}), 2000,
+       5e-4},
       // Adadelta's first steps are ~√eps long and it creeps along the curved valley: it only gets
       // from f = 12.5 to below 0.5 here.
       {"Adadelta", make<Adadelta>(AdadeltaOptions{.lr = 1.0, .rho = 0.99}), 2000, 0.5},

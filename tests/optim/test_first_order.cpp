@@ -47,15 +47,15 @@ const std::vector<std::pair<std::string, Factory>>& configurations() {
       {"Adam maximize", make<Adam>(AdamOptions{.lr = 0.1, .maximize = true})},
       {"AdamW default", make<AdamW>(AdamWOptions{})},
       {"AdamW amsgrad maximize weight_decay betas",
-       make<AdamW>(AdamWOptions{
-           .lr = 0.05, .betas = {0.5, 0.6}, .weight_decay = 0.3, .amsgrad = true, .maximize = true})},
+       make<AdamW>(
+           AdamWOptions{.lr = 0.05, .betas = {0.5, 0.6}, .weight_decay = 0.3, .amsgrad = true, .maximize = true})},
       {"Adamax default", make<Adamax>(AdamaxOptions{})},
       {"Adamax weight_decay maximize betas eps",
        make<Adamax>(AdamaxOptions{.lr = 0.1, .betas = {0.7, 0.8}, .eps = 1e-3, .weight_decay = 0.1, .maximize = true})},
       {"NAdam default", make<NAdam>(NAdamOptions{})},
       {"NAdam weight_decay momentum_decay betas eps",
-       make<NAdam>(NAdamOptions{
-           .lr = 0.1, .betas = {0.8, 0.95}, .eps = 1e-4, .weight_decay = 0.1, .momentum_decay = 0.1})},
+       make<NAdam>(
+           NAdamOptions{.lr = 0.1, .betas = {0.8, 0.95}, .eps = 1e-4, .weight_decay = 0.1, .momentum_decay = 0.1})},
       // PyTorch 1.13's NAdam and RAdam have no `maximize`; the generator negates the gradients.
       {"NAdam maximize", make<NAdam>(NAdamOptions{.lr = 0.1, .maximize = true})},
       {"RAdam default", make<RAdam>(RAdamOptions{})},

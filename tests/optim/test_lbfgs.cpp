@@ -38,9 +38,7 @@ void check_against_reference(const std::string& name, const LBFGSOptions& option
 }
 }  // namespace
 
-TEST_CASE("LBFGS: a fixed step matches PyTorch 1.13") {
-  check_against_reference("LBFGS default", {.lr = 0.5});
-}
+TEST_CASE("LBFGS: a fixed step matches PyTorch 1.13") { check_against_reference("LBFGS default", {.lr = 0.5}); }
 
 TEST_CASE("LBFGS: the strong-Wolfe line search with a short history matches PyTorch 1.13") {
   check_against_reference("LBFGS strong_wolfe history_size",
@@ -48,12 +46,9 @@ TEST_CASE("LBFGS: the strong-Wolfe line search with a short history matches PyTo
 }
 
 TEST_CASE("LBFGS: max_eval and the tolerances stop a step as in PyTorch 1.13") {
-  check_against_reference("LBFGS max_iter max_eval tolerances", {.lr = 0.3,
-                                                                 .max_iter = 6,
-                                                                 .max_eval = 4,
-                                                                 .tolerance_grad = 1e-3,
-                                                                 .tolerance_change = 1e-6,
-                                                                 .history_size = 2});
+  check_against_reference(
+      "LBFGS max_iter max_eval tolerances",
+      {.lr = 0.3, .max_iter = 6, .max_eval = 4, .tolerance_grad = 1e-3, .tolerance_change = 1e-6, .history_size = 2});
 }
 
 TEST_CASE("LBFGS: max_eval defaults to five quarters of the max_iter given") {
@@ -120,5 +115,6 @@ TEST_CASE("LBFGS: bad use and bad hyper-parameters are errors naming LBFGS") {
   CHECK_THROWS_WITH(LBFGS({a}, {.max_eval = 0}), Contains("max_eval"));
   CHECK_THROWS_WITH(LBFGS({a}, {.tolerance_change = -1e-3}), Contains("tolerance_change"));
   CHECK_THROWS_WITH(LBFGS({a}, {.history_size = 0}), Contains("history_size"));
-  CHECK_THROWS_WITH(LBFGS({a}, {.line_search_fn = "backtracking"}), Contains("strong_wolfe") && Contains("backtracking"));
+  CHECK_THROWS_WITH(LBFGS({a}, {.line_search_fn = "backtracking"}),
+                    Contains("strong_wolfe") && Contains("backtracking"));
 }

@@ -34,7 +34,9 @@ std::string mismatch(const std::vector<double>& got, const std::vector<double>& 
 }
 
 /// The first n values.
-std::vector<double> head(const std::vector<double>& v, std::size_t n) { return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)}; }
+std::vector<double> head(const std::vector<double>& v, std::size_t n) {
+  return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)};
+}
 
 std::vector<double> lrs_of(const Optimizer& opt) {
   std::vector<double> out;
@@ -61,7 +63,8 @@ Trace record(const Optimizer& opt, int steps, const std::function<void()>& step,
   return t;
 }
 Trace record(LRScheduler& s, int steps, const std::string& momentum = "") {
-  return record(s.optimizer(), steps, [&] { s.step(); }, momentum);
+  return record(
+      s.optimizer(), steps, [&] { s.step(); }, momentum);
 }
 
 /// The lrs after construction, after step(e) for each epoch, then after one more step().
@@ -82,7 +85,7 @@ std::vector<double> record_epochs(LRScheduler& s, const std::vector<double>& epo
 TEST_CASE("LambdaLR: one lambda per group matches PyTorch") {
   auto opt = testing::toy::make({0.1, 0.02});
   LambdaLR s(*opt, std::vector<LRLambda>{[](std::int64_t e) { return std::pow(0.95, static_cast<double>(e)); },
-                                        [](std::int64_t e) { return 1.0 / static_cast<double>(e + 1); }});
+                                         [](std::int64_t e) { return 1.0 / static_cast<double>(e + 1); }});
   CHECK(mismatch(record(s, 12).lr, ref::lambda_lr) == "");
 }
 
@@ -185,7 +188,10 @@ TEST_CASE("CyclicLR: triangular cycles of lr and momentum match PyTorch") {
 TEST_CASE("CyclicLR: triangular2 with per-group bounds and uneven halves matches PyTorch") {
   auto opt = testing::toy::make({0.1, 0.02});
   CyclicLR s(*opt, {0.01, 0.001}, {0.1, 0.01},
-             {.step_size_up = 3, .step_size_down = 5, .mode = "triangular2", .base_momentum = {0.8, 0.7},
+             {.step_size_up = 3,
+              .step_size_down = 5,
+              .mode = "triangular2",
+              .base_momentum = {0.8, 0.7},
               .max_momentum = {0.9, 0.95}});
   auto t = record(s, 30, "momentum");
   CHECK(mismatch(t.lr, ref::cyclic_triangular2) == "");
@@ -201,7 +207,9 @@ TEST_CASE("CyclicLR: exp_range and a custom scale function match PyTorch") {
 
   auto opt2 = testing::toy::make({0.1});
   CyclicLR c(*opt2, 0.01, 0.1,
-             {.step_size_up = 2, .scale_fn = [](double x) { return 1 / (1 + x); }, .scale_mode = "iterations",
+             {.step_size_up = 2,
+              .scale_fn = [](double x) { return 1 / (1 + x); },
+              .scale_mode = "iterations",
               .cycle_momentum = false});
   CHECK(mismatch(record(c, 12).lr, ref::cyclic_custom_scale) == "");
   CHECK(opt2->get_option(0, "momentum") == 0.9);  // not cycled
@@ -232,8 +240,14 @@ TEST_CASE("OneCycleLR: cosine warm-up and annealing of lr and momentum match PyT
 TEST_CASE("OneCycleLR: three linear phases cycling Adam's beta1 over two groups match PyTorch") {
   auto opt = testing::toy::make<testing::toy::BetaGD>({0.1, 0.02});
   OneCycleLR s(*opt, {0.5, 0.1},
-               {.total_steps = 25, .pct_start = 0.25, .anneal_strategy = "linear", .base_momentum = 0.8,
-                .max_momentum = 0.9, .div_factor = 10.0, .final_div_factor = 100.0, .three_phase = true});
+               {.total_steps = 25,
+                .pct_start = 0.25,
+                .anneal_strategy = "linear",
+                .base_momentum = 0.8,
+                .max_momentum = 0.9,
+                .div_factor = 10.0,
+                .final_div_factor = 100.0,
+                .three_phase = true});
   auto t = record(s, 25, "betas.0");
   CHECK(mismatch(head(t.lr, 50), head(ref::one_cycle_linear_three_phase, 50)) == "");
   CHECK(mismatch(head(t.momentum, 50), head(ref::one_cycle_linear_three_phase_momentum, 50)) == "");
@@ -259,11 +273,11 @@ TEST_CASE("OneCycleLR: epochs times steps_per_epoch sets the length; stepping pa
 
 TEST_CASE("ReduceLROnPlateau: patience, threshold and cooldown step by step as PyTorch in min mode") {
   auto opt = testing::toy::make({0.1, 0.02});
-  ReduceLROnPlateau s(*opt, {.mode = "min", .factor = 0.5, .patience = 2, .threshold = 0.02, .cooldown = 1,
-                             .min_lr = {0.02, 0.0}});
+  ReduceLROnPlateau s(
+      *opt, {.mode = "min", .factor = 0.5, .patience = 2, .threshold = 0.02, .cooldown = 1, .min_lr = {0.02, 0.0}});
   CHECK(std::isinf(s.best()));
   CHECK(s.get_last_lr() == std::vector<double>{0.1, 0.02});
-  const std::vector<double> metrics = {1.0, 0.95, 0.94, 0.96, 0.93, 0.9,  0.91, 0.92, 0.95, 0.8, 0.85,
+  const std::vector<double> metrics = {1.0,  0.95, 0.94, 0.96, 0.93, 0.9,  0.91, 0.92, 0.95, 0.8, 0.85,
                                        0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.1};
   std::vector<double> lr, best;
   std::vector<std::int64_t> bad, cool;
@@ -284,9 +298,16 @@ TEST_CASE("ReduceLROnPlateau: patience, threshold and cooldown step by step as P
 
 TEST_CASE("ReduceLROnPlateau: max mode with an absolute threshold, min_lr and eps as PyTorch") {
   auto opt = testing::toy::make({0.1, 0.02});
-  ReduceLROnPlateau s(*opt, {.mode = "max", .factor = 0.3, .patience = 0, .threshold = 0.01,
-                             .threshold_mode = "abs", .cooldown = 2, .min_lr = 0.005, .eps = 1e-3});
-  const std::vector<double> metrics = {0.1, 0.2, 0.25, 0.24, 0.26, 0.26, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.52};
+  ReduceLROnPlateau s(*opt, {.mode = "max",
+                             .factor = 0.3,
+                             .patience = 0,
+                             .threshold = 0.01,
+                             .threshold_mode = "abs",
+                             .cooldown = 2,
+                             .min_lr = 0.005,
+                             .eps = 1e-3});
+  const std::vector<double> metrics = {0.1, 0.2, 0.25, 0.24, 0.26, 0.26, 0.5, 0.5,
+                                       0.5, 0.5, 0.5,  0.5,  0.5,  0.5,  0.5, 0.52};
   std::vector<double> lr, best;
   std::vector<std::int64_t> bad, cool;
   for (double m : metrics) {
@@ -325,10 +346,11 @@ TEST_CASE("SequentialLR: three schedulers, warm restarts and lambdas each restar
   }
   {
     auto opt = testing::toy::make({0.1});
-    SequentialLR s(*opt,
-                   {std::make_shared<LinearLR>(*opt, LinearLROptions{.start_factor = 0.5, .total_iters = 2}),
-                    std::make_shared<CosineAnnealingWarmRestarts>(*opt, 3, CosineAnnealingWarmRestartsOptions{.eta_min = 0.01})},
-                   {2});
+    SequentialLR s(
+        *opt,
+        {std::make_shared<LinearLR>(*opt, LinearLROptions{.start_factor = 0.5, .total_iters = 2}),
+         std::make_shared<CosineAnnealingWarmRestarts>(*opt, 3, CosineAnnealingWarmRestartsOptions{.eta_min = 0.01})},
+        {2});
     CHECK(mismatch(record(s, 12).lr, ref::sequential_restarts) == "");
   }
   {
@@ -385,24 +407,48 @@ TEST_CASE("LRScheduler: step with an epoch uses the closed forms as PyTorch") {
     const std::vector<double>& want;
   };
   const std::vector<Case> cases = {
-      {"StepLR", [](Optimizer& o) { return std::make_unique<StepLR>(o, 3, 0.5); }, {5, 1, 9, 9, 0, 7}, ref::step_lr_epochs},
-      {"MultiStepLR", [](Optimizer& o) { return std::make_unique<MultiStepLR>(o, std::vector<std::int64_t>{2, 5, 5}, 0.5); },
-       {4, 5, 1, 8}, ref::multistep_lr_epochs},
-      {"ConstantLR", [](Optimizer& o) { return std::make_unique<ConstantLR>(o, ConstantLROptions{0.25, 4}); }, {2, 4, 6, 1},
+      {"StepLR",
+       [](Optimizer& o) { return std::make_unique<StepLR>(o, 3, 0.5); },
+       {5, 1, 9, 9, 0, 7},
+       ref::step_lr_epochs},
+      {"MultiStepLR",
+       [](Optimizer& o) {
+         return std::make_unique<MultiStepLR>(o, std::vector<std::int64_t>{2, 5, 5}, 0.5);
+       },
+       {4, 5, 1, 8},
+       ref::multistep_lr_epochs},
+      {"ConstantLR",
+       [](Optimizer& o) {
+         return std::make_unique<ConstantLR>(o, ConstantLROptions{0.25, 4});
+       },
+       {2, 4, 6, 1},
        ref::constant_lr_epochs},
-      {"LinearLR", [](Optimizer& o) { return std::make_unique<LinearLR>(o, LinearLROptions{0.2, 0.9, 6}); }, {3, 8, 1, 6},
+      {"LinearLR",
+       [](Optimizer& o) {
+         return std::make_unique<LinearLR>(o, LinearLROptions{0.2, 0.9, 6});
+       },
+       {3, 8, 1, 6},
        ref::linear_lr_epochs},
-      {"ExponentialLR", [](Optimizer& o) { return std::make_unique<ExponentialLR>(o, 0.85); }, {3, 10, 1},
+      {"ExponentialLR",
+       [](Optimizer& o) { return std::make_unique<ExponentialLR>(o, 0.85); },
+       {3, 10, 1},
        ref::exponential_lr_epochs},
-      {"PolynomialLR", [](Optimizer& o) { return std::make_unique<PolynomialLR>(o, PolynomialLROptions{6, 2.0}); }, {2, 7, 5},
+      {"PolynomialLR",
+       [](Optimizer& o) {
+         return std::make_unique<PolynomialLR>(o, PolynomialLROptions{6, 2.0});
+       },
+       {2, 7, 5},
        ref::polynomial_lr_epochs},
-      {"CosineAnnealingLR", [](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 7, 0.001); }, {3, 10, 4, 14},
+      {"CosineAnnealingLR",
+       [](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 7, 0.001); },
+       {3, 10, 4, 14},
        ref::cosine_lr_epochs},
       {"LambdaLR (no closed form: the lambda at that epoch)",
        [](Optimizer& o) {
          return std::make_unique<LambdaLR>(o, [](std::int64_t e) { return std::pow(0.9, static_cast<double>(e)); });
        },
-       {3, 10, 4}, ref::lambda_lr_epochs},
+       {3, 10, 4},
+       ref::lambda_lr_epochs},
   };
   for (const auto& c : cases) {
     auto opt = testing::toy::make({0.1});
@@ -485,14 +531,20 @@ TEST_CASE("LRScheduler: state_dict save and load resume every scheduler exactly"
   using Factory = std::function<std::unique_ptr<LRScheduler>(Optimizer&)>;
   const std::vector<std::pair<const char*, Factory>> factories = {
       {"CosineAnnealingWarmRestarts",
-       [](Optimizer& o) { return std::make_unique<CosineAnnealingWarmRestarts>(o, 3, CosineAnnealingWarmRestartsOptions{2, 0.01}); }},
-      {"CyclicLR", [](Optimizer& o) { return std::make_unique<CyclicLR>(o, 0.01, 0.1, CyclicLROptions{.step_size_up = 3}); }},
-      {"OneCycleLR", [](Optimizer& o) { return std::make_unique<OneCycleLR>(o, 0.5, OneCycleLROptions{.total_steps = 20}); }},
+       [](Optimizer& o) {
+         return std::make_unique<CosineAnnealingWarmRestarts>(o, 3, CosineAnnealingWarmRestartsOptions{2, 0.01});
+       }},
+      {"CyclicLR",
+       [](Optimizer& o) { return std::make_unique<CyclicLR>(o, 0.01, 0.1, CyclicLROptions{.step_size_up = 3}); }},
+      {"OneCycleLR",
+       [](Optimizer& o) { return std::make_unique<OneCycleLR>(o, 0.5, OneCycleLROptions{.total_steps = 20}); }},
       {"CosineAnnealingLR", [](Optimizer& o) { return std::make_unique<CosineAnnealingLR>(o, 4, 0.001); }},
       {"SequentialLR",
        [](Optimizer& o) {
          return std::make_unique<SequentialLR>(
-             o, std::vector<std::shared_ptr<LRScheduler>>{std::make_shared<LinearLR>(o), std::make_shared<CosineAnnealingLR>(o, 6)},
+             o,
+             std::vector<std::shared_ptr<LRScheduler>>{std::make_shared<LinearLR>(o),
+                                                       std::make_shared<CosineAnnealingLR>(o, 6)},
              std::vector<std::int64_t>{3});
        }},
       {"ChainedScheduler",
@@ -549,8 +601,8 @@ TEST_CASE("LRScheduler: load_state_dict lists every problem and changes nothing"
   CHECK(sd.keys() == std::vector<std::string>{"last_epoch", "last_lr", "step_count", "base_lrs"});
   auto one = testing::toy::make({0.1});
   StepLR t(*one, 2);
-  CHECK_THROWS_WITH(t.load_state_dict(sd), Contains("StepLR") && Contains("'base_lrs' has shape [2]") &&
-                                               Contains("'last_lr' has shape [2]"));
+  CHECK_THROWS_WITH(t.load_state_dict(sd),
+                    Contains("StepLR") && Contains("'base_lrs' has shape [2]") && Contains("'last_lr' has shape [2]"));
   sd.erase("step_count");
   sd.insert("gamma", scalar_tensor(0.5, kFloat64));
   auto two = testing::toy::make({0.1, 0.02});
@@ -559,7 +611,8 @@ TEST_CASE("LRScheduler: load_state_dict lists every problem and changes nothing"
     u.load_state_dict(sd);
     FAIL("accepted a state dict with a missing and an unexpected key");
   } catch (const ValueError& e) {
-    CHECK_THAT(std::string(e.what()), Contains("2 problems") && Contains("missing 'step_count'") && Contains("unexpected 'gamma'"));
+    CHECK_THAT(std::string(e.what()),
+               Contains("2 problems") && Contains("missing 'step_count'") && Contains("unexpected 'gamma'"));
   }
   CHECK(u.last_epoch() == 0);
 }
@@ -583,7 +636,8 @@ TEST_CASE("LR schedulers: bad arguments are ValueErrors naming the scheduler and
   };
   throws([&] { LambdaLR(o, std::vector<LRLambda>{[](std::int64_t) { return 1.0; }}); }, "LambdaLR", "got 1");
   throws([&] { LambdaLR(o, LRLambda{}); }, "LambdaLR", "empty function");
-  throws([&] { MultiplicativeLR(o, std::vector<LRLambda>(3, [](std::int64_t) { return 1.0; })); }, "MultiplicativeLR", "got 3");
+  throws([&] { MultiplicativeLR(o, std::vector<LRLambda>(3, [](std::int64_t) { return 1.0; })); }, "MultiplicativeLR",
+         "got 3");
   throws([&] { StepLR(o, 0); }, "StepLR", "step_size");
   throws([&] { StepLR(o, 3, -0.5); }, "StepLR", "-0.5");
   throws([&] { MultiStepLR(o, {3, -2}); }, "MultiStepLR", "-2");
@@ -602,8 +656,8 @@ TEST_CASE("LR schedulers: bad arguments are ValueErrors naming the scheduler and
   throws([&] { CosineAnnealingWarmRestarts(o, 3, {.T_mult = 0}); }, "CosineAnnealingWarmRestarts", "T_mult");
   throws([&] { CosineAnnealingWarmRestarts(o, 3).step(-0.5); }, "CosineAnnealingWarmRestarts", "-0.5");
   throws([&] { CosineAnnealingWarmRestarts(o, 3).step(INFINITY); }, "CosineAnnealingWarmRestarts", "inf");
-  throws([&] { CosineAnnealingWarmRestarts(o, 1, {.T_mult = std::int64_t{1} << 40}).step(4e15); }, "CosineAnnealingWarmRestarts",
-         "64 bits");
+  throws([&] { CosineAnnealingWarmRestarts(o, 1, {.T_mult = std::int64_t{1} << 40}).step(4e15); },
+         "CosineAnnealingWarmRestarts", "64 bits");
   throws([&] { CyclicLR(o, 0.01, 0.1, {.mode = "sawtooth"}); }, "CyclicLR", "sawtooth");
   throws([&] { CyclicLR(o, 0.01, 0.1, {.step_size_up = 0}); }, "CyclicLR", "step_size_up");
   throws([&] { CyclicLR(o, {0.01, 0.02, 0.03}, 0.1); }, "CyclicLR", "got 3");

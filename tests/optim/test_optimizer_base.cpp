@@ -15,7 +15,8 @@ struct TestOptions {
   double decay = 0.0;
   bool flip = false;
   std::pair<double, double> betas = {0.9, 0.999};
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("lr", lr);
     v("decay", decay);
     v("flip", flip);
@@ -26,7 +27,8 @@ struct TestOptions {
 struct TestState {
   std::int64_t step = 0;
   Tensor grad_sum;
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("step", step);
     v("grad_sum", grad_sum);
   }
@@ -144,9 +146,7 @@ TEST_CASE("optimizer base: load_state_dict rejects a dict of another shape, list
   try {
     two.load_state_dict(sd);
     FAIL("accepted a state dict with fewer groups");
-  } catch (const ValueError& e) {
-    CHECK_THAT(std::string(e.what()), Contains("param_groups.1.params"));
-  }
+  } catch (const ValueError& e) { CHECK_THAT(std::string(e.what()), Contains("param_groups.1.params")); }
   auto c = param({1.0, 2.0, 3.0});
   TestOpt wrong({c}, {});
   CHECK_THROWS_WITH(wrong.load_state_dict(sd), Contains("'state.0.grad_sum' has shape [2]") && Contains("[3]"));

@@ -72,22 +72,49 @@ TEST_CASE("optimizers: bad hyper-parameters are ValueErrors naming the optimizer
       {[&] { Adadelta({a}, {.eps = -1}); }, {"Adadelta", "epsilon"}},
       {[&] { Adadelta({a}, {.weight_decay = -1}); }, {"Adadelta", "weight_decay"}},
       {[&] { Adam({a}, {.lr = -1e-3}); }, {"Adam", "learning rate", "-0.001"}},
-      {[&] { Adam({a}, {.betas = {1.0, 0.999}}); }, {"Adam", "beta parameter at index 0", "1"}},
-      {[&] { Adam({a}, {.betas = {0.9, -0.1}}); }, {"Adam", "beta parameter at index 1", "-0.1"}},
+      {[&] {
+         Adam({a}, {.betas = {1.0, 0.999}});
+       },
+       {"Adam", "beta parameter at index 0", "1"}},
+      {[&] {
+         Adam({a}, {.betas = {0.9, -0.1}});
+       },
+       {"Adam", "beta parameter at index 1", "-0.1"}},
       {[&] { Adam({a}, {.eps = -1}); }, {"Adam", "epsilon"}},
       {[&] { Adam({a}, {.weight_decay = -0.1}); }, {"Adam", "weight_decay", "-0.1"}},
-      {[&] { AdamW({a}, {.betas = {0.9, 1.0}}); }, {"AdamW", "index 1"}},
+      {[&] {
+         AdamW({a}, {.betas = {0.9, 1.0}});
+       },
+       {"AdamW", "index 1"}},
       {[&] { AdamW({a}, {.weight_decay = -1}); }, {"AdamW", "weight_decay"}},
-      {[&] { Adamax({a}, {.betas = {-0.5, 0.9}}); }, {"Adamax", "index 0", "-0.5"}},
+      {[&] {
+         Adamax({a}, {.betas = {-0.5, 0.9}});
+       },
+       {"Adamax", "index 0", "-0.5"}},
       {[&] { Adamax({a}, {.eps = -1}); }, {"Adamax", "epsilon"}},
       {[&] { NAdam({a}, {.momentum_decay = -4e-3}); }, {"NAdam", "momentum_decay", "-0.004"}},
-      {[&] { NAdam({a}, {.betas = {0.9, 2.0}}); }, {"NAdam", "index 1"}},
+      {[&] {
+         NAdam({a}, {.betas = {0.9, 2.0}});
+       },
+       {"NAdam", "index 1"}},
       {[&] { RAdam({a}, {.lr = -2}); }, {"RAdam", "learning rate", "-2"}},
-      {[&] { RAdam({a}, {.betas = {1.5, 0.9}}); }, {"RAdam", "index 0"}},
+      {[&] {
+         RAdam({a}, {.betas = {1.5, 0.9}});
+       },
+       {"RAdam", "index 0"}},
       {[&] { Rprop({a}, {.lr = -1}); }, {"Rprop", "learning rate"}},
-      {[&] { Rprop({a}, {.etas = {1.2, 1.5}}); }, {"Rprop", "eta values", "1.2"}},
-      {[&] { Rprop({a}, {.etas = {0.5, 0.9}}); }, {"Rprop", "eta values", "0.9"}},
-      {[&] { Rprop({a}, {.step_sizes = {1.0, 0.5}}); }, {"Rprop", "step sizes"}},
+      {[&] {
+         Rprop({a}, {.etas = {1.2, 1.5}});
+       },
+       {"Rprop", "eta values", "1.2"}},
+      {[&] {
+         Rprop({a}, {.etas = {0.5, 0.9}});
+       },
+       {"Rprop", "eta values", "0.9"}},
+      {[&] {
+         Rprop({a}, {.step_sizes = {1.0, 0.5}});
+       },
+       {"Rprop", "step sizes"}},
       {[&] { ASGD({a}, {.lr = -1}); }, {"ASGD", "learning rate"}},
       {[&] { ASGD({a}, {.lambd = -1}); }, {"ASGD", "lambd"}},
       {[&] { ASGD({a}, {.alpha = -1}); }, {"ASGD", "alpha"}},
@@ -112,7 +139,8 @@ TEST_CASE("optimizers: hyper-parameters set by name are validated like the const
   CHECK(opt.options().amsgrad);
   SGD sgd({p1()}, {.lr = 0.1, .momentum = 0.9, .nesterov = true});
   CHECK_THROWS_WITH(sgd.set_option(0, "dampening", 0.5), Contains("Nesterov"));
-  CHECK(sgd.option_names() == std::vector<std::string>{"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"});
+  CHECK(sgd.option_names() ==
+        std::vector<std::string>{"lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"});
 }
 
 TEST_CASE("optimizers: the fused update's vector body and scalar tail agree bit for bit") {

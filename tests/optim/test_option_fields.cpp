@@ -19,7 +19,8 @@ namespace {
 // T{f₁, …, f_N} compiles, where each f converts to any member type. A member declared outside
 // the struct's field list makes this one larger than the number of fields visit() hands out.
 struct AnyMember {
-  template <class M> operator M() const;  // only named in unevaluated contexts
+  template <class M>
+  operator M() const;  // only named in unevaluated contexts
 };
 template <class T, class... Fs>
 constexpr std::size_t member_count() {
@@ -31,7 +32,8 @@ constexpr std::size_t member_count() {
 struct VisitCounter {
   std::size_t* n;
   std::set<std::string>* names;
-  template <class F> void operator()(const char* name, F&) const {
+  template <class F>
+  void operator()(const char* name, F&) const {
     ++*n;
     names->insert(name);
   }
@@ -51,7 +53,8 @@ struct Forgetful {
   double lr = 1;
   double momentum = 0;
   bool nesterov = false;
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("lr", lr);
     v("nesterov", nesterov);
   }
@@ -60,10 +63,10 @@ struct Forgetful {
 }  // namespace
 
 TEMPLATE_TEST_CASE("optimizer fields: every member of an options or state struct is visited", "[optim][fields]",
-                   SGDOptions, SGDState, AdagradOptions, AdagradState, AdadeltaOptions, AdadeltaState,
-                   RMSpropOptions, RMSpropState, RpropOptions, RpropState, ASGDOptions, ASGDState, AdamOptions,
-                   AdamWOptions, AdamState, AdamaxOptions, AdamaxState, NAdamOptions, NAdamState, RAdamOptions,
-                   RAdamState, LBFGSOptions, LBFGSState, CGOptions, CGState, NewtonCGOptions, NewtonCGState) {
+                   SGDOptions, SGDState, AdagradOptions, AdagradState, AdadeltaOptions, AdadeltaState, RMSpropOptions,
+                   RMSpropState, RpropOptions, RpropState, ASGDOptions, ASGDState, AdamOptions, AdamWOptions, AdamState,
+                   AdamaxOptions, AdamaxState, NAdamOptions, NAdamState, RAdamOptions, RAdamState, LBFGSOptions,
+                   LBFGSState, CGOptions, CGState, NewtonCGOptions, NewtonCGState) {
   constexpr std::size_t members = member_count<TestType>();
   STATIC_REQUIRE(members > 0);
   CHECK(visited_count<TestType>() == members);

@@ -39,8 +39,8 @@ std::vector<Subject> subjects() {
       subject<Rprop>("Rprop", RpropOptions{.lr = 0.3}),
       subject<ASGD>("ASGD", ASGDOptions{.lr = 0.05, .t0 = 2}),
       subject<LBFGS>("LBFGS", LBFGSOptions{.max_iter = 3, .history_size = 4}, Drive::Closure),
-      subject<LBFGS>("LBFGS strong_wolfe", LBFGSOptions{.max_iter = 3, .history_size = 2, .line_search_fn = "strong_wolfe"},
-                     Drive::Closure),
+      subject<LBFGS>("LBFGS strong_wolfe",
+                     LBFGSOptions{.max_iter = 3, .history_size = 2, .line_search_fn = "strong_wolfe"}, Drive::Closure),
       subject<CG>("CG", CGOptions{.max_iter = 2}, Drive::Closure),
       subject<NewtonCG>("NewtonCG", NewtonCGOptions{.max_iter = 1, .max_cg_iter = 3, .damping = 0.1},
                         Drive::LossOnlyClosure),
@@ -150,7 +150,8 @@ TEST_CASE("state dicts: state saved in float64 is cast to float32 parameters on 
   auto p64 = testing::reference_params(kFloat64);
   Adam a64(p64, {.lr = 0.01});
   run(a64, p64, Drive::Step, 2);
-  auto p32 = std::vector<Tensor>{p64[0].detach().to(kFloat32).requires_grad_(), p64[1].detach().to(kFloat32).requires_grad_()};
+  auto p32 =
+      std::vector<Tensor>{p64[0].detach().to(kFloat32).requires_grad_(), p64[1].detach().to(kFloat32).requires_grad_()};
   Adam a32(p32, {.lr = 0.01});
   a32.load_state_dict(a64.state_dict());
   run(a32, p32, Drive::Step, 1);

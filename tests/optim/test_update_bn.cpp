@@ -137,8 +137,7 @@ TEST_CASE("update_bn: re-estimates the statistics of an AveragedModel's copy", "
   CHECK(own["0.running_mean"].equal(zeros({3}, kFloat64)));
 }
 
-TEST_CASE("update_bn: a model without BatchNorm is untouched; an error mid-pass restores the state",
-          "[optim][swa]") {
+TEST_CASE("update_bn: a model without BatchNorm is untouched; an error mid-pass restores the state", "[optim][swa]") {
   // Without BatchNorm the loader is not even iterated: these wrongly-shaped batches would throw.
   nn::Sequential mlp({nn::Linear(3, 2)});
   mlp->eval();

@@ -14,7 +14,8 @@ namespace xg::testing::toy {
 struct MomentumOptions {
   double lr = 0.1;
   double momentum = 0.0;
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("lr", lr);
     v("momentum", momentum);
   }
@@ -25,7 +26,10 @@ struct MomentumOptions {
 };
 struct MomentumState {
   xg::Tensor velocity;
-  template <class V> void visit(V&& v) { v("velocity", velocity); }
+  template <class V>
+  void visit(V&& v) {
+    v("velocity", velocity);
+  }
 };
 /// v ← momentum · v + g;  p ← p − lr · v.
 struct MomentumGD : xg::optim::OptimizerBase<MomentumGD, MomentumOptions, MomentumState> {
@@ -40,7 +44,8 @@ struct MomentumGD : xg::optim::OptimizerBase<MomentumGD, MomentumOptions, Moment
 struct BetaOptions {
   double lr = 0.1;
   std::pair<double, double> betas = {0.9, 0.999};
-  template <class V> void visit(V&& v) {
+  template <class V>
+  void visit(V&& v) {
     v("lr", lr);
     v("betas", betas);
   }
@@ -55,7 +60,10 @@ struct BetaGD : xg::optim::OptimizerBase<BetaGD, BetaOptions> {
 
 struct PlainOptions {
   double lr = 0.1;
-  template <class V> void visit(V&& v) { v("lr", lr); }
+  template <class V>
+  void visit(V&& v) {
+    v("lr", lr);
+  }
   void validate() const { XG_CHECK(lr >= 0, ValueError, "PlainGD: invalid learning rate ", lr); }
 };
 /// Gradient descent with no momentum-like option at all.
@@ -72,7 +80,8 @@ template <class Opt = MomentumGD>
 std::unique_ptr<Opt> make(const std::vector<double>& lrs) {
   std::unique_ptr<Opt> opt;
   if constexpr (std::is_same_v<Opt, MomentumGD>) {
-    opt = std::make_unique<MomentumGD>(std::vector<xg::Tensor>{param()}, MomentumOptions{.lr = lrs[0], .momentum = 0.9});
+    opt =
+        std::make_unique<MomentumGD>(std::vector<xg::Tensor>{param()}, MomentumOptions{.lr = lrs[0], .momentum = 0.9});
     for (std::size_t g = 1; g < lrs.size(); ++g) opt->add_param_group({param()}, {.lr = lrs[g], .momentum = 0.9});
   } else {
     opt = std::make_unique<Opt>(std::vector<xg::Tensor>{param()}, typename Opt::OptionsType{.lr = lrs[0]});

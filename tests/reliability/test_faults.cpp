@@ -68,7 +68,9 @@ std::vector<Format> formats() {
          return w;
        }},
       {"save_safetensors",
-       [](const std::string& p, double v) { io::save_safetensors({{"a", full({65536}, v)}, {"b", full({7}, v)}}, p); },
+       [](const std::string& p, double v) {
+         io::save_safetensors({{"a", full({65536}, v)}, {"b", full({7}, v)}}, p);
+       },
        [](const std::string& p) {
          const auto d = io::load_safetensors(p);
          const double a = common_value(d["a"]), b = common_value(d["b"]);
@@ -76,7 +78,9 @@ std::vector<Format> formats() {
          return a;
        }},
       {"save_hdf5",
-       [](const std::string& p, double v) { io::save_hdf5({{"a", full({65536}, v)}, {"b", full({7}, v)}}, p); },
+       [](const std::string& p, double v) {
+         io::save_hdf5({{"a", full({65536}, v)}, {"b", full({7}, v)}}, p);
+       },
        [](const std::string& p) {
          const auto d = io::load_hdf5(p);
          const double a = common_value(d["a"]), b = common_value(d["b"]);
@@ -93,9 +97,7 @@ int in_child(const std::function<int()>& body) {
     int code = 1;
     try {
       code = body();
-    } catch (...) {
-      code = 99;
-    }
+    } catch (...) { code = 99; }
     ::_exit(code);
   }
   int status = 0;
@@ -148,9 +150,7 @@ TEST_CASE("faults: a save loop killed with SIGKILL at random moments leaves a fi
       std::string error;
       try {
         v = f.load(path);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
+      } catch (const std::exception& e) { error = e.what(); }
       INFO(f.name << ", round " << round << ": " << error);
       REQUIRE(error.empty());
       CHECK(v >= last_seen);  // never older than what was already on disk
@@ -187,9 +187,7 @@ TEST_CASE("faults: ModelCheckpoint in a training loop killed with SIGKILL leaves
     std::string error;
     try {
       io::load(*net, path);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
+    } catch (const std::exception& e) { error = e.what(); }
     INFO("round " << round << ": " << error);
     CHECK(error.empty());
     CHECK(isfinite(net->weight).all().item<bool>());

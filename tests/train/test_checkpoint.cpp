@@ -32,7 +32,8 @@ TEST_CASE("ModelCheckpoint: fills {epoch} and log fields with printf-style forma
   CHECK_THROWS_AS(ModelCheckpoint("x{epoch", {.writer = text_writer}).format_path(0, {}), ValueError);
 }
 
-TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load restores bit for bit", "[train][checkpoint]") {
+TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load restores bit for bit",
+          "[train][checkpoint]") {
   testing::TempDir dir;
   data::TensorDataset set = testing::blobs(60, 1);
   data::DataLoader loader(set, {.batch_size = 30});
@@ -41,11 +42,13 @@ TEST_CASE("ModelCheckpoint: by default saves safetensors that xg::io::load resto
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   const std::vector<double> script = {0.9, 0.5, 0.8};
   std::vector<std::vector<float>> first_weight;
-  auto scripted = std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_epoch_end = [&](std::int64_t e, Logs& logs) {
-    logs["val_loss"] = script[std::size_t(e)];
-    first_weight.push_back(net->parameters()[0].to_vector<float>());
-  }});
-  auto ckpt = std::make_shared<ModelCheckpoint>(dir / "best.safetensors", ModelCheckpointOptions{.save_best_only = true});
+  auto scripted =
+      std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_epoch_end = [&](std::int64_t e, Logs& logs) {
+        logs["val_loss"] = script[std::size_t(e)];
+        first_weight.push_back(net->parameters()[0].to_vector<float>());
+      }});
+  auto ckpt =
+      std::make_shared<ModelCheckpoint>(dir / "best.safetensors", ModelCheckpointOptions{.save_best_only = true});
   fit(net, ce, opt, loader, {.epochs = 3, .callbacks = {scripted, ckpt}, .verbose = 0});
   REQUIRE(ckpt->saved().size() == 2);  // epochs 0 and 1
   auto fresh = testing::small_mlp(/*seed=*/99);
@@ -64,8 +67,10 @@ TEST_CASE("ModelCheckpoint: save_best_only writes only improving epochs, atomica
   const std::vector<double> script = {0.9, 0.7, 0.8, 0.6, 0.65};
   auto scripted = std::make_shared<LambdaCallback>(LambdaCallbackOptions{
       .on_epoch_end = [&](std::int64_t e, Logs& logs) { logs["val_loss"] = script[std::size_t(e)]; }});
-  auto best = std::make_shared<ModelCheckpoint>(dir / "best.txt", ModelCheckpointOptions{.save_best_only = true, .writer = text_writer});
-  auto every = std::make_shared<ModelCheckpoint>(dir / "e{epoch:02d}-{val_loss:.2f}.txt", ModelCheckpointOptions{.writer = text_writer});
+  auto best = std::make_shared<ModelCheckpoint>(dir / "best.txt",
+                                                ModelCheckpointOptions{.save_best_only = true, .writer = text_writer});
+  auto every = std::make_shared<ModelCheckpoint>(dir / "e{epoch:02d}-{val_loss:.2f}.txt",
+                                                 ModelCheckpointOptions{.writer = text_writer});
   std::string last_best_content;
   auto after = std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_epoch_end = [&](std::int64_t e, Logs&) {
     if (e == 3) {  // the best epoch: best.txt now holds the current weights
@@ -77,7 +82,8 @@ TEST_CASE("ModelCheckpoint: save_best_only writes only improving epochs, atomica
     }
   }});
   fit(net, ce, opt, loader, {.epochs = 5, .callbacks = {scripted, best, every, after}, .verbose = 0});
-  CHECK(best->saved() == std::vector<std::string>{dir / "best.txt", dir / "best.txt", dir / "best.txt"});  // epochs 0, 1, 3
+  CHECK(best->saved() ==
+        std::vector<std::string>{dir / "best.txt", dir / "best.txt", dir / "best.txt"});  // epochs 0, 1, 3
   CHECK(best->best() == 0.6);
   CHECK(every->saved().size() == 5);
   CHECK(std::filesystem::exists(dir / "e04-0.60.txt"));

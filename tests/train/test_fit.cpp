@@ -47,7 +47,8 @@ nn::StateDict snapshot(const nn::Module& m) {
 TEST_CASE("fit: an MLP learns three Gaussian blobs to more than 95 percent accuracy", "[train][fit]") {
   Problem p;
   optim::Adam opt(p.net->parameters(), {.lr = 0.02});
-  History h = fit(p.net, p.ce, opt, p.train, {.epochs = 15, .validation = &p.val, .metrics = {"accuracy"}, .verbose = 0});
+  History h =
+      fit(p.net, p.ce, opt, p.train, {.epochs = 15, .validation = &p.val, .metrics = {"accuracy"}, .verbose = 0});
   REQUIRE(h.size() == 15);
   CHECK(h.keys() == std::vector<std::string>{"accuracy", "loss", "lr", "val_accuracy", "val_loss"});
   CHECK(h["val_accuracy"].back() > 0.95);
@@ -62,8 +63,8 @@ TEST_CASE("fit: an MLP learns three Gaussian blobs to more than 95 percent accur
 TEST_CASE("fit: the History's last validation values equal evaluate on the same loader", "[train][fit]") {
   Problem p;
   optim::SGD opt(p.net->parameters(), {.lr = 0.1});
-  History h = fit(p.net, p.ce, opt, p.train,
-                  {.epochs = 3, .validation = &p.val, .metrics = {"accuracy", "f1"}, .verbose = 0});
+  History h =
+      fit(p.net, p.ce, opt, p.train, {.epochs = 3, .validation = &p.val, .metrics = {"accuracy", "f1"}, .verbose = 0});
   Logs e = evaluate(p.net, p.ce, p.val, {"accuracy", "f1"});
   CHECK(e.at("loss") == h["val_loss"].back());
   CHECK(e.at("accuracy") == h["val_accuracy"].back());
@@ -99,8 +100,8 @@ TEST_CASE("fit: callbacks see every event in order with the documented logs", "[
             CHECK(std::isfinite(logs.at("batch_loss")));
           }});
   fit(p.net, p.ce, opt, p.train, {.epochs = 2, .validation = &p.val, .callbacks = {cb}, .verbose = 0});
-  CHECK(events == std::vector<std::string>{"train_begin", "epoch_begin 0", "epoch_end 0", "epoch_begin 1", "epoch_end 1",
-                                           "train_end"});
+  CHECK(events == std::vector<std::string>{"train_begin", "epoch_begin 0", "epoch_end 0", "epoch_begin 1",
+                                           "epoch_end 1", "train_end"});
   REQUIRE(batch_sizes.size() == 14);  // 7 batches of 200 per epoch: 6 × 32 + 8
   CHECK(batch_sizes[6] == 8);
 }
@@ -170,7 +171,8 @@ TEST_CASE("LRSchedulerCallback: epoch and batch intervals step the scheduler tha
   optim::SGD opt2(q.net->parameters(), {.lr = 1.0});
   optim::ExponentialLR per_batch(opt2, 0.5);
   fit(q.net, q.ce, opt2, q.train,
-      {.epochs = 1, .callbacks = {std::make_shared<LRSchedulerCallback>(per_batch, LRSchedulerCallbackOptions{.interval = "batch"})},
+      {.epochs = 1,
+       .callbacks = {std::make_shared<LRSchedulerCallback>(per_batch, LRSchedulerCallbackOptions{.interval = "batch"})},
        .verbose = 0});
   CHECK(opt2.lr() == Approx(std::pow(0.5, 7)));
   optim::ReduceLROnPlateau plateau(opt2);
@@ -186,11 +188,12 @@ TEST_CASE("TerminateOnNaN: training stops at the first batch with a NaN loss", "
     return ++calls == 3 ? l * std::nan("") : l;
   };
   int batches = 0;
-  auto count = std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_batch_end = [&](std::int64_t, Logs&) { ++batches; }});
+  auto count =
+      std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_batch_end = [&](std::int64_t, Logs&) { ++batches; }});
   auto term = std::make_shared<TerminateOnNaN>();
   std::ostringstream os;
-  History h = fit(p.net, nan_at_third, opt, p.train,
-                  {.epochs = 5, .callbacks = {term, count}, .verbose = 0, .out = &os});
+  History h =
+      fit(p.net, nan_at_third, opt, p.train, {.epochs = 5, .callbacks = {term, count}, .verbose = 0, .out = &os});
   CHECK(term->terminated());
   CHECK(batches == 3);
   CHECK(h.size() == 1);
@@ -233,7 +236,8 @@ TEST_CASE("progress: without a terminal, exactly one line per epoch", "[train][p
   Problem p;
   optim::SGD opt(p.net->parameters(), {.lr = 0.1});
   std::ostringstream os;
-  fit(p.net, p.ce, opt, p.train, {.epochs = 3, .validation = &p.val, .metrics = {"accuracy"}, .verbose = 1, .out = &os});
+  fit(p.net, p.ce, opt, p.train,
+      {.epochs = 3, .validation = &p.val, .metrics = {"accuracy"}, .verbose = 1, .out = &os});
   const std::string text = os.str();
   CHECK(text.find('\r') == std::string::npos);
   std::istringstream in(text);

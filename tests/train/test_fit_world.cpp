@@ -75,9 +75,8 @@ TEST_CASE("World: all_gather returns every rank's values of any length in rank o
 }
 
 TEST_CASE("Metrics: merged states of two halves equal the metric of the whole", "[train][world]") {
-  const Tensor scores = from_vector<double>({0.9, 0.1, 0.0, 0.2, 0.7, 0.1, 0.1, 0.2, 0.7, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8,
-                                             0.5, 0.4, 0.1},
-                                            {6, 3});
+  const Tensor scores = from_vector<double>(
+      {0.9, 0.1, 0.0, 0.2, 0.7, 0.1, 0.1, 0.2, 0.7, 0.6, 0.3, 0.1, 0.1, 0.1, 0.8, 0.5, 0.4, 0.1}, {6, 3});
   const Tensor labels = from_vector<std::int64_t>({0, 1, 1, 0, 2, 1}, {6});
   for (const char* name : {"accuracy", "top2_accuracy", "f1", "micro_precision", "weighted_recall", "mse", "r2"}) {
     INFO(name);
@@ -117,12 +116,17 @@ TEST_CASE("fit with a World of 2 thread ranks: identical histories equal to the 
   std::vector<Logs> tests(2);
   testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     auto train = shard_loader(train_set, r, 2, 16, /*drop_last=*/true);  // 48 samples each: 3 batches
-    auto val = shard_loader(val_set, r, 2, 7, true);                      // uneven batch sizes: 7, 7, 7, 7, 2
+    auto val = shard_loader(val_set, r, 2, 7, true);                     // uneven batch sizes: 7, 7, 7, 7, 2
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.0});
     auto csv = std::make_shared<CSVLogger>(dir / ("log" + std::to_string(r) + ".csv"));
     histories[r] = fit(nets[r], ce, opt, train,
-                       {.epochs = 2, .validation = &val, .metrics = {"accuracy", "f1"},
-                        .callbacks = {recorders[r], csv}, .verbose = 2, .out = &outs[r], .world = w});
+                       {.epochs = 2,
+                        .validation = &val,
+                        .metrics = {"accuracy", "f1"},
+                        .callbacks = {recorders[r], csv},
+                        .verbose = 2,
+                        .out = &outs[r],
+                        .world = w});
     auto test_loader = shard_loader(val_set, r, 2, 11, true);
     tests[r] = evaluate(nets[r], ce, test_loader, EvaluateOptions{.metrics = {"accuracy"}, .world = w});
   });
@@ -166,12 +170,15 @@ TEST_CASE("fit with a World: EarlyStopping and ReduceLROnPlateau decide the same
     auto train = shard_loader(train_set, r, 3, 8, false);
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.5});
     optim::ReduceLROnPlateau plateau(opt, {.factor = 0.5, .patience = 0, .threshold = 0.1});
-    auto stop = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .min_delta = 0.002, .patience = 2});
-    h[r] = fit(nets[r], ce, opt, train,
-               {.epochs = 30,
-                .callbacks = {std::make_shared<LRSchedulerCallback>(plateau, LRSchedulerCallbackOptions{.monitor = "loss"}), stop},
-                .verbose = 0,
-                .world = w});
+    auto stop =
+        std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .min_delta = 0.002, .patience = 2});
+    h[r] = fit(
+        nets[r], ce, opt, train,
+        {.epochs = 30,
+         .callbacks = {std::make_shared<LRSchedulerCallback>(plateau, LRSchedulerCallbackOptions{.monitor = "loss"}),
+                       stop},
+         .verbose = 0,
+         .world = w});
     stopped[r] = stop->stopped_epoch();
   });
   CHECK(stopped[0] >= 0);  // it did stop early
@@ -215,7 +222,8 @@ TEST_CASE("fit with a World: TerminateOnNaN on one rank's NaN loss stops all, ra
     manual_seed(1);
     nets.push_back(nn::Sequential({nn::Linear(2, 3)}));
   }
-  std::vector<std::shared_ptr<TerminateOnNaN>> t{std::make_shared<TerminateOnNaN>(), std::make_shared<TerminateOnNaN>()};
+  std::vector<std::shared_ptr<TerminateOnNaN>> t{std::make_shared<TerminateOnNaN>(),
+                                                 std::make_shared<TerminateOnNaN>()};
   std::vector<std::shared_ptr<Recorder>> rec{std::make_shared<Recorder>(), std::make_shared<Recorder>()};
   std::vector<std::ostringstream> outs(2);
   testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
@@ -230,7 +238,8 @@ TEST_CASE("fit with a World: TerminateOnNaN on one rank's NaN loss stops all, ra
   CHECK(t[1]->terminated());
   CHECK(rec[0]->batches == 4);
   CHECK(rec[1]->batches == 4);
-  CHECK_THAT(outs[0].str(), Catch::Contains("Batch 3: invalid loss") && Catch::Contains("on rank 0, terminating training"));
+  CHECK_THAT(outs[0].str(),
+             Catch::Contains("Batch 3: invalid loss") && Catch::Contains("on rank 0, terminating training"));
   CHECK(outs[1].str().empty());
 }
 
@@ -245,9 +254,7 @@ TEST_CASE("fit with a World: loaders of different lengths are a ValueError on ev
     optim::SGD opt(nets[r]->parameters(), {.lr = 0.1});
     try {
       fit(nets[r], ce, opt, train, {.epochs = 1, .verbose = 0, .world = w});
-    } catch (const ValueError& e) {
-      errors[r] = e.what();
-    }
+    } catch (const ValueError& e) { errors[r] = e.what(); }
   });
   for (const auto& e : errors) CHECK_THAT(e, Catch::Contains("rank 0: 4, rank 1: 5"));
 }
@@ -262,7 +269,8 @@ TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator st
   std::vector<std::int64_t> epochs(2);
   testing::run_ranks(2, [&](int r, const std::shared_ptr<testing::ThreadWorld>& w) {
     // (the thread ranks share one process-wide generator; tests/distributed checks per-rank states)
-    save_checkpoint(path, io::Checkpoint{.model = r == 0 ? net.get() : nullptr, .epoch = 3, .metadata = {{"note", "x"}}}, *w);
+    save_checkpoint(path,
+                    io::Checkpoint{.model = r == 0 ? net.get() : nullptr, .epoch = 3, .metadata = {{"note", "x"}}}, *w);
     // when save returns, the file is complete on every rank
     epochs[r] = std::filesystem::exists(path) ? 1 : 0;
   });
@@ -305,8 +313,10 @@ TEST_CASE("save_checkpoint with a World: rank 0 writes every rank's generator st
     io::Checkpoint ck{.model = other.get()};
     CHECK_THROWS_AS(load_checkpoint(dir / "plain.safetensors", ck, *w), ValueError);
   });
-  CHECK_THROWS_AS(testing::run_ranks(1, [&](int, const std::shared_ptr<testing::ThreadWorld>& w) {
-                    save_checkpoint(dir / "x.safetensors", io::Checkpoint{.metadata = {{"world.size", "1"}}}, *w);
-                  }),
+  CHECK_THROWS_AS(testing::run_ranks(
+                      1,
+                      [&](int, const std::shared_ptr<testing::ThreadWorld>& w) {
+                        save_checkpoint(dir / "x.safetensors", io::Checkpoint{.metadata = {{"world.size", "1"}}}, *w);
+                      }),
                   ValueError);
 }

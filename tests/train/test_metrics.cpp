@@ -60,8 +60,8 @@ TEST_CASE("precision, recall and F1: scikit-learn's example for every average", 
 
 TEST_CASE("precision, recall and F1: a class never predicted counts as 0 (zero_division=0)", "[train][metrics]") {
   Tensor pred = labels({0, 0, 0, 0}), target = labels({0, 0, 1, 1});
-  CHECK(M::precision(pred, target) == Approx(0.25));  // (0.5 + 0) / 2
-  CHECK(M::recall(pred, target) == Approx(0.5));      // (1 + 0) / 2
+  CHECK(M::precision(pred, target) == Approx(0.25));    // (0.5 + 0) / 2
+  CHECK(M::recall(pred, target) == Approx(0.5));        // (1 + 0) / 2
   CHECK(M::f1_score(pred, target) == Approx(1.0 / 3));  // (2/3 + 0) / 2
   // a class in num_classes that never occurs nor is predicted contributes 0 to the macro mean
   CHECK(M::recall(pred, target, 4) == Approx(0.25));
@@ -73,7 +73,8 @@ TEST_CASE("regression metrics: MSE, MAE and R2 match scikit-learn's examples", "
   CHECK(M::mean_absolute_error(p, t) == Approx(0.5));
   CHECK(M::r2_score(p, t) == Approx(0.9486081370449679));  // sklearn r2_score docs
   // multi-output, uniform average: numpy per-column 1 - SS_res/SS_tot, averaged
-  Tensor t2 = from_vector<double>({0.5, 1, -1, 1, 7, -6}, {3, 2}), p2 = from_vector<double>({0, 2, -1, 2, 8, -5}, {3, 2});
+  Tensor t2 = from_vector<double>({0.5, 1, -1, 1, 7, -6}, {3, 2}),
+         p2 = from_vector<double>({0, 2, -1, 2, 8, -5}, {3, 2});
   CHECK(M::r2_score(p2, t2) == Approx(0.9368005266622779));
   // constant target: 1 when exact, 0 otherwise
   CHECK(M::r2_score(values({2, 2}), values({2, 2})) == 1.0);
@@ -89,12 +90,12 @@ TEST_CASE("streaming metrics: batch-by-batch updates equal the one-shot values",
     m->update(pred.slice(0, 0, 3), target.slice(0, 0, 3));
     m->update(pred.slice(0, 3, 8), target.slice(0, 3, 8));
     const std::string n = name;
-    double expected = n == "accuracy"             ? M::accuracy(pred, target)
-                      : n == "precision"          ? M::precision(pred, target)
-                      : n == "recall"             ? M::recall(pred, target)
-                      : n == "f1"                 ? M::f1_score(pred, target)
-                      : n == "micro_f1"           ? M::f1_score(pred, target, 0, M::Average::Micro)
-                                                  : M::precision(pred, target, 0, M::Average::Weighted);
+    double expected = n == "accuracy"    ? M::accuracy(pred, target)
+                      : n == "precision" ? M::precision(pred, target)
+                      : n == "recall"    ? M::recall(pred, target)
+                      : n == "f1"        ? M::f1_score(pred, target)
+                      : n == "micro_f1"  ? M::f1_score(pred, target, 0, M::Average::Micro)
+                                         : M::precision(pred, target, 0, M::Average::Weighted);
     INFO(name);
     CHECK(m->compute() == Approx(expected));
     CHECK(m->name() == name);

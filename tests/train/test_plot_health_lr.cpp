@@ -79,7 +79,8 @@ TEST_CASE("line_chart_svg: one polyline per series with its finite points, a leg
   CHECK(svg.find(">gappy</text>") != std::string::npos);
   CHECK(svg.find(">squares</text>") != std::string::npos);
   // log axes: decade ticks, and points <= 0 are left out
-  const std::string log = line_chart_svg({{.name = "lr", .x = {1e-4, 1e-3, 1e-2, 0}, .y = {1, 2, 3, 4}}}, {.log_x = true});
+  const std::string log =
+      line_chart_svg({{.name = "lr", .x = {1e-4, 1e-3, 1e-2, 0}, .y = {1, 2, 3, 4}}}, {.log_x = true});
   check_well_formed(log);
   CHECK(polyline_points(log) == std::vector<std::size_t>{3});
   CHECK(log.find(">1e-3</text>") != std::string::npos);
@@ -165,7 +166,11 @@ TEST_CASE("TrainingHealth: gradient norms, update ratios and dead ReLUs match ha
   CHECK(r.dead_relu[0].values == std::vector<double>{0.5, 0.5});
   // The gradients of the last step are still in .grad(): recompute the layer-0 norm and ratios.
   auto params = net->named_parameters();
-  auto sq = [](const Tensor& t) { double s = 0; for (double v : t.to_vector<double>()) s += v * v; return s; };
+  auto sq = [](const Tensor& t) {
+    double s = 0;
+    for (double v : t.to_vector<double>()) s += v * v;
+    return s;
+  };
   const Tensor gw = params["0.weight"].grad(), gb = params["0.bias"].grad();
   CHECK(r.grad_norm[0].values[1] == Approx(std::sqrt(sq(gw) + sq(gb))).epsilon(1e-6));
   REQUIRE(r.update_ratio.size() == 4);
@@ -210,7 +215,8 @@ TEST_CASE("TrainingHealth: ReLUs given as Functional or as a layer's activation 
   CHECK(r.dead_relu[1].values == std::vector<double>{0.0});
 }
 
-TEST_CASE("lr_find: restores model, optimizer and loader exactly and suggests a sane learning rate", "[train][lr_find]") {
+TEST_CASE("lr_find: restores model, optimizer and loader exactly and suggests a sane learning rate",
+          "[train][lr_find]") {
   testing::TempDir dir;
   data::TensorDataset set = testing::blobs(200, 1);
   data::DataLoader loader(set, {.batch_size = 20, .shuffle = true, .seed = 3});

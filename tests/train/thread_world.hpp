@@ -54,8 +54,8 @@ class ThreadWorld final : public train::World {
     ++collectives;
     const auto all = hub_->exchange(rank_, values);
     for (const auto& v : all)
-      XG_CHECK(v.size() == values.size(), ValueError, "ThreadWorld: all_reduce_sum of lengths ", values.size(),
-               " and ", v.size());
+      XG_CHECK(v.size() == values.size(), ValueError, "ThreadWorld: all_reduce_sum of lengths ", values.size(), " and ",
+               v.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
       double s = 0;
       for (const auto& v : all) s += v[i];
@@ -85,9 +85,7 @@ inline void run_ranks(int n, const std::function<void(int, const std::shared_ptr
     threads.emplace_back([&, r] {
       try {
         body(r, std::make_shared<ThreadWorld>(hub, r));
-      } catch (...) {
-        errors[static_cast<std::size_t>(r)] = std::current_exception();
-      }
+      } catch (...) { errors[static_cast<std::size_t>(r)] = std::current_exception(); }
     });
   for (auto& t : threads) t.join();
   for (auto& e : errors)

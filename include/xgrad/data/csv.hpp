@@ -25,13 +25,13 @@ class Column {
   /// A column by its header text.
   ///@{
   Column(std::string name) : name_(std::move(name)) {}  // NOLINT: implicit on purpose
-  Column(const char* name) : name_(name) {}            // NOLINT: implicit on purpose
+  Column(const char* name) : name_(name) {}             // NOLINT: implicit on purpose
   ///@}
 
   /// A column by its 0-based index (negative counts from the end).
   ///@{
-  Column(std::int64_t index) : index_(index) {}         // NOLINT: implicit on purpose
-  Column(int index) : index_(index) {}                  // NOLINT: implicit on purpose
+  Column(std::int64_t index) : index_(index) {}  // NOLINT: implicit on purpose
+  Column(int index) : index_(index) {}           // NOLINT: implicit on purpose
   ///@}
 
   /// True when the column was given by name.
@@ -69,11 +69,11 @@ struct CsvOptions {
 
 /// What read_csv returns.
 struct CsvData {
-  Tensor data;                         ///< [rows, features] of CsvOptions::dtype
-  Tensor target;                       ///< [rows] of label_dtype; undefined without a label column
-  std::vector<std::string> columns;    ///< feature column names (empty without a header)
-  std::string label_name;              ///< the label column's name (empty without a header)
-  std::vector<std::string> classes;    ///< class names when encode_labels, index = class
+  Tensor data;                       ///< [rows, features] of CsvOptions::dtype
+  Tensor target;                     ///< [rows] of label_dtype; undefined without a label column
+  std::vector<std::string> columns;  ///< feature column names (empty without a header)
+  std::string label_name;            ///< the label column's name (empty without a header)
+  std::vector<std::string> classes;  ///< class names when encode_labels, index = class
   /// The table as a dataset.
   TensorDataset dataset() const { return TensorDataset(data, target); }
 };

@@ -23,13 +23,13 @@ namespace xg::nn {
 /// Options of xg::nn::MultiheadAttention (torch.nn.MultiheadAttention after embed_dim and
 /// num_heads, in its order and with its defaults).
 struct MultiheadAttentionOptions {
-  double dropout = 0.0;        ///< dropout on the attention weights, in training
-  bool bias = true;            ///< in_proj_bias and out_proj.bias
-  bool add_bias_kv = false;    ///< learned bias_k / bias_v appended to the keys and values
-  bool add_zero_attn = false;  ///< a zero key and value appended (after the projection)
+  double dropout = 0.0;                             ///< dropout on the attention weights, in training
+  bool bias = true;                                 ///< in_proj_bias and out_proj.bias
+  bool add_bias_kv = false;                         ///< learned bias_k / bias_v appended to the keys and values
+  bool add_zero_attn = false;                       ///< a zero key and value appended (after the projection)
   std::optional<std::int64_t> kdim = std::nullopt;  ///< key features (default embed_dim)
   std::optional<std::int64_t> vdim = std::nullopt;  ///< value features (default embed_dim)
-  bool batch_first = false;    ///< query/key/value/output are [batch, seq, feature]
+  bool batch_first = false;                         ///< query/key/value/output are [batch, seq, feature]
 };
 
 /// The per-call arguments of MultiheadAttentionImpl::forward (torch's keyword arguments).

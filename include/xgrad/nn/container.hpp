@@ -49,8 +49,8 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   SequentialImpl(std::initializer_list<NamedModule> modules);
   /// The modules to run in order, named "0", "1", …
   template <class... Ms>
-    requires(sizeof...(Ms) >= 1 && (std::is_constructible_v<ModuleRef, const Ms&> && ...))
-  explicit SequentialImpl(const Ms&... modules) {
+  requires(sizeof...(Ms) >= 1 &&
+           (std::is_constructible_v<ModuleRef, const Ms&> && ...)) explicit SequentialImpl(const Ms&... modules) {
     (push_back(ModuleRef(modules)), ...);
   }
 
@@ -137,8 +137,8 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
   ModuleListImpl(std::initializer_list<ModuleRef> modules);
   /// The modules, named "0", "1", …
   template <class... Ms>
-    requires(sizeof...(Ms) >= 1 && (std::is_constructible_v<ModuleRef, const Ms&> && ...))
-  explicit ModuleListImpl(const Ms&... modules) {
+  requires(sizeof...(Ms) >= 1 &&
+           (std::is_constructible_v<ModuleRef, const Ms&> && ...)) explicit ModuleListImpl(const Ms&... modules) {
     (push_back(ModuleRef(modules)), ...);
   }
 

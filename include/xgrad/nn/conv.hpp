@@ -3,9 +3,9 @@
 // Keras's extras: an activation and initializers chosen by name. Their functional forms are in
 // xg::nn::functional (F::conv2d(x, w, {.bias = b, .padding = 1})).
 //
-//   xg::nn::Conv2d conv(1, 32, 3);                                   // Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))
-//   xg::nn::Conv2d conv(64, 128, 3, {.stride = 2, .padding = 1, .bias = false});
-//   xg::nn::Conv2d conv(3, 64, 3, {.padding = "same", .activation = "relu", .init = "he_normal"});
+//   xg::nn::Conv2d conv(1, 32, 3);                                   // Conv2d(1, 32, kernel_size=(3, 3), stride=(1,
+//   1)) xg::nn::Conv2d conv(64, 128, 3, {.stride = 2, .padding = 1, .bias = false}); xg::nn::Conv2d conv(3, 64, 3,
+//   {.padding = "same", .activation = "relu", .init = "he_normal"});
 #pragma once
 #include <cstdint>
 #include <iosfwd>
@@ -30,16 +30,16 @@ class ConvPadding : public ExpandingArray<D> {
  public:
   /// Sizes: one for every dimension, or one per dimension.
   ///@{
-  ConvPadding(std::int64_t v) : ExpandingArray<D>(v) {}                                   // NOLINT: implicit on purpose
-  ConvPadding(std::initializer_list<std::int64_t> list) : ExpandingArray<D>(list) {}      // NOLINT
-  ConvPadding(ExpandingArray<D> sizes) : ExpandingArray<D>(sizes) {}                      // NOLINT
+  ConvPadding(std::int64_t v) : ExpandingArray<D>(v) {}                               // NOLINT: implicit on purpose
+  ConvPadding(std::initializer_list<std::int64_t> list) : ExpandingArray<D>(list) {}  // NOLINT
+  ConvPadding(ExpandingArray<D> sizes) : ExpandingArray<D>(sizes) {}                  // NOLINT
   ///@}
 
   /// "same" or "valid" (any other name is a ValueError when the layer is made).
   ///@{
   template <std::size_t N>
-  ConvPadding(const char (&name)[N]) : ExpandingArray<D>(0), name_(name) {}               // NOLINT
-  ConvPadding(std::string name) : ExpandingArray<D>(0), name_(std::move(name)) {}         // NOLINT
+  ConvPadding(const char (&name)[N]) : ExpandingArray<D>(0), name_(name) {}        // NOLINT
+  ConvPadding(std::string name) : ExpandingArray<D>(0), name_(std::move(name)) {}  // NOLINT
   ///@}
 
   /// "same", "valid", or "" when sizes were given.

@@ -27,9 +27,10 @@ concept ModuleHandleLike = requires(const T& h) {
 };
 /// A shared_ptr to a module implementation.
 template <class T>
-concept ModulePointerLike = requires { typename std::decay_t<T>::element_type; } &&
-                            std::derived_from<typename std::decay_t<T>::element_type, Module> &&
-                            std::convertible_to<T, ModulePtr>;
+concept ModulePointerLike = requires {
+  typename std::decay_t<T>::element_type;
+}
+&&std::derived_from<typename std::decay_t<T>::element_type, Module>&& std::convertible_to<T, ModulePtr>;
 
 /// Anything that refers to a module — a handle (`Linear(2, 3)`) or a shared_ptr to an
 /// implementation — converted implicitly, so containers take mixed lists of layers.
@@ -40,8 +41,8 @@ class ModuleRef {
   ModuleRef(const H& handle) : ptr_(handle.ptr()) {}  // NOLINT: implicit on purpose
   /// A shared_ptr to a module implementation.
   template <class M>
-    requires std::derived_from<M, Module>
-  ModuleRef(std::shared_ptr<M> module) : ptr_(std::move(module)) {}  // NOLINT: implicit on purpose
+  requires std::derived_from<M, Module> ModuleRef(std::shared_ptr<M> module)
+      : ptr_(std::move(module)) {}  // NOLINT: implicit on purpose
   /// The module referred to.
   const ModulePtr& ptr() const { return ptr_; }
 
@@ -112,9 +113,9 @@ class Activation {
 
   /// Any callable Tensor(const Tensor&): a free function, a lambda.
   template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, Activation> && !ModuleHandleLike<F> && !ModulePointerLike<F> &&
-             !std::is_convertible_v<F, std::string> && std::is_invocable_r_v<Tensor, F&, const Tensor&>)
-  Activation(F fn, std::string name = "function")  // NOLINT: implicit on purpose
+  requires(!std::is_same_v<std::decay_t<F>, Activation> && !ModuleHandleLike<F> && !ModulePointerLike<F> &&
+           !std::is_convertible_v<F, std::string> && std::is_invocable_r_v<Tensor, F&, const Tensor&>)
+      Activation(F fn, std::string name = "function")  // NOLINT: implicit on purpose
       : fn_(std::move(fn)), name_(std::move(name)) {}
   /// A module: its single-tensor forward is the activation. A layer registers it as its submodule
   /// "activation", so its parameters train with the layer and it follows train()/eval().
@@ -124,7 +125,7 @@ class Activation {
   template <ModulePointerLike P>
   Activation(P module) : Activation(ModuleRef(std::move(module))) {}  // NOLINT: implicit on purpose
   /// A module referred to by a ModuleRef, used as the module form above.
-  Activation(ModuleRef module);                                        // NOLINT: implicit on purpose
+  Activation(ModuleRef module);  // NOLINT: implicit on purpose
 
   /// Applies the activation (the identity returns `x` itself).
   Tensor operator()(const Tensor& x) const;

@@ -128,8 +128,8 @@ class Initializer {
 
   /// Any callable taking a Tensor& (its result, if any, is ignored).
   template <class F>
-    requires(std::is_invocable_v<F&, Tensor&> && !std::is_convertible_v<F, std::string>)
-  Initializer(F fn, std::string name = "custom")  // NOLINT: implicit on purpose
+  requires(std::is_invocable_v<F&, Tensor&> && !std::is_convertible_v<F, std::string>)
+      Initializer(F fn, std::string name = "custom")  // NOLINT: implicit on purpose
       : fn_([f = std::move(fn)](Tensor& t) mutable { f(t); }), name_(std::move(name)) {}
 
   /// True when no initializer was given (the layer applies its default).
@@ -140,7 +140,10 @@ class Initializer {
   /// (layers check is_default() first).
   void operator()(Tensor& tensor) const;
   /// Initializes a temporary handle (`init(layer->weight)` on an rvalue): the tensor's data is changed in place.
-  void operator()(Tensor&& tensor) const { Tensor t = tensor; (*this)(t); }
+  void operator()(Tensor&& tensor) const {
+    Tensor t = tensor;
+    (*this)(t);
+  }
 
  private:
   Function fn_;

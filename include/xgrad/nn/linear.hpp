@@ -117,8 +117,7 @@ class Bilinear : public ModuleHolder<BilinearImpl> {
   /// Makes a BilinearImpl from these arguments.
   Bilinear(std::int64_t in1_features, std::int64_t in2_features, std::int64_t out_features,
            BilinearOptions options = {})
-      : ModuleHolder<BilinearImpl>(
-            std::make_shared<BilinearImpl>(in1_features, in2_features, out_features, options)) {}
+      : ModuleHolder<BilinearImpl>(std::make_shared<BilinearImpl>(in1_features, in2_features, out_features, options)) {}
 };
 
 /// Returns its input unchanged (a placeholder, e.g. to remove a layer: `replace_module("fc", Identity())`).

@@ -209,7 +209,8 @@ class Module : public std::enable_shared_from_this<Module> {
   void add_child(std::string name, ModulePtr module);
   void set_child(const std::string& name, ModulePtr module);
   void check_new_name(const std::string& name, const char* what) const;
-  template <class F> void visit_named(const std::string& prefix, F&& f) const;
+  template <class F>
+  void visit_named(const std::string& prefix, F&& f) const;
 
   mutable std::string name_;
   bool training_ = true;
@@ -272,11 +273,10 @@ class ModuleHolder {
   ModuleHolder(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}  // NOLINT: implicit on purpose
   /// Makes the implementation from these constructor arguments: `Linear(784, 256)`.
   template <class Head, class... Tail>
-    requires(!(std::is_same_v<std::decay_t<Head>, std::nullptr_t> && sizeof...(Tail) == 0) &&
-             !std::is_same_v<std::decay_t<Head>, std::shared_ptr<Impl>> &&
-             !std::is_base_of_v<ModuleHolder, std::decay_t<Head>> &&
-             std::is_constructible_v<Impl, Head, Tail...>)
-  explicit ModuleHolder(Head&& head, Tail&&... tail)
+  requires(!(std::is_same_v<std::decay_t<Head>, std::nullptr_t> && sizeof...(Tail) == 0) &&
+           !std::is_same_v<std::decay_t<Head>, std::shared_ptr<Impl>> &&
+           !std::is_base_of_v<ModuleHolder, std::decay_t<Head>> &&
+           std::is_constructible_v<Impl, Head, Tail...>) explicit ModuleHolder(Head&& head, Tail&&... tail)
       : impl_(std::make_shared<Impl>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {}
 
   /// The implementation (ValueError when empty): `fc->weight`.
@@ -298,8 +298,7 @@ class ModuleHolder {
   decltype(auto) operator()(Args&&... args) const {
     if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<Args, const Tensor&> && ...))
       return static_cast<Module&>(*checked())(std::forward<Args>(args)...);
-    else
-      return checked()->forward(std::forward<Args>(args)...);
+    else return checked()->forward(std::forward<Args>(args)...);
   }
 
  private:
@@ -319,20 +318,20 @@ std::ostream& operator<<(std::ostream& os, const ModuleHolder<Impl>& m) {
 }  // namespace xg::nn
 
 /// XG_MODULE(Linear) declares `Linear`, a ModuleHolder of `LinearImpl` (LibTorch's TORCH_MODULE).
-#define XG_MODULE(Name)                                                       \
-  class Name : public ::xg::nn::ModuleHolder<Name##Impl> {                    \
-   public:                                                                    \
-    using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder;                   \
+#define XG_MODULE(Name)                                     \
+  class Name : public ::xg::nn::ModuleHolder<Name##Impl> {  \
+   public:                                                  \
+    using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder; \
   }
 
 /// XG_MODULE_OPTIONS(LeakyReLU, LeakyReLUOptions) is XG_MODULE(LeakyReLU) plus a constructor from
 /// the layer's options struct, so that `LeakyReLU({.negative_slope = 0.2})` and `LeakyReLU()` work
 /// (a braced list cannot be forwarded through the variadic constructor of XG_MODULE).
-#define XG_MODULE_OPTIONS(Name, Options)                                                  \
-  class Name : public ::xg::nn::ModuleHolder<Name##Impl> {                                \
-   public:                                                                                \
-    using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder;                               \
-    Name(Options options = {}) /* NOLINT: implicit on purpose */                          \
+#define XG_MODULE_OPTIONS(Name, Options)                                                          \
+  class Name : public ::xg::nn::ModuleHolder<Name##Impl> {                                        \
+   public:                                                                                        \
+    using ::xg::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                       \
+    Name(Options options = {}) /* NOLINT: implicit on purpose */                                  \
         : ::xg::nn::ModuleHolder<Name##Impl>(std::make_shared<Name##Impl>(std::move(options))) {} \
   }
 

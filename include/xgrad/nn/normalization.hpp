@@ -141,12 +141,12 @@ class BatchNormImplBase : public Module {
   /// Public so that its fields can be changed between batches, e.g. momentum = std::nullopt.
   BatchNormOptions options;
   ///@{
-  Tensor weight, bias;                                     ///< parameters (undefined unless affine)
+  Tensor weight, bias;  ///< parameters (undefined unless affine)
   ///@}
 
   ///@{
-  Tensor running_mean, running_var, num_batches_tracked;   ///< buffers (undefined unless tracking)
-  ///@}
+  Tensor running_mean, running_var, num_batches_tracked;  ///< buffers (undefined unless tracking)
+                                                          ///@}
 
  protected:
   /// ShapeError unless the input has the layer's rank and num_features channels in dim 1.

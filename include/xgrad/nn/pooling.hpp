@@ -2,9 +2,9 @@
 // fixed output size; AdaptiveAvgPool2d(1) is global average pooling), printing as PyTorch does.
 // Their functional forms are in xg::nn::functional (F::max_pool2d(x, 2)).
 //
-//   xg::nn::MaxPool2d pool(2);                          // MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=false)
-//   xg::nn::MaxPool2d pool(3, {.stride = 2, .padding = 1});
-//   xg::nn::AdaptiveAvgPool2d gap(1);                   // [N, C, H, W] → [N, C, 1, 1]
+//   xg::nn::MaxPool2d pool(2);                          // MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1,
+//   ceil_mode=false) xg::nn::MaxPool2d pool(3, {.stride = 2, .padding = 1}); xg::nn::AdaptiveAvgPool2d gap(1); // [N,
+//   C, H, W] → [N, C, 1, 1]
 #pragma once
 #include <cstdint>
 #include <iosfwd>

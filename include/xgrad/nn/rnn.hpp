@@ -25,12 +25,12 @@ namespace xg::nn {
 
 /// Options of xg::nn::RNN (torch.nn.RNN after input_size and hidden_size).
 struct RNNOptions {
-  std::int64_t num_layers = 1;          ///< stacked layers; layer l > 0 reads layer l-1's output
-  std::string nonlinearity = "tanh";    ///< "tanh" or "relu"
-  bool bias = true;                     ///< bias_ih and bias_hh per layer
-  bool batch_first = false;             ///< input and output are [batch, seq, feature]
-  double dropout = 0.0;                 ///< dropout on each layer's output but the last, in training
-  bool bidirectional = false;           ///< a second pass right to left, concatenated
+  std::int64_t num_layers = 1;        ///< stacked layers; layer l > 0 reads layer l-1's output
+  std::string nonlinearity = "tanh";  ///< "tanh" or "relu"
+  bool bias = true;                   ///< bias_ih and bias_hh per layer
+  bool batch_first = false;           ///< input and output are [batch, seq, feature]
+  double dropout = 0.0;               ///< dropout on each layer's output but the last, in training
+  bool bidirectional = false;         ///< a second pass right to left, concatenated
 };
 
 /// Options of xg::nn::LSTM (torch.nn.LSTM after input_size and hidden_size).
@@ -325,13 +325,12 @@ std::tuple<Tensor, Tensor> rnn_relu(const Tensor& input, const Tensor& hx, const
 /// direction w_ih, w_hh (, b_ih, b_hh) (, w_hr) — with w_hr when there is one more tensor per group.
 /// Returns (output, h_n, c_n).
 std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<Tensor>& hx,
-                                        const std::vector<Tensor>& params, bool has_biases,
-                                        std::int64_t num_layers, double dropout, bool train, bool bidirectional,
-                                        bool batch_first);
+                                        const std::vector<Tensor>& params, bool has_biases, std::int64_t num_layers,
+                                        double dropout, bool train, bool bidirectional, bool batch_first);
 /// A stacked GRU, as torch::gru. Returns (output, h_n).
 std::tuple<Tensor, Tensor> gru(const Tensor& input, const Tensor& hx, const std::vector<Tensor>& params,
-                               bool has_biases, std::int64_t num_layers, double dropout, bool train,
-                               bool bidirectional, bool batch_first);
+                               bool has_biases, std::int64_t num_layers, double dropout, bool train, bool bidirectional,
+                               bool batch_first);
 
 /// One Elman step: tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh). An undefined hx means zeros.
 Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
@@ -343,8 +342,8 @@ Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, 
 std::tuple<Tensor, Tensor> lstm_cell(const Tensor& input, const std::vector<Tensor>& hx, const Tensor& w_ih,
                                      const Tensor& w_hh, const Tensor& b_ih = {}, const Tensor& b_hh = {});
 /// One GRU step.
-Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
-                const Tensor& b_ih = {}, const Tensor& b_hh = {});
+Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih = {},
+                const Tensor& b_hh = {});
 
 }  // namespace functional
 

@@ -16,13 +16,13 @@ namespace xg::optim {
 
 // The fields of AdamOptions and AdamWOptions, X(type, name, default...), which differ only in
 // weight_decay's default (Note [Optimizer field lists]).
-#define XG_ADAM_OPTIONS(X, weight_decay_default)                                             \
-  X(double, lr, 1e-3)                                                                        \
-  X(DoublePair, betas, 0.9, 0.999)                                                           \
-  X(double, eps, 1e-8)                                                                       \
+#define XG_ADAM_OPTIONS(X, weight_decay_default)                                                     \
+  X(double, lr, 1e-3)                                                                                \
+  X(DoublePair, betas, 0.9, 0.999)                                                                   \
+  X(double, eps, 1e-8)                                                                               \
   /* Adam: an L2 penalty added to the gradient; AdamW: decoupled, p ← p(1 − lr·weight_decay) */ \
-  X(double, weight_decay, weight_decay_default)                                              \
-  X(bool, amsgrad, false)                                                                    \
+  X(double, weight_decay, weight_decay_default)                                                      \
+  X(bool, amsgrad, false)                                                                            \
   X(bool, maximize, false)
 /// Adam's hyper-parameters with PyTorch's defaults.
 struct AdamOptions {
@@ -39,10 +39,10 @@ struct AdamWOptions {
 };
 
 // AdamState's fields, X(type, name, default...) (Note [Optimizer field lists]).
-#define XG_ADAM_STATE(X)    \
-  X(std::int64_t, step, 0)  \
-  X(Tensor, exp_avg)        \
-  X(Tensor, exp_avg_sq)     \
+#define XG_ADAM_STATE(X)   \
+  X(std::int64_t, step, 0) \
+  X(Tensor, exp_avg)       \
+  X(Tensor, exp_avg_sq)    \
   X(Tensor, max_exp_avg_sq)
 /// The step count and the first and second moments (max_exp_avg_sq only with amsgrad).
 struct AdamState {

@@ -70,7 +70,9 @@ class ExponentialMovingAverage {
   void apply_to(nn::Module& module) const;
   /// Writes the averages into the module a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
-  void apply_to(const Holder& module) const { apply_to(static_cast<nn::Module&>(*module)); }
+  void apply_to(const Holder& module) const {
+    apply_to(static_cast<nn::Module&>(*module));
+  }
   /// Saves the tracked tensors' current values (for restore()).
   void store();
   /// Puts back the values saved by store(); ValueError when nothing was stored.
@@ -166,13 +168,17 @@ class AveragedModelImpl : public nn::Module {
   void update_parameters(const nn::Module& model);
   /// Folds in the parameters of the model a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
-  void update_parameters(const Holder& model) { update_parameters(static_cast<const nn::Module&>(*model)); }
+  void update_parameters(const Holder& model) {
+    update_parameters(static_cast<const nn::Module&>(*model));
+  }
   /// Exchanges the averaged values with the model's (parameters, and buffers with use_buffers):
   /// evaluate the training model with the averaged weights, then swap back.
   void swap(nn::Module& model);
   /// Exchanges the averaged values with those of the model a holder points to.
   template <class Holder, class = decltype(std::declval<const Holder&>().ptr())>
-  void swap(const Holder& model) { swap(static_cast<nn::Module&>(*model)); }
+  void swap(const Holder& model) {
+    swap(static_cast<nn::Module&>(*model));
+  }
 
   /// How many snapshots are in the average.
   std::int64_t n_averaged() const;
@@ -204,7 +210,7 @@ class AveragedModel : public nn::ModuleHolder<AveragedModelImpl> {
 
 /// Options of SWALR (PyTorch's arguments of the same names and defaults).
 struct SWALROptions {
-  std::int64_t anneal_epochs = 10;     ///< epochs to go from the current lr to swa_lr (>= 0)
+  std::int64_t anneal_epochs = 10;      ///< epochs to go from the current lr to swa_lr (>= 0)
   std::string anneal_strategy = "cos";  ///< "cos" or "linear"
 };
 /// Anneals each group's learning rate from its current value to swa_lr over anneal_epochs steps,

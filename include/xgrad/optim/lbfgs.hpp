@@ -14,7 +14,9 @@
 
 // Internal (lib/optim/), declared outside the exported bracket (Note [Symbol visibility] in
 // xgrad/export.hpp).
-namespace xg::optim::detail { class FlatParams; }
+namespace xg::optim::detail {
+class FlatParams;
+}
 
 XGRAD_API_BEGIN
 
@@ -27,7 +29,7 @@ namespace xg::optim {
   X(std::int64_t, max_iter, 20)                                                                      \
   /* closure evaluations per step() */                                                               \
   X(std::int64_t, max_eval, max_iter * 5 / 4)                                                        \
-  /* stop when max |∇f| <= this */                                                                   \
+  /* stop when max |∇f| <= this */                                                                 \
   X(double, tolerance_grad, 1e-7)                                                                    \
   /* stop when the step or the loss change is below this */                                          \
   X(double, tolerance_change, 1e-9)                                                                  \

@@ -240,7 +240,7 @@ class MultiStepLR final : public LRScheduler {
 
 /// ConstantLR's options.
 struct ConstantLROptions {
-  double factor = 1.0 / 3;      ///< in (0, 1]
+  double factor = 1.0 / 3;       ///< in (0, 1]
   std::int64_t total_iters = 5;  ///< >= 1
 };
 /// lr = base_lr * factor for the first total_iters epochs, then base_lr.
@@ -371,14 +371,14 @@ class CosineAnnealingWarmRestarts final : public LRScheduler {
 
 /// CyclicLR's options.
 struct CyclicLROptions {
-  double step_size_up = 2000;                 ///< steps in the rising half of a cycle, > 0
-  std::optional<double> step_size_down = std::nullopt;       ///< steps in the falling half (default: step_size_up)
-  std::string mode = "triangular";            ///< "triangular", "triangular2" or "exp_range"
-  double gamma = 1.0;                         ///< exp_range's factor per step
+  double step_size_up = 2000;                           ///< steps in the rising half of a cycle, > 0
+  std::optional<double> step_size_down = std::nullopt;  ///< steps in the falling half (default: step_size_up)
+  std::string mode = "triangular";                      ///< "triangular", "triangular2" or "exp_range"
+  double gamma = 1.0;                                   ///< exp_range's factor per step
   /// A custom amplitude scaling in [0, 1] (then `mode` is ignored), of the cycle number or of the
   /// step count as scale_mode says.
   std::function<double(double)> scale_fn = nullptr;
-  std::string scale_mode = "cycle";           ///< "cycle" or "iterations", for scale_fn
+  std::string scale_mode = "cycle";  ///< "cycle" or "iterations", for scale_fn
   /// Cycle the momentum ("momentum", or "betas.0" for Adam-like optimizers) inversely to the lr.
   bool cycle_momentum = true;
   /// the momentum at the top of the lr cycle
@@ -424,8 +424,8 @@ struct OneCycleLROptions {
   PerGroup base_momentum = 0.85;
   /// the momentum at the start and end of the cycle
   PerGroup max_momentum = 0.95;
-  double div_factor = 25.0;        ///< initial_lr = max_lr / div_factor
-  double final_div_factor = 1e4;   ///< min_lr = initial_lr / final_div_factor
+  double div_factor = 25.0;       ///< initial_lr = max_lr / div_factor
+  double final_div_factor = 1e4;  ///< min_lr = initial_lr / final_div_factor
   /// Three phases (up, down to initial_lr, annihilate to min_lr) instead of fastai's two.
   bool three_phase = false;
 };

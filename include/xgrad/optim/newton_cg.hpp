@@ -15,34 +15,36 @@
 
 // Internal (lib/optim/), declared outside the exported bracket (Note [Symbol visibility] in
 // xgrad/export.hpp).
-namespace xg::optim::detail { class FlatParams; }
+namespace xg::optim::detail {
+class FlatParams;
+}
 
 XGRAD_API_BEGIN
 
 namespace xg::optim {
 
 // NewtonCGOptions' fields, X(type, name, default...) (Note [Optimizer field lists]).
-#define XG_NEWTON_CG_OPTIONS(X)                                                                      \
-  /* step along the Newton direction (or the line search's first trial) */                           \
-  X(double, lr, 1)                                                                                   \
-  /* Newton iterations per step() */                                                                 \
-  X(std::int64_t, max_iter, 20)                                                                      \
-  /* closure evaluations per step() */                                                               \
-  X(std::int64_t, max_eval, max_iter * 5 / 4)                                                        \
-  /* Hessian-vector products per Newton iteration */                                                 \
-  X(std::int64_t, max_cg_iter, 250)                                                                  \
-  /* Forcing term: CG stops once ‖r‖ <= min(cg_tolerance, √‖∇f‖)·‖∇f‖, which gives superlinear */    \
-  /* convergence; 0 solves each system to rounding. Nocedal & Wright cap the term at 0.5, but so */  \
-  /* loose a solve makes early directions nearly steepest descent on ill-conditioned problems (40 */ \
-  /* iterations leave Rosenbrock at f ≈ 5 with 0.5; 22 reach 1e-12 with 0.01), hence 0.01. */        \
-  X(double, cg_tolerance, 1e-2)                                                                      \
-  /* λ >= 0 added to the Hessian's diagonal (Levenberg–Marquardt style) */                           \
-  X(double, damping, 0)                                                                              \
-  /* stop when max |∇f| <= this */                                                                   \
-  X(double, tolerance_grad, 1e-7)                                                                    \
-  /* stop when the step or the loss change is below this */                                          \
-  X(double, tolerance_change, 1e-9)                                                                  \
-  /* std::nullopt (step lr·p) or "strong_wolfe". Not a number, so not part of state dicts. */        \
+#define XG_NEWTON_CG_OPTIONS(X)                                                                                      \
+  /* step along the Newton direction (or the line search's first trial) */                                           \
+  X(double, lr, 1)                                                                                                   \
+  /* Newton iterations per step() */                                                                                 \
+  X(std::int64_t, max_iter, 20)                                                                                      \
+  /* closure evaluations per step() */                                                                               \
+  X(std::int64_t, max_eval, max_iter * 5 / 4)                                                                        \
+  /* Hessian-vector products per Newton iteration */                                                                 \
+  X(std::int64_t, max_cg_iter, 250)                                                                                  \
+  /* Forcing term: CG stops once ‖r‖ <= min(cg_tolerance, √‖∇f‖)·‖∇f‖, which gives superlinear */ \
+  /* convergence; 0 solves each system to rounding. Nocedal & Wright cap the term at 0.5, but so */                  \
+  /* loose a solve makes early directions nearly steepest descent on ill-conditioned problems (40 */                 \
+  /* iterations leave Rosenbrock at f ≈ 5 with 0.5; 22 reach 1e-12 with 0.01), hence 0.01. */                      \
+  X(double, cg_tolerance, 1e-2)                                                                                      \
+  /* λ >= 0 added to the Hessian's diagonal (Levenberg–Marquardt style) */                                        \
+  X(double, damping, 0)                                                                                              \
+  /* stop when max |∇f| <= this */                                                                                 \
+  X(double, tolerance_grad, 1e-7)                                                                                    \
+  /* stop when the step or the loss change is below this */                                                          \
+  X(double, tolerance_change, 1e-9)                                                                                  \
+  /* std::nullopt (step lr·p) or "strong_wolfe". Not a number, so not part of state dicts. */                       \
   X(std::optional<std::string>, line_search_fn, std::nullopt)
 /// Newton-CG's hyper-parameters.
 struct NewtonCGOptions {

@@ -78,7 +78,10 @@ enum class FieldKind { Scalar, Tensor, List };
 #define XG_OPTIM_FIELD_VISIT_(type, name, ...) v(#name, name);
 #define XG_OPTIM_FIELDS(LIST, ...)                         \
   LIST(XG_OPTIM_FIELD_DECLARE_ __VA_OPT__(, ) __VA_ARGS__) \
-  template <class V> void visit(V&& v) { LIST(XG_OPTIM_FIELD_VISIT_ __VA_OPT__(, ) __VA_ARGS__) }
+  template <class V>                                       \
+  void visit(V&& v) {                                      \
+    LIST(XG_OPTIM_FIELD_VISIT_ __VA_OPT__(, ) __VA_ARGS__) \
+  }
 
 namespace detail {
 /// "xg::optim::Adam" → "Adam".
@@ -100,7 +103,7 @@ struct FieldCollector {
   /// state dicts and schedulers leave it alone (Note [Optimizer field lists]).
   void operator()(const char*, std::optional<std::string>&) const {}
   template <class E>
-    requires std::is_enum_v<E>
+  requires std::is_enum_v<E>
   void operator()(const char*, E&) const {}
 };
 template <class T>
@@ -114,7 +117,8 @@ std::vector<FieldRef> fields_of(T& value) {
 /// The state an optimizer without per-parameter state keeps (none).
 struct NoState {
   /// Visits no field.
-  template <class V> void visit(V&&) {}
+  template <class V>
+  void visit(V&&) {}
 };
 
 /// The base of every optimizer: parameter groups, per-group hyper-parameters by name, per-parameter
@@ -258,8 +262,9 @@ class OptimizerBase : public Optimizer {
   using Optimizer::step;
   /// One update of every parameter that has a gradient (ValueError for closure-only methods).
   void step() override {
-    if constexpr (!requires(Derived& d, Tensor& p, State& s, const Options& o) { d.update(p, p, s, o); }) {
-      throw ValueError(name() + ".step() needs a closure that re-evaluates the model: step([&] { "
+    if constexpr (!requires(Derived & d, Tensor & p, State & s, const Options& o) { d.update(p, p, s, o); }) {
+      throw ValueError(name() +
+                       ".step() needs a closure that re-evaluates the model: step([&] { "
                        "opt.zero_grad(); auto loss = ...; loss.backward(); return loss; })");
     } else {
       step_each();
@@ -287,9 +292,9 @@ class OptimizerBase : public Optimizer {
     State probe;
     std::vector<std::pair<std::string, FieldKind>> out;
     for (const auto& f : detail::fields_of(probe))
-      out.emplace_back(f.name, std::holds_alternative<Tensor*>(f.ptr)                 ? FieldKind::Tensor
+      out.emplace_back(f.name, std::holds_alternative<Tensor*>(f.ptr)                ? FieldKind::Tensor
                                : std::holds_alternative<std::vector<Tensor>*>(f.ptr) ? FieldKind::List
-                                                                                      : FieldKind::Scalar);
+                                                                                     : FieldKind::Scalar);
     return out;
   }
   /// Forgets parameter i's state.

@@ -165,7 +165,8 @@ class Regularization {
   /// Attaches a penalty to the parameters of `module` whose names match `pattern`, or to `params`;
   /// returns *this for chaining: `reg.add(model, "*.weight", xg::optim::L2(1e-4))`.
   ///@{
-  Regularization& add(detail::ModuleRef module, const std::string& pattern, std::shared_ptr<const Regularizer> regularizer);
+  Regularization& add(detail::ModuleRef module, const std::string& pattern,
+                      std::shared_ptr<const Regularizer> regularizer);
   Regularization& add(std::vector<Tensor> params, std::shared_ptr<const Regularizer> regularizer);
   template <class R, std::enable_if_t<std::is_base_of_v<Regularizer, R>, int> = 0>
   Regularization& add(detail::ModuleRef module, const std::string& pattern, R regularizer) {
@@ -180,7 +181,8 @@ class Regularization {
   /// Attaches a constraint to the parameters of `module` whose names match `pattern`, or to `params`;
   /// returns *this for chaining: `reg.constrain(model, "fc1.weight", xg::optim::MaxNorm(3.0))`.
   ///@{
-  Regularization& constrain(detail::ModuleRef module, const std::string& pattern, std::shared_ptr<const Constraint> constraint);
+  Regularization& constrain(detail::ModuleRef module, const std::string& pattern,
+                            std::shared_ptr<const Constraint> constraint);
   Regularization& constrain(std::vector<Tensor> params, std::shared_ptr<const Constraint> constraint);
   template <class C, std::enable_if_t<std::is_base_of_v<Constraint, C>, int> = 0>
   Regularization& constrain(detail::ModuleRef module, const std::string& pattern, C constraint) {

@@ -32,8 +32,7 @@ struct SGDOptions {
 };
 
 // SGDState's fields, X(type, name, default...) (Note [Optimizer field lists]).
-#define XG_SGD_STATE(X)      \
-  X(Tensor, momentum_buffer)
+#define XG_SGD_STATE(X) X(Tensor, momentum_buffer)
 /// The momentum buffer, created from the first step's gradient (not from zeros).
 struct SGDState {
   XG_OPTIM_FIELDS(XG_SGD_STATE)

@@ -49,7 +49,7 @@ struct TrainContext {
 
   /// Set it to end training: fit stops after the current batch (and then ends the epoch).
   bool stop_training = false;
-  int verbose = 1;  ///< fit's verbose on rank 0, 0 on the other ranks
+  int verbose = 1;              ///< fit's verbose on rank 0, 0 on the other ranks
   std::ostream* out = nullptr;  ///< where fit's and the callbacks' messages go (a null stream off rank 0)
   /// The ranks of the run (null: one process); see Note [fit across ranks] in fit.hpp.
   World* world = nullptr;

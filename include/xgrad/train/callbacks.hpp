@@ -242,7 +242,8 @@ struct LambdaCallbackOptions {
 /// A callback made of lambdas (keras.callbacks.LambdaCallback):
 ///
 ///   auto log = std::make_shared<xg::train::LambdaCallback>(xg::train::LambdaCallbackOptions{
-///       .on_epoch_end = [](std::int64_t e, xg::train::Logs& logs) { std::cout << e << " " << logs["loss"] << "\n"; }});
+///       .on_epoch_end = [](std::int64_t e, xg::train::Logs& logs) { std::cout << e << " " << logs["loss"] << "\n";
+///       }});
 class LambdaCallback : public Callback {
  public:
   /// Calls `functions` at their events.

@@ -2,8 +2,8 @@
 // gradient norms per layer, update-to-weight ratios per parameter tensor, and the fraction of
 // dead ReLU units on a probe batch; written as an SVG report (see docs/training.md for how to read it).
 //
-//   auto health = std::make_shared<xg::train::TrainingHealth>(xg::train::TrainingHealthOptions{.svg_path = "health.svg"});
-//   xg::train::fit(net, ce, opt, loader, {.epochs = 10, .callbacks = {health}});
+//   auto health = std::make_shared<xg::train::TrainingHealth>(xg::train::TrainingHealthOptions{.svg_path =
+//   "health.svg"}); xg::train::fit(net, ce, opt, loader, {.epochs = 10, .callbacks = {health}});
 //   health->report().dead_relu;   // per ReLU module, one fraction per epoch
 #pragma once
 #include <cstdint>

@@ -58,7 +58,7 @@ struct ClassificationReport {
   ///@{
   std::vector<double> precision, recall, f1;  ///< per class
   ///@}
-  std::vector<std::int64_t> support;          ///< true samples per class
+  std::vector<std::int64_t> support;  ///< true samples per class
   /// The combination of the per-class values (or the micro-averaged value) of "precision",
   /// "recall" or "f1".
   double average(const std::string& which, Average avg) const;
@@ -93,9 +93,9 @@ double r2_score(const Tensor& pred, const Tensor& target);
 ///     double m = 0;
 ///     std::string name() const override { return "max_error"; }
 ///     void reset() override { m = 0; }
-///     void update(const xg::Tensor& p, const xg::Tensor& t) override { m = std::max(m, (p - t).abs().max().item<double>()); }
-///     double compute() const override { return m; }
-///     std::shared_ptr<Metric> clone() const override { return std::make_shared<MaxError>(*this); }
+///     void update(const xg::Tensor& p, const xg::Tensor& t) override { m = std::max(m, (p -
+///     t).abs().max().item<double>()); } double compute() const override { return m; } std::shared_ptr<Metric> clone()
+///     const override { return std::make_shared<MaxError>(*this); }
 ///   };
 class Metric {
  public:
@@ -131,12 +131,12 @@ class MetricSpec {
  public:
   /// A built-in metric by name (see make_metric).
   ///@{
-  MetricSpec(const char* name);                 // NOLINT: implicit on purpose
-  MetricSpec(std::string name);                 // NOLINT: implicit on purpose
+  MetricSpec(const char* name);  // NOLINT: implicit on purpose
+  MetricSpec(std::string name);  // NOLINT: implicit on purpose
   ///@}
 
   /// A metric object of your own (ValueError when null); make() returns reset clones of it.
-  MetricSpec(std::shared_ptr<Metric> metric);   // NOLINT: implicit on purpose
+  MetricSpec(std::shared_ptr<Metric> metric);  // NOLINT: implicit on purpose
   /// A fresh accumulator.
   std::shared_ptr<Metric> make() const;
 

@@ -36,14 +36,15 @@ class Model {
   Model(nn::ModulePtr module, ForwardFn forward);
   /// A shared_ptr to a module implementation.
   template <class M>
-    requires std::is_base_of_v<nn::Module, M>
-  Model(std::shared_ptr<M> module) : Model(nn::ModulePtr(std::move(module))) {}  // NOLINT
+  requires std::is_base_of_v<nn::Module, M> Model(std::shared_ptr<M> module)
+      : Model(nn::ModulePtr(std::move(module))) {}  // NOLINT
   /// The module a holder points to.
   template <class Impl>
   Model(const nn::ModuleHolder<Impl>& holder) : Model(nn::ModulePtr(holder.ptr())) {}  // NOLINT
   /// The module a holder points to, called through `forward`.
   template <class Impl>
-  Model(const nn::ModuleHolder<Impl>& holder, ForwardFn forward) : Model(nn::ModulePtr(holder.ptr()), std::move(forward)) {}
+  Model(const nn::ModuleHolder<Impl>& holder, ForwardFn forward)
+      : Model(nn::ModulePtr(holder.ptr()), std::move(forward)) {}
 
   /// The module trained.
   nn::Module& module() const { return *module_; }

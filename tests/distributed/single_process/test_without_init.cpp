@@ -14,9 +14,7 @@ template <class F>
 std::string error_of(F f) {
   try {
     f();
-  } catch (const xg::DistributedError& e) {
-    return e.what();
-  } catch (...) {
+  } catch (const xg::DistributedError& e) { return e.what(); } catch (...) {
   }
   return "no DistributedError";
 }
