@@ -31,7 +31,7 @@
 // One exception to "the definition keeps the declaration's visibility": a function template at
 // namespace scope (xg::tensor<T>, xg::from_vector<T>) takes the visibility of its definition, so
 // when lib/ defines and instantiates one that a public header declares, the definition and the
-// instantiations are bracketed as well (lib/core/factory.cpp). Member templates follow their class.
+// instantiations are bracketed as well (lib/ops/factory.cpp). Member templates follow their class.
 //
 // XGRAD_API marks one declaration, for the rare public declaration outside a bracket. A new
 // public header needs the bracket; tests/consumer/check_exports.sh (the ctest "exports: …")

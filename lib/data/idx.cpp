@@ -13,7 +13,7 @@
 
 #include "core/tensor_impl.hpp"
 #include "data/gz_file.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 
 namespace xg::data {
 

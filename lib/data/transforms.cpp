@@ -8,7 +8,7 @@
 
 #include "core/tensor_impl.hpp"
 #include "data/random_util.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "xgrad/autograd.hpp"
 #include "xgrad/ops.hpp"
 

@@ -2,7 +2,7 @@
 // and the strided copy with type conversion. Compiled once per instruction set (Note [Kernels per
 // instruction set] in kernels/isa.hpp); each functor and dtype instantiates one row function
 // (kernels/strided_loops.hpp), and each op only the dtypes it accepts (Note [One instantiation
-// per dtype] in kernels/dispatch.hpp).
+// per dtype] in core/dispatch.hpp).
 #include "kernels/isa_xsimd.hpp"  // first: see the header
 
 #include <cmath>

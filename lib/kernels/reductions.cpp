@@ -1,7 +1,7 @@
 // The reduction and softmax kernels (kernels/reductions.hpp), compiled once per instruction set
 // (Note [Kernels per instruction set] in kernels/isa.hpp) from the row loops of kernels/reduce.hpp
 // and the column loops of kernels/reduce_outer.hpp. Each function instantiates only the dtypes
-// its op accepts (Note [One instantiation per dtype] in kernels/dispatch.hpp).
+// its op accepts (Note [One instantiation per dtype] in core/dispatch.hpp).
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_*) inside xsimd's exp/log as
 // "(maybe) uninitialized" once inlined here: a known false positive, silenced for this file only.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

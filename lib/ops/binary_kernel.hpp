@@ -1,7 +1,7 @@
 // Internal: the elementwise kernel shared by the binary op families (binary.cpp, compare.cpp).
 #pragma once
 #include "core/tensor_impl.hpp"
-#include "kernels/loops.hpp"
+#include "ops/kernel_views.hpp"
 #include "xgrad/autograd.hpp"
 #include "xgrad/ops.hpp"
 

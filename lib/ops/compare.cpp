@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
-#include "kernels/loops.hpp"
+#include "core/dispatch.hpp"
+#include "ops/kernel_views.hpp"
 #include "ops/binary_kernel.hpp"
 #include "xgrad/ops.hpp"
 

@@ -7,7 +7,7 @@
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
 #include "kernels/conv.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "ops/spatial_util.hpp"
 #include "xgrad/ops.hpp"
 

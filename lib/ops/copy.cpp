@@ -2,8 +2,8 @@
 #include "ops/inplace.hpp"
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
-#include "kernels/loops.hpp"
+#include "core/dispatch.hpp"
+#include "ops/kernel_views.hpp"
 #include "xgrad/ops.hpp"
 #include "xgrad/random.hpp"
 

@@ -6,8 +6,8 @@
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
-#include "kernels/loops.hpp"
+#include "core/dispatch.hpp"
+#include "ops/kernel_views.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg {

@@ -3,7 +3,7 @@
 // the pieces.
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "kernels/gemm.hpp"
 #include "xgrad/ops.hpp"
 

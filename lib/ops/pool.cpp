@@ -13,7 +13,7 @@
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "kernels/pool.hpp"
 #include "ops/spatial_util.hpp"
 #include "xgrad/ops.hpp"

@@ -9,7 +9,7 @@
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "kernels/reductions.hpp"
 #include "ops/reduce_util.hpp"
 #include "xgrad/ops.hpp"

@@ -3,7 +3,7 @@
 
 #include "autograd/record.hpp"
 #include "core/tensor_impl.hpp"
-#include "kernels/loops.hpp"
+#include "ops/kernel_views.hpp"
 #include "xgrad/ops.hpp"
 
 namespace xg {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "xgrad/autograd.hpp"
 #include "xgrad/tensor.hpp"
 

@@ -1,6 +1,6 @@
 // Broadcast strides, and the strided copy with broadcasting and type conversion (its loop is
 // dispatched per instruction set: kernels::copy in kernels/elementwise_binary.cpp).
-#include "kernels/loops.hpp"
+#include "ops/kernel_views.hpp"
 
 namespace xg::kernels {
 

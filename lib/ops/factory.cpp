@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "core/tensor_impl.hpp"
-#include "kernels/dispatch.hpp"
+#include "core/dispatch.hpp"
 #include "xgrad/ops.hpp"
 #include "xgrad/random.hpp"
 

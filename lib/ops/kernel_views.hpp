@@ -1,8 +1,9 @@
-// Internal: the host side of the elementwise loops. The kernels themselves (the unary table,
+// Internal, the ops' side of the elementwise kernels: the kernels themselves (the unary table,
 // activations, binary ops, comparisons, where, copies) run on raw strided views in the files
 // compiled once per instruction set (kernels/elementwise.hpp, Note [Kernels per instruction set]
-// in kernels/isa.hpp); this header turns TensorImpls into those views and keeps the shape walk
-// that the indexing ops use for their own gathers and scatters.
+// in kernels/isa.hpp) and never see a TensorImpl; this header turns TensorImpls into those views
+// and keeps the shape walk that the indexing ops use for their own gathers and scatters. (Its
+// functions keep the xg::kernels namespace of the calls they wrap.)
 #pragma once
 #include <algorithm>
 #include <array>
