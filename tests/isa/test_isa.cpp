@@ -173,67 +173,50 @@ TEST_CASE("set_cpu_capability refuses names it does not know and sets those it d
   }
 }
 
-TEST_CASE("every instruction set's kernels agree with each other and are thread-count deterministic", "[isa]") {
-  IsaGuard guard;
+namespace {
+/// Runs `results` on every instruction set this processor supports, at 1 and at 2 threads: each
+/// copy's results must be bitwise identical across thread counts and within `tol` (relative) of the
+/// first copy's.
+void check_copies_agree(std::vector<Tensor> (*results)(Dtype), Dtype dt, double tol) {
   const std::vector<std::string> supported = supported_cpu_capabilities();
-  for (Dtype dt : {kFloat32, kFloat64}) {
-    std::vector<Tensor> reference;
-    for (const std::string& isa : supported) {
-      INFO("instruction set " << isa << ", dtype " << dt);
-      set_cpu_capability(isa);
-      set_num_threads(1);
-      const std::vector<Tensor> one = run(dt);
-      set_num_threads(2);
-      const std::vector<Tensor> two = run(dt);
-      REQUIRE(one.size() == two.size());
-      for (std::size_t i = 0; i < one.size(); ++i) {
-        INFO("result " << i);
-        CHECK(bitwise_equal(one[i], two[i]));
-      }
-      if (reference.empty()) {
-        reference = one;
-        continue;
-      }
-      // The vector width changes the order of the dot products' partial sums, nothing else.
-      const double tol = dt == kFloat32 ? 2e-5 : 1e-12;
-      for (std::size_t i = 0; i < one.size(); ++i) {
-        INFO("result " << i << " against " << supported.front());
-        CHECK(relative_difference(one[i], reference[i]) <= tol);
-      }
+  std::vector<Tensor> reference;
+  for (const std::string& isa : supported) {
+    INFO("instruction set " << isa << ", dtype " << dt);
+    set_cpu_capability(isa);
+    set_num_threads(1);
+    const std::vector<Tensor> one = results(dt);
+    set_num_threads(2);
+    const std::vector<Tensor> two = results(dt);
+    REQUIRE(one.size() == two.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i);
+      CHECK(bitwise_equal(one[i], two[i]));
+    }
+    if (reference.empty()) {
+      reference = one;
+      continue;
+    }
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i << " against " << supported.front());
+      CHECK(relative_difference(one[i], reference[i]) <= tol);
     }
   }
+}
+}  // namespace
+
+TEST_CASE("every instruction set's kernels agree with each other and are thread-count deterministic", "[isa]") {
+  IsaGuard guard;
+  // The vector width changes the order of the dot products' partial sums, nothing else.
+  check_copies_agree(run, kFloat32, 2e-5);
+  check_copies_agree(run, kFloat64, 1e-12);
 }
 
 TEST_CASE("every instruction set's elementwise and reduction kernels agree and are thread-count deterministic",
           "[isa]") {
   IsaGuard guard;
-  const std::vector<std::string> supported = supported_cpu_capabilities();
-  for (Dtype dt : {kFloat32, kFloat64}) {
-    std::vector<Tensor> reference;
-    for (const std::string& isa : supported) {
-      INFO("instruction set " << isa << ", dtype " << dt);
-      set_cpu_capability(isa);
-      set_num_threads(1);
-      const std::vector<Tensor> one = run_elementwise(dt);
-      set_num_threads(2);
-      const std::vector<Tensor> two = run_elementwise(dt);
-      REQUIRE(one.size() == two.size());
-      for (std::size_t i = 0; i < one.size(); ++i) {
-        INFO("result " << i);
-        CHECK(bitwise_equal(one[i], two[i]));
-      }
-      if (reference.empty()) {
-        reference = one;
-        continue;
-      }
-      // Contracted multiply-adds (FMA from AVX2 on) and the vector width change the last bits.
-      const double tol = dt == kFloat32 ? 1e-5 : 1e-12;
-      for (std::size_t i = 0; i < one.size(); ++i) {
-        INFO("result " << i << " against " << supported.front());
-        CHECK(relative_difference(one[i], reference[i]) <= tol);
-      }
-    }
-  }
+  // Contracted multiply-adds (FMA from AVX2 on) and the vector width change the last bits.
+  check_copies_agree(run_elementwise, kFloat32, 1e-5);
+  check_copies_agree(run_elementwise, kFloat64, 1e-12);
 }
 
 TEST_CASE("each instruction set runs its own copy of the kernels", "[isa]") {
